@@ -1,0 +1,80 @@
+/**
+ * Load the device configuration: the file (JSON) from --config or TILLQR_CONFIG, then TILLQR_*
+ * overrides, validated once into a frozen object. Every problem is reported with its key path,
+ * value and expectation; the daemon then exits 78 (EX_CONFIG).
+ */
+import { readFile } from 'node:fs/promises';
+import { TillqrError } from '../core/errors.js';
+import { deepFreeze } from '../core/schema.js';
+import { applyEnvOverrides } from './env-overrides.js';
+import { configSchema, type Config } from './schema.js';
+
+export const DEFAULT_CONFIG_PATH = '/etc/tillqr/config.json';
+
+export interface LoadOptions {
+  /** --config FILE; falls back to env.TILLQR_CONFIG, then DEFAULT_CONFIG_PATH. */
+  path?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** A missing file is an empty config (an unprovisioned device) rather than an error. */
+  allowMissing?: boolean;
+}
+
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly path: string;
+  /** Keys set from the environment. */
+  readonly fromEnv: readonly string[];
+}
+
+export function configPath(opts: LoadOptions): string {
+  return opts.path ?? opts.env?.TILLQR_CONFIG ?? DEFAULT_CONFIG_PATH;
+}
+
+export async function readRawConfig(path: string, allowMissing: boolean): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && allowMissing) return {};
+    throw new TillqrError('CONFIG_UNREADABLE', `${path}: cannot be read (${code ?? (e as Error).message})`, { path });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new TillqrError('CONFIG_UNREADABLE', `${path}: is not valid JSON (${(e as Error).message})`, { path });
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new TillqrError('CONFIG_INVALID', `${path}: the top level must be a JSON object`, { path });
+  }
+  return raw as Record<string, unknown>;
+}
+
+/** Validate a raw object into a frozen Config, or throw CONFIG_INVALID listing every problem. */
+export function validateConfig(raw: unknown, source = 'config'): Config {
+  const r = configSchema.safeParse(raw);
+  if (!r.ok) {
+    const lines = r.issues.map((i) => i.message);
+    throw new TillqrError('CONFIG_INVALID', `${source} has ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.map((l) => `  ${l}`).join('\n')}`, {
+      problems: lines,
+    });
+  }
+  return deepFreeze(r.value);
+}
+
+export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> {
+  const path = configPath(opts);
+  const raw = await readRawConfig(path, opts.allowMissing ?? false);
+  const fromEnv = applyEnvOverrides(configSchema, raw, opts.env ?? {});
+  return { config: validateConfig(raw, path), path, fromEnv };
+}
+
+/** Is this configuration enough to take payments? (what the `unprovisioned` screen depends on) */
+export function missingForService(c: Config): string[] {
+  const missing: string[] = [];
+  if (c.deviceId === undefined) missing.push('deviceId');
+  if (c.merchant === undefined) missing.push('merchant');
+  if (c.trust.backendKeys.length === 0) missing.push('trust.backendKeys');
+  return missing;
+}

@@ -1,0 +1,116 @@
+/**
+ * One typed error for the whole daemon. Codes are grouped by subsystem (the prefix before the
+ * first underscore) and map to console replies, MQTT events and process exit codes.
+ */
+export const ERROR_CODES = {
+  // config
+  CONFIG_INVALID: 'the configuration does not match the schema',
+  CONFIG_UNREADABLE: 'the configuration file cannot be read or parsed',
+  CONFIG_UNKNOWN_KEY: 'no such configuration key',
+  // store
+  STORE_WRITE_FAILED: 'a file could not be written atomically',
+  STORE_READ_FAILED: 'a persisted file could not be read',
+  STORE_CORRUPT: 'a persisted file does not parse',
+  // emv / money
+  EMV_MALFORMED: 'the payload is not a well-formed EMV TLV string',
+  EMV_CRC_MISMATCH: 'the payload CRC does not match its contents',
+  EMV_INVALID_FIELD: 'a field value breaks the EMV MPM rules',
+  MONEY_INVALID: 'an amount or currency is not valid',
+  // signed messages
+  JWS_MALFORMED: 'not a JWS compact serialization',
+  JWS_BAD_SIGNATURE: 'the signature does not verify',
+  JWS_UNKNOWN_KID: 'the key id is not trusted',
+  // display
+  PANEL_BUSY_TIMEOUT: 'the panel BUSY line did not release in time',
+  PANEL_UNKNOWN: 'no such panel id',
+  PANEL_IO: 'the panel could not be written',
+  QR_TOO_LARGE: 'the payload cannot be drawn scannably on this panel',
+  // gpio / signals
+  GPIO_BUSY: 'the GPIO line is already in use',
+  GPIO_PERMISSION: 'no permission to use GPIO',
+  GPIO_NO_LINE: 'no such GPIO line',
+  GPIO_UNAVAILABLE: 'sysfs GPIO is not available on this kernel',
+  PWM_UNAVAILABLE: 'no PWM channel available',
+  // link
+  LINK_MALFORMED: 'an MQTT message does not match its schema',
+  LINK_TOO_LARGE: 'an MQTT message is larger than the limit',
+  LINK_NOT_CONNECTED: 'the broker is not reachable',
+  LINK_TIMEOUT: 'no answer arrived in time',
+  // console
+  CONSOLE_BAD_COMMAND: 'unknown or malformed console command',
+  CONSOLE_LOCKED: 'the console is locked; a passphrase is needed',
+  CONSOLE_LINE_TOO_LONG: 'the line is longer than the console accepts',
+  // fleet
+  UPDATE_REJECTED: 'the update job was refused',
+  UPDATE_FAILED: 'the update could not be installed',
+  // generic
+  INTERNAL: 'an internal error',
+  USAGE: 'the command was used wrongly',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export type ErrorContext = Readonly<Record<string, unknown>>;
+
+export class TillqrError extends Error {
+  override readonly name = 'TillqrError';
+  readonly code: ErrorCode;
+  readonly context: ErrorContext;
+
+  constructor(code: ErrorCode, message?: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code], options);
+    this.code = code;
+    this.context = context;
+  }
+
+  /** The subsystem is the code's prefix, e.g. `PANEL` for `PANEL_BUSY_TIMEOUT`. */
+  get subsystem(): string {
+    return this.code.split('_', 1)[0] ?? 'INTERNAL';
+  }
+
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isTillqrError(e: unknown, code?: ErrorCode): e is TillqrError {
+  return e instanceof TillqrError && (code === undefined || e.code === code);
+}
+
+/** Any thrown value as a TillqrError, keeping a TillqrError as it is. */
+export function toTillqrError(e: unknown, code: ErrorCode = 'INTERNAL'): TillqrError {
+  if (e instanceof TillqrError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new TillqrError(code, message, {}, { cause: e });
+}
+
+/** sysexits(3) codes the CLI and daemon exit with. */
+export const EXIT = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 64,
+  DATAERR: 65,
+  UNAVAILABLE: 69,
+  SOFTWARE: 70,
+  IOERR: 74,
+  CONFIG: 78,
+} as const;
+
+export function exitCodeFor(e: TillqrError): number {
+  switch (e.subsystem) {
+    case 'CONFIG':
+      return EXIT.CONFIG;
+    case 'USAGE':
+      return EXIT.USAGE;
+    case 'STORE':
+      return EXIT.IOERR;
+    case 'EMV':
+    case 'MONEY':
+    case 'JWS':
+      return EXIT.DATAERR;
+    case 'LINK':
+      return EXIT.UNAVAILABLE;
+    default:
+      return EXIT.SOFTWARE;
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * A small validation DSL used at every boundary (config files, MQTT payloads, console commands,
+ * provisioning bundles, update jobs). Each problem is reported with its key path, the value seen
+ * and what was expected, so a technician can fix it from one message. Schemas also carry metadata
+ * for config keys: `secret` (redacted wherever printed), `restart` (needs a restart to apply) and a
+ * doc line, from which docs are generated.
+ */
+export interface Issue {
+  readonly path: string;
+  readonly value: unknown;
+  readonly expected: string;
+  readonly message: string;
+}
+
+export interface Meta {
+  secret: boolean;
+  restart: boolean;
+  doc: string | undefined;
+  hasDefault: boolean;
+  defaultValue: unknown;
+  optional: boolean;
+}
+
+type ParseFn<T> = (value: unknown, path: string, issues: Issue[]) => T | typeof INVALID;
+
+export const INVALID: unique symbol = Symbol('invalid');
+
+export function showValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+  if (v === undefined) return 'missing';
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return String(v);
+  }
+}
+
+export function issue(issues: Issue[], path: string, value: unknown, expected: string): typeof INVALID {
+  const where = path === '' ? '(root)' : path;
+  const message = value === undefined ? `${where}: is missing; expected ${expected}` : `${where}: ${showValue(value)} is not ${expected}`;
+  issues.push({ path: where, value, expected, message });
+  return INVALID;
+}
+
+export class Schema<T> {
+  readonly kind: string;
+  readonly expected: string;
+  readonly meta: Meta;
+  readonly #parse: ParseFn<T>;
+  /** For object schemas: the shape, so config tooling can walk keys. */
+  readonly shape: Readonly<Record<string, Schema<unknown>>> | undefined;
+  /** For array schemas: the item schema. */
+  readonly item: Schema<unknown> | undefined;
+
+  constructor(
+    kind: string,
+    expected: string,
+    parse: ParseFn<T>,
+    meta: Partial<Meta> = {},
+    extra: { shape?: Record<string, Schema<unknown>>; item?: Schema<unknown> } = {},
+  ) {
+    this.kind = kind;
+    this.expected = expected;
+    this.#parse = parse;
+    this.meta = { secret: false, restart: false, doc: undefined, hasDefault: false, defaultValue: undefined, optional: false, ...meta };
+    this.shape = extra.shape;
+    this.item = extra.item;
+  }
+
+  #with(meta: Partial<Meta>): this {
+    const extra: { shape?: Record<string, Schema<unknown>>; item?: Schema<unknown> } = {};
+    if (this.shape) extra.shape = { ...this.shape };
+    if (this.item) extra.item = this.item;
+    return new Schema<T>(this.kind, this.expected, this.#parse, { ...this.meta, ...meta }, extra) as this;
+  }
+
+  /** Run the schema at a path (used by composite schemas). */
+  run(value: unknown, path: string, issues: Issue[]): T | typeof INVALID {
+    if (value === undefined) {
+      if (this.meta.hasDefault) return structuredClone(this.meta.defaultValue) as T;
+      if (this.meta.optional) return undefined as T;
+      return issue(issues, path, value, this.expected);
+    }
+    return this.#parse(value, path, issues);
+  }
+
+  /** Validate a whole value; returns the parsed value or the list of problems. */
+  safeParse(value: unknown): { ok: true; value: T } | { ok: false; issues: Issue[] } {
+    const issues: Issue[] = [];
+    const out = this.run(value, '', issues);
+    if (out === INVALID || issues.length > 0) return { ok: false, issues };
+    return { ok: true, value: out };
+  }
+
+  optional(): Schema<T | undefined> {
+    return this.#with({ optional: true }) as unknown as Schema<T | undefined>;
+  }
+
+  default(v: T): Schema<T> {
+    return this.#with({ hasDefault: true, defaultValue: v });
+  }
+
+  secret(): this {
+    return this.#with({ secret: true });
+  }
+
+  restart(): this {
+    return this.#with({ restart: true });
+  }
+
+  doc(text: string): this {
+    return this.#with({ doc: text });
+  }
+
+  /** Add a check; `check` returns undefined when fine or the expectation that failed. */
+  refine(check: (v: T) => string | undefined): Schema<T> {
+    const parent = this.#parse;
+    const extra: { shape?: Record<string, Schema<unknown>>; item?: Schema<unknown> } = {};
+    if (this.shape) extra.shape = { ...this.shape };
+    if (this.item) extra.item = this.item;
+    return new Schema<T>(
+      this.kind,
+      this.expected,
+      (value, path, issues) => {
+        const v = parent(value, path, issues);
+        if (v === INVALID) return v;
+        const problem = check(v);
+        return problem === undefined ? v : issue(issues, path, value, problem);
+      },
+      this.meta,
+      extra,
+    );
+  }
+}
+
+export type Infer<S> = S extends Schema<infer T> ? T : never;
+
+export interface StringOpts {
+  min?: number;
+  max?: number;
+  pattern?: RegExp;
+  expected?: string;
+}
+
+export function string(opts: StringOpts = {}): Schema<string> {
+  const expected = opts.expected ?? describeString(opts);
+  return new Schema('string', expected, (v, path, issues) => {
+    if (typeof v !== 'string') return issue(issues, path, v, expected);
+    const len = [...v].length;
+    if (opts.min !== undefined && len < opts.min) return issue(issues, path, v, expected);
+    if (opts.max !== undefined && len > opts.max) return issue(issues, path, v, expected);
+    if (opts.pattern && !opts.pattern.test(v)) return issue(issues, path, v, expected);
+    return v;
+  });
+}
+
+function describeString(o: StringOpts): string {
+  if (o.min !== undefined && o.max !== undefined) return `a string of ${o.min} to ${o.max} characters`;
+  if (o.min !== undefined) return `a string of at least ${o.min} characters`;
+  if (o.max !== undefined) return `a string of at most ${o.max} characters`;
+  return 'a string';
+}
+
+export function int(opts: { min?: number; max?: number; expected?: string } = {}): Schema<number> {
+  const range =
+    opts.min !== undefined && opts.max !== undefined ? ` from ${opts.min} to ${opts.max}` : opts.min !== undefined ? ` of at least ${opts.min}` : opts.max !== undefined ? ` of at most ${opts.max}` : '';
+  const expected = opts.expected ?? `a whole number${range}`;
+  return new Schema('int', expected, (v, path, issues) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return issue(issues, path, v, expected);
+    if (opts.min !== undefined && v < opts.min) return issue(issues, path, v, expected);
+    if (opts.max !== undefined && v > opts.max) return issue(issues, path, v, expected);
+    return v;
+  });
+}
+
+export function number(opts: { min?: number; max?: number } = {}): Schema<number> {
+  const expected = `a number${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`;
+  return new Schema('number', expected, (v, path, issues) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return issue(issues, path, v, expected);
+    if (opts.min !== undefined && v < opts.min) return issue(issues, path, v, expected);
+    if (opts.max !== undefined && v > opts.max) return issue(issues, path, v, expected);
+    return v;
+  });
+}
+
+export function boolean(): Schema<boolean> {
+  return new Schema('boolean', 'true or false', (v, path, issues) => (typeof v === 'boolean' ? v : issue(issues, path, v, 'true or false')));
+}
+
+export function literal<const V extends string | number | boolean>(value: V): Schema<V> {
+  const expected = JSON.stringify(value);
+  return new Schema('literal', expected, (v, path, issues) => (v === value ? value : issue(issues, path, v, expected)));
+}
+
+export function oneOf<const V extends readonly (string | number)[]>(values: V): Schema<V[number]> {
+  const expected = `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
+  return new Schema('enum', expected, (v, path, issues) =>
+    (values as readonly unknown[]).includes(v) ? (v as V[number]) : issue(issues, path, v, expected),
+  );
+}
+
+export function array<T>(item: Schema<T>, opts: { min?: number; max?: number } = {}): Schema<T[]> {
+  const expected = `a list${opts.max !== undefined ? ` of at most ${opts.max} items` : ''}${opts.min ? ` with at least ${opts.min}` : ''}`;
+  return new Schema(
+    'array',
+    expected,
+    (v, path, issues) => {
+      if (!Array.isArray(v)) return issue(issues, path, v, expected);
+      if ((opts.max !== undefined && v.length > opts.max) || (opts.min !== undefined && v.length < opts.min)) return issue(issues, path, v, expected);
+      const out: T[] = [];
+      let bad = false;
+      v.forEach((x, i) => {
+        const r = item.run(x, `${path}[${i}]`, issues);
+        if (r === INVALID) bad = true;
+        else out.push(r);
+      });
+      return bad ? INVALID : out;
+    },
+    {},
+    { item: item as Schema<unknown> },
+  );
+}
+
+/** A map with string keys (validated by `key`) and values of one schema. */
+export function record<T>(value: Schema<T>, opts: { key?: RegExp; keyExpected?: string; max?: number } = {}): Schema<Record<string, T>> {
+  const expected = 'an object';
+  return new Schema('record', expected, (v, path, issues) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return issue(issues, path, v, expected);
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (opts.max !== undefined && entries.length > opts.max) return issue(issues, path, v, `an object with at most ${opts.max} keys`);
+    const out: Record<string, T> = {};
+    let bad = false;
+    for (const [k, x] of entries) {
+      const p = path === '' ? k : `${path}.${k}`;
+      if (opts.key && !opts.key.test(k)) {
+        issue(issues, p, k, opts.keyExpected ?? `a key matching ${String(opts.key)}`);
+        bad = true;
+        continue;
+      }
+      const r = value.run(x, p, issues);
+      if (r === INVALID) bad = true;
+      else out[k] = r;
+    }
+    return bad ? INVALID : out;
+  });
+}
+
+type Shape = Record<string, Schema<unknown>>;
+type OptionalKeys<S extends Shape> = { [K in keyof S]: undefined extends Infer<S[K]> ? K : never }[keyof S];
+type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
+export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Exclude<Infer<S[K]>, undefined> };
+
+/** An object with known keys. Unknown keys are an error (a typo in a config key must not pass silently). */
+export function object<S extends Shape>(shape: S, opts: { unknownKeys?: 'reject' | 'strip'; expected?: string } = {}): Schema<{ [K in keyof ObjectOf<S>]: ObjectOf<S>[K] }> {
+  const expected = opts.expected ?? 'an object';
+  return new Schema(
+    'object',
+    expected,
+    (v, path, issues) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return issue(issues, path, v, expected);
+      const input = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      let bad = false;
+      for (const [k, s] of Object.entries(shape)) {
+        const p = path === '' ? k : `${path}.${k}`;
+        const r = s.run(Object.prototype.hasOwnProperty.call(input, k) ? input[k] : undefined, p, issues);
+        if (r === INVALID) bad = true;
+        else if (r !== undefined) out[k] = r;
+      }
+      if (opts.unknownKeys !== 'strip') {
+        for (const k of Object.keys(input)) {
+          if (!Object.prototype.hasOwnProperty.call(shape, k)) {
+            const p = path === '' ? k : `${path}.${k}`;
+            issues.push({ path: p, value: input[k], expected: 'a known key', message: `${p}: is not a known key (known: ${Object.keys(shape).join(', ')})` });
+            bad = true;
+          }
+        }
+      }
+      return bad ? INVALID : (out as ObjectOf<S>);
+    },
+    {},
+    { shape },
+  );
+}
+
+/** The first alternative that parses wins; problems are reported from the alternative chosen by `pick`. */
+export function union<T>(expected: string, pick: (v: unknown) => Schema<T> | undefined): Schema<T> {
+  return new Schema('union', expected, (v, path, issues) => {
+    const s = pick(v);
+    return s === undefined ? issue(issues, path, v, expected) : s.run(v, path, issues);
+  });
+}
+
+/** Deep-freeze a parsed value so configuration cannot be changed behind the daemon's back. */
+export function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}
