@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   JWS_MALFORMED: 'not a JWS compact serialization',
   JWS_BAD_SIGNATURE: 'the signature does not verify',
   JWS_UNKNOWN_KID: 'the key id is not trusted',
+  JWS_BAD_KEY: 'a key is not a usable Ed25519 key',
   // display
   PANEL_BUSY_TIMEOUT: 'the panel BUSY line did not release in time',
   PANEL_UNKNOWN: 'no such panel id',

@@ -1,0 +1,129 @@
+/**
+ * JWS compact serialization (RFC 7515) with EdDSA over Ed25519 (RFC 8037), and nothing else.
+ *
+ * Verification never throws: it returns why a token was refused, so the caller can report it as a
+ * machine-readable reason. Decoding is strict (base64url without padding, canonical encodings
+ * only, header and payload JSON objects), so one message has exactly one byte form.
+ */
+import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { TillqrError } from '../core/errors.js';
+
+export const JWS_ALG = 'EdDSA';
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+
+export function b64urlEncode(data: Uint8Array | string): string {
+  return Buffer.from(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).toString('base64url');
+}
+
+/** Strict base64url: no padding, no other characters, and the canonical form (unused bits zero). */
+export function b64urlDecode(text: string): Buffer | undefined {
+  if (!B64URL.test(text) || text.length % 4 === 1) return undefined;
+  const buf = Buffer.from(text, 'base64url');
+  return buf.toString('base64url') === text ? buf : undefined;
+}
+
+export interface JwsHeader {
+  readonly alg: string;
+  readonly kid?: string;
+  readonly typ?: string;
+  readonly [param: string]: unknown;
+}
+
+export type JwsFailure = 'malformed' | 'unsupported_alg' | 'unknown_kid' | 'bad_signature';
+
+export type VerifyResult =
+  | { readonly ok: true; readonly kid: string; readonly header: JwsHeader; readonly payload: Buffer }
+  | { readonly ok: false; readonly reason: JwsFailure; readonly detail: string };
+
+/** Sign `payload` (bytes or a string) into a compact JWS with `alg: EdDSA` and the given header parameters. */
+export function signCompact(payload: Uint8Array | string, privateKey: KeyObject, header: { kid?: string; typ?: string } = {}): string {
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new TillqrError('JWS_BAD_KEY', 'signing needs an Ed25519 private key', { keyType: privateKey.asymmetricKeyType });
+  }
+  const protectedHeader = b64urlEncode(JSON.stringify({ alg: JWS_ALG, ...header }));
+  const signingInput = `${protectedHeader}.${b64urlEncode(payload)}`;
+  const signature = cryptoSign(null, Buffer.from(signingInput, 'ascii'), privateKey);
+  return `${signingInput}.${signature.toString('base64url')}`;
+}
+
+function fail(reason: JwsFailure, detail: string): VerifyResult {
+  return { ok: false, reason, detail };
+}
+
+function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Something that can find the public key for a `kid`. */
+export interface KeyLookup {
+  get(kid: string): KeyObject | undefined;
+}
+
+/**
+ * Check the structure, the header and the signature of a compact JWS. The payload is returned as
+ * bytes; what it means (claims, schema) is the caller's business.
+ */
+export function verifyCompact(token: string, keys: KeyLookup): VerifyResult {
+  const parts = token.split('.');
+  if (parts.length !== 3) return fail('malformed', `a compact JWS has 3 parts, this has ${parts.length}`);
+  const [h, p, s] = parts as [string, string, string];
+  const headerBytes = b64urlDecode(h);
+  const payload = b64urlDecode(p);
+  const signature = b64urlDecode(s);
+  if (headerBytes === undefined || payload === undefined || signature === undefined) return fail('malformed', 'a part is not canonical base64url');
+  const header = parseJsonObject(headerBytes);
+  if (header === undefined) return fail('malformed', 'the protected header is not a JSON object');
+  if (header.alg !== JWS_ALG) return fail('unsupported_alg', `alg ${JSON.stringify(header.alg)} is not "EdDSA"`);
+  if ('crit' in header) return fail('malformed', 'critical header parameters are not supported');
+  if (typeof header.kid !== 'string' || header.kid === '') return fail('unknown_kid', 'the header names no kid');
+  const key = keys.get(header.kid);
+  if (key === undefined) return fail('unknown_kid', 'the kid is not among the trusted keys');
+  if (signature.length !== 64) return fail('bad_signature', 'an Ed25519 signature is 64 bytes');
+  let good: boolean;
+  try {
+    good = cryptoVerify(null, Buffer.from(`${h}.${p}`, 'ascii'), key, signature);
+  } catch {
+    good = false;
+  }
+  if (!good) return fail('bad_signature', 'the signature does not verify');
+  return { ok: true, kid: header.kid, header: header as JwsHeader, payload };
+}
+
+/** The trusted public keys, parsed once into KeyObjects (the verify path does no PEM parsing). */
+export class TrustedKeys implements KeyLookup {
+  readonly #byKid = new Map<string, KeyObject>();
+
+  constructor(keys: readonly { readonly kid: string; readonly publicKeyPem: string }[]) {
+    for (const k of keys) {
+      if (this.#byKid.has(k.kid)) throw new TillqrError('JWS_BAD_KEY', `key id ${JSON.stringify(k.kid)} is listed twice`, { kid: k.kid });
+      this.#byKid.set(k.kid, parseEd25519PublicKey(k.publicKeyPem, k.kid));
+    }
+  }
+
+  get(kid: string): KeyObject | undefined {
+    return this.#byKid.get(kid);
+  }
+
+  get kids(): string[] {
+    return [...this.#byKid.keys()];
+  }
+}
+
+export function parseEd25519PublicKey(pem: string, kid = '(unnamed)'): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch (e) {
+    throw new TillqrError('JWS_BAD_KEY', `key ${JSON.stringify(kid)} is not a readable public key PEM`, { kid }, { cause: e });
+  }
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new TillqrError('JWS_BAD_KEY', `key ${JSON.stringify(kid)} is ${String(key.asymmetricKeyType)}, not Ed25519`, { kid });
+  }
+  return key;
+}
