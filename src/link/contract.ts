@@ -1,0 +1,137 @@
+/**
+ * The MQTT contract between a backend and a device, in one place: every topic with its direction,
+ * QoS, retain flag and payload schema, the event types and every reason a message is refused.
+ * Payloads are validated against these schemas at the boundary; docs/protocol.md is generated
+ * from this file (a test fails when they drift).
+ */
+import { DEVICE_ID } from '../config/schema.js';
+import { boolean, int, literal, object, oneOf, string, type Infer, type Schema } from '../core/schema.js';
+import type { TopicName } from './topics.js';
+
+const UNIX_SEC = (doc: string) => int({ min: 0, max: 99_999_999_999, expected: 'Unix time in whole seconds' }).doc(doc);
+
+export const ORDER_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const orderId = () =>
+  string({ pattern: ORDER_ID, expected: 'an order id of 1-64 letters, digits, ".", "_", ":" or "-"' }).doc(
+    'The backend\'s id of the sale. When the device builds the QR, it is the EMV reference label and must fit in 25 characters.',
+  );
+const amount = () =>
+  int({ min: 1, max: 999_999_999_999, expected: 'a whole number of minor units from 1' }).doc('Integer amount in minor units (yen, cents).');
+const currency = () => string({ pattern: /^[A-Z]{3}$/, expected: 'an ISO 4217 alphabetic code such as "JPY"' }).doc('ISO 4217 alphabetic currency code.');
+
+/** Claims every signed message carries (RFC 7519 names). */
+const claims = {
+  aud: string({ pattern: DEVICE_ID, expected: 'a device id' }).doc('The device id this message is for.'),
+  iat: UNIX_SEC('When the message was signed.'),
+  exp: UNIX_SEC('After this the message is refused; at most 24 h after the device\'s clock.'),
+  jti: string({ pattern: /^[\x21-\x7e]{1,128}$/, expected: 'a message id of 1-128 printable ASCII characters' }).doc(
+    'Unique id of this message; a device acts on each jti once.',
+  ),
+};
+
+export const chargeSchema = object({
+  typ: literal('charge').doc('Always "charge".'),
+  orderId: orderId(),
+  amount: amount(),
+  currency: currency(),
+  qr: string({ min: 1, max: 1024 }).optional().doc('QR payload to show; without it the device builds a dynamic EMV payload from its merchant profile.'),
+  reference: string({ min: 1, max: 64 }).optional().doc('Text shown under the amount (e.g. a table or receipt number).'),
+  expiresAt: UNIX_SEC('When the sale expires; the device also caps it at sale.maxChargeSec.'),
+  ...claims,
+});
+
+export const cancelSchema = object({
+  typ: literal('cancel').doc('Always "cancel".'),
+  orderId: orderId(),
+  ...claims,
+});
+
+export const paymentSchema = object({
+  typ: literal('payment').doc('Always "payment".'),
+  orderId: orderId(),
+  amount: amount(),
+  currency: currency(),
+  status: oneOf(['succeeded', 'failed'] as const).doc('"succeeded" fires the success signal; "failed" shows the failure.'),
+  wallet: string({ min: 1, max: 32 }).optional().doc('Wallet or scheme that paid (shown on screen and kept in the history).'),
+  providerTxnId: string({ min: 1, max: 128 }).doc('The payment provider\'s transaction id (kept in the history).'),
+  paidAt: UNIX_SEC('When the provider settled the payment.'),
+  ...claims,
+});
+
+export const EVENT_TYPES = ['displayed', 'paid', 'failed', 'expired', 'cancelled', 'rejected'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const eventSchema = object({
+  type: oneOf(EVENT_TYPES).doc('What happened (see the event table).'),
+  orderId: string({ pattern: ORDER_ID, expected: 'an order id' }).optional().doc('The order it concerns; on `rejected` only when the message\'s signature verified.'),
+  reason: string({ pattern: /^[a-z_]{1,32}$/, expected: 'a reason code' }).optional().doc('Why (see the reason table).'),
+  at: UNIX_SEC('When the device decided.'),
+});
+
+export const SALE_STATES = ['idle', 'charge', 'paid', 'failed', 'expired', 'cancelled'] as const;
+export type SaleStateName = (typeof SALE_STATES)[number];
+
+export const statusSchema = object({
+  online: boolean().doc('true while connected; the last will (sent by the broker when the device vanishes) says false.'),
+  state: oneOf(SALE_STATES).doc('The sale state the device is in.'),
+  version: string({ min: 1, max: 64 }).doc('Software version.'),
+  since: UNIX_SEC('When the device entered this state (in the last will: when it connected).'),
+});
+
+export type ChargeMessage = Infer<typeof chargeSchema>;
+export type CancelMessage = Infer<typeof cancelSchema>;
+export type PaymentMessage = Infer<typeof paymentSchema>;
+export type SignedMessage = ChargeMessage | CancelMessage | PaymentMessage;
+export type DeviceEvent = Infer<typeof eventSchema>;
+export type DeviceStatus = Infer<typeof statusSchema>;
+
+export interface TopicSpec {
+  readonly name: TopicName;
+  readonly direction: 'backend → device' | 'device → backend';
+  readonly signed: boolean;
+  readonly retained: boolean;
+  readonly qos: 1;
+  readonly schema: Schema<unknown>;
+  readonly summary: string;
+}
+
+export const TOPICS: readonly TopicSpec[] = [
+  { name: 'charge', direction: 'backend → device', signed: true, retained: false, qos: 1, schema: chargeSchema, summary: 'Show a sale: amount and QR. Replaces a pending sale.' },
+  { name: 'cancel', direction: 'backend → device', signed: true, retained: false, qos: 1, schema: cancelSchema, summary: 'Cancel the pending sale.' },
+  { name: 'payment', direction: 'backend → device', signed: true, retained: false, qos: 1, schema: paymentSchema, summary: 'The payment provider\'s verdict on a sale.' },
+  { name: 'events', direction: 'device → backend', signed: false, retained: false, qos: 1, schema: eventSchema, summary: 'Every decision the device makes.' },
+  { name: 'status', direction: 'device → backend', signed: false, retained: true, qos: 1, schema: statusSchema, summary: 'Online flag and sale state; last will sets online false.' },
+];
+
+export const SIGNED_SCHEMAS = { charge: chargeSchema, cancel: cancelSchema, payment: paymentSchema } as const;
+
+export const EVENT_DOCS: Readonly<Record<EventType, string>> = {
+  displayed: 'A charge was accepted and its QR is on screen.',
+  paid: 'The success signal fired for this order, exactly then and only then (reason `late` when the sale had ended shortly before).',
+  failed: 'A signed `failed` payment for the pending sale was accepted.',
+  expired: 'The pending sale reached its expiry without a payment.',
+  cancelled: 'The pending sale ended: by a signed cancel (reason `cancel`), replaced by a new charge (`replaced`) or by the button (`button`).',
+  rejected: 'A message was refused; `reason` says why. Nothing on screen changed and no signal fired.',
+};
+
+export const REJECT_REASONS = {
+  too_large: 'The message is larger than mqtt.maxPayloadBytes.',
+  malformed: 'Not a JWS compact serialization, a payload that is not a JSON object, or a field that does not match the schema (unknown fields included).',
+  unsupported_alg: 'The JWS header `alg` is not "EdDSA".',
+  unknown_kid: 'The JWS header names no `kid`, or one that is not in trust.backendKeys.',
+  bad_signature: 'The Ed25519 signature does not verify with the key named by `kid`.',
+  wrong_type: 'The payload `typ` does not name the topic it arrived on.',
+  wrong_audience: '`aud` is not this device\'s id.',
+  not_yet_valid: '`iat` is later than the device\'s clock plus trust.clockSkewSec.',
+  expired: '`exp` is earlier than the device\'s clock minus trust.clockSkewSec, or a charge\'s `expiresAt` has passed.',
+  lifetime_too_long: '`exp` is more than 24 h after the device\'s clock (longer-lived messages would outlive the replay cache).',
+  replayed: 'A message with this `jti` was already processed.',
+  unknown_order: 'A payment or cancel for an order that is neither pending nor ended within sale.lateConfirmationSec.',
+  order_closed: 'A payment or cancel for a sale that already ended (paid or failed; for cancel: any ended sale).',
+  amount_mismatch: 'The payment amount differs from the charge\'s.',
+  currency_mismatch: 'The payment currency differs from the charge\'s.',
+  no_qr: 'A charge without `qr` while the device cannot build a dynamic QR (no merchant profile, or the order id does not fit).',
+  internal: 'The device failed while handling the message (a bug; it is logged).',
+} as const;
+
+export type RejectReason = keyof typeof REJECT_REASONS;
