@@ -31,7 +31,9 @@ export const ERROR_CODES = {
   GPIO_PERMISSION: 'no permission to use GPIO',
   GPIO_NO_LINE: 'no such GPIO line',
   GPIO_UNAVAILABLE: 'sysfs GPIO is not available on this kernel',
+  GPIO_IO: 'a GPIO line could not be read or written',
   PWM_UNAVAILABLE: 'no PWM channel available',
+  PWM_IO: 'a PWM channel could not be configured',
   // link
   LINK_MALFORMED: 'an MQTT message does not match its schema',
   LINK_TOO_LARGE: 'an MQTT message is larger than the limit',
