@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   PANEL_BUSY_TIMEOUT: 'the panel BUSY line did not release in time',
   PANEL_UNKNOWN: 'no such panel id',
   PANEL_IO: 'the panel could not be written',
+  PANEL_FRAME_SIZE: 'the frame does not match the panel size',
+  PANEL_NOT_FOUND: 'the panel device was not found',
   QR_TOO_LARGE: 'the payload cannot be drawn scannably on this panel',
   // gpio / signals
   GPIO_BUSY: 'the GPIO line is already in use',

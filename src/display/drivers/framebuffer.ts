@@ -1,0 +1,143 @@
+/**
+ * LCD panels on a Linux framebuffer (fbtft or DRM fbdev emulation). The device is found through
+ * sysfs (`framebuffer-sysfs.ts`), each frame is coloured with its palette into the framebuffer's
+ * pixel format (`fb-pixels.ts`) and written with one positioned write at offset 0; the display is
+ * unblanked before the first frame and after `sleep()` (which blanks it). `mode` does not matter:
+ * an LCD has no ghosting and no partial waveform.
+ */
+import { open, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TillqrError, toTillqrError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { Frame } from '../frame.js';
+import type { Panel, PanelInfo, RefreshMode } from '../panel.js';
+import { DEFAULT_PALETTE, encodeFrame, pixelBytes } from './fb-pixels.js';
+import { listFbDevices, pickFbDevice, readFbDevice, type FbDevice } from './framebuffer-sysfs.js';
+import { checkFrame } from './frame-check.js';
+
+export interface FramebufferDeps {
+  logger: Logger;
+  /** 'auto' (find it by name) or a path like '/dev/fb1'. */
+  device: string;
+  /** Default '/sys'. */
+  sysfsRoot?: string;
+  /** Default '/dev'. */
+  devRoot?: string;
+}
+
+export interface FramebufferStats {
+  frames: number;
+  bytesWritten: number;
+  lastFrameBytes: number;
+}
+
+const BLANK_OFF = '0';
+const BLANK_NORMAL = '1';
+
+export class FramebufferPanel implements Panel {
+  readonly info: PanelInfo;
+  readonly stats: FramebufferStats = { frames: 0, bytesWritten: 0, lastFrameBytes: 0 };
+  readonly #logger: Logger;
+  readonly #device: string;
+  readonly #sysfsRoot: string;
+  readonly #devRoot: string;
+  #fb: FbDevice | undefined;
+  #fh: FileHandle | undefined;
+  #blanked = true;
+  #closed = false;
+
+  constructor(info: PanelInfo, deps: FramebufferDeps) {
+    if (info.kind !== 'lcd') throw new TillqrError('PANEL_UNKNOWN', `${info.id} is not an LCD panel`, { panel: info.id });
+    this.info = info;
+    this.#logger = deps.logger;
+    this.#device = deps.device;
+    this.#sysfsRoot = deps.sysfsRoot ?? '/sys';
+    this.#devRoot = deps.devRoot ?? '/dev';
+  }
+
+  /** The framebuffer in use (after the first show), for status pages and tests. */
+  get device(): FbDevice | undefined {
+    return this.#fb;
+  }
+
+  async show(frame: Frame, _mode: RefreshMode): Promise<void> {
+    this.#checkOpen();
+    checkFrame(this.info, frame);
+    const { fb, fh } = await this.#open();
+    if (this.#blanked) await this.#blank(fb, BLANK_OFF);
+    const bytes = encodeFrame(frame, fb);
+    try {
+      const { bytesWritten } = await fh.write(bytes, 0, bytes.length, 0);
+      if (bytesWritten !== bytes.length) throw new Error(`short write: ${bytesWritten} of ${bytes.length} bytes`);
+    } catch (e) {
+      throw new TillqrError('PANEL_IO', `cannot write ${fb.devPath}: ${(e as Error).message}`, { path: fb.devPath }, { cause: e });
+    }
+    this.stats.frames++;
+    this.stats.bytesWritten += bytes.length;
+    this.stats.lastFrameBytes = bytes.length;
+  }
+
+  async sleep(): Promise<void> {
+    this.#checkOpen();
+    if (this.#fb === undefined || this.#blanked) return;
+    await this.#blank(this.#fb, BLANK_NORMAL);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const fh = this.#fh;
+    this.#fh = undefined;
+    await fh?.close();
+  }
+
+  async #open(): Promise<{ fb: FbDevice; fh: FileHandle }> {
+    if (this.#fb !== undefined && this.#fh !== undefined) return { fb: this.#fb, fh: this.#fh };
+    const fb = await this.#find();
+    if (fb.xres < this.info.width || fb.yres < this.info.height) {
+      throw new TillqrError(
+        'PANEL_FRAME_SIZE',
+        `${fb.devPath} ("${fb.name}") is ${fb.xres}x${fb.yres}, smaller than ${this.info.id} (${this.info.width}x${this.info.height}); set the overlay's rotate= so its width and height match`,
+        { path: fb.devPath, xres: fb.xres, yres: fb.yres, panel: this.info.id },
+      );
+    }
+    pixelBytes(DEFAULT_PALETTE.paper, fb.bitsPerPixel); // rejects an unsupported depth before opening
+    let fh: FileHandle;
+    try {
+      fh = await open(fb.devPath, 'r+');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const hint = code === 'EACCES' ? ' (add the user to the video group)' : '';
+      throw new TillqrError(code === 'ENOENT' ? 'PANEL_NOT_FOUND' : 'PANEL_IO', `cannot open ${fb.devPath}: ${(e as Error).message}${hint}`, { path: fb.devPath }, { cause: e });
+    }
+    this.#logger.info('framebuffer opened', { path: fb.devPath, name: fb.name, xres: fb.xres, yres: fb.yres, bitsPerPixel: fb.bitsPerPixel, stride: fb.stride });
+    this.#fb = fb;
+    this.#fh = fh;
+    return { fb, fh };
+  }
+
+  async #find(): Promise<FbDevice> {
+    if (this.#device === 'auto') return pickFbDevice(await listFbDevices(this.#sysfsRoot, this.#devRoot), this.info);
+    const m = /^\/dev\/fb(\d+)$/.exec(this.#device);
+    if (!m) throw new TillqrError('PANEL_NOT_FOUND', `framebuffer ${JSON.stringify(this.#device)} is not "auto" or /dev/fbN`, { device: this.#device });
+    try {
+      return await readFbDevice(Number(m[1]), this.#sysfsRoot, this.#devRoot);
+    } catch (e) {
+      throw new TillqrError('PANEL_NOT_FOUND', `${this.#device} has no sysfs entry: ${toTillqrError(e).message}`, { device: this.#device }, { cause: e });
+    }
+  }
+
+  /** Write fbN/blank; a failure is logged, not fatal (some drivers have no blanking). */
+  async #blank(fb: FbDevice, value: string): Promise<void> {
+    try {
+      await writeFile(join(fb.sysPath, 'blank'), value);
+    } catch (e) {
+      this.#logger.warn('cannot (un)blank the framebuffer', { path: join(fb.sysPath, 'blank'), value, error: e });
+    }
+    this.#blanked = value !== BLANK_OFF;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new TillqrError('PANEL_IO', `${this.info.id} is closed`, { panel: this.info.id });
+  }
+}
