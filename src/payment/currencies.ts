@@ -12,7 +12,7 @@ export interface Currency {
 
 // alpha numeric minor, one a line; parsed once below.
 const TABLE = `
-AED 784 2 | AFN 971 2 | ALL 008 2 | AMD 051 2 | ANG 532 2 | AOA 973 2 | ARS 032 2 | AUD 036 2
+AED 784 2 | AFN 971 2 | ALL 008 2 | AMD 051 2 | AOA 973 2 | ARS 032 2 | AUD 036 2
 AWG 533 2 | AZN 944 2 | BAM 977 2 | BBD 052 2 | BDT 050 2 | BGN 975 2 | BHD 048 3 | BIF 108 0
 BMD 060 2 | BND 096 2 | BOB 068 2 | BOV 984 2 | BRL 986 2 | BSD 044 2 | BTN 064 2 | BWP 072 2
 BYN 933 2 | BZD 084 2 | CAD 124 2 | CDF 976 2 | CHE 947 2 | CHF 756 2 | CHW 948 2 | CLF 990 4
@@ -36,7 +36,7 @@ XOF 952 0 | XPF 953 0 | YER 886 2 | ZAR 710 2 | ZMW 967 2 | ZWG 924 2
 `;
 
 // Codes withdrawn recently that old printed QR codes may still carry: decodable, never encoded.
-const WITHDRAWN = `SLL 694 2 | ZWL 932 2 | HRK 191 2 | CUC 931 2`;
+const WITHDRAWN = `ANG 532 2 | SLL 694 2 | ZWL 932 2 | HRK 191 2 | CUC 931 2`;
 
 function parseTable(text: string): Currency[] {
   return text
@@ -53,11 +53,8 @@ export const CURRENCIES: readonly Currency[] = Object.freeze(parseTable(TABLE));
 const WITHDRAWN_CURRENCIES: readonly Currency[] = Object.freeze(parseTable(WITHDRAWN));
 
 const BY_ALPHA = new Map<string, Currency>(CURRENCIES.map((c) => [c.alpha, c]));
-// XCG replaced ANG (same numeric code 532) in 2025; a numeric lookup answers with the current one.
-const BY_NUMERIC = new Map<string, Currency>();
-for (const c of [...WITHDRAWN_CURRENCIES, ...CURRENCIES]) {
-  if (c.alpha !== 'ANG') BY_NUMERIC.set(c.numeric, c);
-}
+// Current currencies win a shared numeric code: XCG replaced ANG (both 532) in 2025.
+const BY_NUMERIC = new Map<string, Currency>([...WITHDRAWN_CURRENCIES, ...CURRENCIES].map((c) => [c.numeric, c]));
 const WITHDRAWN_BY_ALPHA = new Map<string, Currency>(WITHDRAWN_CURRENCIES.map((c) => [c.alpha, c]));
 
 /** A currency in active use by its alphabetic code ("JPY"); undefined when unknown. */
