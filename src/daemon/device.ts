@@ -1,0 +1,290 @@
+/**
+ * One payment display: wires the link, the inbound gate, the pure sale machine, the screen, the
+ * indicator and the state file. Everything it uses comes in through DevicePorts, so several
+ * Devices can run in one process (the fleet benchmark runs hundreds).
+ *
+ * Work is done one item at a time (messages, timer ticks, link changes, button presses). For a
+ * message: check it, step the machine, fire the signal and show the screen at once, persist the
+ * state (jti, sale, history in one atomic write), then publish the events, then let the link
+ * acknowledge the message. So `paid` on the events topic means the payment is on disk, and a crash
+ * before that means a redelivery, never a lost payment.
+ */
+import { rename } from 'node:fs/promises';
+import type { TimerHandle } from '../core/clock.js';
+import { isTillqrError, TillqrError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { nextDeadline, step } from '../core/sale-machine.js';
+import { screenFor } from '../core/sale-screen.js';
+import { durablePart, initialSaleState, restoredSaleState, type HistoryEntry, type SaleContext, type SaleEffect, type SaleEvent, type SaleState } from '../core/sale-state.js';
+import type { Screen } from '../core/screen.js';
+import type { DeviceEvent, SignedMessage } from '../link/contract.js';
+import type { InboundMessage } from '../link/link.js';
+import { brokerLabel } from '../link/mqtt-link.js';
+import { TrustedKeys } from '../payment/jws.js';
+import { ReplayCache } from '../payment/replay-cache.js';
+import type { SignalEvent } from '../signal/indicator.js';
+import { emvDynamicQr } from './dynamic-qr.js';
+import { checkInbound, type InboundContext } from './inbound.js';
+import type { DevicePorts } from './ports.js';
+import { StateFile } from './state-file.js';
+
+export const HISTORY_SIZE = 20;
+
+const sec = (ms: number): number => Math.floor(ms / 1000);
+
+export class Device {
+  readonly deviceId: string;
+  readonly #p: DevicePorts;
+  readonly #log: Logger;
+  readonly #ctx: SaleContext;
+  readonly #inbound: Omit<InboundContext, 'replay'>;
+  readonly #file: StateFile;
+  #replay = new ReplayCache();
+  #state: SaleState;
+  #screen: Screen;
+  #timer: TimerHandle | undefined;
+  #timerAt: number | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #started = false;
+  #stopped = false;
+
+  constructor(ports: DevicePorts) {
+    const c = ports.config;
+    if (c.deviceId === undefined) throw new TillqrError('CONFIG_INVALID', 'deviceId is not set: provision the device first');
+    this.deviceId = c.deviceId;
+    this.#p = ports;
+    this.#log = ports.logger;
+    const m = c.merchant;
+    this.#ctx = {
+      storeName: m?.displayName ?? m?.name ?? c.deviceId,
+      ...(m?.staticQr !== undefined ? { idleQr: m.staticQr } : {}),
+      wallets: [],
+      broker: brokerLabel(c.mqtt.url),
+      resultHoldMs: c.sale.resultHoldSec * 1000,
+      lateConfirmationMs: c.sale.lateConfirmationSec * 1000,
+      maxChargeMs: c.sale.maxChargeSec * 1000,
+      historySize: HISTORY_SIZE,
+    };
+    this.#inbound = { deviceId: c.deviceId, keys: new TrustedKeys(c.trust.backendKeys), skewSec: c.trust.clockSkewSec, maxPayloadBytes: c.mqtt.maxPayloadBytes };
+    this.#state = initialSaleState(ports.clock.now());
+    this.#screen = screenFor(this.#state, this.#ctx);
+    this.#file = new StateFile(ports.storeDir, () => ({ version: 1, savedAt: this.#p.clock.now(), sale: durablePart(this.#state), replay: this.#replay.snapshot() }));
+  }
+
+  /** Restore the persisted state, show the first screen and connect. */
+  async start(): Promise<void> {
+    if (this.#started) throw new TillqrError('INTERNAL', 'the device is already started');
+    this.#started = true;
+    const now = this.#p.clock.now();
+    const saved = await this.#loadState();
+    if (saved !== undefined) {
+      this.#state = restoredSaleState(saved.sale, now);
+      this.#replay = ReplayCache.restore(saved.replay, now);
+      this.#log.info('restored the payment state', { pending: saved.sale.pending?.orderId, replayEntries: this.#replay.size, history: saved.sale.history.length });
+    }
+    this.#screen = screenFor(this.#state, this.#ctx);
+    this.#show(this.#screen);
+    this.#setTimer(nextDeadline(this.#state));
+    this.#publishStatus();
+    this.#p.link.start({
+      message: (m) => this.#enqueue(() => this.#onMessage(m)),
+      online: () => void this.#enqueue(() => this.#apply({ type: 'link', at: this.#p.clock.now(), online: true })),
+      offline: () => void this.#enqueue(() => this.#apply({ type: 'link', at: this.#p.clock.now(), online: false })),
+    });
+    // A sale restored past its deadline ends now.
+    await this.#enqueue(() => this.#apply({ type: 'tick', at: this.#p.clock.now() }));
+  }
+
+  /** Finish the work in hand, persist, say offline and disconnect. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#p.clock.clearTimeout(this.#timer);
+    await this.#queue;
+    await this.#p.link.close();
+    await this.#queue;
+    if (this.#started) await this.#file.save().catch((e: unknown) => this.#log.error('could not save the payment state', { error: e }));
+  }
+
+  /** The button's short press: cancel the pending sale. */
+  pressButton(): Promise<void> {
+    return this.#enqueue(() => this.#apply({ type: 'button', at: this.#p.clock.now() }));
+  }
+
+  /** Last accepted payments, newest first. */
+  history(): readonly HistoryEntry[] {
+    return this.#state.history;
+  }
+
+  get screen(): Screen {
+    return this.#screen;
+  }
+
+  get saleState(): SaleState {
+    return this.#state;
+  }
+
+  /** Resolves when all queued work is done (for tests and orderly shutdown). */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(async () => {
+      try {
+        await task();
+      } catch (e) {
+        this.#log.error('internal error while handling work', { error: e });
+      }
+    });
+    this.#queue = run;
+    return run;
+  }
+
+  async #onMessage(m: InboundMessage): Promise<void> {
+    const now = this.#p.clock.now();
+    let decision;
+    try {
+      decision = checkInbound(m.topic, m.payload, m.dup, now, { ...this.#inbound, replay: this.#replay });
+    } catch (e) {
+      this.#log.error('internal error while checking a message', { topic: m.topic, error: e });
+      this.#p.link.publishEvent({ type: 'rejected', reason: 'internal', at: sec(now) });
+      return;
+    }
+    if (decision.kind === 'reject') {
+      this.#log.warn('refused a message', { topic: m.topic, reason: decision.reason, detail: decision.detail, orderId: decision.orderId });
+      this.#p.link.publishEvent({ type: 'rejected', ...(decision.orderId !== undefined ? { orderId: decision.orderId } : {}), reason: decision.reason, at: sec(now) });
+      return;
+    }
+    if (decision.kind === 'duplicate') {
+      this.#log.info('acknowledged a broker redelivery of an accepted message', { topic: m.topic, jti: decision.jti });
+      return;
+    }
+    const evicted = this.#replay.add(decision.jti, now, decision.rememberUntil);
+    if (evicted > 0) this.#log.warn('the replay cache is full: forgot live entries', { evicted });
+    const event = this.#toSaleEvent(decision.message, now);
+    if ('reject' in event) {
+      this.#log.warn('refused a charge', { orderId: decision.message.orderId, reason: 'no_qr', detail: event.reject });
+      await this.#persist();
+      this.#p.link.publishEvent({ type: 'rejected', orderId: decision.message.orderId, reason: 'no_qr', at: sec(now) });
+      return;
+    }
+    await this.#apply(event, (effects) => {
+      const rejected = effects.some((e) => e.kind === 'publish' && e.event.type === 'rejected');
+      if (!rejected) this.#replay.markAccepted(decision.jti, decision.digest);
+    }, true);
+  }
+
+  #toSaleEvent(msg: SignedMessage, at: number): SaleEvent | { reject: string } {
+    switch (msg.typ) {
+      case 'cancel':
+        return { type: 'cancel', at, orderId: msg.orderId };
+      case 'payment': {
+        const { orderId, amount, currency, status, wallet, providerTxnId, paidAt } = msg;
+        return { type: 'payment', at, payment: { orderId, amount, currency, status, ...(wallet !== undefined ? { wallet } : {}), providerTxnId, paidAt } };
+      }
+      case 'charge': {
+        let qr = msg.qr;
+        if (qr === undefined) {
+          const merchant = this.#p.config.merchant;
+          if (merchant === undefined) return { reject: 'no merchant profile to build a QR from' };
+          try {
+            qr = (this.#p.buildDynamicQr ?? emvDynamicQr)(merchant, msg.amount, msg.currency, msg.orderId);
+          } catch (e) {
+            return { reject: e instanceof Error ? e.message : String(e) };
+          }
+        }
+        const { orderId, amount, currency, reference, expiresAt } = msg;
+        return { type: 'charge', at, charge: { orderId, amount, currency, qr, ...(reference !== undefined ? { reference } : {}), expiresAt } };
+      }
+    }
+  }
+
+  /** Step the machine and carry out its effects: signal and screen now, then persist, then publish. */
+  async #apply(event: SaleEvent, afterStep?: (effects: readonly SaleEffect[]) => void, forcePersist = false): Promise<void> {
+    const before = this.#state;
+    const { state, effects } = step(before, event, this.#ctx);
+    this.#state = state;
+    afterStep?.(effects);
+    const events: DeviceEvent[] = [];
+    let persist = forcePersist;
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'signal':
+          this.#signal(e.event);
+          break;
+        case 'show':
+          this.#screen = e.screen;
+          this.#show(e.screen);
+          break;
+        case 'timer':
+          break; // reconciled below from the state itself
+        case 'publish':
+          events.push(e.event);
+          break;
+        case 'persist':
+          persist = true;
+          break;
+      }
+    }
+    this.#setTimer(nextDeadline(state));
+    if (state.phase !== before.phase) this.#publishStatus();
+    for (const ev of events) this.#log.info(`sale ${ev.type}`, { orderId: ev.orderId, reason: ev.reason });
+    if (persist) await this.#persist();
+    for (const ev of events) this.#p.link.publishEvent(ev);
+  }
+
+  async #persist(): Promise<void> {
+    try {
+      await this.#file.save();
+    } catch (e) {
+      this.#log.error('could not persist the payment state', { error: e, code: isTillqrError(e) ? e.code : undefined });
+    }
+  }
+
+  async #loadState() {
+    try {
+      return await this.#file.load();
+    } catch (e) {
+      if (!isTillqrError(e, 'STORE_CORRUPT')) throw e;
+      const aside = `${this.#file.path}.corrupt-${this.#p.clock.now()}`;
+      this.#log.error('the payment state file is corrupt; keeping it aside and starting empty', { error: e.message, keptAs: aside });
+      await rename(this.#file.path, aside).catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  #signal(event: SignalEvent): void {
+    try {
+      this.#p.indicator.play(event);
+    } catch (e) {
+      this.#log.error('the indicator failed', { event, error: e });
+    }
+  }
+
+  #show(screen: Screen): void {
+    try {
+      this.#p.screen.show(screen);
+    } catch (e) {
+      this.#log.error('the screen failed', { screen: screen.name, error: e });
+    }
+  }
+
+  /** Keep one timer pointed at the next deadline (a tick that came early re-arms it). */
+  #setTimer(at: number | undefined): void {
+    if (at === this.#timerAt && this.#timer !== undefined) return;
+    if (this.#timer !== undefined) this.#p.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = at;
+    if (at === undefined || this.#stopped) return;
+    this.#timer = this.#p.clock.setTimeout(() => {
+      this.#timer = undefined;
+      void this.#enqueue(() => this.#apply({ type: 'tick', at: Math.max(this.#p.clock.now(), at) }));
+    }, Math.max(0, at - this.#p.clock.now()));
+  }
+
+  #publishStatus(): void {
+    const ph = this.#state.phase;
+    this.#p.link.setStatus({ state: ph.name, version: this.#p.version, since: sec(ph.since) });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The gate every backend message passes before the sale machine sees it, in this order: size,
+ * JWS structure and header, signature with a trusted key, payload schema and `typ`, audience and
+ * time window, replay. The first failing check names the `rejected` reason. Nothing here throws
+ * on input and nothing here changes state (the Device records the jti after a decision).
+ *
+ * Redelivery rule: a message whose jti was already processed is `replayed`, except an exact
+ * redelivery by the broker (MQTT DUP flag set, same bytes) of a message that was accepted: that
+ * one is acknowledged silently (no event, no signal), because it is the QoS 1 retry of a message
+ * whose decision was already reported.
+ */
+import { createHash } from 'node:crypto';
+import { checkClaims, rememberUntilMs } from '../core/acceptance.js';
+import { INBOUND_TOPICS, type InboundTopic } from '../link/topics.js';
+import { ORDER_ID, SIGNED_SCHEMAS, type RejectReason, type SignedMessage } from '../link/contract.js';
+import { verifyCompact, type KeyLookup } from '../payment/jws.js';
+import type { ReplayCache } from '../payment/replay-cache.js';
+
+export interface InboundContext {
+  readonly deviceId: string;
+  readonly keys: KeyLookup;
+  readonly skewSec: number;
+  readonly maxPayloadBytes: number;
+  readonly replay: ReplayCache;
+}
+
+export type InboundDecision =
+  | { readonly kind: 'reject'; readonly reason: RejectReason; readonly detail: string; readonly orderId?: string }
+  | { readonly kind: 'duplicate'; readonly jti: string }
+  | { readonly kind: 'accept'; readonly message: SignedMessage; readonly jti: string; readonly digest: string; readonly rememberUntil: number };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function reject(reason: RejectReason, detail: string, orderId?: unknown): InboundDecision {
+  return typeof orderId === 'string' && ORDER_ID.test(orderId) ? { kind: 'reject', reason, detail, orderId } : { kind: 'reject', reason, detail };
+}
+
+export function messageDigest(payload: Uint8Array): string {
+  return createHash('sha256').update(payload).digest('base64url').slice(0, 22);
+}
+
+export function checkInbound(topic: InboundTopic, payload: Uint8Array, dup: boolean, nowMs: number, ctx: InboundContext): InboundDecision {
+  if (payload.length > ctx.maxPayloadBytes) return reject('too_large', `${payload.length} bytes, the limit is ${ctx.maxPayloadBytes}`);
+  let token: string;
+  try {
+    token = utf8.decode(payload);
+  } catch {
+    return reject('malformed', 'the message is not UTF-8 text');
+  }
+  const v = verifyCompact(token, ctx.keys);
+  if (!v.ok) return reject(v.reason, v.detail);
+
+  let body: unknown;
+  try {
+    body = JSON.parse(utf8.decode(v.payload));
+  } catch {
+    return reject('malformed', 'the signed payload is not JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return reject('malformed', 'the signed payload is not a JSON object');
+  const fields = body as Record<string, unknown>;
+  const typ = fields.typ;
+  if (typ !== topic) {
+    if (typeof typ === 'string' && (INBOUND_TOPICS as readonly string[]).includes(typ)) return reject('wrong_type', `a "${typ}" message on the ${topic} topic`, fields.orderId);
+    return reject('malformed', `typ must be "${topic}"`, fields.orderId);
+  }
+  const parsed = SIGNED_SCHEMAS[topic].safeParse(body);
+  if (!parsed.ok) return reject('malformed', parsed.issues.map((i) => i.message).join('; '), fields.orderId);
+  const message: SignedMessage = parsed.value;
+
+  const claimProblem = checkClaims(message, { deviceId: ctx.deviceId, nowMs, skewSec: ctx.skewSec });
+  if (claimProblem !== undefined) return reject(claimProblem, `claims aud/iat/exp refused as ${claimProblem}`, message.orderId);
+
+  const digest = messageDigest(payload);
+  const seen = ctx.replay.lookup(message.jti);
+  if (seen.seen) {
+    if (dup && seen.acceptedDigest === digest) return { kind: 'duplicate', jti: message.jti };
+    return reject('replayed', 'this jti was already processed', message.orderId);
+  }
+  return { kind: 'accept', message, jti: message.jti, digest, rememberUntil: rememberUntilMs(message, ctx.skewSec) };
+}

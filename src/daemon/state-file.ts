@@ -1,0 +1,60 @@
+/**
+ * The payment state on disk: the durable part of the sale (pending sale, recently ended sales,
+ * payment history) and the replay cache, in ONE file written atomically, so a jti and the sale
+ * it changed are always persisted together. Writes are serialised and coalesced: a save asked
+ * for while one is running is folded into the next write.
+ */
+import { join } from 'node:path';
+import { TillqrError } from '../core/errors.js';
+import { int, object, literal, type Infer } from '../core/schema.js';
+import { durableSaleSchema } from '../core/sale-state.js';
+import { replaySnapshotSchema } from '../payment/replay-cache.js';
+import { cleanStaleTemps, readJsonFile, writeJsonAtomic } from '../store/atomic-file.js';
+
+export const STATE_FILE_NAME = 'payment-state.json';
+
+export const stateFileSchema = object({
+  version: literal(1),
+  savedAt: int({ min: 0 }),
+  sale: durableSaleSchema,
+  replay: replaySnapshotSchema,
+});
+
+export type StateFileContent = Infer<typeof stateFileSchema>;
+
+export class StateFile {
+  readonly path: string;
+  readonly #snapshot: () => StateFileContent;
+  #inflight: Promise<void> = Promise.resolve();
+  #queued: Promise<void> | undefined;
+
+  constructor(dir: string, snapshot: () => StateFileContent) {
+    this.path = join(dir, STATE_FILE_NAME);
+    this.#snapshot = snapshot;
+  }
+
+  /** Undefined when there is no file yet; STORE_CORRUPT when it does not parse or match the schema. */
+  async load(): Promise<StateFileContent | undefined> {
+    await cleanStaleTemps(this.path);
+    const raw = await readJsonFile(this.path);
+    if (raw === undefined) return undefined;
+    const r = stateFileSchema.safeParse(raw);
+    if (!r.ok) {
+      throw new TillqrError('STORE_CORRUPT', `${this.path} does not match its schema: ${r.issues.slice(0, 3).map((i) => i.message).join('; ')}`, { path: this.path });
+    }
+    return r.value;
+  }
+
+  /** Resolves once a write that started after this call has finished (rejects if it failed). */
+  save(): Promise<void> {
+    if (this.#queued !== undefined) return this.#queued;
+    const write = (): Promise<void> => {
+      this.#queued = undefined;
+      return writeJsonAtomic(this.path, this.#snapshot());
+    };
+    const p = this.#inflight.then(write, write);
+    this.#queued = p;
+    this.#inflight = p.catch(() => undefined);
+    return p;
+  }
+}

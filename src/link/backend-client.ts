@@ -1,0 +1,135 @@
+/**
+ * The backend's side of the contract, for integrators (the `tillqr backend` command), tests and
+ * the latency benchmark: sign charges, cancels and confirmations, publish them, and watch the
+ * device's events.
+ */
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { TillqrError } from '../core/errors.js';
+import { signCompact } from '../payment/jws.js';
+import { eventSchema, type CancelMessage, type ChargeMessage, type DeviceEvent, type PaymentMessage } from './contract.js';
+import { DeviceTopics, type InboundTopic } from './topics.js';
+
+type Body<M> = Omit<M, 'aud' | 'iat' | 'exp' | 'jti'>;
+export type ChargeBody = Body<ChargeMessage>;
+export type CancelBody = Body<CancelMessage>;
+export type PaymentBody = Body<PaymentMessage>;
+export type MessageBody = ChargeBody | CancelBody | PaymentBody;
+
+export interface SignOptions {
+  readonly deviceId: string;
+  readonly key: KeyObject;
+  readonly kid: string;
+  /** Unix seconds; default now. */
+  readonly now?: number;
+  /** Lifetime in seconds (default 300). */
+  readonly ttlSec?: number;
+  readonly jti?: string;
+}
+
+/** Add aud/iat/exp/jti to a message body and sign it into a compact JWS. */
+export function signMessage(body: MessageBody, o: SignOptions): string {
+  const iat = o.now ?? Math.floor(Date.now() / 1000);
+  const claims = { ...body, aud: o.deviceId, iat, exp: iat + (o.ttlSec ?? 300), jti: o.jti ?? randomUUID() };
+  return signCompact(JSON.stringify(claims), o.key, { kid: o.kid });
+}
+
+export interface BackendConnectOptions {
+  readonly url: string;
+  readonly topicPrefix?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  readonly clientId?: string;
+  readonly protocolVersion?: 4 | 5;
+  readonly connectTimeoutMs?: number;
+}
+
+export class BackendClient {
+  readonly client: MqttClient;
+  readonly #prefix: string;
+  readonly #listeners = new Set<(deviceId: string, e: DeviceEvent) => void>();
+
+  private constructor(client: MqttClient, prefix: string) {
+    this.client = client;
+    this.#prefix = prefix;
+    client.on('message', (topic, payload) => {
+      const parts = topic.split('/');
+      if (parts.at(-1) !== 'events' || parts.length < 2) return;
+      const deviceId = parts.at(-2) ?? '';
+      let e: unknown;
+      try {
+        e = JSON.parse(payload.toString('utf8'));
+      } catch {
+        return;
+      }
+      const r = eventSchema.safeParse(e);
+      if (r.ok) for (const l of this.#listeners) l(deviceId, r.value);
+    });
+  }
+
+  static async connect(o: BackendConnectOptions): Promise<BackendClient> {
+    const opts: IClientOptions = {
+      protocolVersion: o.protocolVersion ?? 5,
+      clientId: o.clientId ?? `tillqr-backend-${randomUUID().slice(0, 8)}`,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: o.connectTimeoutMs ?? 10_000,
+    };
+    if (o.username !== undefined) opts.username = o.username;
+    if (o.password !== undefined) opts.password = o.password;
+    if (o.caFile !== undefined) opts.ca = readFileSync(o.caFile);
+    if (o.certFile !== undefined) opts.cert = readFileSync(o.certFile);
+    if (o.keyFile !== undefined) opts.key = readFileSync(o.keyFile);
+    let client: MqttClient;
+    try {
+      client = await mqtt.connectAsync(o.url, opts);
+    } catch (e) {
+      throw new TillqrError('LINK_NOT_CONNECTED', `cannot connect to ${o.url}: ${(e as Error).message}`, {}, { cause: e });
+    }
+    client.on('error', () => undefined);
+    return new BackendClient(client, o.topicPrefix ?? 'tillqr/v1');
+  }
+
+  topics(deviceId: string): DeviceTopics {
+    return new DeviceTopics(this.#prefix, deviceId);
+  }
+
+  /** Subscribe to a device's events (call before publishing what you wait an answer for). */
+  async watch(deviceId: string): Promise<void> {
+    await this.client.subscribeAsync(this.topics(deviceId).topic('events'), { qos: 1 });
+  }
+
+  onEvent(listener: (deviceId: string, e: DeviceEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Publish a signed token (or any bytes) to a device topic with QoS 1; resolves on PUBACK. */
+  async publish(deviceId: string, topic: InboundTopic, payload: string | Buffer): Promise<void> {
+    await this.client.publishAsync(this.topics(deviceId).topic(topic), payload, { qos: 1 });
+  }
+
+  /** The first event from `deviceId` that `match` accepts, or LINK_TIMEOUT. */
+  waitForEvent(deviceId: string, match: (e: DeviceEvent) => boolean, timeoutMs: number): Promise<DeviceEvent> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new TillqrError('LINK_TIMEOUT', `no matching event from ${deviceId} within ${timeoutMs} ms`, { deviceId }));
+      }, timeoutMs);
+      const off = this.onEvent((id, e) => {
+        if (id !== deviceId || !match(e)) return;
+        clearTimeout(timer);
+        off();
+        resolve(e);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
+}

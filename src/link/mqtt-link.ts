@@ -1,0 +1,217 @@
+/**
+ * The device's MQTT connection (MQTT.js): MQTT 5 or 3.1.1, QoS 1 both ways, a persistent session
+ * (clean start off, session expiry set) so that confirmations published while the device was
+ * away are delivered when it returns, TLS or user/password, reconnect with backoff and jitter
+ * (our own scheduler on the injected clock: MQTT.js's fixed-period reconnect is turned off), the
+ * retained status republished on every reconnect and a last will saying `online: false`.
+ *
+ * Inbound messages are handed over one at a time and acknowledged only when handled (PUBACK
+ * after the Device has persisted its decision), so a crash before then means a redelivery, not
+ * a lost payment.
+ */
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { TillqrError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Infer } from '../core/schema.js';
+import { backoffDelay } from './backoff.js';
+import type { mqttConfigSchema } from './config.js';
+import { eventSchema, type DeviceEvent, type DeviceStatus } from './contract.js';
+import type { DeviceLink, LinkHandlers } from './link.js';
+import { StatusPublisher } from './status-publisher.js';
+import { DeviceTopics, INBOUND_TOPICS } from './topics.js';
+
+export type MqttConfig = Infer<typeof mqttConfigSchema>;
+
+export interface MqttLinkOptions {
+  readonly mqtt: MqttConfig;
+  readonly deviceId: string;
+  readonly version: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Jitter source (tests pin it). */
+  readonly random?: () => number;
+  /** MQTT client id; default `tillqr-<deviceId>`. */
+  readonly clientId?: string;
+}
+
+/** The broker URL without credentials, for screens and logs. */
+export function brokerLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(invalid broker URL)';
+  }
+}
+
+export class MqttLink implements DeviceLink {
+  readonly #o: MqttLinkOptions;
+  readonly #topics: DeviceTopics;
+  readonly #log: Logger;
+  readonly #status: StatusPublisher;
+  #client: MqttClient | undefined;
+  #handlers: LinkHandlers | undefined;
+  #connected = false;
+  #closing = false;
+  #attempt = 0;
+  #reconnectTimer: TimerHandle | undefined;
+
+  constructor(o: MqttLinkOptions) {
+    this.#o = o;
+    this.#topics = new DeviceTopics(o.mqtt.topicPrefix, o.deviceId);
+    this.#log = o.logger;
+    this.#status = new StatusPublisher({ state: 'idle', version: o.version, since: Math.floor(o.clock.now() / 1000) }, (p) => {
+      this.#client?.publish(this.#topics.topic('status'), p, { qos: 1, retain: true }, (e) => {
+        if (e) this.#log.warn('status publish failed', { error: e.message });
+      });
+    });
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  start(handlers: LinkHandlers): void {
+    if (this.#client !== undefined) throw new TillqrError('INTERNAL', 'the link is already started');
+    this.#handlers = handlers;
+    const client = mqtt.connect(this.#o.mqtt.url, this.#clientOptions());
+    this.#client = client;
+    client.handleMessage = (packet, done) => this.#onPublish(packet, done);
+    client.on('connect', (connack) => this.#onConnect(connack.sessionPresent));
+    client.on('close', () => this.#onClose());
+    client.on('error', (e) => this.#log.warn('broker connection error', { error: e.message, ...('code' in e ? { code: e.code } : {}) }));
+  }
+
+  publishEvent(event: DeviceEvent): void {
+    const check = eventSchema.safeParse(event);
+    if (!check.ok) {
+      this.#log.error('refusing to publish an event that breaks the contract', { problems: check.issues.map((i) => i.message) });
+      return;
+    }
+    this.#client?.publish(this.#topics.topic('events'), JSON.stringify(event), { qos: 1 }, (e) => {
+      if (e) this.#log.warn('event publish failed', { type: event.type, error: e.message });
+    });
+  }
+
+  setStatus(status: Omit<DeviceStatus, 'online'>): void {
+    this.#status.set(status, this.#connected);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#reconnectTimer !== undefined) this.#o.clock.clearTimeout(this.#reconnectTimer);
+    const client = this.#client;
+    if (client === undefined) return;
+    if (this.#connected) {
+      await new Promise<void>((resolve) => {
+        client.publish(this.#topics.topic('status'), this.#status.payload(false), { qos: 1, retain: true }, () => resolve());
+      });
+    }
+    await client.endAsync(!this.#connected);
+    this.#connected = false;
+  }
+
+  #clientOptions(): IClientOptions {
+    const m = this.#o.mqtt;
+    const opts: IClientOptions = {
+      protocolVersion: m.protocolVersion,
+      clientId: this.#o.clientId ?? `tillqr-${this.#o.deviceId}`,
+      clean: false,
+      keepalive: m.keepaliveSec,
+      reconnectPeriod: 0,
+      connectTimeout: 15_000,
+      resubscribe: false,
+      rejectUnauthorized: m.rejectUnauthorized,
+      will: { topic: this.#topics.topic('status'), payload: Buffer.from(this.#status.payload(false)), qos: 1, retain: true },
+    };
+    if (m.protocolVersion === 5) {
+      // Messages far above the limit are not worth receiving at all; those just above it are
+      // received and answered with a `too_large` event.
+      opts.properties = { sessionExpiryInterval: m.sessionExpirySec, maximumPacketSize: Math.min(268_435_455, m.maxPayloadBytes * 16 + 4096) };
+    }
+    if (m.username !== undefined) opts.username = m.username;
+    if (m.password !== undefined) opts.password = m.password;
+    if (m.caFile !== undefined) opts.ca = readPem(m.caFile, 'mqtt.caFile');
+    if (m.certFile !== undefined) opts.cert = readPem(m.certFile, 'mqtt.certFile');
+    if (m.keyFile !== undefined) opts.key = readPem(m.keyFile, 'mqtt.keyFile');
+    return opts;
+  }
+
+  #onConnect(sessionPresent: boolean): void {
+    const client = this.#client;
+    if (client === undefined) return;
+    this.#connected = true;
+    this.#attempt = 0;
+    this.#log.info('connected to the broker', { broker: brokerLabel(this.#o.mqtt.url), sessionPresent });
+    const v5 = this.#o.mqtt.protocolVersion === 5;
+    // Retain handling 2: never replay retained messages on subscribe (backend messages are not retained).
+    const subs = Object.fromEntries(INBOUND_TOPICS.map((t) => [this.#topics.topic(t), v5 ? { qos: 1 as const, rh: 2 } : { qos: 1 as const }]));
+    client.subscribe(subs, (e, granted) => {
+      if (e) {
+        this.#log.error('subscribe failed', { error: e.message });
+        return;
+      }
+      const refused = (granted ?? []).filter((g) => g.qos > 2);
+      if (refused.length > 0) this.#log.error('the broker refused a subscription (check the ACL)', { topics: refused.map((g) => g.topic) });
+    });
+    this.#status.connected();
+    this.#handlers?.online();
+  }
+
+  #onClose(): void {
+    const wasConnected = this.#connected;
+    this.#connected = false;
+    this.#status.disconnected();
+    if (wasConnected) {
+      this.#log.warn('lost the broker connection');
+      this.#handlers?.offline();
+    }
+    if (this.#closing) return;
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#reconnectTimer !== undefined) return;
+    const m = this.#o.mqtt;
+    const delay = backoffDelay(this.#attempt++, m.reconnectMinMs, Math.max(m.reconnectMinMs, m.reconnectMaxMs), this.#o.random ?? Math.random);
+    this.#log.debug(() => `reconnecting in ${delay} ms`);
+    this.#reconnectTimer = this.#o.clock.setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      const client = this.#client;
+      if (client === undefined || this.#closing) return;
+      client.options.will = { topic: this.#topics.topic('status'), payload: Buffer.from(this.#status.payload(false)), qos: 1, retain: true };
+      // Keep the stores: QoS 1 events queued while offline are sent after reconnecting.
+      client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+    }, delay);
+  }
+
+  #onPublish(packet: IPublishPacket, done: (error?: Error) => void): void {
+    const topic = this.#topics.inbound(packet.topic);
+    const handlers = this.#handlers;
+    if (topic === undefined || handlers === undefined) {
+      this.#log.warn('ignoring a message on an unexpected topic', { topic: packet.topic });
+      done();
+      return;
+    }
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    handlers.message({ topic, payload, dup: packet.dup }).then(
+      () => done(),
+      (e: unknown) => {
+        // The handler never rejects by design; acknowledge anyway so one bad message cannot loop.
+        this.#log.error('message handler failed', { error: e instanceof Error ? e.message : String(e) });
+        done();
+      },
+    );
+  }
+}
+
+function readPem(path: string, key: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new TillqrError('CONFIG_INVALID', `${key}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { key, path });
+  }
+}
