@@ -1,0 +1,164 @@
+/**
+ * The device's configuration as a live, persisted value: the console (`set KEY VALUE`), a
+ * provisioning bundle and fleet desired config all change it through here. A change is validated
+ * whole before anything is written; the file is rewritten atomically; listeners learn which keys
+ * changed and whether any of them needs a restart to apply.
+ */
+import { TillqrError } from '../core/errors.js';
+import type { Schema } from '../core/schema.js';
+import type { Logger } from '../core/logger.js';
+import { writeJsonAtomic } from '../store/atomic-file.js';
+import { applyEnvOverrides, coerceText, getPath, schemaAt, setPath } from './env-overrides.js';
+import { readRawConfig, validateConfig } from './load.js';
+import { REDACTED, redactConfig } from './redact.js';
+import { configSchema, type Config } from './schema.js';
+
+export interface ConfigChange {
+  readonly config: Config;
+  readonly previous: Config;
+  /** Leaf key paths whose value changed. */
+  readonly changed: readonly string[];
+  /** The changed keys that apply only after a restart. */
+  readonly restartRequired: readonly string[];
+}
+
+export type ConfigListener = (change: ConfigChange) => void;
+
+/** Every leaf path whose value differs between two config objects. */
+export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => changedPaths(a[k], b[k], prefix === '' ? k : `${prefix}.${k}`));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}
+
+/** Does changing this key path need a restart? (any schema on the way down marked restart) */
+export function needsRestart(path: string): boolean {
+  let s: Schema<unknown> | undefined = configSchema;
+  for (const seg of path.split('.')) {
+    if (s === undefined) return true;
+    if (s.meta.restart) return true;
+    s = s.shape?.[seg];
+  }
+  return s?.meta.restart ?? true;
+}
+
+export class ConfigStore {
+  readonly path: string;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #log: Logger;
+  #raw: Record<string, unknown>;
+  #config: Config;
+  readonly #listeners = new Set<ConfigListener>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(path: string, env: NodeJS.ProcessEnv, log: Logger, raw: Record<string, unknown>, config: Config) {
+    this.path = path;
+    this.#env = env;
+    this.#log = log;
+    this.#raw = raw;
+    this.#config = config;
+  }
+
+  /** Open the config file (a missing one is an unprovisioned device); invalid config throws CONFIG_INVALID. */
+  static async open(path: string, env: NodeJS.ProcessEnv, log: Logger): Promise<ConfigStore> {
+    const raw = await readRawConfig(path, true);
+    const withEnv = structuredClone(raw);
+    applyEnvOverrides(configSchema, withEnv, env);
+    return new ConfigStore(path, env, log, raw, validateConfig(withEnv, path));
+  }
+
+  get current(): Config {
+    return this.#config;
+  }
+
+  /** The value at a key path as it may be shown (secrets redacted). */
+  get(key: string): unknown {
+    const segs = key.split('.');
+    const schema = schemaAt(configSchema, segs);
+    if (schema === undefined) throw new TillqrError('CONFIG_UNKNOWN_KEY', `${key}: is not a configuration key`, { key });
+    const value = getPath(this.#config, segs);
+    return value === undefined ? undefined : schema.meta.secret ? REDACTED : redactConfig(schema, value);
+  }
+
+  /** The whole configuration with secrets redacted. */
+  redacted(): unknown {
+    return redactConfig(configSchema, this.#config);
+  }
+
+  onChange(listener: ConfigListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Set one key from text (as typed on the console: strings as they are, others as JSON). */
+  setText(key: string, text: string, actor: string): Promise<ConfigChange> {
+    const segs = key.split('.');
+    const schema = schemaAt(configSchema, segs);
+    if (schema === undefined) return Promise.reject(new TillqrError('CONFIG_UNKNOWN_KEY', `${key}: is not a configuration key`, { key }));
+    let value: unknown;
+    try {
+      value = coerceText(schema, text, key);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    return this.update((raw) => setPath(raw, segs, value), actor);
+  }
+
+  /** Merge a partial configuration (provisioning bundle, fleet desired config) over the file. */
+  merge(partial: Record<string, unknown>, actor: string): Promise<ConfigChange> {
+    return this.update((raw) => deepMerge(raw, partial), actor);
+  }
+
+  /** Replace the whole file (factory reset writes `{}`). */
+  replace(raw: Record<string, unknown>, actor: string): Promise<ConfigChange> {
+    return this.update((cur) => {
+      for (const k of Object.keys(cur)) delete cur[k];
+      Object.assign(cur, structuredClone(raw));
+    }, actor);
+  }
+
+  /** Apply an edit to a copy of the raw file, validate the result whole, write it, then tell listeners. */
+  update(edit: (raw: Record<string, unknown>) => void, actor: string): Promise<ConfigChange> {
+    const run = async (): Promise<ConfigChange> => {
+      const nextRaw = structuredClone(this.#raw);
+      edit(nextRaw);
+      const withEnv = structuredClone(nextRaw);
+      applyEnvOverrides(configSchema, withEnv, this.#env);
+      const next = validateConfig(withEnv, 'the new configuration');
+      const previous = this.#config;
+      const changed = changedPaths(previous, next);
+      if (changed.length > 0) await writeJsonAtomic(this.path, nextRaw);
+      this.#raw = nextRaw;
+      this.#config = next;
+      const change: ConfigChange = { config: next, previous, changed, restartRequired: changed.filter(needsRestart) };
+      if (changed.length > 0) {
+        this.#log.info('configuration changed', { actor, keys: changed, restartRequired: change.restartRequired });
+        for (const l of this.#listeners) {
+          try {
+            l(change);
+          } catch (e) {
+            this.#log.error('configuration listener failed', { error: e });
+          }
+        }
+      }
+      return change;
+    };
+    const p = this.#queue.then(run, run);
+    this.#queue = p.catch(() => undefined);
+    return p;
+  }
+}
+
+function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(source)) {
+    const cur = target[k];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && cur !== null && typeof cur === 'object' && !Array.isArray(cur)) {
+      deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>);
+    } else {
+      target[k] = structuredClone(v);
+    }
+  }
+}
