@@ -67,6 +67,11 @@ export function currencyByNumeric(numeric: string): Currency | undefined {
   return BY_NUMERIC.get(numeric);
 }
 
+/** A currency in use or recently withdrawn by its alphabetic code: for showing amounts read from old codes. */
+export function knownCurrency(alpha: string): Currency | undefined {
+  return BY_ALPHA.get(alpha) ?? WITHDRAWN_BY_ALPHA.get(alpha);
+}
+
 /** True when the code names a currency that was withdrawn (still decodable, not encodable). */
 export function isWithdrawnCurrency(alpha: string): boolean {
   return WITHDRAWN_BY_ALPHA.has(alpha);

@@ -3,7 +3,7 @@
  * code. Nothing here uses floating point for amounts; decimal strings are built and read digit by digit.
  */
 import { TillqrError } from '../core/errors.js';
-import { currencyByAlpha, type Currency } from './currencies.js';
+import { knownCurrency, type Currency } from './currencies.js';
 
 export interface Money {
   /** Whole minor units: 1200 JPY is ¥1,200; 1250 USD is $12.50. */
@@ -12,9 +12,9 @@ export interface Money {
   readonly currency: string;
 }
 
-/** The currency record, or MONEY_INVALID naming the bad code. */
+/** The currency record (in use, or recently withdrawn so old codes still show), or MONEY_INVALID. */
 export function requireCurrency(alpha: string): Currency {
-  const c = currencyByAlpha(alpha);
+  const c = knownCurrency(alpha);
   if (c === undefined) throw new TillqrError('MONEY_INVALID', `${JSON.stringify(alpha)} is not an ISO 4217 currency code in use (e.g. "JPY", "USD")`, { currency: alpha });
   return c;
 }

@@ -74,6 +74,10 @@ describe('formatMoney', () => {
     expect(formatMoney(amount, currency, locale)).toBe(text);
   });
 
+  it('still shows amounts in a recently withdrawn currency read from an old code', () => {
+    expect(formatMoney(150000, 'SLL', 'en')).toBe('SLL\u00a01,500.00');
+  });
+
   it('formats large amounts exactly, without floating-point rounding', () => {
     expect(formatMoney(9007199254740991, 'USD', 'en')).toBe('$90,071,992,547,409.91');
   });
