@@ -6,8 +6,9 @@ import { TillqrError } from '../../core/errors.js';
 
 export const GROUP_ADVICE = 'add the user to the gpio group: sudo usermod -aG gpio tillqr (then restart the service)';
 
-export function gpioPermission(pin: number, path: string, cause?: unknown): TillqrError {
-  return new TillqrError('GPIO_PERMISSION', `no permission to use GPIO BCM ${pin} (${path}); ${GROUP_ADVICE}`, { pin, path }, { cause });
+export function gpioPermission(pin: number | undefined, path: string, cause?: unknown): TillqrError {
+  const which = pin === undefined ? 'GPIO' : `GPIO BCM ${pin}`;
+  return new TillqrError('GPIO_PERMISSION', `no permission to use ${which} (${path}); ${GROUP_ADVICE}`, pin === undefined ? { path } : { pin, path }, { cause });
 }
 
 export function gpioBusyInProcess(pin: number): TillqrError {
