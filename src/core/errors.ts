@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   // fleet
   UPDATE_REJECTED: 'the update job was refused',
   UPDATE_FAILED: 'the update could not be installed',
+  // simulator
+  SIM_PORT_IN_USE: 'a port the simulator needs is already in use',
   // generic
   INTERNAL: 'an internal error',
   USAGE: 'the command was used wrongly',
