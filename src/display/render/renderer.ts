@@ -1,0 +1,125 @@
+/**
+ * The renderer: a Screen (data) for a panel, mounting rotation and language in, the panel's
+ * native 1-bit Frame out. Deterministic for its inputs; it only keeps caches (glyphs, QR
+ * matrices, icons) and a reusable drawing buffer, so one Renderer per device is cheap to call
+ * on every countdown tick. Build one in the composition root and pass it in.
+ */
+import type { Lang, Screen } from '../../core/screen.js';
+import type { Frame, Rgb } from '../frame.js';
+import { LOCALES } from '../i18n.js';
+import type { PanelInfo } from '../panel.js';
+import { Column } from './column.js';
+import { FontBook } from './fonts/font-book.js';
+import { defaultFontFiles, type FontFiles } from './fonts/font-files.js';
+import type { IconCache } from './icons.js';
+import { QrCache } from './qr.js';
+import { chargeScreen, idleScreen } from './screens/sale.js';
+import { outcomeScreen } from './screens/result.js';
+import { systemScreen } from './screens/system.js';
+import { testPatternScreen } from './screens/test-pattern.js';
+import { shapeOf, sizeClass, type Ctx } from './screens/ctx.js';
+import { createSurface } from './surface.js';
+import { logicalSize, surfaceToFrame, type Rotation } from './to-frame.js';
+
+export interface Palette {
+  readonly ink: Rgb;
+  readonly paper: Rgb;
+}
+
+export interface RenderOptions {
+  /** IANA zone for wall-clock times (offline "since"); default UTC. */
+  readonly timeZone?: string;
+  /** LCD colours; default: a dark ink chosen by screen (green for paid, red for problems). */
+  readonly palette?: Palette;
+}
+
+const PAPER: Rgb = { r: 255, g: 255, b: 255 };
+const INK: Record<'normal' | 'good' | 'bad', Rgb> = {
+  normal: { r: 20, g: 33, b: 61 },
+  good: { r: 11, g: 110, b: 47 },
+  bad: { r: 161, g: 22, b: 27 },
+};
+
+export function lcdPalette(screen: Screen): Palette {
+  switch (screen.name) {
+    case 'paid':
+      return { ink: INK.good, paper: PAPER };
+    case 'failed':
+    case 'error':
+    case 'offline':
+      return { ink: INK.bad, paper: PAPER };
+    case 'unprovisioned':
+    case 'connecting':
+    case 'idle':
+    case 'charge':
+    case 'expired':
+    case 'cancelled':
+    case 'updating':
+    case 'status':
+    case 'test-pattern':
+      return { ink: INK.normal, paper: PAPER };
+  }
+}
+
+export class Renderer {
+  readonly fonts: FontBook;
+  private readonly qr: QrCache;
+  private readonly icons: IconCache = new Map();
+  private buffer = new Uint8Array(0);
+
+  constructor(opts: { fonts?: FontFiles; qrCacheSize?: number } = {}) {
+    this.fonts = new FontBook(opts.fonts ?? defaultFontFiles());
+    this.qr = new QrCache(opts.qrCacheSize ?? 16);
+  }
+
+  /** Draws `screen`; throws TillqrError QR_TOO_LARGE when its QR cannot be drawn scannably. */
+  render(screen: Screen, panel: PanelInfo, rotation: Rotation, lang: Lang, options: RenderOptions = {}): Frame {
+    const { width: w, height: h } = logicalSize(panel, rotation);
+    if (this.buffer.length < w * h) this.buffer = new Uint8Array(w * h);
+    const s = createSurface(w, h, this.buffer);
+    const size = sizeClass(w, h);
+    const ctx: Ctx = {
+      s,
+      w,
+      h,
+      panel,
+      rotation,
+      lang,
+      locale: LOCALES[lang],
+      timeZone: options.timeZone ?? 'UTC',
+      book: this.fonts,
+      qr: this.qr,
+      icons: this.icons,
+      col: new Column(this.fonts, lang, this.icons),
+      size,
+      pad: { xs: 3, s: 6, m: 8, l: 14 }[size],
+      shape: shapeOf(w, h),
+    };
+    draw(ctx, screen);
+    const frame = surfaceToFrame(s, panel.width, panel.height, rotation);
+    return panel.kind === 'lcd' ? { ...frame, palette: options.palette ?? lcdPalette(screen) } : frame;
+  }
+}
+
+function draw(ctx: Ctx, screen: Screen): void {
+  switch (screen.name) {
+    case 'charge':
+      return chargeScreen(ctx, screen);
+    case 'idle':
+      return idleScreen(ctx, screen);
+    case 'paid':
+    case 'failed':
+    case 'expired':
+    case 'cancelled':
+      return outcomeScreen(ctx, screen);
+    case 'unprovisioned':
+    case 'connecting':
+    case 'offline':
+    case 'updating':
+    case 'error':
+    case 'status':
+      return systemScreen(ctx, screen);
+    case 'test-pattern':
+      return testPatternScreen(ctx, screen);
+  }
+}

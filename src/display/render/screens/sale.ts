@@ -1,0 +1,83 @@
+/**
+ * The two screens with a payable QR: `charge` (dynamic QR, the amount large, time left, order
+ * label, the scan hint in all four languages) and `idle` (the store's static QR when it has one).
+ * Landscape panels put the QR on the left and the text beside it; portrait and square panels
+ * stack text, QR, text. The QR always gets the largest square its integer module size allows.
+ */
+import type { Screen } from '../../../core/screen.js';
+import { langsFrom, t } from '../../i18n.js';
+import type { Item } from '../column.js';
+import { drawQr, planQr } from '../qr.js';
+import { amountMax, amountMin, money, styles, timeLeft, type Ctx } from './ctx.js';
+
+type Charge = Extract<Screen, { name: 'charge' }>;
+type Idle = Extract<Screen, { name: 'idle' }>;
+
+function scanLines(ctx: Ctx, firstDrop: number): Item[] {
+  return langsFrom(ctx.lang).map((lang, i): Item => {
+    const short = ctx.size === 'xs' || i > 0 || ctx.shape === 'square';
+    return {
+      kind: 'text',
+      text: t(lang, short ? 'scanShort' : 'scan'),
+      styles: i === 0 ? styles(ctx, 'body') : styles(ctx, 'small'),
+      lines: i === 0 && !short ? 2 : 1,
+      lang,
+      drop: i === 0 ? firstDrop : firstDrop + 4 - i,
+    };
+  });
+}
+
+/**
+ * Draws the QR with text around it. Landscape and square panels: QR on the left, `beside` in a
+ * column on the right. Portrait panels: `above`, QR, `below`; the QR gets what the essential
+ * text leaves, and the text the rest.
+ */
+function withQr(ctx: Ctx, payload: string, beside: readonly Item[], above: readonly Item[], below: readonly Item[]): void {
+  const { w, h, pad } = ctx;
+  if (ctx.shape !== 'portrait') {
+    const plan = planQr(payload, Math.min(h, Math.floor(w * 0.62)), ctx.qr);
+    drawQr(ctx.s, plan, 0, Math.floor((h - plan.side) / 2));
+    ctx.col.draw(ctx.s, { x: plan.side, y: pad, w: w - plan.side - pad, h: h - 2 * pad }, beside);
+    return;
+  }
+  const tw = w - 2 * pad;
+  const minTop = ctx.col.minHeight(above, tw);
+  const minBottom = ctx.col.minHeight(below, tw);
+  const plan = planQr(payload, Math.min(w, h - minTop - minBottom - 2 * pad), ctx.qr);
+  const extra = Math.max(0, h - plan.side - minTop - minBottom - 2 * pad);
+  const topH = minTop + Math.ceil(extra * 0.6);
+  ctx.col.draw(ctx.s, { x: pad, y: pad, w: tw, h: topH }, above);
+  drawQr(ctx.s, plan, Math.floor((w - plan.side) / 2), pad + topH);
+  const y = pad + topH + plan.side;
+  ctx.col.draw(ctx.s, { x: pad, y, w: tw, h: h - pad - y }, below);
+}
+
+export function chargeScreen(ctx: Ctx, sc: Charge): void {
+  const align = ctx.shape === 'portrait' ? 'center' : 'left';
+  const store: Item = { kind: 'text', text: sc.storeName, styles: styles(ctx, 'small'), drop: 8, align };
+  const order: Item = { kind: 'text', text: t(ctx.lang, 'order', { id: sc.reference ?? sc.orderId }), styles: styles(ctx, 'small'), drop: 9, align };
+  const amount: Item = { kind: 'amount', text: money(ctx, sc.money), max: amountMax(ctx), min: amountMin(ctx), align };
+  const left: Item = { kind: 'text', text: t(ctx.lang, 'timeLeft', { t: timeLeft(sc.expiresAt, sc.now) }), styles: styles(ctx, 'emphasis'), align };
+  const hints = scanLines(ctx, 1).map((i): Item => (i.kind === 'text' ? { ...i, align } : i));
+  const gap: Item = { kind: 'gap', px: Math.max(2, ctx.pad), drop: 10 };
+  withQr(ctx, sc.qr, [store, order, amount, left, gap, ...hints], [store, order, amount, left], hints);
+}
+
+export function idleScreen(ctx: Ctx, sc: Idle): void {
+  const c = 'center' as const;
+  const store: Item = { kind: 'text', text: sc.storeName, styles: styles(ctx, 'heading'), align: c };
+  const accept: Item = { kind: 'text', text: t(ctx.lang, 'weAccept'), styles: styles(ctx, 'small'), drop: 3, align: c };
+  const wallets: Item[] =
+    sc.wallets.length === 0 ? [] : [{ kind: 'text', text: sc.wallets.join(' · '), parts: sc.wallets, styles: styles(ctx, 'body'), lines: 3, drop: 2, align: c }];
+  const gap: Item = { kind: 'gap', px: ctx.pad * 2, drop: 6 };
+  if (sc.qr === undefined) {
+    const welcome: Item = { kind: 'text', text: t(ctx.lang, 'welcome'), styles: styles(ctx, 'body'), drop: 4, align: c };
+    const hint: Item = { kind: 'text', text: t(ctx.lang, 'qrAtCheckout'), styles: styles(ctx, 'small'), lines: 2, drop: 5, align: c };
+    const { w, h, pad } = ctx;
+    ctx.col.draw(ctx.s, { x: pad, y: pad, w: w - 2 * pad, h: h - 2 * pad }, [welcome, store, gap, ...(wallets.length > 0 ? [accept] : []), ...wallets, gap, hint]);
+    return;
+  }
+  const scan: Item = { kind: 'text', text: t(ctx.lang, ctx.size === 'xs' ? 'scanShort' : 'scan'), styles: styles(ctx, 'small'), lines: 2, drop: 1, align: c };
+  const listed = wallets.length > 0 ? [accept, ...wallets] : [];
+  withQr(ctx, sc.qr, [store, ...listed, { kind: 'gap', px: ctx.pad, drop: 6 }, scan], [store], [...wallets, scan]);
+}
