@@ -9,6 +9,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { TillqrError } from '../core/errors.js';
 import { signCompact } from '../payment/jws.js';
 import { eventSchema, type CancelMessage, type ChargeMessage, type DeviceEvent, type PaymentMessage } from './contract.js';
+import { disableNagle } from './mqtt-link.js';
 import { DeviceTopics, type InboundTopic } from './topics.js';
 
 type Body<M> = Omit<M, 'aud' | 'iat' | 'exp' | 'jti'>;
@@ -91,6 +92,7 @@ export class BackendClient {
       throw new TillqrError('LINK_NOT_CONNECTED', `cannot connect to ${o.url}: ${(e as Error).message}`, {}, { cause: e });
     }
     client.on('error', () => undefined);
+    disableNagle(client);
     return new BackendClient(client, o.topicPrefix ?? 'tillqr/v1');
   }
 

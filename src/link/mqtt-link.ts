@@ -145,6 +145,7 @@ export class MqttLink implements DeviceLink {
     if (client === undefined) return;
     this.#connected = true;
     this.#attempt = 0;
+    disableNagle(client);
     this.#log.info('connected to the broker', { broker: brokerLabel(this.#o.mqtt.url), sessionPresent });
     const v5 = this.#o.mqtt.protocolVersion === 5;
     // Retain handling 2: never replay retained messages on subscribe (backend messages are not retained).
@@ -206,6 +207,12 @@ export class MqttLink implements DeviceLink {
       },
     );
   }
+}
+
+/** A confirmation is one small packet: send acknowledgements and events without Nagle's delay. */
+export function disableNagle(client: MqttClient): void {
+  const stream = client.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined;
+  stream?.setNoDelay?.(true);
 }
 
 function readPem(path: string, key: string): Buffer {

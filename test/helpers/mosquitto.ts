@@ -92,6 +92,7 @@ export class Mosquitto {
       'log_type notice',
       'max_queued_messages 10000',
       'max_inflight_messages 0',
+      'set_tcp_nodelay true',
     ];
     if (opts.acl !== undefined) {
       const acl = join(this.dir, 'acl');
