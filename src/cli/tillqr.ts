@@ -12,6 +12,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: 
 
 export const COMMANDS: Record<string, Command> = {
   config: { summary: 'check, print (secrets redacted) or describe the configuration', load: () => import('./config.js') },
+  render: { summary: 'draw a screen for a panel into a PNG, exactly as the panel shows it', load: () => import('./render.js') },
   emv: { summary: 'decode an EMV MPM QR payload to JSON, or encode one from a merchant profile', load: () => import('./emv.js') },
 };
 
