@@ -21,10 +21,11 @@ export const displayConfigSchema = object({
     rst: int({ min: 0, max: 53 }).default(17),
     dc: int({ min: 0, max: 53 }).default(25),
     busy: int({ min: 0, max: 53 }).default(24),
+    pwr: int({ min: 0, max: 53 }).optional(),
   })
-    .default({ rst: 17, dc: 25, busy: 24 })
+    .default({ rst: 17, dc: 25, busy: 24, pwr: 18 })
     .restart()
-    .doc('BCM pin numbers of the e-paper control lines (Waveshare HAT defaults).'),
+    .doc('BCM pin numbers of the e-paper control lines (Waveshare HAT defaults; pwr is the power switch of newer HATs, driven high while running; leave it out for none).'),
   busyTimeoutMs: int({ min: 1000, max: 120_000 }).default(30_000).doc('How long to wait for the panel BUSY line.'),
   framebuffer: oneOf(['auto', '/dev/fb0', '/dev/fb1', '/dev/fb2']).default('auto').restart().doc('LCD panels: which framebuffer; auto finds it by name.'),
 });
