@@ -11,9 +11,11 @@ import { processIo, type CliIo } from './io.js';
 type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: CliIo): Promise<number> }> };
 
 export const COMMANDS: Record<string, Command> = {
+  run: { summary: 'run the daemon (the systemd unit runs this)', load: () => import('./run.js') },
   config: { summary: 'check, print (secrets redacted) or describe the configuration', load: () => import('./config.js') },
   render: { summary: 'draw a screen for a panel into a PNG, exactly as the panel shows it', load: () => import('./render.js') },
   emv: { summary: 'decode an EMV MPM QR payload to JSON, or encode one from a merchant profile', load: () => import('./emv.js') },
+  sim: { summary: 'run the daemon with simulated hardware, an embedded MQTT broker and a live counter page', load: () => import('./sim.js') },
 };
 
 export function helpText(): string {

@@ -1,0 +1,166 @@
+/**
+ * The display as the Device sees it: `show(screen)` returns at once. The screen is rendered for
+ * the fitted panel, rotation and language (read live from config), and handed to the refresh
+ * scheduler, which draws the latest frame when the panel is free. While a charge is on screen its
+ * countdown is redrawn every `countdownStepSec`. A QR that cannot be drawn scannably becomes the
+ * `error` screen, never a blurred code.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { isTillqrError, toTillqrError, type TillqrError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Lang, Screen } from '../core/screen.js';
+import type { Frame } from './frame.js';
+import type { Panel } from './panel.js';
+import { RefreshScheduler } from './refresh-scheduler.js';
+import type { Renderer, RenderOptions } from './render/renderer.js';
+import type { Rotation } from './render/to-frame.js';
+
+export interface DisplayLiveConfig {
+  readonly rotation: Rotation;
+  readonly language: Lang;
+  readonly countdownStepSec: number;
+  readonly partialRefreshLimit: number;
+}
+
+export interface DisplayServiceOptions {
+  panel: Panel;
+  renderer: Renderer;
+  clock: Clock;
+  logger: Logger;
+  config: () => DisplayLiveConfig;
+  renderOptions?: RenderOptions;
+}
+
+/** What a technician should do when a payload cannot be shown. */
+export const QR_TOO_LARGE_ACTION = 'The payment QR is too long for this panel: ask the backend for a shorter payload or fit a larger panel.';
+
+export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error': [TillqrError] }> {
+  readonly panel: Panel;
+  readonly scheduler: RefreshScheduler;
+  readonly #renderer: Renderer;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #config: () => DisplayLiveConfig;
+  readonly #renderOptions: RenderOptions;
+  #screen: Screen | undefined;
+  #key = '';
+  #tick: TimerHandle | undefined;
+  #drawnOnce = false;
+
+  constructor(o: DisplayServiceOptions) {
+    super();
+    this.panel = o.panel;
+    this.#renderer = o.renderer;
+    this.#clock = o.clock;
+    this.#log = o.logger;
+    this.#config = o.config;
+    this.#renderOptions = o.renderOptions ?? {};
+    this.scheduler = new RefreshScheduler({ panel: o.panel, clock: o.clock, logger: o.logger.child('refresh'), partialRefreshLimit: o.config().partialRefreshLimit });
+    this.scheduler.on('refreshed', (e) => {
+      this.#drawnOnce = true;
+      this.emit('drawn', e.frame);
+    });
+    this.scheduler.on('panel-error', (e) => this.emit('panel-error', e));
+  }
+
+  /** The screen last asked for. */
+  get screen(): Screen | undefined {
+    return this.#screen;
+  }
+
+  /** Health for the watchdog and the release health window: a frame reached the panel and the last refresh worked. */
+  get healthy(): boolean {
+    return this.#drawnOnce && this.scheduler.lastError === undefined;
+  }
+
+  get lastError(): TillqrError | undefined {
+    return this.scheduler.lastError;
+  }
+
+  show(screen: Screen): void {
+    this.#screen = screen;
+    const key = screenKey(screen);
+    const changed = key !== this.#key;
+    this.#key = key;
+    this.#draw(screen, changed);
+    this.#armCountdown(screen);
+  }
+
+  /** Draw the current screen again (after a live rotation or language change). */
+  redraw(): void {
+    if (this.#screen !== undefined) this.#draw(this.#screen, true);
+  }
+
+  async close(): Promise<void> {
+    this.#stopCountdown();
+    await this.scheduler.close();
+  }
+
+  #draw(screen: Screen, screenChanged: boolean): void {
+    const c = this.#config();
+    let frame: Frame;
+    try {
+      frame = this.#renderer.render(screen, this.panel.info, c.rotation, c.language, this.#renderOptions);
+    } catch (e) {
+      const err = toTillqrError(e);
+      this.#log.error('cannot draw the screen', { screen: screen.name, code: err.code, error: err.message });
+      const action = isTillqrError(e, 'QR_TOO_LARGE') ? QR_TOO_LARGE_ACTION : 'Restart the device; if this stays, report the code to support.';
+      try {
+        frame = this.#renderer.render({ name: 'error', code: err.code, action }, this.panel.info, c.rotation, c.language, this.#renderOptions);
+      } catch (e2) {
+        this.#log.error('cannot draw the error screen either', { error: e2 });
+        return;
+      }
+      screenChanged = true;
+    }
+    this.scheduler.submit(frame, { screenChanged });
+  }
+
+  #armCountdown(screen: Screen): void {
+    this.#stopCountdown();
+    if (screen.name !== 'charge') return;
+    const stepMs = this.#config().countdownStepSec * 1000;
+    const next = (): void => {
+      const now = this.#clock.now();
+      if (this.#screen !== screen || now >= screen.expiresAt) return;
+      // Tick on whole steps of the remaining time, so every device shows the same numbers.
+      const remaining = screen.expiresAt - now;
+      const wait = remaining % stepMs || stepMs;
+      this.#tick = this.#clock.setTimeout(() => {
+        this.#tick = undefined;
+        if (this.#screen !== screen) return;
+        this.#draw({ ...screen, now: this.#clock.now() }, false);
+        next();
+      }, wait);
+    };
+    next();
+  }
+
+  #stopCountdown(): void {
+    if (this.#tick !== undefined) this.#clock.clearTimeout(this.#tick);
+    this.#tick = undefined;
+  }
+}
+
+/** Screens with the same key are one screen changing a little (a full refresh is not needed). */
+function screenKey(s: Screen): string {
+  switch (s.name) {
+    case 'charge':
+    case 'paid':
+    case 'failed':
+    case 'expired':
+    case 'cancelled':
+      return `${s.name}:${s.orderId}`;
+    case 'updating':
+      return `${s.name}:${s.version}`;
+    case 'unprovisioned':
+    case 'connecting':
+    case 'idle':
+    case 'offline':
+    case 'error':
+    case 'status':
+    case 'test-pattern':
+      return s.name;
+  }
+}
