@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import jsQR from 'jsqr';
+import { FakeClock } from '../../../src/core/clock.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import type { Screen } from '../../../src/core/screen.js';
+import { DisplayService } from '../../../src/display/display-service.js';
+import { SimPanel } from '../../../src/display/drivers/sim-panel.js';
+import { getPixel, type Frame } from '../../../src/display/frame.js';
+import { panelInfo } from '../../../src/display/panels.js';
+import { Renderer } from '../../../src/display/render/renderer.js';
+
+const renderer = new Renderer();
+
+function setup(panelId = 'waveshare-2in9-v2') {
+  const clock = new FakeClock(Date.UTC(2026, 10, 27, 12));
+  const panel = new SimPanel(panelInfo(panelId), { clock, timing: { fullMs: 2000, partialMs: 300 } });
+  const display = new DisplayService({
+    panel,
+    renderer,
+    clock,
+    logger: silentLogger,
+    config: () => ({ rotation: 0, language: 'ja', countdownStepSec: 15, partialRefreshLimit: 10 }),
+  });
+  return { clock, panel, display };
+}
+
+/** Let the scheduler's promise chain run, moving fake time so the sim panel's refreshes complete. */
+async function settle(clock: FakeClock, display: DisplayService): Promise<void> {
+  for (let i = 0; i < 50 && (display.scheduler.refreshing || display.scheduler.pending); i++) {
+    await new Promise((r) => setImmediate(r));
+    clock.advance(100);
+  }
+  await display.scheduler.idle();
+}
+
+function decode(frame: Frame): string | undefined {
+  const rgba = new Uint8ClampedArray(frame.width * frame.height * 4);
+  for (let y = 0; y < frame.height; y++)
+    for (let x = 0; x < frame.width; x++) {
+      const v = getPixel(frame, x, y) ? 0 : 255;
+      rgba.set([v, v, v, 255], (y * frame.width + x) * 4);
+    }
+  return jsQR(rgba, frame.width, frame.height)?.data;
+}
+
+describe('DisplayService', () => {
+  it('draws a charge with a full refresh and redraws its countdown with partial refreshes on whole steps', async () => {
+    const { clock, panel, display } = setup();
+    const now = clock.now();
+    const charge: Screen = { name: 'charge', orderId: 'o-1', money: { amount: 1200, currency: 'JPY' }, qr: 'https://pay.example/o-1', expiresAt: now + 60_000, now, storeName: 'Cafe', reference: 'o-1' };
+    display.show(charge);
+    await settle(clock, display);
+    expect(panel.counts.full).toBe(1);
+    expect(decode(panel.last!.frame)).toBe('https://pay.example/o-1');
+    const first = panel.last!.frame.data.slice();
+    clock.advance(15_000 - 2_000);
+    await settle(clock, display);
+    expect(panel.counts.partial).toBe(1);
+    expect(panel.last!.frame.data).not.toEqual(first);
+    // The QR is unchanged by the countdown.
+    expect(decode(panel.last!.frame)).toBe('https://pay.example/o-1');
+    expect(display.healthy).toBe(true);
+  });
+
+  it('stops the countdown when another screen comes and shows that with a full refresh', async () => {
+    const { clock, panel, display } = setup();
+    const now = clock.now();
+    display.show({ name: 'charge', orderId: 'o-2', money: { amount: 500, currency: 'JPY' }, qr: 'https://pay.example/o-2', expiresAt: now + 60_000, now, storeName: 'Cafe' });
+    await settle(clock, display);
+    display.show({ name: 'paid', orderId: 'o-2', money: { amount: 500, currency: 'JPY' }, wallet: 'PayPay' });
+    await settle(clock, display);
+    const drawn = panel.counts.full + panel.counts.partial;
+    clock.advance(120_000);
+    await settle(clock, display);
+    expect(panel.counts.full).toBe(2);
+    expect(panel.counts.full + panel.counts.partial).toBe(drawn);
+  });
+
+  it('shows the error screen, never a blurred code, when the payload cannot be drawn scannably', async () => {
+    const { clock, panel, display } = setup('waveshare-2in13-v4');
+    const now = clock.now();
+    display.show({ name: 'charge', orderId: 'o-3', money: { amount: 100, currency: 'JPY' }, qr: 'x'.repeat(2000), expiresAt: now + 60_000, now, storeName: 'Cafe' });
+    await settle(clock, display);
+    expect(panel.counts.full).toBe(1);
+    expect(decode(panel.last!.frame)).toBeUndefined();
+    const expected = renderer.render({ name: 'error', code: 'QR_TOO_LARGE', action: 'The payment QR is too long for this panel: ask the backend for a shorter payload or fit a larger panel.' }, panel.info, 0, 'ja');
+    expect(panel.last!.frame.data).toEqual(expected.data);
+  });
+});
