@@ -300,13 +300,13 @@ export class SimGpio implements Gpio {
     return {
       pin: line.pin,
       read: (): Promise<Level> => {
-        if (closed) return Promise.reject(gpioIo(line.pin, 'the line is closed'));
+        if (closed || this.#open.get(line.pin) !== line) return Promise.reject(gpioIo(line.pin, 'the line is closed'));
         const fault = this.#faults.get(line.pin);
         if (fault !== undefined) return Promise.reject(gpioIo(line.pin, fault));
         return Promise.resolve(this.#logical(line));
       },
       watch: (edge: Edge, listener: (value: Level) => void): (() => void) => {
-        if (closed) throw gpioIo(line.pin, 'the line is closed');
+        if (closed || this.#open.get(line.pin) !== line) throw gpioIo(line.pin, 'the line is closed');
         return debouncer.add(edge, listener);
       },
       close: (): Promise<void> => {

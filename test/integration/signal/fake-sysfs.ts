@@ -70,6 +70,8 @@ export class FakeSysfs implements SysfsFs {
   udevPending = 0;
   /** sysfs numbers whose `edge` file is missing (no interrupt). */
   readonly noEdge = new Set<number>();
+  /** Jumper wires: an output's value is copied to the input's value file (sysfs numbers). */
+  readonly wires = new Map<number, number>();
   /** Every write the drivers made, in order (path relative to the tree, data). */
   readonly log: [string, string][] = [];
 
@@ -175,6 +177,11 @@ export class FakeSysfs implements SysfsFs {
     if (!/^\d+$/.test(v) || !this.#chips.some((c) => n >= c.base && n < c.base + c.ngpio)) throw errno('EINVAL', path);
     if (this.kernelClaimed.has(n) || (await nodeSysfsFs.exists(join(this.gpioRoot, `gpio${n}`)))) throw errno('EBUSY', path);
     await this.#createLine(n, 'in', '0');
+    // A line at the end of a jumper wire reads what the other end drives.
+    for (const [from, to] of this.wires) {
+      if (to !== n || !(await nodeSysfsFs.exists(join(this.gpioRoot, `gpio${from}`)))) continue;
+      if ((await this.attr(`class/gpio/gpio${from}/direction`)) === 'out') await this.setValue(n, (await this.attr(`class/gpio/gpio${from}/value`)) === '1' ? 1 : 0);
+    }
   }
 
   async #unexport(path: string, v: string): Promise<void> {
@@ -198,10 +205,16 @@ export class FakeSysfs implements SysfsFs {
     if (attr === 'value' && direction === 'in') throw errno('EPERM', path);
     if (attr === 'direction') {
       await writeFile(join(d, 'direction'), v === 'in' ? 'in\n' : 'out\n');
-      if (v === 'high' || v === 'low') await writeFile(join(d, 'value'), v === 'high' ? '1\n' : '0\n');
+      if (v === 'high' || v === 'low') {
+        await writeFile(join(d, 'value'), v === 'high' ? '1\n' : '0\n');
+        const to = this.wires.get(n);
+        if (to !== undefined && (await nodeSysfsFs.exists(join(this.gpioRoot, `gpio${to}`)))) await this.setValue(to, v === 'high' ? 1 : 0);
+      }
       return;
     }
     await writeFile(join(d, attr), `${v}\n`);
+    const to = this.wires.get(n);
+    if (attr === 'value' && to !== undefined && (await nodeSysfsFs.exists(join(this.gpioRoot, `gpio${to}`)))) await this.setValue(to, v === '1' ? 1 : 0);
   }
 
   async #pwmExport(path: string, exporting: boolean, v: string): Promise<void> {
