@@ -1,0 +1,181 @@
+/**
+ * `tillqr backend charge|cancel|confirm`: act as the backend for one message. Signs it with the
+ * given Ed25519 key, publishes it to the device over the broker (QoS 1), waits for the device's
+ * answer on its events topic and prints it as JSON. Exit 0 on the expected event (displayed,
+ * cancelled, paid or failed), 1 when the device rejected the message, 69 when no answer came.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { EXIT, TillqrError } from '../core/errors.js';
+import { BackendClient, signMessage, type MessageBody } from '../link/backend-client.js';
+import { ORDER_ID, type DeviceEvent, type EventType } from '../link/contract.js';
+import type { InboundTopic } from '../link/topics.js';
+import { parseEd25519PrivateKey } from '../payment/keys.js';
+import { KID_PATTERN } from '../payment/trust-config.js';
+import { intFlag, parse, required } from './args.js';
+import type { CliIo } from './io.js';
+
+const USAGE = `tillqr backend charge|cancel|confirm --broker URL --device ID --key KEY.pem --kid KID
+         [--order O] [--amount N] [--currency C] [--qr P] [--reference R] [--expires SEC]
+         [--status succeeded|failed] [--wallet W] [--txn T] [--ttl SEC] [--timeout MS]
+         [--prefix P] [--username U] [--ca FILE] [--cert FILE] [--client-key FILE] [--mqtt3]`;
+
+const HELP = `usage: ${USAGE}
+
+charge   show a sale: --amount (minor units: 1200 = ¥1,200, 1250 = $12.50), --currency (default JPY),
+         --order (default a new id), --qr (else the device builds an EMV QR), --reference,
+         --expires (seconds from now, default 300). Expects "displayed".
+cancel   cancel the pending sale --order. Expects "cancelled".
+confirm  the payment verdict for --order: --amount, --currency, --status (default succeeded),
+         --wallet, --txn (provider transaction id, default a new one). Expects "paid" or "failed".
+
+--ttl is the signed message's lifetime in seconds (default 300). --timeout is how long to wait for
+the device's answer (default 10000 ms). The broker password, if any, is read from the environment
+variable TILLQR_BACKEND_PASSWORD (never from the command line). The device's event is printed on
+stdout as JSON. Exit 0: expected event; 1: rejected (reason printed); 69: no answer.
+`;
+
+const OPTIONS = {
+  broker: { type: 'string' },
+  device: { type: 'string' },
+  key: { type: 'string' },
+  kid: { type: 'string' },
+  order: { type: 'string' },
+  amount: { type: 'string' },
+  currency: { type: 'string' },
+  qr: { type: 'string' },
+  reference: { type: 'string' },
+  expires: { type: 'string' },
+  status: { type: 'string' },
+  wallet: { type: 'string' },
+  txn: { type: 'string' },
+  ttl: { type: 'string' },
+  timeout: { type: 'string' },
+  prefix: { type: 'string' },
+  username: { type: 'string' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  'client-key': { type: 'string' },
+  mqtt3: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
+
+interface Plan {
+  topic: InboundTopic;
+  body: MessageBody;
+  expect: EventType;
+}
+
+function plan(cmd: string, v: Values, now: number): Plan {
+  const currency = v.currency ?? 'JPY';
+  if (!/^[A-Z]{3}$/.test(currency)) throw new TillqrError('USAGE', `--currency ${JSON.stringify(currency)}: use an ISO 4217 code such as JPY`);
+  const order = (fallback?: string): string => {
+    const o = v.order ?? fallback;
+    if (o === undefined) throw new TillqrError('USAGE', `--order is required for ${cmd}\nusage: ${USAGE}`);
+    if (!ORDER_ID.test(o)) throw new TillqrError('USAGE', `--order ${JSON.stringify(o)}: 1-64 letters, digits, ".", "_", ":" or "-"`);
+    return o;
+  };
+  const amount = (): number => intFlag(required(v.amount, '--amount', USAGE), '--amount', { min: 1, max: 999_999_999_999 }) ?? 0;
+  switch (cmd) {
+    case 'charge': {
+      const expires = intFlag(v.expires, '--expires', { min: 1, max: 86_400 }) ?? 300;
+      return {
+        topic: 'charge',
+        expect: 'displayed',
+        body: {
+          typ: 'charge',
+          orderId: order(`ORD-${randomUUID().slice(0, 8)}`),
+          amount: amount(),
+          currency,
+          ...(v.qr !== undefined ? { qr: v.qr } : {}),
+          ...(v.reference !== undefined ? { reference: v.reference } : {}),
+          expiresAt: now + expires,
+        },
+      };
+    }
+    case 'cancel':
+      return { topic: 'cancel', expect: 'cancelled', body: { typ: 'cancel', orderId: order() } };
+    case 'confirm': {
+      const status = v.status ?? 'succeeded';
+      if (status !== 'succeeded' && status !== 'failed') throw new TillqrError('USAGE', `--status must be succeeded or failed, not ${JSON.stringify(status)}`);
+      return {
+        topic: 'payment',
+        expect: status === 'succeeded' ? 'paid' : 'failed',
+        body: {
+          typ: 'payment',
+          orderId: order(),
+          amount: amount(),
+          currency,
+          status,
+          ...(v.wallet !== undefined ? { wallet: v.wallet } : {}),
+          providerTxnId: v.txn ?? `txn-${randomUUID()}`,
+          paidAt: now,
+        },
+      };
+    }
+    default:
+      throw new TillqrError('USAGE', `unknown backend command ${JSON.stringify(cmd)}\nusage: ${USAGE}`);
+  }
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const { values: v } = parse(rest, OPTIONS, USAGE);
+  if (cmd === undefined || cmd === '--help' || cmd === 'help' || v.help === true) {
+    io.stdout(HELP);
+    return cmd === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  const broker = required(v.broker, '--broker', USAGE);
+  const deviceId = required(v.device, '--device', USAGE);
+  const kid = required(v.kid, '--kid', USAGE);
+  if (!KID_PATTERN.test(kid)) throw new TillqrError('USAGE', `--kid ${JSON.stringify(kid)} is not a key id`);
+  const keyPath = resolve(io.cwd, required(v.key, '--key', USAGE));
+  let pem: string;
+  try {
+    pem = await readFile(keyPath, 'utf8');
+  } catch (e) {
+    throw new TillqrError('USAGE', `cannot read --key ${keyPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const key = parseEd25519PrivateKey(pem);
+  const now = Math.floor(Date.now() / 1000);
+  const p = plan(cmd, v, now);
+  const ttlSec = intFlag(v.ttl, '--ttl', { min: 1, max: 86_400 }) ?? 300;
+  const timeoutMs = intFlag(v.timeout, '--timeout', { min: 1, max: 600_000 }) ?? 10_000;
+  const token = signMessage(p.body, { deviceId, key, kid, now, ttlSec });
+
+  const password = io.env.TILLQR_BACKEND_PASSWORD;
+  const client = await BackendClient.connect({
+    url: broker,
+    protocolVersion: v.mqtt3 === true ? 4 : 5,
+    ...(v.prefix !== undefined ? { topicPrefix: v.prefix } : {}),
+    ...(v.username !== undefined ? { username: v.username } : {}),
+    ...(password !== undefined && password !== '' ? { password } : {}),
+    ...(v.ca !== undefined ? { caFile: resolve(io.cwd, v.ca) } : {}),
+    ...(v.cert !== undefined ? { certFile: resolve(io.cwd, v.cert) } : {}),
+    ...(v['client-key'] !== undefined ? { keyFile: resolve(io.cwd, v['client-key']) } : {}),
+  });
+  try {
+    await client.watch(deviceId);
+    const orderId = p.body.orderId;
+    // Ours: an event about this order of the expected kind or a rejection; or a rejection without
+    // an order id (the device names the order only when the signature verified).
+    const answer = client.waitForEvent(deviceId, (e) => (e.orderId === orderId && (e.type === p.expect || e.type === 'rejected')) || (e.type === 'rejected' && e.orderId === undefined), timeoutMs);
+    answer.catch(() => undefined); // observed below; this only keeps an abandoned wait from being unhandled
+    const interrupted = io.interrupted?.then((): DeviceEvent | 'interrupted' => 'interrupted');
+    await client.publish(deviceId, p.topic, token);
+    io.stderr(`published ${p.topic} for order ${orderId} to ${deviceId}; waiting for "${p.expect}"\n`);
+    const e = await (interrupted ? Promise.race([answer, interrupted]) : answer);
+    if (e === 'interrupted') return EXIT.FAILURE;
+    io.stdout(`${JSON.stringify(e)}\n`);
+    if (e.type === 'rejected') {
+      io.stderr(`the device rejected the message: ${e.reason ?? 'no reason given'}\n`);
+      return EXIT.FAILURE;
+    }
+    return EXIT.OK;
+  } finally {
+    await client.close();
+  }
+}
