@@ -1,0 +1,104 @@
+/**
+ * `tillqr sim`: the simulator. Runs the real daemon with a simulated panel, LED, buzzer and button,
+ * an embedded MQTT broker on loopback (or --broker URL), and a page that shows the panel live and
+ * acts as the payment backend. `npm start` runs this.
+ */
+import { join } from 'node:path';
+import { EXIT, isTillqrError } from '../core/errors.js';
+import { PANEL_IDS } from '../display/config.js';
+import { isPanel, isRotation } from '../sim/sim-config.js';
+import { intFlag, parse } from './args.js';
+import type { CliIo } from './io.js';
+
+const USAGE = 'tillqr sim [--port 8080] [--mqtt-port 1883] [--broker URL] [--panel ID] [--rotation 0|90|180|270] [--state-dir DIR]';
+
+const HELP = `usage: ${USAGE}
+
+Runs the tillqr daemon with simulated hardware and a virtual counter page.
+
+  --port N         page port on 127.0.0.1 (default 8080; 0 = any free port)
+  --mqtt-port N    embedded MQTT broker port on 127.0.0.1 (default 1883; 0 = any free port)
+  --broker URL     use this MQTT broker (MQTT 5) instead of the embedded one
+  --panel ID       simulated panel: ${PANEL_IDS.join(', ')}
+  --rotation DEG   how the panel is mounted: 0, 90, 180 or 270
+  --state-dir DIR  where the sim config, dev key and device state live (default ./.tillqr-sim)
+
+The development key made on first start is trusted only by the simulator's own config.
+Stop with Ctrl-C.
+`;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parse(
+    argv,
+    {
+      port: { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      broker: { type: 'string' },
+      panel: { type: 'string' },
+      rotation: { type: 'string' },
+      'state-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (values.help === true) {
+    io.stdout(HELP);
+    return EXIT.OK;
+  }
+  const httpPort = intFlag(values.port, '--port', { min: 0, max: 65535 }) ?? 8080;
+  const mqttPort = intFlag(values['mqtt-port'], '--mqtt-port', { min: 0, max: 65535 }) ?? 1883;
+  const broker = values.broker;
+  if (broker !== undefined && !/^(mqtts?|wss?):\/\/[^\s/]+(\/\S*)?$/.test(broker)) {
+    io.stderr(`tillqr sim: --broker ${JSON.stringify(broker)} is not an mqtt://, mqtts://, ws:// or wss:// URL\nusage: ${USAGE}\n`);
+    return EXIT.USAGE;
+  }
+  const panel = values.panel;
+  if (panel !== undefined && !isPanel(panel)) {
+    io.stderr(`tillqr sim: --panel ${JSON.stringify(panel)} is not one of ${PANEL_IDS.join(', ')}\n`);
+    return EXIT.USAGE;
+  }
+  const rotation = intFlag(values.rotation, '--rotation');
+  if (rotation !== undefined && !isRotation(rotation)) {
+    io.stderr('tillqr sim: --rotation must be 0, 90, 180 or 270\n');
+    return EXIT.USAGE;
+  }
+  const stateDir = values['state-dir'] ?? join(io.cwd, '.tillqr-sim');
+
+  const { Simulator } = await import('../sim/simulator.js');
+  let sim;
+  try {
+    sim = await Simulator.start({
+      stateDir,
+      httpPort,
+      mqttPort,
+      env: io.env,
+      ...(broker !== undefined ? { brokerUrl: broker } : {}),
+      ...(panel !== undefined ? { panel } : {}),
+      ...(rotation !== undefined ? { rotation } : {}),
+    });
+  } catch (e) {
+    if (isTillqrError(e, 'SIM_PORT_IN_USE')) {
+      io.stderr(`tillqr sim: ${e.message}\n`);
+      return EXIT.UNAVAILABLE;
+    }
+    throw e;
+  }
+  io.stdout(
+    [
+      '',
+      'tillqr simulator is running',
+      `  page:    ${sim.pageUrl}`,
+      `  broker:  ${sim.brokerUrl}${sim.embedded ? ' (embedded, MQTT 3.1.1)' : ''}`,
+      `  device:  ${sim.daemon.config.deviceId ?? '?'} on ${sim.display.panel}, topics ${sim.daemon.config.mqtt.topicPrefix}/${sim.daemon.config.deviceId ?? '?'}/…`,
+      `  dev key: ${sim.devKey.kid} (trusted only by ${join(sim.stateDir, 'config.json')})`,
+      '  Ctrl-C to stop',
+      '',
+      '',
+    ].join('\n'),
+  );
+  await (io.interrupted ?? new Promise<void>(() => undefined));
+  io.stdout('\nstopping the simulator…\n');
+  await sim.stop();
+  io.stdout('stopped\n');
+  return EXIT.OK;
+}

@@ -1,0 +1,300 @@
+// The tillqr simulator page: plain JS, no build step. State arrives over Server-Sent Events
+// (/events); controls POST JSON to /api/<action>. The panel is painted bit for bit from the
+// frame the simulated panel received, so the QR on screen is the device's real QR.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const state = { zoom: 'auto', frame: null, sound: false, audio: null, osc: null, snapshot: null };
+
+// ---- actions ---------------------------------------------------------------------------------
+
+async function act(name, body = {}) {
+  showError(null);
+  let res;
+  try {
+    res = await fetch(`/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  } catch (e) {
+    showError(`the simulator is not answering (${e.message})`);
+    return undefined;
+  }
+  const reply = await res.json().catch(() => ({ ok: false, error: { message: `HTTP ${res.status}` } }));
+  if (!reply.ok) {
+    showError(reply.error?.message ?? `HTTP ${res.status}`);
+    return undefined;
+  }
+  return reply.result;
+}
+
+function showError(text) {
+  const el = $('error');
+  el.hidden = text === null;
+  el.textContent = text ?? '';
+}
+
+// ---- the panel -------------------------------------------------------------------------------
+
+function parseHex(c) {
+  return [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+}
+
+function drawFrame(f) {
+  state.frame = f;
+  const canvas = $('panel');
+  canvas.width = f.width;
+  canvas.height = f.height;
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(f.width, f.height);
+  const bits = Uint8Array.from(atob(f.bits), (ch) => ch.charCodeAt(0));
+  const ink = parseHex(f.ink);
+  const paper = parseHex(f.paper);
+  const px = img.data;
+  for (let y = 0; y < f.height; y++) {
+    const row = y * f.stride;
+    for (let x = 0; x < f.width; x++) {
+      const on = (bits[row + (x >> 3)] >> (7 - (x & 7))) & 1;
+      const c = on ? ink : paper;
+      const i = (y * f.width + x) * 4;
+      px[i] = c[0];
+      px[i + 1] = c[1];
+      px[i + 2] = c[2];
+      px[i + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+  canvas.dataset.seq = String(f.seq);
+  canvas.dataset.panel = f.panel;
+  canvas.dataset.rotation = String(f.rotation);
+  $('bezel').dataset.kind = f.kind;
+  $('bezel').classList.remove('refreshing');
+  $('no-frame').hidden = true;
+  $('panel-info').textContent = `${f.panel}: ${f.native.width}×${f.native.height} ${f.kind === 'epaper' ? 'e-paper' : 'LCD'}, 1-bit, mounted at ${f.rotation}° · frame ${f.seq} (${f.mode} refresh)`;
+  applyZoom();
+}
+
+function applyZoom() {
+  const f = state.frame;
+  if (f === null) return;
+  const canvas = $('panel');
+  let scale;
+  if (state.zoom === 'auto') {
+    const room = Math.max(200, Math.min(window.innerWidth - 48, 640));
+    scale = Math.max(1, Math.floor(room / f.width));
+  } else {
+    scale = Number(state.zoom);
+  }
+  canvas.style.width = `${f.width * scale}px`;
+  canvas.style.height = `${f.height * scale}px`;
+  canvas.dataset.scale = String(scale);
+}
+
+// ---- LED and buzzer --------------------------------------------------------------------------
+
+function showSignal(s) {
+  if (s === null) return;
+  const led = $('led');
+  led.dataset.state = s.led;
+  $('led-text').textContent = s.led;
+  const bz = $('buzzer');
+  bz.dataset.on = String(s.buzzer.on);
+  $('buzzer-text').textContent = s.buzzer.on ? (s.buzzer.hz ? `${s.buzzer.hz} Hz` : 'on') : 'silent';
+  beep(s.buzzer.on, s.buzzer.hz);
+}
+
+function beep(on, hz) {
+  if (!state.sound) on = false;
+  if (on) {
+    state.audio ??= new AudioContext();
+    if (state.osc === null) {
+      const gain = state.audio.createGain();
+      gain.gain.value = 0.05;
+      gain.connect(state.audio.destination);
+      state.osc = state.audio.createOscillator();
+      state.osc.type = 'square';
+      state.osc.connect(gain);
+      state.osc.start();
+    }
+    state.osc.frequency.value = hz ?? 2700;
+  } else if (state.osc !== null) {
+    state.osc.stop();
+    state.osc = null;
+  }
+}
+
+// ---- sale, status and log --------------------------------------------------------------------
+
+function showSale(sale) {
+  const el = $('sale');
+  if (!sale) {
+    el.textContent = 'none yet';
+    el.dataset.order = '';
+    delete el.dataset.qr;
+    return;
+  }
+  el.dataset.order = sale.orderId;
+  el.dataset.qr = sale.qr;
+  const ref = sale.reference ? ` · ${sale.reference}` : '';
+  el.textContent = `${sale.orderId}: ${formatAmount(sale.amount, sale.currency)}${ref} · QR built by the ${sale.qrBy}`;
+}
+
+const DECIMALS = { JPY: 0, KRW: 0, TWD: 2, USD: 2, EUR: 2, CNY: 2, HKD: 2, SGD: 2, THB: 2 };
+
+function formatAmount(minor, currency) {
+  const d = DECIMALS[currency] ?? 2;
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency, minimumFractionDigits: d, maximumFractionDigits: d }).format(minor / 10 ** d);
+  } catch {
+    return `${minor} ${currency} (minor units)`;
+  }
+}
+
+function showStatus(st) {
+  const el = $('conn');
+  if (!st) return;
+  el.dataset.state = st.online ? 'online' : 'offline';
+  el.textContent = st.online ? `device online · ${st.state}` : 'device offline';
+}
+
+const time = (ms) => new Date(ms).toLocaleTimeString(undefined, { hour12: false });
+
+function logLine(e) {
+  const li = document.createElement('li');
+  let text;
+  switch (e.kind) {
+    case 'sent':
+      li.className = e.forged ? 'sent forged' : 'sent';
+      li.dataset.topic = e.topic;
+      if (e.forged) li.dataset.forged = e.forged;
+      text = `→ ${e.topic}: ${e.summary}${e.orderId ? ` · ${e.orderId}` : ''}`;
+      break;
+    case 'event':
+      li.className = `event ev-${e.event.type}`;
+      li.dataset.type = e.event.type;
+      if (e.event.orderId) li.dataset.order = e.event.orderId;
+      if (e.event.reason) li.dataset.reason = e.event.reason;
+      text = `← ${e.event.type}${e.event.reason ? ` (${e.event.reason})` : ''}${e.event.orderId ? ` · ${e.event.orderId}` : ''}`;
+      break;
+    case 'status':
+      li.className = 'status';
+      text = `← status: ${e.status.online ? 'online' : 'offline'}, ${e.status.state}`;
+      break;
+    default:
+      li.className = 'note';
+      text = `· ${e.text}`;
+  }
+  const t = document.createElement('time');
+  t.textContent = time(e.at);
+  li.append(t, document.createTextNode(text));
+  return li;
+}
+
+function addLog(e) {
+  const list = $('log');
+  list.prepend(logLine(e));
+  while (list.children.length > 200) list.lastElementChild.remove();
+}
+
+// ---- controls --------------------------------------------------------------------------------
+
+function fillSelect(sel, items, value) {
+  sel.replaceChildren(
+    ...items.map(([v, label]) => {
+      const o = document.createElement('option');
+      o.value = String(v);
+      o.textContent = label;
+      return o;
+    }),
+  );
+  if (value !== undefined) sel.value = String(value);
+}
+
+function setup(s) {
+  state.snapshot = s;
+  $('identity').textContent = `${s.deviceId} · ${s.merchant ? `${s.merchant.name}, ${s.merchant.city}` : 'no merchant'} · broker ${s.brokerUrl}${s.embeddedBroker ? ' (embedded)' : ''}`;
+  $('kid').textContent = `signing as ${s.devKid}`;
+  fillSelect($('panel-select'), s.panels.map((p) => [p.id, `${p.id} (${p.width}×${p.height})`]), s.display.panel);
+  fillSelect($('rotation-select'), s.rotations.map((r) => [r, `${r}°`]), s.display.rotation);
+  const cur = $('currency').value || (s.merchant?.currency ?? 'JPY');
+  fillSelect($('currency'), s.currencies.map((c) => [c, c]), cur);
+  fillSelect($('forge-kind'), Object.entries(s.forgeries).map(([k, v]) => [k, v]));
+  const wallets = $('wallets');
+  wallets.replaceChildren(
+    ...s.wallets.map((w) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'wallet';
+      b.dataset.wallet = w;
+      b.textContent = w;
+      b.addEventListener('click', () => void act('pay', { wallet: w }));
+      return b;
+    }),
+  );
+  $('button').hidden = !s.button;
+  if (s.frame) drawFrame(s.frame);
+  showSignal(s.signal);
+  showStatus(s.status);
+  showSale(s.sale);
+  showDaemon(s.daemon);
+  $('log').replaceChildren();
+  for (const e of s.log) addLog(e);
+}
+
+function showDaemon(st) {
+  const el = $('daemon');
+  el.dataset.state = st;
+  el.textContent = st === 'running' ? '' : st === 'restarting' ? 'restarting the daemon with the new panel…' : 'the daemon is stopped';
+}
+
+function wire() {
+  $('sale-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { amount: $('amount').value, currency: $('currency').value };
+    const ref = $('reference').value.trim();
+    if (ref) body.reference = ref;
+    const sale = await act('sale', body);
+    if (sale) showSale(sale);
+  });
+  $('fail').addEventListener('click', () => void act('fail'));
+  $('cancel').addEventListener('click', () => void act('cancel'));
+  $('forge').addEventListener('click', () => void act('forge', { kind: $('forge-kind').value }));
+  $('button').addEventListener('click', () => void act('button'));
+  $('panel-select').addEventListener('change', (ev) => void act('display', { panel: ev.target.value }));
+  $('rotation-select').addEventListener('change', (ev) => void act('display', { rotation: Number(ev.target.value) }));
+  $('zoom-select').addEventListener('change', (ev) => {
+    state.zoom = ev.target.value;
+    applyZoom();
+  });
+  $('sound').addEventListener('change', (ev) => {
+    state.sound = ev.target.checked;
+    if (state.snapshot?.signal) beep(false);
+  });
+  window.addEventListener('resize', applyZoom);
+}
+
+function connect() {
+  const es = new EventSource('/events');
+  const on = (name, fn) => es.addEventListener(name, (m) => fn(JSON.parse(m.data)));
+  on('hello', (s) => {
+    $('conn').dataset.state = 'connected';
+    if (!s.starting) setup(s);
+  });
+  on('frame', drawFrame);
+  on('refresh', (r) => {
+    if (r.mode === 'full' && $('bezel').dataset.kind === 'epaper') $('bezel').classList.add('refreshing');
+  });
+  on('signal', showSignal);
+  on('status', showStatus);
+  on('log', addLog);
+  on('sale', showSale);
+  on('display', (d) => {
+    $('panel-select').value = d.panel;
+    $('rotation-select').value = String(d.rotation);
+  });
+  on('daemon', (d) => showDaemon(d.state));
+  es.onerror = () => {
+    $('conn').dataset.state = 'lost';
+    $('conn').textContent = 'simulator not reachable: retrying…';
+  };
+}
+
+wire();
+connect();

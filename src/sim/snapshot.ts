@@ -1,0 +1,36 @@
+/**
+ * Everything a freshly opened page needs to draw itself: identities, the choices for the
+ * controls, and the current frame, signals, device status, sale and log.
+ */
+import { PANEL_IDS } from '../display/config.js';
+import { PANELS } from '../display/panels.js';
+import { FORGERIES, WALLETS } from './sim-backend.js';
+import { ROTATIONS } from './sim-config.js';
+import type { Simulator } from './simulator.js';
+
+export const CURRENCY_CHOICES = ['JPY', 'USD', 'EUR', 'CNY', 'KRW', 'TWD', 'HKD', 'SGD', 'THB'] as const;
+
+export function simSnapshot(sim: Simulator): Record<string, unknown> {
+  const d = sim.daemon;
+  return {
+    deviceId: d.config.deviceId ?? null,
+    devKid: sim.devKey.kid,
+    pageUrl: sim.pageUrl,
+    brokerUrl: sim.brokerUrl,
+    embeddedBroker: sim.embedded,
+    merchant: d.config.merchant !== undefined ? { name: d.config.merchant.displayName ?? d.config.merchant.name, city: d.config.merchant.city, currency: d.config.merchant.currency } : null,
+    panels: PANEL_IDS.map((id) => ({ id, width: PANELS[id].width, height: PANELS[id].height, kind: PANELS[id].kind })),
+    rotations: ROTATIONS,
+    display: sim.display,
+    wallets: WALLETS,
+    forgeries: FORGERIES,
+    currencies: CURRENCY_CHOICES,
+    button: d.config.signal.button !== undefined,
+    daemon: sim.daemonState,
+    frame: sim.frame ?? null,
+    signal: d.sim?.signals.snapshot() ?? null,
+    status: sim.backend.status ?? null,
+    sale: sim.backend.sale ?? null,
+    log: sim.log,
+  };
+}
