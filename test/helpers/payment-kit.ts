@@ -13,7 +13,7 @@ import { createLogger, memorySink, type Logger } from '../../src/core/logger.js'
 import type { Screen } from '../../src/core/screen.js';
 import { Device } from '../../src/daemon/device.js';
 import type { ScreenSink } from '../../src/daemon/ports.js';
-import { BackendClient, signMessage, type MessageBody } from '../../src/link/backend-client.js';
+import { BackendClient, signMessage, type BackendConnectOptions, type MessageBody } from '../../src/link/backend-client.js';
 import type { DeviceEvent } from '../../src/link/contract.js';
 import { MqttLink } from '../../src/link/mqtt-link.js';
 import type { InboundTopic } from '../../src/link/topics.js';
@@ -129,7 +129,7 @@ export class TestBackend {
     });
   }
 
-  static async connect(url: string, extra: { username?: string; password?: string } = {}): Promise<TestBackend> {
+  static async connect(url: string, extra: Omit<BackendConnectOptions, 'url'> = {}): Promise<TestBackend> {
     return new TestBackend(await BackendClient.connect({ url, ...extra }));
   }
 
