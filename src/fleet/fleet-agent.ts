@@ -1,0 +1,137 @@
+/**
+ * The fleet agent of one device: desired configuration and software updates over MQTT. Built by
+ * src/main.ts (or a test, or the fleet benchmark, hundreds per process) from the configuration
+ * store, a FleetHost (what the rest of the daemon tells and does) and a FleetChannel.
+ *
+ * Subscriptions: <prefix>/<id>/config/desired, <prefix>/groups/<g>/config/desired for each of
+ * mqtt.groups, <prefix>/<id>/update and <prefix>/<id>/stream/data.
+ */
+import type { ConfigStore } from '../config/config-store.js';
+import type { Clock } from '../core/clock.js';
+import { TillqrError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { FleetTopics, type ReportedConfig, type UpdateStatus } from '../link/contract-fleet.js';
+import { TrustedKeys } from '../payment/jws.js';
+import { DesiredConfig } from './desired-config.js';
+import type { FleetChannel, FleetHost } from './ports.js';
+import { ReleaseDir } from './releases.js';
+import { decodeFrame } from './stream-codec.js';
+import { UpdateAgent } from './update-agent.js';
+
+export interface FleetAgentOptions {
+  readonly store: ConfigStore;
+  readonly host: FleetHost;
+  readonly channel: FleetChannel;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export class FleetAgent {
+  readonly topics: FleetTopics;
+  readonly desired: DesiredConfig;
+  readonly updates: UpdateAgent;
+  readonly #o: FleetAgentOptions;
+  readonly #groups: readonly string[];
+  #restartWanted: string | undefined;
+  #offIdle: (() => void) | undefined;
+
+  constructor(o: FleetAgentOptions) {
+    const c = o.store.current;
+    if (c.deviceId === undefined) throw new TillqrError('CONFIG_INVALID', 'deviceId is not set: provision the device first');
+    this.#o = o;
+    this.#groups = [...c.mqtt.groups];
+    this.topics = new FleetTopics(c.mqtt.topicPrefix, c.deviceId);
+    const log = o.logger;
+    this.desired = new DesiredConfig({
+      store: o.store,
+      deviceId: c.deviceId,
+      groups: this.#groups,
+      fleetKeys: new TrustedKeys(c.trust.fleetKeys),
+      skewSec: c.trust.clockSkewSec,
+      stateDir: c.stateDir,
+      clock: o.clock,
+      logger: log.child('config'),
+      report: (r) => this.#report(r),
+      restartNeeded: (keys) => this.#wantRestart(`configuration keys ${keys.join(', ')} need a restart`),
+    });
+    this.updates = new UpdateAgent({
+      host: o.host,
+      fleet: c.fleet,
+      skewSec: c.trust.clockSkewSec,
+      deviceId: c.deviceId,
+      stateDir: c.stateDir,
+      releases: new ReleaseDir(c.fleet.releaseRoot),
+      releaseKeys: new TrustedKeys(c.trust.releaseKeys),
+      clock: o.clock,
+      logger: log.child('update'),
+      publishStatus: (s) => this.#status(s),
+      requestBlocks: (r) => o.channel.publish(this.topics.device('stream/get'), JSON.stringify(r), { retain: false }),
+      connected: () => o.channel.connected,
+    });
+  }
+
+  get subscriptions(): string[] {
+    return [this.topics.device('config/desired'), ...this.#groups.map((g) => this.topics.group(g)), this.topics.device('update'), this.topics.device('stream/data')];
+  }
+
+  async start(): Promise<void> {
+    await this.desired.start();
+    await this.updates.start();
+    this.#o.channel.start(this.subscriptions, {
+      message: (topic, payload) => this.#message(topic, payload),
+      online: () => {
+        this.#report(this.desired.reported());
+        this.updates.online();
+      },
+      offline: () => this.updates.offline(),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#offIdle?.();
+    this.updates.stop();
+    await this.#o.channel.close();
+  }
+
+  #message(topic: string, payload: Buffer): void {
+    try {
+      if (topic === this.topics.device('stream/data')) {
+        const f = decodeFrame(payload);
+        if (f.ok) this.updates.frame(f.header, f.data);
+        else this.#o.logger.warn('ignored a malformed stream frame', { problem: f.problem });
+      } else if (topic === this.topics.device('update')) {
+        this.updates.receive(payload);
+      } else if (topic === this.topics.device('config/desired')) {
+        void this.desired.receive(payload, undefined).catch((e: unknown) => this.#o.logger.error('desired configuration failed', { error: e }));
+      } else {
+        const g = this.topics.groupOf(topic);
+        if (g !== undefined && this.#groups.includes(g)) void this.desired.receive(payload, g).catch((e: unknown) => this.#o.logger.error('desired configuration failed', { error: e }));
+        else this.#o.logger.warn('ignoring a message on an unexpected fleet topic', { topic });
+      }
+    } catch (e) {
+      this.#o.logger.error('internal error while handling a fleet message', { topic, error: e });
+    }
+  }
+
+  #report(r: ReportedConfig): void {
+    this.#o.channel.publish(this.topics.device('config/reported'), JSON.stringify(r), { retain: true });
+  }
+
+  #status(s: UpdateStatus): void {
+    this.#o.channel.publish(this.topics.device('update/status'), JSON.stringify(s), { retain: true });
+  }
+
+  /** Restart for restart-only keys once no sale is on screen and no update is running (an update restarts anyway). */
+  #wantRestart(reason: string): void {
+    this.#restartWanted = reason;
+    const tryNow = (): void => {
+      if (this.#restartWanted === undefined || this.#o.host.saleActive() || this.updates.busy) return;
+      this.#offIdle?.();
+      this.#offIdle = undefined;
+      this.#o.host.restart(this.#restartWanted);
+      this.#restartWanted = undefined;
+    };
+    this.#offIdle ??= this.#o.host.onIdle(tryNow);
+    tryNow();
+  }
+}

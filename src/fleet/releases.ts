@@ -1,0 +1,136 @@
+/**
+ * The release directory layout (A/B and more):
+ *
+ *   <root>/releases/<version>/   one unpacked release each (package.json, dist/...)
+ *   <root>/current   -> releases/<version>   what systemd starts
+ *   <root>/committed -> releases/<version>   the last release that passed its health window;
+ *                                            the boot check runs from here, so a new release
+ *                                            cannot break its own rollback
+ *
+ * A link is switched atomically: a new link under a temporary name, rename(2) over the old one,
+ * then fsync of the directory.
+ */
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, join } from 'node:path';
+import { TillqrError } from '../core/errors.js';
+import { isVersion } from './semver.js';
+
+export const ENTRY_POINT = 'dist/src/cli/tillqr.js';
+export type LinkName = 'current' | 'committed';
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export class ReleaseDir {
+  readonly root: string;
+  readonly releases: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.releases = join(root, 'releases');
+  }
+
+  dirOf(version: string): string {
+    return join(this.releases, version);
+  }
+
+  /** The version a link points to, or undefined (no link, or not a release link). */
+  async linkVersion(name: LinkName): Promise<string | undefined> {
+    let target: string;
+    try {
+      target = await readlink(join(this.root, name));
+    } catch {
+      return undefined;
+    }
+    const v = basename(target);
+    return isVersion(v) ? v : undefined;
+  }
+
+  /** Point a link at a release: new link, rename(2) over the old one, fsync the directory. */
+  async switchLink(name: LinkName, version: string): Promise<void> {
+    if (!isVersion(version)) throw new TillqrError('INTERNAL', `${JSON.stringify(version)} is not a version`);
+    const tmp = join(this.root, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await symlink(join('releases', version), tmp);
+      await rename(tmp, join(this.root, name));
+      await fsyncDir(this.root);
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw new TillqrError('UPDATE_FAILED', `cannot switch ${name} to ${version}: ${(e as Error).message}`, { reason: 'install_failed' }, { cause: e });
+    }
+  }
+
+  /** Is there a complete release of this version (entry point present, package.json says so)? */
+  async isComplete(version: string): Promise<boolean> {
+    return (await releaseProblem(this.dirOf(version), version)) === undefined;
+  }
+
+  async versions(): Promise<string[]> {
+    try {
+      return (await readdir(this.releases)).filter(isVersion);
+    } catch {
+      return [];
+    }
+  }
+
+  async ensure(): Promise<void> {
+    await mkdir(this.releases, { recursive: true, mode: 0o755 });
+  }
+
+  /** Remove leftovers of interrupted unpacks and link switches. */
+  async cleanTemps(): Promise<void> {
+    for (const [dir, names] of [
+      [this.releases, await readdir(this.releases).catch(() => [] as string[])],
+      [this.root, await readdir(this.root).catch(() => [] as string[])],
+    ] as const) {
+      await Promise.all(names.filter((n) => n.startsWith('.') && n.endsWith('.tmp')).map((n) => rm(join(dir, n), { recursive: true, force: true })));
+    }
+  }
+
+  async remove(version: string): Promise<void> {
+    await rm(this.dirOf(version), { recursive: true, force: true });
+  }
+
+  /** Keep `keep` (always) plus the newest others up to `max` in total; remove the rest. */
+  async prune(keep: readonly string[], max: number, order: (a: string, b: string) => number): Promise<string[]> {
+    const all = await this.versions();
+    const others = all.filter((v) => !keep.includes(v)).sort(order).reverse();
+    const room = Math.max(0, max - keep.filter((v) => all.includes(v)).length);
+    const gone = others.slice(room);
+    for (const v of gone) await this.remove(v);
+    return gone;
+  }
+}
+
+/** Why a directory is not a usable release of `version`, or undefined when it is. */
+export async function releaseProblem(dir: string, version: string): Promise<string | undefined> {
+  try {
+    const st = await lstat(dir);
+    if (!st.isDirectory()) return `${dir} is not a directory`;
+  } catch {
+    return `${dir} does not exist`;
+  }
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  } catch {
+    return 'package.json is missing or not JSON';
+  }
+  const p = pkg as { name?: unknown; version?: unknown };
+  if (p.name !== 'tillqr') return `package.json names ${JSON.stringify(p.name)}, not "tillqr"`;
+  if (p.version !== version) return `package.json says version ${JSON.stringify(p.version)}, the job says ${version}`;
+  try {
+    if (!(await stat(join(dir, ENTRY_POINT))).isFile()) return `${ENTRY_POINT} is not a file`;
+  } catch {
+    return `${ENTRY_POINT} is missing`;
+  }
+  return undefined;
+}

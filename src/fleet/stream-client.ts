@@ -1,0 +1,236 @@
+/**
+ * The device side of the chunked MQTT transfer. It keeps a window of numbered blocks requested
+ * (stream/get), writes each answered block at its offset, and keeps a bitmap of the blocks it has.
+ * After a disconnect it asks again for what is missing; after a restart it continues from the
+ * bitmap persisted beside the partial file (written only after the file was fsynced, so a block
+ * marked received is on disk). A request unanswered within the timeout is asked again.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { TillqrError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { int, object, string } from '../core/schema.js';
+import type { StreamFrameHeader, StreamRequest } from '../link/contract-fleet.js';
+import { readJsonFile, writeJsonAtomic } from '../store/atomic-file.js';
+import { blockCount, blockLength } from './stream-codec.js';
+
+export interface StreamClientOptions {
+  readonly stream: string;
+  readonly size: number;
+  readonly blockSize: number;
+  readonly window: number;
+  readonly dest: string;
+  readonly timeoutMs: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly request: (r: StreamRequest) => void;
+  readonly connected: () => boolean;
+  readonly onProgress: (bytes: number) => void;
+}
+
+const progressSchema = object({ stream: string(), size: int(), blockSize: int(), have: string() });
+const PERSIST_EVERY = 64;
+
+export class StreamClient {
+  readonly #o: StreamClientOptions;
+  readonly #n: number;
+  readonly #have: Uint8Array;
+  readonly #token = randomBytes(9).toString('base64url');
+  readonly #outstanding = new Set<number>();
+  #count = 0;
+  #bytes = 0;
+  #next = 0;
+  #fh: FileHandle | undefined;
+  #timer: TimerHandle | undefined;
+  #sinceSave = 0;
+  #writes: Promise<unknown> = Promise.resolve();
+  #done: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  #finished = false;
+
+  constructor(o: StreamClientOptions) {
+    this.#o = o;
+    this.#n = blockCount(o.size, o.blockSize);
+    this.#have = new Uint8Array(Math.ceil(this.#n / 8));
+  }
+
+  get progressPath(): string {
+    return `${this.#o.dest}.blocks.json`;
+  }
+
+  get received(): number {
+    return this.#count;
+  }
+
+  #has(i: number): boolean {
+    return ((this.#have[i >> 3] ?? 0) & (1 << (i & 7))) !== 0;
+  }
+
+  #mark(i: number): void {
+    this.#have[i >> 3] = (this.#have[i >> 3] ?? 0) | (1 << (i & 7));
+  }
+
+  /** Fetch the whole stream into `dest`; resolves when every block is on disk. */
+  async run(): Promise<void> {
+    await this.#restore();
+    this.#fh = await open(this.#o.dest, this.#count > 0 ? 'r+' : 'w+', 0o600);
+    await this.#fh.truncate(this.#o.size);
+    this.#o.onProgress(this.#bytes);
+    if (this.#count === this.#n) return this.#complete();
+    const done = new Promise<void>((resolve, reject) => (this.#done = { resolve, reject }));
+    this.#fill();
+    try {
+      await done;
+    } finally {
+      this.#stopTimer();
+    }
+  }
+
+  /** A frame arrived on stream/data. */
+  frame(header: StreamFrameHeader, data: Buffer): void {
+    if (header.stream !== this.#o.stream || this.#finished) return;
+    if (header.error !== undefined) {
+      this.#fail(new TillqrError('UPDATE_FAILED', `the stream server refused: ${header.error}`, { reason: 'download_failed' }));
+      return;
+    }
+    const i = header.block;
+    if (i === undefined || i < 0 || i >= this.#n || this.#has(i)) return;
+    if (header.size !== undefined && header.size !== this.#o.size) {
+      this.#fail(new TillqrError('UPDATE_FAILED', `the stream is ${header.size} bytes, the job announced ${this.#o.size}`, { reason: 'download_failed' }));
+      return;
+    }
+    if (data.length !== blockLength(i, this.#o.size, this.#o.blockSize)) return; // a wrong-sized block is asked for again
+    this.#mark(i);
+    this.#outstanding.delete(i);
+    this.#count++;
+    this.#bytes += data.length;
+    const fh = this.#fh;
+    if (fh === undefined) return;
+    this.#writes = this.#writes.then(() => fh.write(data, 0, data.length, i * this.#o.blockSize)).catch((e: unknown) => this.#fail(e as Error));
+    this.#o.onProgress(this.#bytes);
+    if (++this.#sinceSave >= PERSIST_EVERY) {
+      this.#sinceSave = 0;
+      this.#writes = this.#writes.then(() => this.#save()).catch((e: unknown) => this.#o.logger.warn('could not save the transfer progress', { error: e }));
+    }
+    if (this.#count === this.#n) {
+      void this.#writes.then(() => this.#complete()).then(
+        () => this.#done?.resolve(),
+        (e: unknown) => this.#fail(e as Error),
+      );
+      return;
+    }
+    this.#armTimer();
+    if (this.#outstanding.size <= this.#o.window / 2) this.#fill();
+  }
+
+  /** Connected again: ask again for everything outstanding. */
+  online(): void {
+    if (this.#finished || this.#done === undefined) return;
+    this.#outstanding.clear();
+    this.#next = 0;
+    this.#fill();
+  }
+
+  offline(): void {
+    this.#stopTimer();
+    this.#writes = this.#writes.then(() => this.#save()).catch(() => undefined);
+  }
+
+  /** Stop without finishing (the partial file and bitmap stay for a later resume). */
+  async abort(e: Error): Promise<void> {
+    this.#fail(e);
+    await this.#writes.catch(() => undefined);
+  }
+
+  #fill(): void {
+    if (!this.#o.connected()) return;
+    const want: number[] = [];
+    while (this.#outstanding.size + want.length < this.#o.window) {
+      const i = this.#nextMissing();
+      if (i === undefined) break;
+      want.push(i);
+    }
+    if (want.length > 0) {
+      for (const i of want) this.#outstanding.add(i);
+      this.#o.request({ stream: this.#o.stream, token: this.#token, blockSize: this.#o.blockSize, blocks: want });
+    }
+    this.#armTimer();
+  }
+
+  #nextMissing(): number | undefined {
+    for (let k = 0; k < this.#n; k++) {
+      const i = (this.#next + k) % this.#n;
+      if (!this.#has(i) && !this.#outstanding.has(i)) {
+        this.#next = i + 1;
+        return i;
+      }
+    }
+    return undefined;
+  }
+
+  #armTimer(): void {
+    this.#stopTimer();
+    this.#timer = this.#o.clock.setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#finished) return;
+      this.#o.logger.info('a block request timed out; asking again', { outstanding: this.#outstanding.size, received: this.#count, of: this.#n });
+      this.#outstanding.clear();
+      this.#fill();
+    }, this.#o.timeoutMs);
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #fail(e: Error): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#stopTimer();
+    const fh = this.#fh;
+    this.#fh = undefined;
+    this.#writes = this.#writes.then(() => this.#save(fh)).finally(() => fh?.close()).catch(() => undefined);
+    this.#done?.reject(e);
+  }
+
+  async #save(fh = this.#fh): Promise<void> {
+    if (fh === undefined) return;
+    await fh.sync();
+    await writeJsonAtomic(this.progressPath, { stream: this.#o.stream, size: this.#o.size, blockSize: this.#o.blockSize, have: Buffer.from(this.#have).toString('base64') });
+  }
+
+  async #restore(): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = await readJsonFile(this.progressPath);
+    } catch {
+      raw = undefined;
+    }
+    const r = progressSchema.safeParse(raw);
+    if (!r.ok || r.value.stream !== this.#o.stream || r.value.size !== this.#o.size || r.value.blockSize !== this.#o.blockSize) return;
+    const bits = Buffer.from(r.value.have, 'base64');
+    if (bits.length !== this.#have.length) return;
+    this.#have.set(bits);
+    for (let i = 0; i < this.#n; i++) {
+      if (this.#has(i)) {
+        this.#count++;
+        this.#bytes += blockLength(i, this.#o.size, this.#o.blockSize);
+      }
+    }
+    this.#o.logger.info('resuming a chunked transfer', { stream: this.#o.stream, have: this.#count, of: this.#n });
+  }
+
+  async #complete(): Promise<void> {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#stopTimer();
+    const fh = this.#fh;
+    this.#fh = undefined;
+    if (fh !== undefined) {
+      await fh.sync();
+      await fh.close();
+    }
+    await rm(this.progressPath, { force: true });
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Unpack a release artifact (tar.gz) into a new directory, safely: every entry path is relative,
+ * without `..`, and never written through a symbolic link; symbolic links may only point inside
+ * the release; sizes and entry counts are capped (a decompression bomb fails early). The caller
+ * unpacks into a temporary directory and renames it into place, so a release directory either
+ * exists whole or not at all.
+ */
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, open, symlink, type FileHandle } from 'node:fs/promises';
+import { posix, join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { TillqrError } from '../core/errors.js';
+import { TarParser, type TarEntry } from './tar-reader.js';
+
+export interface UnpackLimits {
+  readonly maxBytes: number;
+  readonly maxEntries: number;
+}
+
+function bad(message: string): TillqrError {
+  return new TillqrError('UPDATE_FAILED', `bad artifact: ${message}`, { reason: 'bad_artifact' });
+}
+
+/** The normalised relative path of an entry, or undefined for the archive root itself. Throws on anything unsafe. */
+export function safeEntryPath(name: string): string | undefined {
+  if (name.includes('\0') || name.includes('\\')) throw bad(`${JSON.stringify(name)} has a NUL or backslash in its path`);
+  if (name.startsWith('/')) throw bad(`${JSON.stringify(name)} is an absolute path`);
+  const segs = name.split('/').filter((s) => s !== '' && s !== '.');
+  if (segs.some((s) => s === '..')) throw bad(`${JSON.stringify(name)} climbs out with ".."`);
+  if (segs.length === 0) return undefined;
+  return segs.join('/');
+}
+
+/** A symbolic link target must stay inside the release, judged from where the link sits. */
+export function safeLinkTarget(path: string, target: string): void {
+  if (target === '' || target.startsWith('/') || target.includes('\0')) throw bad(`link ${JSON.stringify(path)} points to ${JSON.stringify(target)} (absolute or empty)`);
+  const resolved = posix.normalize(posix.join(posix.dirname(path), target));
+  if (resolved === '..' || resolved.startsWith('../')) throw bad(`link ${JSON.stringify(path)} points outside the release`);
+}
+
+class Extractor {
+  readonly #root: string;
+  readonly #limits: UnpackLimits;
+  readonly #realDirs = new Set<string>(['']);
+  #bytes = 0;
+  #entries = 0;
+  #file: FileHandle | undefined;
+
+  constructor(root: string, limits: UnpackLimits) {
+    this.#root = root;
+    this.#limits = limits;
+  }
+
+  /** Make sure every directory on the way exists and is a real directory (never a link we would write through). */
+  async #dir(rel: string): Promise<void> {
+    if (this.#realDirs.has(rel)) return;
+    const parent = posix.dirname(rel);
+    await this.#dir(parent === '.' ? '' : parent);
+    const abs = join(this.#root, rel);
+    try {
+      const st = await lstat(abs);
+      if (!st.isDirectory()) throw bad(`${JSON.stringify(rel)} is used as a directory but is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await mkdir(abs, { mode: 0o755 });
+    }
+    this.#realDirs.add(rel);
+  }
+
+  async entry(e: TarEntry): Promise<void> {
+    if (++this.#entries > this.#limits.maxEntries) throw bad(`more than ${this.#limits.maxEntries} entries`);
+    const rel = safeEntryPath(e.path);
+    if (rel === undefined) return;
+    const parent = posix.dirname(rel);
+    await this.#dir(parent === '.' ? '' : parent);
+    const abs = join(this.#root, rel);
+    switch (e.type) {
+      case 'dir':
+        await this.#dir(rel);
+        return;
+      case 'symlink':
+        safeLinkTarget(rel, e.linkTarget ?? '');
+        await symlink(e.linkTarget ?? '', abs);
+        return;
+      case 'file':
+        this.#bytes += e.size;
+        if (this.#bytes > this.#limits.maxBytes) throw bad(`it unpacks to more than ${this.#limits.maxBytes} bytes`);
+        // 'wx': never overwrite, never follow an existing link.
+        this.#file = await open(abs, 'wx', (e.mode & 0o111) !== 0 ? 0o755 : 0o644);
+        return;
+    }
+  }
+
+  async data(chunk: Buffer): Promise<void> {
+    if (this.#file !== undefined) await this.#file.write(chunk);
+  }
+
+  async endEntry(): Promise<void> {
+    const f = this.#file;
+    this.#file = undefined;
+    if (f !== undefined) await f.close();
+  }
+
+  async abort(): Promise<void> {
+    await this.#file?.close().catch(() => undefined);
+    this.#file = undefined;
+  }
+}
+
+/** Unpack `artifact` (tar.gz) into the existing empty directory `dest`. */
+export async function unpackRelease(artifact: string, dest: string, limits: UnpackLimits): Promise<{ entries: number }> {
+  const parser = new TarParser();
+  const x = new Extractor(dest, limits);
+  let entries = 0;
+  const handle = async (events: ReturnType<TarParser['push']>): Promise<void> => {
+    for (const ev of events) {
+      switch (ev.kind) {
+        case 'entry':
+          entries++;
+          await x.entry(ev.entry);
+          break;
+        case 'data':
+          await x.data(ev.chunk);
+          break;
+        case 'end-entry':
+          await x.endEntry();
+          break;
+        case 'end':
+          break;
+      }
+    }
+  };
+  try {
+    const gunzip = createReadStream(artifact).pipe(createGunzip());
+    for await (const chunk of gunzip) {
+      await handle(parser.push(chunk as Buffer));
+      if (parser.ended) break;
+    }
+    await handle(parser.finish());
+  } catch (e) {
+    await x.abort();
+    if (e instanceof TillqrError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || code === 'EEXIST') throw bad(code === 'EEXIST' ? 'an entry appears twice' : 'not a gzip file, or corrupt');
+    throw new TillqrError('UPDATE_FAILED', `unpacking failed: ${(e as Error).message}`, { reason: 'install_failed' }, { cause: e });
+  }
+  return { entries };
+}
+
+/** Flush the file system holding `dir` to disk (syncfs through coreutils `sync -f`); one call instead of an fsync per file. */
+export function syncFileSystem(dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('sync', ['-f', dir], { timeout: 120_000 }, (e) => (e ? reject(new TillqrError('UPDATE_FAILED', `sync -f ${dir} failed: ${e.message}`, { reason: 'install_failed' })) : resolve()));
+  });
+}

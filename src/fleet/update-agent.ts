@@ -1,0 +1,306 @@
+/**
+ * Software updates on the device: receive a signed job, check it (release key, audience, expiry,
+ * from-version, anti-rollback), wait until no sale is on screen, download (HTTPS or chunked
+ * MQTT), verify, install, switch and restart; after the restart, commit the release when it is
+ * healthy within the health window or switch back. Every step is published on update/status.
+ */
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { isTillqrError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Infer } from '../core/schema.js';
+import { updateJobSchema, type StreamFrameHeader, type StreamRequest, type UpdateJob, type UpdateReason, type UpdateState, type UpdateStatus } from '../link/contract-fleet.js';
+import type { KeyLookup } from '../payment/jws.js';
+import type { fleetConfigSchema } from './config.js';
+import { downloadHttps } from './download-https.js';
+import { jobProblem } from './job-check.js';
+import { switchToPending, unpackInto, verifyArtifact } from './installer.js';
+import type { FleetHost } from './ports.js';
+import type { ReleaseDir } from './releases.js';
+import { compareVersions } from './semver.js';
+import { verifyDoc } from './signed-doc.js';
+import { StreamClient } from './stream-client.js';
+import { loadUpdateState, saveUpdateState, withOutcome, type UpdateStateData } from './update-state.js';
+
+export type FleetConfig = Infer<typeof fleetConfigSchema>;
+
+export interface UpdateAgentOptions {
+  readonly host: FleetHost;
+  readonly fleet: FleetConfig;
+  readonly skewSec: number;
+  readonly deviceId: string;
+  readonly stateDir: string;
+  readonly releases: ReleaseDir;
+  readonly releaseKeys: KeyLookup;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly publishStatus: (s: UpdateStatus) => void;
+  readonly requestBlocks: (r: StreamRequest) => void;
+  readonly connected: () => boolean;
+}
+
+class JobFailure extends Error {
+  readonly reason: UpdateReason;
+  constructor(reason: UpdateReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+export class UpdateAgent {
+  readonly #o: UpdateAgentOptions;
+  readonly #log: Logger;
+  #state: UpdateStateData = { done: [] };
+  #status: UpdateStatus | undefined;
+  #job: UpdateJob | undefined;
+  #token: Buffer | undefined;
+  #next: Buffer | undefined;
+  #stream: StreamClient | undefined;
+  #healthTimer: TimerHandle | undefined;
+  #lastPercent = -1;
+  #stopped = false;
+
+  constructor(o: UpdateAgentOptions) {
+    this.#o = o;
+    this.#log = o.logger;
+  }
+
+  /** A job is being worked on (or a new release is in its health window). */
+  get busy(): boolean {
+    return this.#job !== undefined || this.#state.pending !== undefined;
+  }
+
+  get downloadsDir(): string {
+    return join(this.#o.stateDir, 'fleet', 'downloads');
+  }
+
+  async start(): Promise<void> {
+    this.#state = await loadUpdateState(this.#o.stateDir, (why) => this.#log.error('the update state is unreadable; starting from an empty one', { why }));
+    const last = this.#state.last;
+    if (last !== undefined) this.#status = { jobId: last.jobId, version: last.version, state: last.state, ...(last.reason !== undefined ? { reason: last.reason } : {}), ...(last.detail !== undefined ? { detail: last.detail } : {}), current: this.#o.host.version, at: last.at };
+    const p = this.#state.pending;
+    if (p !== undefined && p.version === this.#o.host.version) {
+      this.#log.info('running a new release in its health window', { version: p.version, windowSec: this.#o.fleet.healthWindowSec, attempt: p.attempts });
+      const deadline = this.#o.clock.now() + this.#o.fleet.healthWindowSec * 1000;
+      this.#watchHealth(deadline);
+    } else if (p !== undefined) {
+      // The boot check did not run (no systemd): settle it the same way.
+      this.#state = withOutcome(this.#state, { jobId: p.jobId, version: p.version, state: 'failed', reason: 'interrupted', detail: `${p.version} is not running; ${this.#o.host.version} is`, at: this.#nowSec() });
+      delete this.#state.pending;
+      await saveUpdateState(this.#o.stateDir, this.#state);
+      this.#setFinalStatus();
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#healthTimer !== undefined) this.#o.clock.clearTimeout(this.#healthTimer);
+    void this.#stream?.abort(new Error('stopping'));
+  }
+
+  online(): void {
+    if (this.#status !== undefined) this.#o.publishStatus(this.#status);
+    if (this.#state.last !== undefined && !this.#state.last.published) {
+      this.#state = { ...this.#state, last: { ...this.#state.last, published: true } };
+      void saveUpdateState(this.#o.stateDir, this.#state).catch((e: unknown) => this.#log.warn('could not save the update state', { error: e }));
+    }
+    this.#stream?.online();
+  }
+
+  offline(): void {
+    this.#stream?.offline();
+  }
+
+  frame(header: StreamFrameHeader, data: Buffer): void {
+    this.#stream?.frame(header, data);
+  }
+
+  /** A message on the update topic. */
+  receive(payload: Buffer): void {
+    if (payload.length === 0 || this.#stopped) return; // a cleared retained job
+    const v = verifyDoc<UpdateJob>(payload, { keys: this.#o.releaseKeys, schema: updateJobSchema, typ: 'update', nowSec: this.#nowSec(), skewSec: this.#o.skewSec, maxBytes: 262_144 });
+    if (!v.ok) {
+      // Unauthenticated or unusable: reported, never remembered as done (it proves nothing).
+      const reason: UpdateReason = v.reason === 'wrong_type' ? 'malformed' : v.reason;
+      this.#log.warn('refused an update job', { reason, detail: v.detail });
+      const jobId = v.reason === 'expired' || v.reason === 'not_yet_valid' ? v.partial?.jobId : undefined;
+      if (typeof jobId === 'string' && this.#state.done.includes(jobId)) return;
+      this.#publish({ state: 'rejected', reason, detail: v.detail.slice(0, 200) }, typeof jobId === 'string' ? { jobId } : {});
+      return;
+    }
+    const job = v.doc;
+    if (this.#state.done.includes(job.jobId) || this.#job?.jobId === job.jobId || this.#state.pending?.jobId === job.jobId) return; // retained redelivery
+    if (this.busy) {
+      this.#log.info('an update job arrived while another is in progress; it waits', { jobId: job.jobId });
+      this.#next = payload;
+      return;
+    }
+    if (job.version === this.#o.host.version) {
+      void this.#finish(job, 'succeeded', undefined, `already running ${job.version}`);
+      return;
+    }
+    const problem = jobProblem(job, { deviceId: this.#o.deviceId, current: this.#o.host.version, floor: this.#state.floor, updates: this.#o.fleet.updates, maxBytes: this.#o.fleet.maxArtifactBytes });
+    if (problem !== undefined) {
+      void this.#finish(job, 'rejected', problem.reason, problem.detail);
+      return;
+    }
+    this.#job = job;
+    this.#token = payload;
+    void this.#run(job);
+  }
+
+  async #run(job: UpdateJob): Promise<void> {
+    this.#publish({ state: 'queued' }, job);
+    try {
+      await this.#waitIdle();
+      if (job.exp < this.#nowSec() - this.#o.skewSec) throw new JobFailure('expired', 'the job expired while a sale was on screen');
+      const file = join(this.downloadsDir, `${job.jobId}.artifact`);
+      await mkdir(this.downloadsDir, { recursive: true, mode: 0o700 });
+      this.#lastPercent = -1;
+      this.#progress(job, 0);
+      if (job.url !== undefined) {
+        const ca = this.#o.fleet.artifactCaFile !== undefined ? await readFile(this.#o.fleet.artifactCaFile) : undefined;
+        await downloadHttps({ url: job.url, dest: file, size: job.size, ...(ca !== undefined ? { ca } : {}), stallMs: this.#o.fleet.requestTimeoutSec * 1000, onProgress: (b) => this.#progress(job, b) });
+      } else if (job.stream !== undefined) {
+        this.#stream = new StreamClient({ stream: job.stream, size: job.size, blockSize: this.#o.fleet.blockSize, window: this.#o.fleet.blockWindow, dest: file, timeoutMs: this.#o.fleet.requestTimeoutSec * 1000, clock: this.#o.clock, logger: this.#log, request: this.#o.requestBlocks, connected: this.#o.connected, onProgress: (b) => this.#progress(job, b) });
+        try {
+          await this.#stream.run();
+        } finally {
+          this.#stream = undefined;
+        }
+      }
+      this.#publish({ state: 'verifying' }, job);
+      await verifyArtifact(file, job.size, job.sha256).catch(async (e: unknown) => {
+        await rm(file, { force: true });
+        throw e;
+      });
+      // The release signature again, against the keys trusted now (a key may have been withdrawn meanwhile).
+      const again = verifyDoc<UpdateJob>(this.#token ?? Buffer.alloc(0), { keys: this.#o.releaseKeys, schema: updateJobSchema, typ: 'update', nowSec: job.iat, skewSec: 0, maxBytes: 262_144 });
+      if (!again.ok || again.doc.sha256 !== job.sha256) throw new JobFailure(again.ok ? 'sha256_mismatch' : again.reason === 'wrong_type' ? 'malformed' : again.reason, 'the release signature no longer verifies');
+      this.#publish({ state: 'installing' }, job);
+      await unpackInto(this.#o.releases, file, job.version, { maxBytes: this.#o.fleet.maxUnpackedBytes, maxEntries: 200_000 }, this.#log);
+      await this.#waitIdle();
+      this.#state = await switchToPending(this.#o.releases, this.#o.stateDir, this.#state, { jobId: job.jobId, version: job.version, previous: this.#o.host.version, rollback: job.rollback, attempts: 0, installedAt: this.#nowSec() }, this.#log);
+      await rm(file, { force: true });
+      this.#publish({ state: 'restarting' }, job);
+      this.#o.host.restart(`update to ${job.version}`);
+    } catch (e) {
+      const reason: UpdateReason = e instanceof JobFailure ? e.reason : isTillqrError(e) && typeof e.context.reason === 'string' ? (e.context.reason as UpdateReason) : 'install_failed';
+      const message = e instanceof Error ? e.message : String(e);
+      this.#log.error('the update failed', { jobId: job.jobId, version: job.version, reason, error: message });
+      this.#job = undefined;
+      await this.#finish(job, reason === 'expired' ? 'rejected' : 'failed', reason, message.slice(0, 300));
+    }
+  }
+
+  /** Record a final outcome, publish it, and take the next waiting job if any. */
+  async #finish(job: UpdateJob, state: 'succeeded' | 'failed' | 'rejected', reason: UpdateReason | undefined, detail: string | undefined): Promise<void> {
+    this.#state = withOutcome(this.#state, { jobId: job.jobId, version: job.version, state, ...(reason !== undefined ? { reason } : {}), ...(detail !== undefined ? { detail } : {}), at: this.#nowSec() });
+    try {
+      await saveUpdateState(this.#o.stateDir, this.#state);
+    } catch (e) {
+      this.#log.error('could not save the update state', { error: e });
+    }
+    this.#setFinalStatus();
+    this.#job = undefined;
+    const next = this.#next;
+    this.#next = undefined;
+    if (next !== undefined) this.receive(next);
+  }
+
+  #setFinalStatus(): void {
+    const l = this.#state.last;
+    if (l === undefined) return;
+    this.#publish({ state: l.state, ...(l.reason !== undefined ? { reason: l.reason } : {}), ...(l.detail !== undefined ? { detail: l.detail } : {}) }, { jobId: l.jobId, version: l.version });
+  }
+
+  #watchHealth(deadline: number): void {
+    const check = (): void => {
+      this.#healthTimer = undefined;
+      if (this.#stopped) return;
+      const h = this.#o.host.health();
+      if (h.brokerConnected && h.displayDrawn) {
+        void this.#commit();
+        return;
+      }
+      if (this.#o.clock.now() >= deadline) {
+        void this.#rollback(`not healthy within ${this.#o.fleet.healthWindowSec} s (broker ${h.brokerConnected ? 'connected' : 'not connected'}, display ${h.displayDrawn ? 'drawn' : 'not drawn'})`);
+        return;
+      }
+      this.#healthTimer = this.#o.clock.setTimeout(check, Math.min(1000, Math.max(0, deadline - this.#o.clock.now())));
+    };
+    check();
+  }
+
+  async #commit(): Promise<void> {
+    const p = this.#state.pending;
+    if (p === undefined) return;
+    try {
+      await this.#o.releases.switchLink('committed', p.version);
+      const floor = p.rollback || this.#state.floor === undefined || compareVersions(p.version, this.#state.floor) > 0 ? p.version : this.#state.floor;
+      this.#state = withOutcome({ ...this.#state, floor }, { jobId: p.jobId, version: p.version, state: 'succeeded', at: this.#nowSec() });
+      delete this.#state.pending;
+      await saveUpdateState(this.#o.stateDir, this.#state);
+      this.#log.info('committed the new release', { version: p.version, floor });
+      this.#setFinalStatus();
+      const gone = await this.#o.releases.prune([p.version, p.previous], this.#o.fleet.keepReleases, compareVersions);
+      if (gone.length > 0) this.#log.info('removed old releases', { versions: gone });
+    } catch (e) {
+      this.#log.error('could not commit the release; the boot check will decide at the next start', { error: e });
+    }
+  }
+
+  async #rollback(why: string): Promise<void> {
+    const p = this.#state.pending;
+    if (p === undefined) return;
+    this.#log.error('the new release failed its health window; rolling back', { version: p.version, to: p.previous, why });
+    try {
+      const committed = await this.#o.releases.linkVersion('committed');
+      const back = (await this.#o.releases.isComplete(p.previous)) ? p.previous : committed;
+      if (back !== undefined) await this.#o.releases.switchLink('current', back);
+      this.#state = withOutcome(this.#state, { jobId: p.jobId, version: p.version, state: 'rolled_back', reason: 'health_window', detail: why.slice(0, 300), at: this.#nowSec() });
+      delete this.#state.pending;
+      await saveUpdateState(this.#o.stateDir, this.#state);
+      this.#setFinalStatus();
+    } catch (e) {
+      this.#log.error('the rollback failed; the boot check will retry at the next start', { error: e });
+    }
+    this.#o.host.restart(`rollback from ${p.version}`);
+  }
+
+  #waitIdle(): Promise<void> {
+    if (!this.#o.host.saleActive()) return Promise.resolve();
+    this.#log.info('an update waits for the sale to end');
+    return new Promise((resolve) => {
+      const off = this.#o.host.onIdle(() => {
+        if (this.#o.host.saleActive()) return;
+        off();
+        resolve();
+      });
+    });
+  }
+
+  #progress(job: UpdateJob, bytes: number): void {
+    const percent = Math.min(100, Math.floor((bytes * 100) / job.size));
+    if (percent === this.#lastPercent || (percent < 100 && percent - this.#lastPercent < 5 && this.#lastPercent >= 0)) return;
+    this.#lastPercent = percent;
+    this.#publish({ state: 'downloading', percent }, job);
+  }
+
+  #publish(s: { state: UpdateState; percent?: number; reason?: UpdateReason; detail?: string }, job: { jobId?: string; version?: string }): void {
+    const status: UpdateStatus = {
+      ...(job.jobId !== undefined ? { jobId: job.jobId } : {}),
+      ...(job.version !== undefined ? { version: job.version } : {}),
+      ...s,
+      current: this.#o.host.version,
+      at: this.#nowSec(),
+    };
+    this.#status = status;
+    this.#o.publishStatus(status);
+  }
+
+  #nowSec(): number {
+    return Math.floor(this.#o.clock.now() / 1000);
+  }
+}
