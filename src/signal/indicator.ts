@@ -1,7 +1,8 @@
 /**
  * What the cashier hears and sees besides the screen: one pattern per event. A new pattern
- * pre-empts the running one. Patterns are data (see patterns.ts); the Indicator plays them on
- * whatever LED and buzzer are fitted.
+ * pre-empts the running one (except `idle`, which lets a one-shot pattern such as `paid` finish).
+ * Patterns are data (see patterns.ts); PatternIndicator (pattern-indicator.ts) plays them on
+ * whatever LED and buzzer are fitted, built by openSignals (open-signals.ts).
  */
 export type SignalEvent = 'waiting' | 'paid' | 'failed' | 'expired' | 'cancelled' | 'offline' | 'provisioning' | 'updating' | 'idle' | 'test';
 
