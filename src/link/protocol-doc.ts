@@ -5,7 +5,6 @@
  */
 import type { Schema } from '../core/schema.js';
 import { EVENT_DOCS, EVENT_TYPES, REJECT_REASONS, TOPICS, type CancelMessage, type ChargeMessage, type DeviceEvent, type DeviceStatus, type PaymentMessage } from './contract.js';
-import type { TopicName } from './topics.js';
 
 export const GENERATED_BEGIN = '<!-- generated from src/link/contract.ts by src/link/protocol-doc.ts: do not edit by hand -->';
 export const GENERATED_END = '<!-- end of generated part -->';
@@ -48,7 +47,7 @@ export function renderProtocolReference(): string {
   for (const t of TOPICS) {
     out.push('', `## \`${t.name}\` payload`, '');
     if (t.signed) out.push('The JWS payload is this JSON object (compact serialization, header `{"alg":"EdDSA","kid":"<kid>"}`):', '');
-    out.push(fieldTable(t.schema), '', 'Example' + (t.signed ? ' (the JSON inside the JWS)' : '') + ':', '', '```json', JSON.stringify(EXAMPLES[t.name as TopicName]), '```');
+    out.push(fieldTable(t.schema), '', 'Example' + (t.signed ? ' (the JSON inside the JWS)' : '') + ':', '', '```json', JSON.stringify(EXAMPLES[t.name]), '```');
   }
   out.push('', '## Event types', '', '| type | when |', '|---|---|');
   for (const e of EVENT_TYPES) out.push(`| \`${e}\` | ${cell(EVENT_DOCS[e])} |`);
