@@ -1,7 +1,8 @@
 /**
  * Plays one pattern per SignalEvent on the fitted LED and buzzer. A new event pre-empts the
  * running pattern at once (except `idle`, which lets a one-shot pattern such as `paid` finish:
- * the melody must not be cut by the screen going back to idle). Nothing blocks: steps are
+ * the melody must not be cut by the screen going back to idle). Playing the event of a looping
+ * pattern that is already running changes nothing; a one-shot pattern starts again. Nothing blocks: steps are
  * scheduled on the Clock, writes are fired without waiting, and a failed write is logged (once
  * per fault, and again when it recovers), never thrown. Volume, "LED only" and quiet hours are
  * read at every step and re-applied at once by `applyConfig`, so config changes apply live.
@@ -76,6 +77,7 @@ export class PatternIndicator implements Indicator {
       this.#log.debug(() => `idle requested; letting ${this.#event ?? '?'} finish`);
       return;
     }
+    if (event === this.#event && this.#pattern?.loopFrom !== undefined) return; // already looping: no second chirp
     this.#cancel();
     this.#event = event;
     this.#pattern = this.#patterns[event];

@@ -147,6 +147,31 @@ describe('PatternIndicator on an active buzzer and a dual LED', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('the same looping event again changes nothing; a one-shot event starts again', async () => {
+    const { clock, indicator, writes } = await rig();
+    indicator.play('waiting');
+    clock.advance(700);
+    const before = writes().length;
+    indicator.play('waiting'); // e.g. the screen redrawn: no second chirp, no restart
+    clock.advance(100);
+    expect(writes().slice(before)).toEqual([]);
+    indicator.play('paid');
+    clock.advance(200); // t = 1000: inside the second note (950-1060)
+    indicator.play('paid'); // a second payment: the melody again from the start
+    clock.advance(1000);
+    // The buzzer is already on at 1000, so the restart shows in the timing of what follows.
+    expect(writes().filter((w) => w.pin === BUZZ && w.t >= 800).map((w) => [w.t, w.v])).toEqual([
+      [800, 1],
+      [910, 0],
+      [950, 1],
+      [1110, 0],
+      [1150, 1],
+      [1260, 0],
+      [1300, 1],
+      [1680, 0],
+    ]);
+  });
+
   it('drives active-low lines with inverted physical levels', async () => {
     const { clock, indicator, gpio } = await rig({ activeLow: true });
     expect(gpio.level(GREEN)).toBe(1); // off
