@@ -25,9 +25,16 @@ export class SdNotify {
   readonly #run: NotifyRunner;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(env: NodeJS.ProcessEnv, o: { binary?: string; runner?: NotifyRunner } = {}) {
+  readonly #barrier: boolean;
+
+  /**
+   * `barrier: false` adds --no-block (no wait for PID 1 to read the message): only for talking to
+   * something that is not systemd (a test's socat), as it brings the attribution race back.
+   */
+  constructor(env: NodeJS.ProcessEnv, o: { binary?: string; runner?: NotifyRunner; barrier?: boolean } = {}) {
     this.#env = env;
     this.#run = o.runner ?? runSystemdNotify(o.binary ?? SYSTEMD_NOTIFY);
+    this.#barrier = o.barrier ?? true;
   }
 
   /** Started by systemd with Type=notify (NOTIFY_SOCKET set)? */
@@ -50,7 +57,8 @@ export class SdNotify {
     if (!this.enabled) return Promise.resolve(false);
     for (const a of assignments) if (!/^[A-Z_]+=[^\n]*$/.test(a)) return Promise.reject(new Error(`not a notification assignment: ${JSON.stringify(a)}`));
     const env: NodeJS.ProcessEnv = { NOTIFY_SOCKET: this.#env.NOTIFY_SOCKET, PATH: this.#env.PATH ?? '/usr/bin:/bin' };
-    const p = this.#queue.then(() => this.#run(assignments, env)).then(() => true);
+    const args = this.#barrier ? assignments : ['--no-block', ...assignments];
+    const p = this.#queue.then(() => this.#run(args, env)).then(() => true);
     this.#queue = p.catch(() => undefined);
     return p;
   }
