@@ -73,6 +73,7 @@ export abstract class EpaperPanel implements Panel {
   /** What the panel shows and its RAM holds (1 = ink); undefined when unknown. */
   #onScreen: Uint8Array | undefined;
   #awake = false;
+  #showing = false;
   #closed = false;
 
   constructor(info: PanelInfo, deps: EpaperDeps) {
@@ -102,7 +103,16 @@ export abstract class EpaperPanel implements Panel {
   async show(frame: Frame, mode: RefreshMode): Promise<void> {
     this.#checkOpen();
     checkFrame(this.info, frame);
-    const ink = frame.data.slice(0, this.stride * this.info.height);
+    if (this.#showing) throw new TillqrError('INTERNAL', `${this.info.id}: show() while an update is in progress; the scheduler must serialise updates`, { panel: this.info.id });
+    this.#showing = true;
+    try {
+      await this.#showOnce(frame.data.slice(0, this.stride * this.info.height), mode);
+    } finally {
+      this.#showing = false;
+    }
+  }
+
+  async #showOnce(ink: Uint8Array, mode: RefreshMode): Promise<void> {
     const before = this.stats.bytesSent;
     try {
       await this.#update(ink, mode);

@@ -103,6 +103,16 @@ describe('SSD1680 2.13" V4 (122x250)', () => {
     expect(rig.device.refreshes).toEqual({ full: 1, partial: 0 });
   });
 
+  it('refuses a second show() while an update is in progress (the scheduler serialises them)', async () => {
+    const rig = makeRig(info.id);
+    const first = rig.show(noiseFrame(info.width, info.height, 8), 'full');
+    const err = await rig.panel.show(noiseFrame(info.width, info.height, 9), 'full').catch((e: unknown) => e);
+    expect(isTillqrError(err, 'INTERNAL')).toBe(true);
+    await first;
+    expect(rig.device.refreshes.full).toBe(1);
+    expect(rig.device.violations).toEqual([]);
+  });
+
   it('rejects a frame of the wrong size with PANEL_FRAME_SIZE and sends nothing', async () => {
     const rig = makeRig(info.id);
     const err = await rig.show(noiseFrame(250, 122, 5), 'full').catch((e: unknown) => e);
