@@ -7,7 +7,7 @@ describe('logger', () => {
     const log = createLogger('link', { sink, now: () => Date.UTC(2026, 10, 27), base: { deviceId: 'till-1' } });
     log.info('connected', { broker: 'mqtt://127.0.0.1:1883' });
     log.child('tls').warn('certificate expires soon', { days: 9 });
-    expect(sink.lines.map((l) => JSON.parse(l))).toEqual([
+    expect(sink.lines.map((l) => JSON.parse(l) as unknown)).toEqual([
       { t: '2026-11-27T00:00:00.000Z', level: 'info', ns: 'link', msg: 'connected', deviceId: 'till-1', broker: 'mqtt://127.0.0.1:1883' },
       { t: '2026-11-27T00:00:00.000Z', level: 'warn', ns: 'link.tls', msg: 'certificate expires soon', deviceId: 'till-1', days: 9 },
     ]);

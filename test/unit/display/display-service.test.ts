@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import jsQR from 'jsqr';
 import { FakeClock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { Screen } from '../../../src/core/screen.js';
 import { DisplayService } from '../../../src/display/display-service.js';
 import { SimPanel } from '../../../src/display/drivers/sim-panel.js';
-import { getPixel, type Frame } from '../../../src/display/frame.js';
 import { panelInfo } from '../../../src/display/panels.js';
 import { Renderer } from '../../../src/display/render/renderer.js';
+import { decodeFrame as decode } from './payloads.js';
 
 const renderer = new Renderer();
 
@@ -31,16 +30,6 @@ async function settle(clock: FakeClock, display: DisplayService): Promise<void> 
     clock.advance(100);
   }
   await display.scheduler.idle();
-}
-
-function decode(frame: Frame): string | undefined {
-  const rgba = new Uint8ClampedArray(frame.width * frame.height * 4);
-  for (let y = 0; y < frame.height; y++)
-    for (let x = 0; x < frame.width; x++) {
-      const v = getPixel(frame, x, y) ? 0 : 255;
-      rgba.set([v, v, v, 255], (y * frame.width + x) * 4);
-    }
-  return jsQR(rgba, frame.width, frame.height)?.data;
 }
 
 describe('DisplayService', () => {
