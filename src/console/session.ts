@@ -47,6 +47,8 @@ type Prompt = { secret: boolean; resolve: (line: string) => void; reject: (e: Er
 const HEADER_WAIT_MS = 250;
 /** A partial Improv packet is dropped after this long without bytes. */
 const PACKET_WAIT_MS = 2000;
+/** Pause between a reply and a restart or reboot. */
+const SETTLE_MS = 250;
 
 export class ConsoleSession {
   readonly #o: SessionOptions;
@@ -277,6 +279,8 @@ export class ConsoleSession {
     }
     for (const action of after) {
       await this.#o.drain?.();
+      // Let the far end read the reply before the port closes (a pty drops unread bytes on close).
+      await new Promise<void>((resolve) => this.#o.clock.setTimeout(resolve, SETTLE_MS));
       await action().catch((e: unknown) => this.#o.logger.error('console follow-up action failed', { error: e }));
     }
   }
