@@ -144,15 +144,18 @@ export abstract class EpaperPanel implements Panel {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#closed = true;
-    if (this.#awake) {
+    if (this.#awake && !this.#showing) {
+      // Left awake by a failed update, maybe stuck BUSY: reset it, then put it to sleep.
       try {
+        await this.#wake();
+        await this.waitIdle('hardware reset');
         await this.deepSleep();
       } catch (e) {
         this.logger.warn('panel did not enter deep sleep on close', { panel: this.info.id, error: e });
       }
       this.#awake = false;
     }
+    this.#closed = true;
     const lines = this.#lines;
     this.#lines = undefined;
     if (lines !== undefined) {

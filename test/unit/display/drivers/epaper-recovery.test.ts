@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isTillqrError, type TillqrError } from '../../../../src/core/errors.js';
 import { createLogger, memorySink } from '../../../../src/core/logger.js';
 import { PANELS } from '../../../../src/display/panels.js';
-import { EPAPER_IDS, makeRig, noiseFrame, withBox } from '../../../helpers/epaper-rig.js';
+import { runOnClock } from '../../../helpers/drive-clock.js';
+import { EPAPER_IDS, PINS, makeRig, noiseFrame, withBox } from '../../../helpers/epaper-rig.js';
 
 /** Refreshes well inside the 1000 ms timeout. */
 const FAST = { fullMs: 500, partialMs: 100 };
@@ -52,6 +53,21 @@ describe.each(EPAPER_IDS)('%s: BUSY timeout recovery', (id) => {
     expect(rig.device.lines()).not.toContain('cmd 91');
     expect(rig.device.screen).toEqual(c.data);
     expect(rig.device.violations).toEqual([]);
+  });
+});
+
+describe('close() after a failed update', () => {
+  it('puts a panel left awake into deep sleep before releasing the lines', async () => {
+    const info = PANELS['waveshare-4in2-v2'];
+    const rig = makeRig(info.id, { busyTimeoutMs: 1000, timing: FAST });
+    rig.device.stickBusy(2, 'refresh');
+    await rig.show(noiseFrame(info.width, info.height, 35), 'full').catch(() => undefined);
+    expect(rig.device.asleep).toBe(false);
+    await runOnClock(rig.clock, rig.panel.close());
+    expect(rig.device.lines().slice(-5)).toEqual(['rst 1', 'rst 0', 'rst 1', 'busy', 'cmd 10 01']);
+    expect(rig.device.asleep).toBe(true);
+    expect(rig.device.violations).toEqual([]);
+    expect(rig.gpio.isOpen(PINS.rst)).toBe(false);
   });
 });
 
