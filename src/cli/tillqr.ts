@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, Command> = {
   sim: { summary: 'run the daemon with simulated hardware, an embedded MQTT broker and a live counter page', load: () => import('./sim.js') },
   keys: { summary: 'generate a backend Ed25519 signing key pair and print its kid', load: () => import('./keys.js') },
   backend: { summary: 'sign and publish a charge, cancel or confirmation, and wait for the device', load: () => import('./backend.js') },
+  fleet: { summary: 'fleet: device status table, config push, release sign/publish, staged rollout; boot-check for systemd', load: () => import('./fleet.js') },
   gpio: { summary: 'show the GPIO chip, its sysfs numbering and the PWM chips found on this Pi', load: () => import('./gpio.js') },
 };
 

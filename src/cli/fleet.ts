@@ -1,0 +1,260 @@
+/**
+ * `tillqr fleet ...`: the operator's commands (status, config push, release sign|publish, rollout,
+ * serve) and the device's boot check (run by systemd before the daemon).
+ *
+ * Broker options for the operator commands: --url (or TILLQR_FLEET_URL), --prefix, --username,
+ * --ca; the password only from TILLQR_FLEET_PASSWORD (never on the command line).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { loadConfig } from '../config/load.js';
+import { createLogger } from '../core/logger.js';
+import { EXIT, TillqrError } from '../core/errors.js';
+import { groupDesiredTopic } from '../link/contract-fleet.js';
+import { bootCheck } from '../fleet/boot-check.js';
+import { buildView, renderTable, viewTopics } from '../fleet/operator/fleet-view.js';
+import { OperatorClient } from '../fleet/operator/operator-client.js';
+import { parseStatus, progressLine, runRollout } from '../fleet/operator/rollout.js';
+import { loadSigningKey, peekJob, signDesiredConfig, signJob } from '../fleet/operator/sign.js';
+import { ReleaseDir } from '../fleet/releases.js';
+import { StreamServer } from '../fleet/stream-server.js';
+import { intFlag, parse, required } from './args.js';
+import type { CliIo } from './io.js';
+
+const USAGE = `tillqr fleet <command>
+  status                       table of devices from the retained statuses
+  config push --device ID|--group G --file desired.json --key fleet-key.pem [--version N] [--kid K]
+  release sign --key release-key.pem --artifact FILE --version V (--url URL|--stream ID)
+               [--from "1.2.x,1.3.0"] [--rollback] [--aud id,id] [--expires 7d] [--job-id ID] [--out FILE]
+  release publish --job FILE (--device ID[,ID...]|--group G) [--serve ARTIFACT]
+  rollout --group G --version V --job FILE [--batch 10%] [--abort-when-failed 20%] [--batch-timeout 30m] [--serve ARTIFACT]
+  serve --job FILE --artifact FILE   answer chunked-transfer requests until interrupted
+  boot-check [--config FILE]        (systemd ExecStartPre) count starts, roll back a crash loop
+broker: --url URL (or TILLQR_FLEET_URL) --prefix P --username U --ca FILE; password from TILLQR_FLEET_PASSWORD`;
+
+const OPTIONS = {
+  url: { type: 'string' },
+  prefix: { type: 'string' },
+  username: { type: 'string' },
+  ca: { type: 'string' },
+  device: { type: 'string' },
+  group: { type: 'string' },
+  file: { type: 'string' },
+  key: { type: 'string' },
+  kid: { type: 'string' },
+  version: { type: 'string' },
+  artifact: { type: 'string' },
+  from: { type: 'string' },
+  stream: { type: 'string' },
+  rollback: { type: 'boolean' },
+  aud: { type: 'string' },
+  expires: { type: 'string' },
+  'job-id': { type: 'string' },
+  out: { type: 'string' },
+  job: { type: 'string' },
+  serve: { type: 'string' },
+  batch: { type: 'string' },
+  'abort-when-failed': { type: 'string' },
+  'batch-timeout': { type: 'string' },
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
+
+export function durationSec(text: string, flag: string): number {
+  const m = /^(\d+)(s|m|h|d)?$/.exec(text);
+  if (m === null) throw new TillqrError('USAGE', `${flag}: ${JSON.stringify(text)} is not a duration like 90s, 30m, 12h or 7d`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+}
+
+export function percent(text: string, flag: string): number {
+  const m = /^(\d{1,3})%?$/.exec(text);
+  const n = m === null ? NaN : Number(m[1]);
+  if (!(n >= 0 && n <= 100)) throw new TillqrError('USAGE', `${flag}: ${JSON.stringify(text)} is not a percentage from 0 to 100`);
+  return n;
+}
+
+const list = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+
+async function connect(v: Values, io: CliIo): Promise<{ client: OperatorClient; prefix: string }> {
+  const url = v.url ?? io.env.TILLQR_FLEET_URL ?? 'mqtt://127.0.0.1:1883';
+  const password = io.env.TILLQR_FLEET_PASSWORD;
+  const client = await OperatorClient.connect({ url, ...(v.username !== undefined ? { username: v.username } : {}), ...(password !== undefined ? { password } : {}), ...(v.ca !== undefined ? { caFile: v.ca } : {}) });
+  return { client, prefix: v.prefix ?? 'tillqr/v1' };
+}
+
+/** Devices that report membership of a group (from their retained config/reported). */
+async function groupMembers(client: OperatorClient, prefix: string, group: string): Promise<string[]> {
+  const view = buildView(prefix, await client.collect(viewTopics(prefix)));
+  return [...view.values()].filter((d) => d.reported?.memberOf.includes(group) === true).map((d) => d.deviceId).sort();
+}
+
+async function serveUntil(client: OperatorClient, prefix: string, stream: string, artifact: string, io: CliIo, until: Promise<unknown>): Promise<void> {
+  const server = new StreamServer({ prefix, publish: (t, p) => void client.publish(t, p, false).catch(() => undefined) });
+  server.add(stream, await readFile(artifact));
+  const off = client.onMessage((t, p) => server.handle(t, p));
+  await client.subscribe([server.subscription]);
+  io.stderr(`serving stream ${stream} (${artifact})\n`);
+  try {
+    await until;
+  } finally {
+    off();
+  }
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values: v, positionals } = parse(argv, OPTIONS, USAGE);
+  const [cmd, sub] = positionals;
+  if (v.help === true || cmd === undefined) {
+    io.stdout(`usage: ${USAGE}\n`);
+    return v.help === true ? EXIT.OK : EXIT.USAGE;
+  }
+  switch (cmd) {
+    case 'boot-check': {
+      const loaded = await loadConfig({ path: v.config, env: io.env, allowMissing: true });
+      const c = loaded.config;
+      const logger = createLogger('fleet.boot-check', { sink: { write: (l) => io.stdout(l) } });
+      const r = await bootCheck({ releases: new ReleaseDir(c.fleet.releaseRoot), stateDir: c.stateDir, maxBootAttempts: c.fleet.maxBootAttempts, nowSec: Math.floor(Date.now() / 1000), logger });
+      logger.info(`boot check: ${r.action}`, { current: r.current, detail: r.detail });
+      return EXIT.OK;
+    }
+    case 'release': {
+      if (sub === 'sign') {
+        const usage = 'tillqr fleet release sign --key FILE --artifact FILE --version V (--url URL|--stream ID) ...';
+        const key = await loadSigningKey(required(v.key, '--key', usage), v.kid);
+        if ((v.url === undefined) === (v.stream === undefined)) throw new TillqrError('USAGE', `give exactly one of --url and --stream\nusage: ${usage}`);
+        const aud = list(v.aud);
+        const { token, job } = await signJob(required(v.artifact, '--artifact', usage), {
+          version: required(v.version, '--version', usage),
+          from: v.from === undefined ? ['*'] : list(v.from),
+          ...(v.url !== undefined ? { url: v.url } : {}),
+          ...(v.stream !== undefined ? { stream: v.stream } : {}),
+          rollback: v.rollback === true,
+          ...(aud.length > 0 ? { aud } : {}),
+          ttlSec: durationSec(v.expires ?? '7d', '--expires'),
+          ...(v['job-id'] !== undefined ? { jobId: v['job-id'] } : {}),
+        }, key);
+        if (v.out !== undefined) await writeFile(v.out, token + '\n', { mode: 0o644 });
+        else io.stdout(token + '\n');
+        io.stderr(`signed job ${job.jobId}: ${job.version}, ${job.size} bytes, sha256 ${job.sha256.slice(0, 16)}..., kid ${key.kid}, expires ${new Date(job.exp * 1000).toISOString()}\n`);
+        return EXIT.OK;
+      }
+      if (sub === 'publish') {
+        const usage = 'tillqr fleet release publish --job FILE (--device ID|--group G) [--serve ARTIFACT]';
+        const token = (await readFile(required(v.job, '--job', usage), 'utf8')).trim();
+        const job = peekJob(token);
+        const { client, prefix } = await connect(v, io);
+        try {
+          const devices = v.group !== undefined ? await groupMembers(client, prefix, v.group) : list(v.device);
+          if (devices.length === 0) throw new TillqrError('USAGE', `no devices: give --device or a --group that devices report\nusage: ${usage}`);
+          for (const d of devices) await client.publish(`${prefix}/${d}/update`, token, true);
+          io.stdout(`published job ${job.jobId} (${job.version}) to ${devices.length} device(s): ${devices.join(', ')}\n`);
+          if (v.serve !== undefined && job.stream !== undefined) await serveUntil(client, prefix, job.stream, v.serve, io, io.interrupted ?? new Promise(() => undefined));
+        } finally {
+          await client.close();
+        }
+        return EXIT.OK;
+      }
+      throw new TillqrError('USAGE', `fleet release needs sign or publish\nusage: ${USAGE}`);
+    }
+    case 'serve': {
+      const usage = 'tillqr fleet serve --job FILE --artifact FILE';
+      const job = peekJob((await readFile(required(v.job, '--job', usage), 'utf8')).trim());
+      if (job.stream === undefined) throw new TillqrError('USAGE', 'the job downloads over HTTPS; there is no stream to serve');
+      const { client, prefix } = await connect(v, io);
+      try {
+        await serveUntil(client, prefix, job.stream, required(v.artifact, '--artifact', usage), io, io.interrupted ?? new Promise(() => undefined));
+      } finally {
+        await client.close();
+      }
+      return EXIT.OK;
+    }
+    case 'status': {
+      const { client, prefix } = await connect(v, io);
+      try {
+        const view = buildView(prefix, await client.collect(viewTopics(prefix)));
+        if (v.json === true) io.stdout(JSON.stringify([...view.values()], null, 2) + '\n');
+        else io.stdout(view.size === 0 ? 'no devices have reported yet\n' : renderTable(view.values(), Math.floor(Date.now() / 1000)));
+      } finally {
+        await client.close();
+      }
+      return EXIT.OK;
+    }
+    case 'config': {
+      if (sub !== 'push') throw new TillqrError('USAGE', `fleet config needs push\nusage: ${USAGE}`);
+      const usage = 'tillqr fleet config push --device ID|--group G --file desired.json --key FILE [--version N]';
+      if ((v.device === undefined) === (v.group === undefined)) throw new TillqrError('USAGE', `give exactly one of --device and --group\nusage: ${usage}`);
+      let config: unknown;
+      try {
+        config = JSON.parse(await readFile(required(v.file, '--file', usage), 'utf8'));
+      } catch (e) {
+        throw new TillqrError('USAGE', `${v.file}: ${(e as Error).message}`);
+      }
+      if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new TillqrError('USAGE', `${v.file}: must hold a JSON object (a partial config.json)`);
+      const key = await loadSigningKey(required(v.key, '--key', usage), v.kid);
+      const version = intFlag(v.version, '--version', { min: 1 }) ?? Math.floor(Date.now() / 1000);
+      const target = v.device !== undefined ? `device:${v.device}` : `group:${v.group ?? ''}`;
+      const token = signDesiredConfig(target, version, config as Record<string, unknown>, key);
+      const { client, prefix } = await connect(v, io);
+      try {
+        const topic = v.device !== undefined ? `${prefix}/${v.device}/config/desired` : groupDesiredTopic(prefix, v.group ?? '');
+        await client.publish(topic, token, true);
+        io.stdout(`published desired config version ${version} for ${target} (retained on ${topic})\n`);
+      } finally {
+        await client.close();
+      }
+      return EXIT.OK;
+    }
+    case 'rollout': {
+      const usage = 'tillqr fleet rollout --group G --version V --job FILE [--batch 10%] [--abort-when-failed 20%]';
+      const group = required(v.group, '--group', usage);
+      const token = (await readFile(required(v.job, '--job', usage), 'utf8')).trim();
+      const job = peekJob(token);
+      if (job.version !== required(v.version, '--version', usage)) throw new TillqrError('USAGE', `the job installs ${job.version}, not ${v.version}`);
+      const batchPercent = percent(v.batch ?? '10%', '--batch');
+      const abortPercent = percent(v['abort-when-failed'] ?? '20%', '--abort-when-failed');
+      if (batchPercent === 0) throw new TillqrError('USAGE', '--batch must be above 0%');
+      const { client, prefix } = await connect(v, io);
+      try {
+        const view = buildView(prefix, await client.collect(viewTopics(prefix)));
+        const members = [...view.values()].filter((d) => d.reported?.memberOf.includes(group) === true);
+        const todo = members.filter((d) => (d.update?.current ?? d.status?.version) !== job.version).map((d) => d.deviceId).sort();
+        io.stdout(`${group}: ${members.length} device(s), ${members.length - todo.length} already on ${job.version}, ${todo.length} to update\n`);
+        let stopServing: () => void = () => undefined;
+        if (v.serve !== undefined && job.stream !== undefined) void serveUntil(client, prefix, job.stream, v.serve, io, new Promise<void>((r) => (stopServing = r)));
+        await client.subscribe([`${prefix}/+/update/status`]);
+        let lastLine = '';
+        const result = await runRollout(job, todo, {
+          batchPercent,
+          abortPercent,
+          batchTimeoutMs: durationSec(v['batch-timeout'] ?? '30m', '--batch-timeout') * 1000,
+          progress: (p) => {
+            const line = progressLine(p);
+            if (line !== lastLine) io.stdout(`${line}\n`);
+            lastLine = line;
+          },
+          io: {
+            publishJob: (id) => client.publish(`${prefix}/${id}/update`, token, true),
+            onStatus: (cb) =>
+              client.onMessage((t, p) => {
+                const m = /^(.*)\/([^/]+)\/update\/status$/.exec(t);
+                const s = m !== null && m[1] === prefix ? parseStatus(p) : undefined;
+                if (m !== null && s !== undefined) cb(m[2] ?? '', s);
+              }),
+            sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+            now: () => Date.now(),
+          },
+        });
+        stopServing();
+        for (const f of result.failed) io.stdout(`  failed: ${f.deviceId}: ${f.why}\n`);
+        io.stdout(result.aborted ? `ABORTED: ${result.failed.length} failed, more than ${abortPercent}%; ${result.skipped.length} device(s) not started\n` : `done: ${result.succeeded.length} succeeded, ${result.failed.length} failed\n`);
+        return result.aborted || result.failed.length > 0 ? EXIT.FAILURE : EXIT.OK;
+      } finally {
+        await client.close();
+      }
+    }
+    default:
+      throw new TillqrError('USAGE', `unknown fleet command ${JSON.stringify(cmd)}\nusage: ${USAGE}`);
+  }
+}

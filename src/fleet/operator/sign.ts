@@ -1,0 +1,87 @@
+/**
+ * Signing on the operator's side: update jobs (release key) and desired configuration (fleet key).
+ * The kid is the RFC 7638 thumbprint of the public key unless given.
+ */
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { TillqrError } from '../../core/errors.js';
+import { desiredConfigSchema, updateJobSchema, type DesiredConfigDoc, type UpdateJob } from '../../link/contract-fleet.js';
+import { b64urlDecode, signCompact } from '../../payment/jws.js';
+import { parseEd25519PrivateKey, thumbprintKid } from '../../payment/keys.js';
+import { sha256File } from '../installer.js';
+
+export interface SigningKey {
+  readonly key: KeyObject;
+  readonly kid: string;
+}
+
+export async function loadSigningKey(path: string, kid?: string): Promise<SigningKey> {
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new TillqrError('USAGE', `cannot read the key file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const key = parseEd25519PrivateKey(pem);
+  return { key, kid: kid ?? thumbprintKid(key) };
+}
+
+export interface JobSpec {
+  readonly version: string;
+  readonly from: readonly string[];
+  readonly url?: string;
+  readonly stream?: string;
+  readonly rollback?: boolean;
+  readonly aud?: readonly string[];
+  readonly ttlSec: number;
+  readonly jobId?: string;
+  readonly nowSec?: number;
+}
+
+/** Build and sign an update job for an artifact file (size and SHA-256 computed here). */
+export async function signJob(artifact: string, spec: JobSpec, k: SigningKey): Promise<{ token: string; job: UpdateJob }> {
+  const { stat } = await import('node:fs/promises');
+  const size = (await stat(artifact)).size;
+  const sha256 = await sha256File(artifact);
+  const iat = spec.nowSec ?? Math.floor(Date.now() / 1000);
+  const body = {
+    typ: 'update',
+    jobId: spec.jobId ?? `${spec.version}-${randomUUID().slice(0, 8)}`,
+    version: spec.version,
+    from: [...spec.from],
+    size,
+    sha256,
+    ...(spec.url !== undefined ? { url: spec.url } : {}),
+    ...(spec.stream !== undefined ? { stream: spec.stream } : {}),
+    rollback: spec.rollback ?? false,
+    ...(spec.aud !== undefined ? { aud: [...spec.aud] } : {}),
+    iat,
+    exp: iat + spec.ttlSec,
+  };
+  const r = updateJobSchema.safeParse(body);
+  if (!r.ok) throw new TillqrError('USAGE', `the job is not valid:\n${r.issues.map((i) => `  ${i.message}`).join('\n')}`);
+  return { token: signCompact(JSON.stringify(body), k.key, { kid: k.kid }), job: r.value };
+}
+
+export function signDesiredConfig(target: string, version: number, config: Record<string, unknown>, k: SigningKey, nowSec = Math.floor(Date.now() / 1000)): string {
+  const body = { typ: 'config', target, version, iat: nowSec, config };
+  const r = desiredConfigSchema.safeParse(body);
+  if (!r.ok) throw new TillqrError('USAGE', `the document is not valid:\n${r.issues.map((i) => `  ${i.message}`).join('\n')}`);
+  const doc: DesiredConfigDoc = r.value;
+  return signCompact(JSON.stringify(doc), k.key, { kid: k.kid });
+}
+
+/** Read a job's payload without verifying it (the operator's own file; devices verify). */
+export function peekJob(token: string): UpdateJob {
+  const part = token.trim().split('.')[1];
+  const bytes = part === undefined ? undefined : b64urlDecode(part);
+  let body: unknown;
+  try {
+    body = bytes === undefined ? undefined : JSON.parse(bytes.toString('utf8'));
+  } catch {
+    body = undefined;
+  }
+  const r = updateJobSchema.safeParse(body);
+  if (!r.ok) throw new TillqrError('USAGE', 'the file is not a signed update job (tillqr fleet release sign makes one)');
+  return r.value;
+}
