@@ -60,7 +60,7 @@ describe('Improv serial codec', () => {
   it('rejects a wrong checksum, version or length', () => {
     const good = encodeState(ImprovState.Ready);
     const badSum = good.slice();
-    badSum[badSum.length - 1] ^= 1;
+    badSum[badSum.length - 1] = (badSum[badSum.length - 1] ?? 0) ^ 1;
     expect(decodePacket(badSum)).toMatchObject({ ok: false, reason: expect.stringMatching(/checksum/) });
     const v2 = good.slice();
     v2[6] = 2;
