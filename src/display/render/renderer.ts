@@ -65,6 +65,7 @@ export class Renderer {
   readonly fonts: FontBook;
   private readonly qr: QrCache;
   private readonly icons: IconCache = new Map();
+  private readonly formatted = new Map<string, string>();
   private buffer = new Uint8Array(0);
 
   constructor(opts: { fonts?: FontFiles; qrCacheSize?: number } = {}) {
@@ -94,6 +95,7 @@ export class Renderer {
       size,
       pad: { xs: 3, s: 6, m: 8, l: 14 }[size],
       shape: shapeOf(w, h),
+      formatted: this.formatted,
     };
     draw(ctx, screen);
     const frame = surfaceToFrame(s, panel.width, panel.height, rotation);

@@ -32,6 +32,18 @@ export interface Ctx {
   /** Outer margin in pixels. */
   readonly pad: number;
   readonly shape: 'landscape' | 'portrait' | 'square';
+  /** Formatted amounts and times by input (Intl formatters are slow to create). */
+  readonly formatted: Map<string, string>;
+}
+
+function remember(ctx: Ctx, key: string, make: () => string): string {
+  let v = ctx.formatted.get(key);
+  if (v === undefined) {
+    if (ctx.formatted.size >= 256) ctx.formatted.clear();
+    v = make();
+    ctx.formatted.set(key, v);
+  }
+  return v;
 }
 
 export function sizeClass(w: number, h: number): SizeClass {
@@ -91,15 +103,21 @@ export function amountMin(ctx: Ctx): number {
 
 /** The amount for display; an unknown currency shows the raw minor units and code rather than failing. */
 export function money(ctx: Ctx, m: Money): string {
-  try {
-    return formatMoney(m.amount, m.currency, ctx.locale);
-  } catch {
-    return `${m.amount} ${m.currency}`;
-  }
+  return remember(ctx, `m/${m.amount}/${m.currency}/${ctx.locale}`, () => {
+    try {
+      return formatMoney(m.amount, m.currency, ctx.locale);
+    } catch {
+      return `${m.amount} ${m.currency}`;
+    }
+  });
 }
 
 /** A wall-clock time (HH:MM) in the configured zone. */
 export function clockTime(ctx: Ctx, unixMs: number): string {
+  return remember(ctx, `t/${unixMs}/${ctx.locale}/${ctx.timeZone}`, () => formatClock(ctx, unixMs));
+}
+
+function formatClock(ctx: Ctx, unixMs: number): string {
   const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
   try {
     return new Intl.DateTimeFormat(ctx.locale, { ...opts, timeZone: ctx.timeZone }).format(unixMs);

@@ -19,14 +19,16 @@ export function testPatternScreen(ctx: Ctx, sc: Extract<Screen, { name: 'test-pa
   strokeRect(s, w - 3 - c, 3, c, c, 2);
   strokeRect(s, 3, h - 3 - c, c, c, 2);
   strokeRect(s, w - 3 - c, h - 3 - c, c, c, 2);
-  const side = Math.min(h - 2 * c - 12, Math.floor(w * 0.5));
+  // Landscape: QR on the right, gratings and labels on the left. Portrait: QR at the bottom.
+  const wide = w >= h;
+  const side = wide ? Math.min(h - 2 * c - 12, Math.floor(w * 0.5)) : Math.min(w - 2 * c - 8, Math.floor(h * 0.5));
   const plan = planQr(sc.qr, side, ctx.qr);
-  const qx = w - plan.side - c - 6;
-  const qy = Math.floor((h - plan.side) / 2);
+  const qx = wide ? w - plan.side - c - 6 : Math.floor((w - plan.side) / 2);
+  const qy = wide ? Math.floor((h - plan.side) / 2) : h - plan.side - c - 6;
   drawQr(s, plan, qx, qy);
   // Gratings left of the QR: vertical lines 1, 2 and 4 px wide with equal gaps.
   const gx = c + 6;
-  const gw = Math.max(0, qx - gx - 4);
+  const gw = Math.max(0, (wide ? qx : w - c - 6) - gx - 4);
   const gh = Math.max(6, Math.round(h * 0.08));
   let y = c + 6;
   for (const lw of [1, 2, 4]) {
@@ -37,7 +39,7 @@ export function testPatternScreen(ctx: Ctx, sc: Extract<Screen, { name: 'test-pa
   const lines = [t(ctx.lang, 'testPattern'), ctx.panel.id, `${ctx.panel.width}x${ctx.panel.height} @${ctx.rotation}°`, `QR v${plan.version}-${plan.ecl} ${plan.module}px`];
   for (const line of lines) {
     const m = measure(small, line);
-    if (y + m.ascent + m.descent > h - c - 4) break;
+    if (y + m.ascent + m.descent > (wide ? h - c - 4 : qy)) break;
     drawText(s, small, line, gx, y + m.ascent, 1);
     y += m.ascent + m.descent + 1;
   }
