@@ -25,6 +25,8 @@ import { loadUpdateState, saveUpdateState, withOutcome, type UpdateStateData } f
 
 export type FleetConfig = Infer<typeof fleetConfigSchema>;
 
+const DOWNLOAD_ATTEMPTS = 5;
+
 export interface UpdateAgentOptions {
   readonly host: FleetHost;
   readonly fleet: FleetConfig;
@@ -161,7 +163,17 @@ export class UpdateAgent {
       this.#progress(job, 0);
       if (job.url !== undefined) {
         const ca = this.#o.fleet.artifactCaFile !== undefined ? await readFile(this.#o.fleet.artifactCaFile) : undefined;
-        await downloadHttps({ url: job.url, dest: file, size: job.size, ...(ca !== undefined ? { ca } : {}), stallMs: this.#o.fleet.requestTimeoutSec * 1000, onProgress: (b) => this.#progress(job, b) });
+        // A broken-off download is resumed (Range) a few times before the job fails.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await downloadHttps({ url: job.url, dest: file, size: job.size, ...(ca !== undefined ? { ca } : {}), stallMs: this.#o.fleet.requestTimeoutSec * 1000, onProgress: (b) => this.#progress(job, b) });
+            break;
+          } catch (e) {
+            if (attempt >= DOWNLOAD_ATTEMPTS || this.#stopped || !(isTillqrError(e) && e.context.reason === 'download_failed')) throw e;
+            this.#log.warn('the download broke off; resuming', { attempt, error: e.message });
+            await new Promise<void>((r) => this.#o.clock.setTimeout(r, 1000 * attempt));
+          }
+        }
       } else if (job.stream !== undefined) {
         this.#stream = new StreamClient({ stream: job.stream, size: job.size, blockSize: this.#o.fleet.blockSize, window: this.#o.fleet.blockWindow, dest: file, timeoutMs: this.#o.fleet.requestTimeoutSec * 1000, clock: this.#o.clock, logger: this.#log, request: this.#o.requestBlocks, connected: this.#o.connected, onProgress: (b) => this.#progress(job, b) });
         try {

@@ -1,0 +1,70 @@
+/**
+ * A local HTTPS server for artifact downloads, with a self-signed certificate made by openssl
+ * in a temp dir at test time (no key material in the repository). Supports Range requests and can
+ * cut a response off after N bytes (to test resume).
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { tempDir } from './fleet-kit.js';
+
+export class ArtifactServer {
+  readonly caFile: string;
+  readonly files = new Map<string, Buffer>();
+  readonly requests: { path: string; range: string | undefined }[] = [];
+  /** Cut the next response for a path off after this many body bytes. */
+  readonly cutAfter = new Map<string, number>();
+  readonly #server: Server;
+
+  private constructor(server: Server, caFile: string) {
+    this.#server = server;
+    this.caFile = caFile;
+  }
+
+  static async start(): Promise<ArtifactServer> {
+    const dir = await tempDir('tillqr-https-');
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    const holder: { self?: ArtifactServer } = {};
+    const server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => holder.self?.handle(req.url ?? '/', req.headers.range, res));
+    const self = new ArtifactServer(server, cert);
+    holder.self = self;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return self;
+  }
+
+  url(path: string): string {
+    return `https://127.0.0.1:${(this.#server.address() as AddressInfo).port}${path}`;
+  }
+
+  handle(path: string, range: string | undefined, res: ServerResponse): void {
+    this.requests.push({ path, range });
+    const body = this.files.get(path);
+    if (body === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    let start = 0;
+    const m = range === undefined ? null : /^bytes=(\d+)-$/.exec(range);
+    if (m !== null) start = Number(m[1]);
+    const part = body.subarray(start);
+    const cut = this.cutAfter.get(path);
+    this.cutAfter.delete(path);
+    res.writeHead(m !== null ? 206 : 200, { 'content-length': part.length, ...(m !== null ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) });
+    if (cut !== undefined) {
+      res.write(part.subarray(0, cut), () => res.destroy());
+      return;
+    }
+    res.end(part);
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((r) => this.#server.close(() => r()));
+  }
+}
