@@ -136,6 +136,15 @@ export class Mosquitto {
     this.#child = undefined;
   }
 
+  /** Freeze the broker (SIGSTOP): connections stay open but nothing answers, as with a dead network path. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Start again on the same port with the same persisted state. */
   async restart(): Promise<void> {
     await this.stop();
@@ -147,6 +156,7 @@ export class Mosquitto {
     const child = this.#child;
     if (child !== undefined && this.running) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGCONT');
       child.kill('SIGKILL');
       await exited;
     }

@@ -64,3 +64,54 @@ describe.each([5, 4] as const)('broker stopped and restarted in the middle of a 
     await watcher.endAsync(true);
   });
 });
+
+describe('link faults without a clean close', () => {
+  let broker: Mosquitto;
+  let d: RunningDevice | undefined;
+  const backends: TestBackend[] = [];
+  const key = makeKey();
+  const ID = 'till-faults';
+
+  beforeAll(async () => {
+    broker = await Mosquitto.start();
+  });
+  afterAll(async () => {
+    await d?.stop();
+    for (const b of backends) await b.close().catch(() => undefined);
+    await broker?.close();
+  });
+
+  async function backend(): Promise<TestBackend> {
+    const b = await TestBackend.connect(broker.url);
+    backends.push(b);
+    await b.watch(ID);
+    return b;
+  }
+
+  it('shows offline when the broker goes silent past the keepalive, and recovers when it answers again', async () => {
+    d = await startDevice(deviceConfig({ deviceId: ID, url: broker.url, keys: [key], stateDir: await tempDir(), mqtt: { keepaliveSec: 5, reconnectMinMs: 2000, reconnectMaxMs: 4000 } }));
+    const b = await backend();
+    await b.send(ID, 'charge', b.sign(ID, key, chargeBody('F-1', 100, { qr: 'QF' })));
+    await b.nth(ID, 1);
+    broker.pause();
+    // Nothing closes the TCP connection: only the keepalive (5 s; MQTT.js gives up after 1.5x) notices.
+    await until(() => d!.screen.current?.name === 'offline', 20_000, 'offline after the keepalive');
+    expect(d.link.connected).toBe(false);
+    broker.resume();
+    await until(() => d!.link.connected && d!.screen.current?.name === 'charge', 20_000, 'back online with the QR');
+  });
+
+  it('queues events raised while offline and delivers them after reconnecting', async () => {
+    const dev = d!;
+    const b = await backend();
+    await b.send(ID, 'charge', b.sign(ID, key, chargeBody('F-2', 100, { qr: 'QF2', expiresAt: Math.floor(Date.now() / 1000) + 2 })));
+    expect(await b.nth(ID, 2)).toMatchObject({ type: 'displayed', orderId: 'F-2' });
+    await broker.stop();
+    await until(() => dev.screen.current?.name === 'expired', 10_000, 'the sale expires while offline');
+    await broker.restart();
+    const b2 = await backend();
+    // Subscribed while the device is still away (reconnect delays here are 1-4 s).
+    expect(dev.link.connected).toBe(false);
+    expect(await b2.nth(ID, 1, 20_000)).toMatchObject({ type: 'expired', orderId: 'F-2' });
+  });
+});

@@ -102,4 +102,23 @@ describe('a sale over a real Mosquitto broker', () => {
       await d.stop();
     }
   });
+
+  it('runs two devices in one process independently; a message for one is refused by the other', async () => {
+    const a = await device('till-twin-a');
+    const b = await device('till-twin-b');
+    try {
+      const forA = backend.sign('till-twin-a', key, chargeBody('TWIN-1', 100, { qr: 'QA' }));
+      await backend.send('till-twin-a', 'charge', forA);
+      expect(await backend.nth('till-twin-a', 1)).toMatchObject({ type: 'displayed', orderId: 'TWIN-1' });
+      await backend.send('till-twin-b', 'charge', forA);
+      expect(await backend.nth('till-twin-b', 1)).toMatchObject({ type: 'rejected', reason: 'wrong_audience', orderId: 'TWIN-1' });
+      expect(b.screen.current?.name).toBe('idle');
+      await backend.send('till-twin-a', 'payment', backend.sign('till-twin-a', key, paymentBody('TWIN-1', 100)));
+      expect(await backend.nth('till-twin-a', 2)).toMatchObject({ type: 'paid' });
+      expect([a.indicator.count('paid'), b.indicator.count('paid')]).toEqual([1, 0]);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
 });
