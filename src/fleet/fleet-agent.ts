@@ -89,7 +89,7 @@ export class FleetAgent {
 
   async stop(): Promise<void> {
     this.#offIdle?.();
-    this.updates.stop();
+    await this.updates.stop();
     await this.#o.channel.close();
   }
 

@@ -95,10 +95,11 @@ export class UpdateAgent {
     }
   }
 
-  stop(): void {
+  /** Stop; a chunked transfer in progress saves its block map first, so the next start resumes it. */
+  async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#healthTimer !== undefined) this.#o.clock.clearTimeout(this.#healthTimer);
-    void this.#stream?.abort(new Error('stopping'));
+    await this.#stream?.abort(new Error('stopping'));
   }
 
   online(): void {
@@ -198,6 +199,12 @@ export class UpdateAgent {
       this.#publish({ state: 'restarting' }, job);
       this.#o.host.restart(`update to ${job.version}`);
     } catch (e) {
+      if (this.#stopped) {
+        // Shutting down mid-job: nothing is recorded; the retained job comes again at the next start and resumes.
+        this.#log.info('stopped during an update; it resumes at the next start', { jobId: job.jobId });
+        this.#job = undefined;
+        return;
+      }
       const reason: UpdateReason = e instanceof JobFailure ? e.reason : isTillqrError(e) && typeof e.context.reason === 'string' ? (e.context.reason as UpdateReason) : 'install_failed';
       const message = e instanceof Error ? e.message : String(e);
       this.#log.error('the update failed', { jobId: job.jobId, version: job.version, reason, error: message });
