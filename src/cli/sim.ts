@@ -18,7 +18,7 @@ Runs the tillqr daemon with simulated hardware and a virtual counter page.
 
   --port N         page port on 127.0.0.1 (default 8080; 0 = any free port)
   --mqtt-port N    embedded MQTT broker port on 127.0.0.1 (default 1883; 0 = any free port)
-  --broker URL     use this MQTT broker (MQTT 5) instead of the embedded one
+  --broker URL     use this MQTT broker instead of the embedded one (MQTT 5, or 3.1.1 if it only speaks that)
   --panel ID       simulated panel: ${PANEL_IDS.join(', ')}
   --rotation DEG   how the panel is mounted: 0, 90, 180 or 270
   --state-dir DIR  where the sim config, dev key and device state live (default ./.tillqr-sim)
@@ -88,7 +88,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       '',
       'tillqr simulator is running',
       `  page:    ${sim.pageUrl}`,
-      `  broker:  ${sim.brokerUrl}${sim.embedded ? ' (embedded, MQTT 3.1.1)' : ''}`,
+      `  broker:  ${sim.brokerLabel}${sim.embedded ? ' (embedded, MQTT 3.1.1)' : ''}`,
       `  device:  ${sim.daemon.config.deviceId ?? '?'} on ${sim.display.panel}, topics ${sim.daemon.config.mqtt.topicPrefix}/${sim.daemon.config.deviceId ?? '?'}/…`,
       `  dev key: ${sim.devKey.kid} (trusted only by ${join(sim.stateDir, 'config.json')})`,
       '  Ctrl-C to stop',

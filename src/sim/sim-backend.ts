@@ -66,6 +66,14 @@ export interface NewSaleInput {
 
 const nowSec = (): number => Math.floor(Date.now() / 1000);
 
+/**
+ * JPQR is yen only, so a sale in another currency gets a QR the backend makes itself, as a
+ * cross-border acquirer would: the store's profile with one (made-up) acquirer account template.
+ */
+export function crossBorderProfile(m: MerchantConfig, currency: string): MerchantConfig {
+  return { ...m, currency, accounts: [{ id: '27', fields: { '00': 'com.example.crossborder', '01': `SIM-${m.postalCode ?? '0000000'}` } }] };
+}
+
 export class SimBackend {
   readonly #o: SimBackendOptions;
   readonly #client: BackendClient;
@@ -139,7 +147,7 @@ export class SimBackend {
     const expiresAt = nowSec() + (i.ttlSec ?? 300);
     const m = this.#o.merchant;
     const byDevice = currency === m.currency;
-    const qr = byDevice ? emvDynamicQr(m, amount, currency, orderId) : encodeEmv({ merchant: { ...m, currency }, amount, referenceLabel: orderId });
+    const qr = byDevice ? emvDynamicQr(m, amount, currency, orderId) : encodeEmv({ merchant: crossBorderProfile(m, currency), amount, referenceLabel: orderId });
     const reference = i.reference?.trim();
     const body: MessageBody = {
       typ: 'charge',

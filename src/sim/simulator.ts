@@ -13,9 +13,11 @@ import type { SimFrameEvent } from '../display/drivers/sim-panel.js';
 import type { RefreshMode } from '../display/panel.js';
 import { PANELS } from '../display/panels.js';
 import { encodePng, viewOf } from '../display/render/png.js';
+import { brokerLabel } from '../link/mqtt-link.js';
 import { startDaemon, type Daemon } from '../main.js';
 import { loadOrCreateDevKey, type SimKey } from './dev-keys.js';
 import { EmbeddedBroker } from './broker.js';
+import { probeProtocolVersion } from './broker-probe.js';
 import { frameMessage, type FrameMessage } from './frame-message.js';
 import { PageServer } from './page-server.js';
 import { publicDir } from './public-dir.js';
@@ -109,6 +111,8 @@ export class Simulator {
         cleanup.push(() => b.close());
       }
       const brokerUrl = o.brokerUrl ?? (broker as EmbeddedBroker).url;
+      // aedes speaks MQTT 3.1.1 only; a given broker is asked.
+      const protocolVersion = broker !== undefined ? 4 : await probeProtocolVersion(brokerUrl);
       // The page's actions reach the simulator through this box once it exists.
       const box: { sim?: Simulator } = {};
       const page = await PageServer.start({
@@ -128,7 +132,6 @@ export class Simulator {
       cleanup.push(() => page.close());
       const prev = await previousDisplay(stateDir);
       const display: SimDisplay = { panel: o.panel ?? prev.panel ?? DEFAULT_DISPLAY.panel, rotation: o.rotation ?? prev.rotation ?? DEFAULT_DISPLAY.rotation };
-      const protocolVersion = broker !== undefined ? 4 : 5;
       const { path } = await writeSimConfig({ stateDir, deviceId: SIM_DEVICE_ID, mqttUrl: brokerUrl, protocolVersion, display, devKey: dev.key });
       const daemon = await startDaemon({ configPath: path, env: o.env, ...(o.logSink !== undefined ? { logSink: o.logSink } : {}) });
       cleanup.push(() => daemon.stop());
@@ -155,6 +158,11 @@ export class Simulator {
       for (const c of cleanup.reverse()) await c().catch(() => undefined);
       throw e;
     }
+  }
+
+  /** The broker URL without credentials, for printing. */
+  get brokerLabel(): string {
+    return brokerLabel(this.brokerUrl);
   }
 
   get daemon(): Daemon {

@@ -16,7 +16,7 @@ export function simSnapshot(sim: Simulator): Record<string, unknown> {
     deviceId: d.config.deviceId ?? null,
     devKid: sim.devKey.kid,
     pageUrl: sim.pageUrl,
-    brokerUrl: sim.brokerUrl,
+    brokerUrl: sim.brokerLabel,
     embeddedBroker: sim.embedded,
     merchant: d.config.merchant !== undefined ? { name: d.config.merchant.displayName ?? d.config.merchant.name, city: d.config.merchant.city, currency: d.config.merchant.currency } : null,
     panels: PANEL_IDS.map((id) => ({ id, width: PANELS[id].width, height: PANELS[id].height, kind: PANELS[id].kind })),
