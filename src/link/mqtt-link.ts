@@ -24,6 +24,9 @@ import { DeviceTopics, INBOUND_TOPICS } from './topics.js';
 
 export type MqttConfig = Infer<typeof mqttConfigSchema>;
 
+/** How long close() waits for the broker to take the offline status. */
+const CLOSE_TIMEOUT_MS = 2000;
+
 export interface MqttLinkOptions {
   readonly mqtt: MqttConfig;
   readonly deviceId: string;
@@ -105,12 +108,19 @@ export class MqttLink implements DeviceLink {
     if (this.#reconnectTimer !== undefined) this.#o.clock.clearTimeout(this.#reconnectTimer);
     const client = this.#client;
     if (client === undefined) return;
+    let acked = false;
     if (this.#connected) {
+      // Say offline, but do not hang on a broker that stopped answering.
       await new Promise<void>((resolve) => {
-        client.publish(this.#topics.topic('status'), this.#status.payload(false), { qos: 1, retain: true }, () => resolve());
+        const timer = this.#o.clock.setTimeout(resolve, CLOSE_TIMEOUT_MS);
+        client.publish(this.#topics.topic('status'), this.#status.payload(false), { qos: 1, retain: true }, (e) => {
+          acked = e === undefined || e === null;
+          this.#o.clock.clearTimeout(timer);
+          resolve();
+        });
       });
     }
-    await client.endAsync(!this.#connected);
+    await client.endAsync(!acked);
     this.#connected = false;
   }
 

@@ -114,4 +114,13 @@ describe('link faults without a clean close', () => {
     expect(dev.link.connected).toBe(false);
     expect(await b2.nth(ID, 1, 20_000)).toMatchObject({ type: 'expired', orderId: 'F-2' });
   });
+
+  it('stops even when the broker has gone silent (does not wait forever for the offline status)', async () => {
+    const dev = d!;
+    await until(() => dev.link.connected, 20_000, 'connected');
+    broker.pause();
+    await dev.stop();
+    expect(dev.link.connected).toBe(false);
+    broker.resume();
+  });
 });
