@@ -19,10 +19,10 @@ export const WALLETS = ['d払い', 'au PAY', 'LINE Pay', 'Merpay', 'Alipay', 'We
 export type Wallet = (typeof WALLETS)[number];
 
 export const FORGERIES = {
-  'untrusted-key': 'a payment signed with a key the device does not trust, claiming the trusted key id',
-  'unknown-kid': 'a payment signed with a stranger\'s key under its own key id',
-  tampered: 'a genuine "failed" verdict with its status changed to "succeeded" after signing',
-  replayed: 'the last genuine message sent again',
+  'untrusted-key': { label: 'untrusted key', detail: 'a payment signed with a key the device does not trust, claiming the trusted key id' },
+  'unknown-kid': { label: 'unknown key id', detail: 'a payment signed with a stranger\'s key under its own key id' },
+  tampered: { label: 'tampered', detail: 'a genuine "failed" verdict with its status changed to "succeeded" after signing' },
+  replayed: { label: 'replayed', detail: 'the last genuine message sent again' },
 } as const;
 export type ForgeryKind = keyof typeof FORGERIES;
 
@@ -231,7 +231,7 @@ export class SimBackend {
       }
     }
     await this.#client.publish(this.#o.deviceId, topic, token);
-    this.#emit({ kind: 'sent', at: Date.now(), topic, summary: `forged: ${FORGERIES[kind]}`, orderId, forged: kind });
+    this.#emit({ kind: 'sent', at: Date.now(), topic, summary: `forged (${FORGERIES[kind].label}): ${FORGERIES[kind].detail}`, orderId, forged: kind });
     return { reason };
   }
 

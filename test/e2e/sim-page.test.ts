@@ -141,4 +141,23 @@ describe('the simulator page in headless Chromium', () => {
     await err.waitFor();
     expect(await err.textContent()).toMatch(/too many decimals/);
   });
+
+  it('turns the picture live when the mounting changes, and restarts the daemon for a new panel', async () => {
+    const canvas = b.page.locator('#panel');
+    const dims = () => canvas.evaluate((c: HTMLCanvasElement) => `${c.dataset.panel} ${c.width}x${c.height} @${c.dataset.rotation}`);
+    await b.page.selectOption('#rotation-select', '90');
+    await until(dims, (d) => d === 'waveshare-4in2-v2 300x400 @90', 'the rotated frame');
+    expect(t.sim.daemon.configStore.current.display.rotation).toBe(90);
+
+    const daemonBefore = t.sim.daemon;
+    await b.page.selectOption('#panel-select', 'lcd-240x240');
+    await until(dims, (d) => d === 'lcd-240x240 240x240 @90', 'a frame from the new panel');
+    expect(t.sim.daemon).not.toBe(daemonBefore);
+    expect(t.sim.daemon.config.display.panel).toBe('lcd-240x240');
+    await b.page.locator('#conn[data-state="online"]').waitFor();
+
+    // The restarted daemon takes sales, and its QR reads back from the LCD picture.
+    const sale = await startSale('2500');
+    expect(await until(() => decodeQr(canvas), (d) => d === sale.qr, 'the sale QR on the LCD')).toBe(sale.qr);
+  });
 });

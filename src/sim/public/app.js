@@ -215,7 +215,8 @@ function setup(s) {
   fillSelect($('rotation-select'), s.rotations.map((r) => [r, `${r}°`]), s.display.rotation);
   const cur = $('currency').value || (s.merchant?.currency ?? 'JPY');
   fillSelect($('currency'), s.currencies.map((c) => [c, c]), cur);
-  fillSelect($('forge-kind'), Object.entries(s.forgeries).map(([k, v]) => [k, v]));
+  fillSelect($('forge-kind'), Object.entries(s.forgeries).map(([k, v]) => [k, v.label]));
+  showForgery();
   const wallets = $('wallets');
   wallets.replaceChildren(
     ...s.wallets.map((w) => {
@@ -238,6 +239,11 @@ function setup(s) {
   for (const e of s.log) addLog(e);
 }
 
+function showForgery() {
+  const f = state.snapshot?.forgeries[$('forge-kind').value];
+  $('forge-detail').textContent = f ? `${f.detail}.` : '';
+}
+
 function showDaemon(st) {
   const el = $('daemon');
   el.dataset.state = st;
@@ -256,6 +262,7 @@ function wire() {
   $('fail').addEventListener('click', () => void act('fail'));
   $('cancel').addEventListener('click', () => void act('cancel'));
   $('forge').addEventListener('click', () => void act('forge', { kind: $('forge-kind').value }));
+  $('forge-kind').addEventListener('change', showForgery);
   $('button').addEventListener('click', () => void act('button'));
   $('panel-select').addEventListener('change', (ev) => void act('display', { panel: ev.target.value }));
   $('rotation-select').addEventListener('change', (ev) => void act('display', { rotation: Number(ev.target.value) }));
