@@ -15,6 +15,7 @@ export const COMMANDS: Record<string, Command> = {
   config: { summary: 'check, print (secrets redacted) or describe the configuration', load: () => import('./config.js') },
   render: { summary: 'draw a screen for a panel into a PNG, exactly as the panel shows it', load: () => import('./render.js') },
   emv: { summary: 'decode an EMV MPM QR payload to JSON, or encode one from a merchant profile', load: () => import('./emv.js') },
+  provision: { summary: 'provision a device over its serial console from a bundle, then verify it (checklist)', load: () => import('./provision.js') },
   sim: { summary: 'run the daemon with simulated hardware, an embedded MQTT broker and a live counter page', load: () => import('./sim.js') },
   keys: { summary: 'generate a backend Ed25519 signing key pair and print its kid', load: () => import('./keys.js') },
   backend: { summary: 'sign and publish a charge, cancel or confirmation, and wait for the device', load: () => import('./backend.js') },

@@ -36,6 +36,8 @@ export interface CommandContext {
   readonly network: Network;
   readonly provisioner: Provisioner;
   readonly version: string;
+  /** Changes every time the daemon starts (lets a client see that a restart happened). */
+  readonly bootId: string;
   readonly logTail: (n: number) => readonly string[];
   readonly audit: (action: string, fields?: LogFields) => void;
   readonly session: SessionControl;

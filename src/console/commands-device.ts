@@ -54,7 +54,7 @@ export const deviceCommands: readonly CommandSpec[] = [
     summary: 'software version',
     open: true,
     maxArgs: 0,
-    run: (_a, ctx) => Promise.resolve({ data: { version: ctx.version }, text: `tillqr ${ctx.version}` }),
+    run: (_a, ctx) => Promise.resolve({ data: { version: ctx.version, boot: ctx.bootId }, text: `tillqr ${ctx.version}` }),
   },
   {
     name: 'status',

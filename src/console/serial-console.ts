@@ -4,6 +4,7 @@
  * gone) or cannot be opened, tries again with growing delays. A /dev/serial/by-id path names
  * the same adapter after a replug. Nothing about the port can stop the daemon.
  */
+import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { toTillqrError } from '../core/errors.js';
 import { Lockout, type LockoutPolicy } from './lockout.js';
@@ -12,7 +13,9 @@ import { Provisioner } from './provisioner.js';
 import { serialPortOpener, type ConsolePort, type PortOpener } from './serial-port.js';
 import { ConsoleSession, type SessionOptions } from './session.js';
 
-export interface SerialConsoleOptions extends Omit<SessionOptions, 'write' | 'drain' | 'provisioner' | 'lockout'> {
+export interface SerialConsoleOptions extends Omit<SessionOptions, 'write' | 'drain' | 'provisioner' | 'lockout' | 'bootId'> {
+  /** Default: random, new for every SerialConsole (that is, every daemon start). */
+  readonly bootId?: string;
   /** Default: config console.port. */
   readonly path?: string;
   /** Default: config console.baudRate. */
@@ -35,6 +38,7 @@ export class SerialConsole {
   readonly #openPort: PortOpener;
   readonly lockout: Lockout;
   readonly provisioner: Provisioner;
+  readonly bootId: string;
   #state: ConsoleState = 'stopped';
   #port: ConsolePort | undefined;
   #session: ConsoleSession | undefined;
@@ -47,6 +51,7 @@ export class SerialConsole {
     this.#o = opts;
     this.#clock = opts.clock;
     this.#openPort = opts.openPort ?? serialPortOpener();
+    this.bootId = opts.bootId ?? randomBytes(6).toString('hex');
     this.lockout = new Lockout(opts.clock, opts.lockoutPolicy);
     this.provisioner = new Provisioner({ store: opts.store, tlsDir: opts.tlsDir, network: opts.network, logger: opts.logger, ...(opts.scrypt ? { scrypt: opts.scrypt } : {}) });
   }
@@ -112,7 +117,7 @@ export class SerialConsole {
     this.#state = 'open';
     this.#attempt = 0;
     this.#opens++;
-    const session = new ConsoleSession({ ...this.#o, provisioner: this.provisioner, lockout: this.lockout, write: (b) => void port.write(b), drain: () => port.drain() });
+    const session = new ConsoleSession({ ...this.#o, bootId: this.bootId, provisioner: this.provisioner, lockout: this.lockout, write: (b) => void port.write(b), drain: () => port.drain() });
     this.#session = session;
     port.onData((chunk) => session.feed(chunk));
     port.onClose((err) => this.#lost(port, session, err));

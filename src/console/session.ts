@@ -31,6 +31,8 @@ export interface SessionOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly version: string;
+  /** Changes every time the daemon starts. */
+  readonly bootId: string;
   readonly logTail: (n: number) => readonly string[];
   /** Raw bytes to the port (may drop when the port is backed up). */
   readonly write: (bytes: Uint8Array) => void;
@@ -265,6 +267,7 @@ export class ConsoleSession {
       network: this.#o.network,
       provisioner: this.#o.provisioner,
       version: this.#o.version,
+      bootId: this.#o.bootId,
       logTail: this.#o.logTail,
       audit: (action, fields) => this.#audit(action, fields),
       session: this.#control(json, after),

@@ -67,7 +67,7 @@ describe('console for a program (JSON lines)', () => {
     ]);
     expect(replies[0]?.error.message).toMatch(/unknown command "frobnicate"/);
     expect(replies[2]?.error.message).toBe('usage: get KEY');
-    expect(await host.client.request('version')).toEqual({ version: '0.1.0-test' });
+    expect(await host.client.request('version')).toMatchObject({ version: '0.1.0-test' });
   });
 
   it('provisions from a base64 bundle: config, merchant, panel and pins, keys, passphrase hash', async () => {

@@ -51,7 +51,7 @@ describe('console robustness', () => {
     }
     h.write('\x03\r\n'); // end whatever line the noise left open
     await h.sync();
-    expect(await h.client.request('version')).toEqual({ version: '0.1.0-test' });
+    expect(await h.client.request('version')).toMatchObject({ version: '0.1.0-test' });
     expect(await h.type('status')).toMatch(/state: +unprovisioned/);
     expect(r.console.opens).toBe(1);
     expect(r.sink.lines.filter((l) => l.includes('"level":"error"'))).toEqual([]);
@@ -83,7 +83,7 @@ describe('console robustness', () => {
     const busy = got.filter((x) => x.error?.code === 'CONSOLE_BUSY').length;
     expect(busy).toBeGreaterThan(0);
     expect(got.filter((x) => x.ok).length + busy).toBe(n);
-    expect(await h.client.request('version')).toEqual({ version: '0.1.0-test' });
+    expect(await h.client.request('version')).toMatchObject({ version: '0.1.0-test' });
   });
 
   it('tells a person that a flood of lines was cut short, then works', async () => {
@@ -109,7 +109,7 @@ describe('console robustness', () => {
     await until(() => r.console.opens === 2 && r.console.state === 'open', 'the console reopened the port');
     host = await Host.open(r.pty.host);
     await host.sync();
-    expect(await host.client.request('version')).toEqual({ version: '0.1.0-test' });
+    expect(await host.client.request('version')).toMatchObject({ version: '0.1.0-test' });
     // and once more
     await host.close();
     host = undefined;
@@ -132,6 +132,6 @@ describe('console robustness', () => {
     await r.console.whenOpen();
     host = await Host.open(r.pty.host);
     await host.sync();
-    expect(await host.client.request('version')).toEqual({ version: '0.1.0-test' });
+    expect(await host.client.request('version')).toMatchObject({ version: '0.1.0-test' });
   });
 });

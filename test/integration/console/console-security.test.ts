@@ -43,7 +43,7 @@ describe('console security', () => {
     expect(await code(h.client.request('status'))).toBe('CONSOLE_LOCKED: the console is locked; log in first: login');
     expect(await code(h.client.request('config'))).toMatch(/^CONSOLE_LOCKED/);
     expect(await code(h.client.request('set', ['display.rotation', '0']))).toMatch(/^CONSOLE_LOCKED/);
-    expect(await h.client.request('version')).toEqual({ version: '0.1.0-test' });
+    expect(await h.client.request('version')).toMatchObject({ version: '0.1.0-test' });
     expect(await code(h.client.request('help'))).toBe('ok');
     expect(await h.client.request('login', [BUNDLE_PASSPHRASE])).toEqual({ authed: true });
     expect(await code(h.client.request('status'))).toBe('ok');

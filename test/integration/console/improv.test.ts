@@ -69,7 +69,7 @@ describe('Improv Wi-Fi Serial', () => {
     expect(await host.type('version')).toContain('tillqr 0.1.0-test');
     expect(await host.type('set merchant.name IMPROVISED')).toMatch(/error: [\s\S]*merchant\.city: is missing/); // text that starts like a header
     expect(await rpc(0x03, [], (s) => s.some((x) => x.startsWith('result')), 7)).toHaveLength(2);
-    expect(await host.client.request('version')).toEqual({ version: '0.1.0-test' });
+    expect(await host.client.request('version')).toMatchObject({ version: '0.1.0-test' });
   });
 
   it('answers a bad checksum with "invalid RPC" and an unknown command with "unknown RPC"', async () => {

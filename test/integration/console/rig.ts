@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ConfigStore } from '../../../src/config/config-store.js';
 import { ConsoleClient } from '../../../src/console/json-client.js';
+import type { LockoutPolicy } from '../../../src/console/lockout.js';
 import { SimNetwork } from '../../../src/console/network-sim.js';
 import { SerialConsole } from '../../../src/console/serial-console.js';
 import { serialPortOpener, type ConsolePort } from '../../../src/console/serial-port.js';
@@ -128,6 +129,7 @@ export interface RigOptions {
   readonly clock?: Clock;
   readonly config?: Record<string, unknown>;
   readonly network?: SimNetwork;
+  readonly lockoutPolicy?: LockoutPolicy;
 }
 
 export class Rig {
@@ -138,6 +140,7 @@ export class Rig {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly network: SimNetwork;
+  readonly lockoutPolicy: LockoutPolicy | undefined;
   store!: ConfigStore;
   target!: TestTarget;
   console!: SerialConsole;
@@ -149,6 +152,7 @@ export class Rig {
     this.configPath = join(dir, 'config.json');
     this.pty = pty;
     this.clock = opts.clock ?? systemClock();
+    this.lockoutPolicy = opts.lockoutPolicy;
     this.logger = createLogger('tillqr', { level: 'debug', sink: this.sink });
     this.network = opts.network ?? new SimNetwork().addNetwork({ ssid: 'Shop Net', signal: 80, psk: 'shop-Wifi-psk9' }).addNetwork({ ssid: 'Cafe Guest', signal: 40 });
   }
@@ -186,6 +190,7 @@ export class Rig {
       tlsDir: this.tlsDir,
       scrypt: CHEAP_SCRYPT,
       retry: { minMs: 50, maxMs: 500 },
+      ...(this.lockoutPolicy ? { lockoutPolicy: this.lockoutPolicy } : {}),
     });
     this.console.start();
     await this.console.whenOpen();
