@@ -1,0 +1,107 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jobProblem } from '../../../src/fleet/job-check.js';
+import { compareVersions, fromAllows, isVersion } from '../../../src/fleet/semver.js';
+import { planBatches, progressLine, runRollout } from '../../../src/fleet/operator/rollout.js';
+import type { UpdateJob, UpdateStatus } from '../../../src/link/contract-fleet.js';
+
+describe('versions', () => {
+  it('orders by SemVer precedence', () => {
+    const ordered = ['0.9.0', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.10.0', '2.0.0'];
+    for (let i = 0; i + 1 < ordered.length; i++) expect(compareVersions(ordered[i] ?? '', ordered[i + 1] ?? ''), `${ordered[i]} < ${ordered[i + 1]}`).toBe(-1);
+    expect(compareVersions('1.2.3+build.5', '1.2.3')).toBe(0);
+    expect(isVersion('1.2')).toBe(false);
+    expect(isVersion('01.2.3')).toBe(false);
+    expect(isVersion('1.2.3/../x')).toBe(false);
+  });
+
+  it('is antisymmetric and transitive on generated versions', () => {
+    const v = fc.tuple(fc.nat(20), fc.nat(20), fc.nat(20), fc.option(fc.constantFrom('alpha', 'beta.1', 'rc.2', '1'))).map(([a, b, c, p]) => `${a}.${b}.${c}${p === null ? '' : `-${p}`}`);
+    fc.assert(
+      fc.property(v, v, v, (a, b, c) => {
+        expect(compareVersions(a, b)).toBe(-compareVersions(b, a));
+        if (compareVersions(a, b) <= 0 && compareVersions(b, c) <= 0) expect(compareVersions(a, c)).toBeLessThanOrEqual(0);
+      }),
+    );
+  });
+
+  it('matches from-versions', () => {
+    expect(fromAllows(['*'], '3.1.4')).toBe(true);
+    expect(fromAllows(['1.2.x'], '1.2.9')).toBe(true);
+    expect(fromAllows(['1.2.x'], '1.3.0')).toBe(false);
+    expect(fromAllows(['1.x'], '1.9.0')).toBe(true);
+    expect(fromAllows(['1.x'], '1.9.0-rc.1')).toBe(false);
+    expect(fromAllows(['1.0.0', '1.0.1'], '1.0.1')).toBe(true);
+  });
+});
+
+const job = (o: Partial<UpdateJob> = {}): UpdateJob => ({ typ: 'update', jobId: 'j', version: '1.2.0', from: ['*'], size: 10, sha256: 'a'.repeat(64), url: 'https://x/y', rollback: false, iat: 0, exp: 10, ...o });
+
+describe('job checks after the signature', () => {
+  const ctx = { deviceId: 'd1', current: '1.1.0', floor: '1.1.0', updates: true, maxBytes: 100 };
+  it('anti-rollback: lower than the highest committed version only when signed as a rollback', () => {
+    expect(jobProblem(job({ version: '1.0.0' }), ctx)?.reason).toBe('downgrade');
+    expect(jobProblem(job({ version: '1.0.0', rollback: true }), ctx)).toBeUndefined();
+    // The floor counts even when the running version is lower (after a signed rollback it is lowered by the commit, not before).
+    expect(jobProblem(job({ version: '1.1.5' }), { ...ctx, current: '1.0.0', floor: '1.2.0' })?.reason).toBe('downgrade');
+    expect(jobProblem(job({ version: '1.2.0' }), ctx)).toBeUndefined();
+  });
+  it('audience, updates off, from-version, size', () => {
+    expect(jobProblem(job({ aud: ['d2'] }), ctx)?.reason).toBe('wrong_audience');
+    expect(jobProblem(job({ aud: ['d1'] }), ctx)).toBeUndefined();
+    expect(jobProblem(job(), { ...ctx, updates: false })?.reason).toBe('updates_disabled');
+    expect(jobProblem(job({ from: ['1.0.x'] }), ctx)?.reason).toBe('wrong_from_version');
+    expect(jobProblem(job({ size: 101 }), ctx)?.reason).toBe('too_large');
+  });
+});
+
+describe('rollout', () => {
+  it('plans batches by percentage, at least one device each', () => {
+    expect(planBatches(['a', 'b', 'c', 'd', 'e'], 40).map((b) => b.length)).toEqual([2, 2, 1]);
+    expect(planBatches(['a', 'b', 'c'], 1).map((b) => b.length)).toEqual([1, 1, 1]);
+    expect(planBatches([], 10)).toEqual([]);
+  });
+
+  function fakeIo(outcome: (id: string) => UpdateStatus['state']) {
+    let cb: ((id: string, s: UpdateStatus) => void) | undefined;
+    const published: string[] = [];
+    let t = 0;
+    return {
+      published,
+      io: {
+        publishJob: (id: string) => {
+          published.push(id);
+          queueMicrotask(() => cb?.(id, { jobId: 'j', version: '1.2.0', state: outcome(id), current: '1.1.0', at: 0 }));
+          return Promise.resolve();
+        },
+        onStatus: (f: (id: string, s: UpdateStatus) => void) => {
+          cb = f;
+          return () => (cb = undefined);
+        },
+        sleep: () => new Promise<void>((r) => setTimeout(r, 1)),
+        now: () => (t += 100),
+      },
+    };
+  }
+
+  it('goes batch by batch and stops when the failures pass the threshold', async () => {
+    const devices = Array.from({ length: 10 }, (_, i) => `d${i}`);
+    const f = fakeIo((id) => (id === 'd0' || id === 'd1' || id === 'd2' ? 'rolled_back' : 'succeeded'));
+    const lines: string[] = [];
+    const r = await runRollout(job(), devices, { batchPercent: 20, abortPercent: 20, batchTimeoutMs: 10_000, io: f.io, progress: (p) => lines.push(progressLine(p)) });
+    expect(r.aborted).toBe(true);
+    expect(f.published).toEqual(['d0', 'd1']);
+    expect(r.skipped).toHaveLength(8);
+    expect(r.failed.map((x) => x.why)).toEqual(['rolled_back', 'rolled_back']);
+    expect(lines.at(-1)).toMatch(/^batch 1\/5 \[/);
+  });
+
+  it('completes when failures stay under the threshold, and counts a silent device as failed after the batch timeout', async () => {
+    const devices = Array.from({ length: 10 }, (_, i) => `d${i}`);
+    const f = fakeIo((id) => (id === 'd9' ? 'downloading' : 'succeeded'));
+    const r = await runRollout(job(), devices, { batchPercent: 50, abortPercent: 20, batchTimeoutMs: 1000, io: f.io, progress: () => undefined });
+    expect(r.aborted).toBe(false);
+    expect(r.succeeded).toHaveLength(9);
+    expect(r.failed).toEqual([{ deviceId: 'd9', why: 'timed out while downloading' }]);
+  });
+});
