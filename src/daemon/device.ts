@@ -12,9 +12,10 @@
 import { rename } from 'node:fs/promises';
 import type { TimerHandle } from '../core/clock.js';
 import { isTillqrError, TillqrError } from '../core/errors.js';
+import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { nextDeadline, step } from '../core/sale-machine.js';
-import { screenFor } from '../core/sale-screen.js';
+import { sameScreen, screenFor } from '../core/sale-screen.js';
 import { durablePart, initialSaleState, restoredSaleState, type HistoryEntry, type SaleContext, type SaleEffect, type SaleEvent, type SaleState } from '../core/sale-state.js';
 import type { Screen } from '../core/screen.js';
 import type { DeviceEvent, SignedMessage } from '../link/contract.js';
@@ -30,14 +31,28 @@ import { StateFile } from './state-file.js';
 
 export const HISTORY_SIZE = 20;
 
+function saleContext(c: Config): SaleContext {
+  const m = c.merchant;
+  return {
+    storeName: m?.displayName ?? m?.name ?? c.deviceId ?? '',
+    ...(m?.staticQr !== undefined ? { idleQr: m.staticQr } : {}),
+    wallets: [],
+    broker: brokerLabel(c.mqtt.url),
+    resultHoldMs: c.sale.resultHoldSec * 1000,
+    lateConfirmationMs: c.sale.lateConfirmationSec * 1000,
+    maxChargeMs: c.sale.maxChargeSec * 1000,
+    historySize: HISTORY_SIZE,
+  };
+}
+
 const sec = (ms: number): number => Math.floor(ms / 1000);
 
 export class Device {
   readonly deviceId: string;
-  readonly #p: DevicePorts;
+  #p: DevicePorts;
   readonly #log: Logger;
-  readonly #ctx: SaleContext;
-  readonly #inbound: Omit<InboundContext, 'replay'>;
+  #ctx: SaleContext;
+  #inbound: Omit<InboundContext, 'replay'>;
   readonly #file: StateFile;
   #replay = new ReplayCache();
   #state: SaleState;
@@ -54,17 +69,7 @@ export class Device {
     this.deviceId = c.deviceId;
     this.#p = ports;
     this.#log = ports.logger;
-    const m = c.merchant;
-    this.#ctx = {
-      storeName: m?.displayName ?? m?.name ?? c.deviceId,
-      ...(m?.staticQr !== undefined ? { idleQr: m.staticQr } : {}),
-      wallets: [],
-      broker: brokerLabel(c.mqtt.url),
-      resultHoldMs: c.sale.resultHoldSec * 1000,
-      lateConfirmationMs: c.sale.lateConfirmationSec * 1000,
-      maxChargeMs: c.sale.maxChargeSec * 1000,
-      historySize: HISTORY_SIZE,
-    };
+    this.#ctx = saleContext(c);
     this.#inbound = { deviceId: c.deviceId, keys: new TrustedKeys(c.trust.backendKeys), skewSec: c.trust.clockSkewSec, maxPayloadBytes: c.mqtt.maxPayloadBytes };
     this.#state = initialSaleState(ports.clock.now());
     this.#screen = screenFor(this.#state, this.#ctx);
@@ -104,6 +109,29 @@ export class Device {
     await this.#p.link.close();
     await this.#queue;
     if (this.#started) await this.#file.save().catch((e: unknown) => this.#log.error('could not save the payment state', { error: e }));
+  }
+
+  /**
+   * Apply a changed configuration without a restart: trusted keys (rotation), clock skew, the
+   * payload limit, the sale timings and the merchant's names and idle QR. A key list that does
+   * not parse is refused (TillqrError JWS_BAD_KEY) and the old keys stay in force. deviceId,
+   * stateDir and the broker connection need a restart.
+   */
+  applyConfig(c: Config): Promise<void> {
+    const keys = new TrustedKeys(c.trust.backendKeys);
+    return this.#enqueue(() => {
+      this.#p = { ...this.#p, config: c };
+      this.#inbound = { ...this.#inbound, keys, skewSec: c.trust.clockSkewSec, maxPayloadBytes: c.mqtt.maxPayloadBytes };
+      this.#ctx = saleContext(c);
+      this.#log.info('configuration applied', { backendKeys: keys.kids });
+      // Names or the idle QR may have changed.
+      const screen = screenFor(this.#state, this.#ctx);
+      if (!sameScreen(screen, this.#screen)) {
+        this.#screen = screen;
+        this.#show(screen);
+      }
+      return Promise.resolve();
+    });
   }
 
   /** The button's short press: cancel the pending sale. */

@@ -170,4 +170,21 @@ describe('Device behind the inbound gate (in-memory link, fake clock)', () => {
     await s.device.pressButton();
     expect(s.link.events.at(-1)).toMatchObject({ type: 'cancelled', orderId: 'B1', reason: 'button' });
   });
+
+  it('rotates trusted keys and renames the store without a restart', async () => {
+    const s = await setup();
+    running.push(s.device);
+    const next = makeKey();
+    const byNext = (orderId: string) => signMessage(chargeBody(orderId, 100, { qr: 'Q' }), { deviceId: ID, key: next.key, kid: next.kid, now: s.now() });
+    await s.link.deliver('charge', byNext('K1'));
+    expect(s.link.events.at(-1)).toMatchObject({ type: 'rejected', reason: 'unknown_kid' });
+    const rotated = deviceConfig({ deviceId: ID, url: 'mqtt://127.0.0.1:1', keys: [next], stateDir: s.stateDir });
+    await s.device.applyConfig({ ...rotated, merchant: { ...rotated.merchant!, displayName: 'Mori Cafe' } });
+    expect(s.screen.current).toMatchObject({ name: 'idle', storeName: 'Mori Cafe' });
+    await s.link.deliver('charge', byNext('K2'));
+    expect(s.link.events.at(-1)).toMatchObject({ type: 'displayed', orderId: 'K2' });
+    await s.link.deliver('charge', s.sign(chargeBody('K3', 100, { qr: 'Q' })));
+    expect(s.link.events.at(-1)).toMatchObject({ type: 'rejected', reason: 'unknown_kid' });
+    expect(() => s.device.applyConfig({ ...rotated, trust: { ...rotated.trust, backendKeys: [{ kid: 'x', publicKeyPem: 'junk' }] } })).toThrow(/not a readable/);
+  });
 });
