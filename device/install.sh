@@ -46,13 +46,13 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 say "Node.js $(node --version)"
 
 # --- user and groups ----------------------------------------------------------------------
-for g in gpio spi dialout "$USER_NAME"; do
+for g in gpio spi dialout video "$USER_NAME"; do
   if [[ -n "$ROOT" ]] || ! getent group "$g" >/dev/null; then sys groupadd --system "$g"; fi
 done
 if [[ -n "$ROOT" ]] || ! id "$USER_NAME" >/dev/null 2>&1; then
   sys useradd --system --gid "$USER_NAME" --home-dir /var/lib/tillqr --no-create-home --shell /usr/sbin/nologin "$USER_NAME"
 fi
-sys usermod -a -G gpio,spi,dialout "$USER_NAME"
+sys usermod -a -G gpio,spi,dialout,video "$USER_NAME"
 
 # --- directories --------------------------------------------------------------------------
 install -d -m 0755 "$PREFIX" "$PREFIX/releases"
