@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   render: async () => (await import('./render.js')).renderBench,
   'panel-bytes': async () => (await import('./panel-bytes.js')).panelBytesBench,
   latency: async () => (await import('./latency.js')).latencyBench,
+  fleet: async () => (await import('./fleet.js')).fleetBench,
 };
 
 function fmt(n: number): string {

@@ -3,7 +3,7 @@
 # pty pairs, the headless browser, CJK fonts for the renderer and systemd-analyze for the units.
 # Uses sudo when not root. Safe to run again: it installs only what is missing.
 set -euo pipefail
-PACKAGES=(mosquitto mosquitto-clients socat chromium fonts-noto-cjk systemd openssl)
+PACKAGES=(mosquitto mosquitto-clients socat chromium fonts-noto-cjk unifont fonts-dejavu-core systemd openssl shellcheck)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
