@@ -121,14 +121,29 @@ export class Column {
   private placeText(item: Extract<Item, { kind: 'text' }>, width: number): Placed {
     const lang = item.lang ?? this.lang;
     const maxLines = item.lines ?? 1;
-    let style: TextStyle | undefined;
-    let lines: string[] = [];
+    // First choice: the largest style whose lines fit without cutting and without leaving a
+    // stub last line (a lone character); then the largest that fits at all; else the last, cut.
+    let chosen: { style: TextStyle; lines: string[] } | undefined;
+    let fallback: { style: TextStyle; lines: string[] } | undefined;
+    let last: { style: TextStyle; lines: string[] } | undefined;
     for (const c of item.styles) {
-      style = this.book.text(c.role, lang, c.scale ?? 1);
+      const style = this.book.text(c.role, lang, c.scale ?? 1);
+      let lines: string[];
       if (item.parts !== undefined) lines = packParts(style, item.parts, ' · ', width, maxLines);
       else lines = maxLines === 1 ? [item.text] : wrapText(style, item.text, width, maxLines);
-      if (lines.every((l) => measure(style as TextStyle, l).width <= width) && !lines.some((l) => l.endsWith('…') && !item.text.endsWith('…'))) break;
+      last = { style, lines };
+      const fits = lines.every((l) => measure(style, l).width <= width) && !lines.some((l) => l.endsWith('…') && !item.text.endsWith('…'));
+      if (!fits) continue;
+      fallback ??= last;
+      const tail = lines[lines.length - 1] ?? '';
+      if (lines.length === 1 || measure(style, tail).width >= width * 0.3) {
+        chosen = last;
+        break;
+      }
     }
+    const pick = chosen ?? fallback ?? last;
+    const style = pick?.style;
+    let lines = pick?.lines ?? [item.text];
     const st = style ?? this.book.text('body', lang);
     lines = lines.map((l) => ellipsize(st, l, width));
     const metrics = lines.map((l) => measure(st, l));

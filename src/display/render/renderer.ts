@@ -4,6 +4,7 @@
  * matrices, icons) and a reusable drawing buffer, so one Renderer per device is cheap to call
  * on every countdown tick. Build one in the composition root and pass it in.
  */
+import { isTillqrError, type TillqrError } from '../../core/errors.js';
 import type { Lang, Screen } from '../../core/screen.js';
 import type { Frame, Rgb } from '../frame.js';
 import { LOCALES } from '../i18n.js';
@@ -100,6 +101,27 @@ export class Renderer {
     draw(ctx, screen);
     const frame = surfaceToFrame(s, panel.width, panel.height, rotation);
     return panel.kind === 'lcd' ? { ...frame, palette: options.palette ?? lcdPalette(screen) } : frame;
+  }
+}
+
+/**
+ * Renders `screen`, or, when its QR cannot be drawn scannably (QR_TOO_LARGE), the `error` screen
+ * naming the problem, so a caller always has a frame to show; the error is returned for logging.
+ */
+export function renderOrError(
+  renderer: Renderer,
+  screen: Screen,
+  panel: PanelInfo,
+  rotation: Rotation,
+  lang: Lang,
+  options: RenderOptions = {},
+): { frame: Frame; error?: TillqrError } {
+  try {
+    return { frame: renderer.render(screen, panel, rotation, lang, options) };
+  } catch (e) {
+    if (!isTillqrError(e, 'QR_TOO_LARGE')) throw e;
+    const shown: Screen = { name: 'error', code: e.code, action: 'The payment QR is too long for this panel: use a shorter payload or a larger panel.' };
+    return { frame: renderer.render(shown, panel, rotation, lang, options), error: e };
   }
 }
 

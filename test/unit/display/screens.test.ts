@@ -10,7 +10,7 @@ import { PANEL_IDS } from '../../../src/display/config.js';
 import { getPixel, type Frame } from '../../../src/display/frame.js';
 import { PANELS } from '../../../src/display/panels.js';
 import { viewOf } from '../../../src/display/render/png.js';
-import { Renderer } from '../../../src/display/render/renderer.js';
+import { renderOrError, Renderer } from '../../../src/display/render/renderer.js';
 import { sampleScreen } from '../../../src/display/render/samples.js';
 import type { Rotation } from '../../../src/display/render/to-frame.js';
 import { decodeFrame } from './payloads.js';
@@ -105,5 +105,18 @@ describe('charge screen', () => {
   it('turns an unknown currency into a visible raw amount instead of failing', () => {
     const f = renderer.render(sampleScreen('charge', { currency: 'XXZ', amount: 5 }), PANELS['lcd-320x240'], 0, 'en');
     expect(ink(f)).toBeGreaterThan(200);
+  });
+});
+
+describe('renderOrError', () => {
+  it('shows the error screen with the code instead of an unscannable QR, and returns the error', () => {
+    const panel = PANELS['waveshare-2in13-v4'];
+    const { frame, error } = renderOrError(renderer, sampleScreen('charge', { qr: 'x'.repeat(2000) }), panel, 90, 'en');
+    expect(error?.code).toBe('QR_TOO_LARGE');
+    expect(decodeFrame(frame)).toBeUndefined();
+    expect(sameBits(frame, renderer.render({ name: 'error', code: 'QR_TOO_LARGE', action: 'The payment QR is too long for this panel: use a shorter payload or a larger panel.' }, panel, 90, 'en'))).toBe(true);
+    const ok = renderOrError(renderer, sampleScreen('charge', { qr: 'https://pay.example/1' }), panel, 90, 'en');
+    expect(ok.error).toBeUndefined();
+    expect(decodeFrame(ok.frame)).toBe('https://pay.example/1');
   });
 });

@@ -4,6 +4,7 @@
  * Landscape panels put the QR on the left and the text beside it; portrait and square panels
  * stack text, QR, text. The QR always gets the largest square its integer module size allows.
  */
+import { isTillqrError } from '../../../core/errors.js';
 import type { Screen } from '../../../core/screen.js';
 import { langsFrom, t } from '../../i18n.js';
 import type { Item } from '../column.js';
@@ -42,9 +43,20 @@ function withQr(ctx: Ctx, payload: string, beside: readonly Item[], above: reado
   }
   const tw = w - 2 * pad;
   const minTop = ctx.col.minHeight(above, tw);
+  // The QR leaves room for every line below it when it can; only a payload that would not fit
+  // otherwise takes that room (the lines below are then dropped, least important first).
+  const allBelow = ctx.col.minHeight(below.map((i) => ({ ...i, drop: 0 })), tw);
   const minBottom = ctx.col.minHeight(below, tw);
-  const plan = planQr(payload, Math.min(w, h - minTop - minBottom - 2 * pad), ctx.qr);
-  const extra = Math.max(0, h - plan.side - minTop - minBottom - 2 * pad);
+  let plan;
+  let reserve = allBelow;
+  try {
+    plan = planQr(payload, Math.min(w, h - minTop - allBelow - 2 * pad), ctx.qr);
+  } catch (e) {
+    if (!isTillqrError(e, 'QR_TOO_LARGE')) throw e;
+    reserve = minBottom;
+    plan = planQr(payload, Math.min(w, h - minTop - minBottom - 2 * pad), ctx.qr);
+  }
+  const extra = Math.max(0, h - plan.side - minTop - reserve - 2 * pad);
   const topH = minTop + Math.ceil(extra * 0.6);
   ctx.col.draw(ctx.s, { x: pad, y: pad, w: tw, h: topH }, above);
   drawQr(ctx.s, plan, Math.floor((w - plan.side) / 2), pad + topH);
