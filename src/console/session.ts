@@ -18,8 +18,8 @@ import { errorResponse, okResponse, parseRequest, type RequestId } from './json-
 import { LineEditor, type EditorEvent } from './line-editor.js';
 import type { Lockout } from './lockout.js';
 import type { Network } from './network.js';
-import { verifyPassphrase } from './passphrase.js';
 import type { Provisioner } from './provisioner.js';
+import { SessionAuth } from './session-auth.js';
 import type { ConsoleTarget } from './target.js';
 
 export interface SessionOptions {
@@ -63,16 +63,22 @@ export class ConsoleSession {
   #running = false;
   #dropped = 0;
   #prompt: Prompt | undefined;
-  #authed = false;
+  readonly #auth: SessionAuth;
   #disposed = false;
   #demuxTimer: TimerHandle | undefined;
-  #idleTimer: TimerHandle | undefined;
 
   constructor(opts: SessionOptions) {
     this.#o = opts;
     this.#maxQueued = opts.maxQueuedLines ?? 16;
     this.#writer = new ConsoleWriter((b) => {
       if (!this.#disposed) opts.write(b);
+    });
+    this.#auth = new SessionAuth({
+      store: opts.store,
+      lockout: opts.lockout,
+      clock: opts.clock,
+      audit: (action, fields) => this.#audit(action, fields),
+      onIdleLogout: (sec) => this.#writer.text(`${this.#writer.atLineStart ? '' : '\n'}(logged out after ${sec} s without input)\n${this.#promptText()}`),
     });
     this.#editor = new LineEditor({ maxLineBytes: () => opts.store.current.console.maxLineBytes, secretAfter });
     this.#improv = new ImprovService({
@@ -86,11 +92,11 @@ export class ConsoleSession {
 
   /** A passphrase is set and this session has not logged in. */
   get locked(): boolean {
-    return this.#o.store.current.console.passphraseHash !== undefined && !this.#authed;
+    return this.#auth.locked;
   }
 
   get authed(): boolean {
-    return this.#authed;
+    return this.#auth.authed;
   }
 
   /** Greet whoever opened the port. */
@@ -102,8 +108,8 @@ export class ConsoleSession {
   feed(chunk: Uint8Array): void {
     if (this.#disposed) return;
     try {
-      this.#clearTimer('demux');
-      this.#touch();
+      this.#clearTimer();
+      this.#auth.touch();
       for (const e of this.#demux.push(chunk)) {
         if (e.kind === 'text') this.#onText(e.bytes);
         else void this.#improv.handle(e.bytes);
@@ -122,8 +128,8 @@ export class ConsoleSession {
 
   dispose(): void {
     this.#disposed = true;
-    this.#clearTimer('demux');
-    this.#clearTimer('idle');
+    this.#clearTimer();
+    this.#auth.dispose();
     this.#prompt?.reject(new TillqrError('CONSOLE_PORT', 'the port closed'));
     this.#prompt = undefined;
     this.#queue.length = 0;
@@ -133,25 +139,9 @@ export class ConsoleSession {
     return `${this.#o.store.current.deviceId ?? 'tillqr'}${this.locked ? ' (locked)' : ''}> `;
   }
 
-  #clearTimer(which: 'demux' | 'idle'): void {
-    const t = which === 'demux' ? this.#demuxTimer : this.#idleTimer;
-    if (t !== undefined) this.#o.clock.clearTimeout(t);
-    if (which === 'demux') this.#demuxTimer = undefined;
-    else this.#idleTimer = undefined;
-  }
-
-  /** Input arrived: restart the idle logout timer. */
-  #touch(): void {
-    this.#clearTimer('idle');
-    if (!this.#authed) return;
-    const sec = this.#o.store.current.console.idleLogoutSec;
-    this.#idleTimer = this.#o.clock.setTimeout(() => {
-      this.#idleTimer = undefined;
-      if (!this.#authed) return;
-      this.#authed = false;
-      this.#audit('logout', { reason: 'idle' });
-      this.#writer.text(`${this.#writer.atLineStart ? '' : '\n'}(logged out after ${sec} s without input)\n${this.#promptText()}`);
-    }, sec * 1000);
+  #clearTimer(): void {
+    if (this.#demuxTimer !== undefined) this.#o.clock.clearTimeout(this.#demuxTimer);
+    this.#demuxTimer = undefined;
   }
 
   #onText(bytes: Uint8Array): void {
@@ -308,42 +298,13 @@ export class ConsoleSession {
     };
     return {
       json,
-      authed: this.#authed,
-      login: (pass) => this.#login(pass),
-      logout: () => {
-        if (this.#authed) this.#audit('logout');
-        this.#authed = false;
-      },
-      trust: () => {
-        this.#authed = true;
-      },
+      authed: this.#auth.authed,
+      login: (pass) => this.#auth.login(pass),
+      logout: () => this.#auth.logout(),
+      trust: () => this.#auth.trust(),
       askSecret: (text) => ask(true, text),
       confirm: async (text) => (await ask(false, text)).trim().toLowerCase() === 'yes',
       afterReply: (action) => void after.push(action),
     };
-  }
-
-  async #login(pass: string): Promise<void> {
-    const hash = this.#o.store.current.console.passphraseHash;
-    if (hash === undefined) {
-      this.#authed = true;
-      return;
-    }
-    const waitMs = this.#o.lockout.retryAfterMs();
-    if (waitMs > 0) {
-      const sec = Math.ceil(waitMs / 1000);
-      throw new TillqrError('CONSOLE_LOCKED_OUT', `too many wrong passphrases; try again in ${sec} s`, { retryAfterSec: sec });
-    }
-    if (await verifyPassphrase(pass, hash)) {
-      this.#o.lockout.succeed();
-      this.#authed = true;
-      this.#audit('login');
-      this.#touch();
-      return;
-    }
-    const delay = this.#o.lockout.fail();
-    this.#audit('login-failed', { failures: this.#o.lockout.failures });
-    const sec = Math.ceil(delay / 1000);
-    throw new TillqrError('CONSOLE_AUTH_FAILED', `wrong passphrase; the next attempt is possible in ${sec} s`, { retryAfterSec: sec });
   }
 }
