@@ -250,7 +250,13 @@ export class Simulator {
     this.#detach = undefined;
     await this.#daemon.stop();
     this.#frame = undefined;
-    this.#daemon = await startDaemon({ configPath: this.#daemon.configStore.path, env: this.#o.env, ...(this.#o.logSink !== undefined ? { logSink: this.#o.logSink } : {}) });
+    try {
+      this.#daemon = await startDaemon({ configPath: this.#daemon.configStore.path, env: this.#o.env, ...(this.#o.logSink !== undefined ? { logSink: this.#o.logSink } : {}) });
+    } catch (e) {
+      this.#setDaemonState('stopped');
+      this.note(`the daemon did not start again: ${e instanceof Error ? e.message : String(e)}`);
+      throw e;
+    }
     this.#attach();
     this.#setDaemonState('running');
     this.#logger.info('daemon restarted', { why, panel: this.#daemon.config.display.panel });
