@@ -5,12 +5,12 @@
  * scannably writes the `error` screen instead and exits 65.
  */
 import { resolve } from 'node:path';
-import { EXIT, isTillqrError, TillqrError } from '../core/errors.js';
+import { EXIT, TillqrError } from '../core/errors.js';
 import { SCREEN_NAMES, type Lang, type ScreenName } from '../core/screen.js';
 import { PANEL_IDS } from '../display/config.js';
 import { isPanelId, PANELS } from '../display/panels.js';
 import { encodePng, viewOf } from '../display/render/png.js';
-import { Renderer } from '../display/render/renderer.js';
+import { renderOrError, Renderer } from '../display/render/renderer.js';
 import { sampleScreen } from '../display/render/samples.js';
 import type { Rotation } from '../display/render/to-frame.js';
 import { parseMoney } from '../payment/money.js';
@@ -72,12 +72,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const write = async (frame: ReturnType<Renderer['render']>): Promise<void> => {
     await writeFileAtomic(out, encodePng(values.native === true ? frame : viewOf(frame, rotation)));
   };
-  try {
-    await write(renderer.render(screen, panel, rotation, lang));
-  } catch (e) {
-    if (!isTillqrError(e, 'QR_TOO_LARGE')) throw e;
-    await write(renderer.render({ name: 'error', code: e.code, action: e.message }, panel, rotation, lang));
-    io.stderr(`tillqr render: ${e.message}; wrote the error screen to ${out}\n`);
+  const { frame, error } = renderOrError(renderer, screen, panel, rotation, lang);
+  await write(frame);
+  if (error !== undefined) {
+    io.stderr(`tillqr render: ${error.message}; wrote the error screen to ${out}\n`);
     return EXIT.DATAERR;
   }
   io.stdout(`${out}\n`);

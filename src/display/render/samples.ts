@@ -3,6 +3,8 @@
  * draw these. The EMV payload is a well-formed merchant-presented QR with a valid CRC.
  */
 import type { Lang, Screen, ScreenName } from '../../core/screen.js';
+import { currencyByAlpha } from '../../payment/currencies.js';
+import { decimalString } from '../../payment/money.js';
 
 /** CRC-16/CCITT-FALSE as EMV MPM uses it (tag 63). */
 export function emvCrc(text: string): string {
@@ -53,7 +55,10 @@ export function sampleScreen(name: ScreenName, input: SampleInput = {}): Screen 
   const money = { amount: input.amount ?? 1280, currency: input.currency ?? 'JPY' };
   const storeName = input.store ?? STORE[lang];
   const now = input.now ?? Date.UTC(2025, 5, 1, 3, 15, 0);
-  const qr = input.qr ?? sampleEmv({ amount: String(money.amount), bill: 'A-1042' });
+  const cur = currencyByAlpha(money.currency);
+  const qr =
+    input.qr ??
+    sampleEmv({ amount: decimalString(money.amount, cur?.minorUnits ?? 0), currency: cur?.numeric ?? '392', country: cur?.alpha === 'JPY' || cur === undefined ? 'JP' : 'US', bill: 'A-1042' });
   switch (name) {
     case 'unprovisioned':
       return { name, deviceId: 'tq-7f3a91c2', consolePort: 'USB-C' };
