@@ -74,3 +74,17 @@ describe('measure, ellipsize and wrap', () => {
     expect(lines.join(' · ').split(' · ')).toEqual(parts);
   });
 });
+
+describe('missing fonts', () => {
+  it('are named for the technician, and screens still render with a scannable QR', async () => {
+    const { Renderer } = await import('../../../src/display/render/renderer.js');
+    const { PANELS } = await import('../../../src/display/panels.js');
+    const { sampleScreen } = await import('../../../src/display/render/samples.js');
+    const { decodeFrame } = await import('./payloads.js');
+    expect(missingFonts({})).toHaveLength(3);
+    const bare = new Renderer({ fonts: {} });
+    expect(bare.fonts.hasOutlineFont).toBe(false);
+    const frame = bare.render(sampleScreen('charge', { qr: 'https://pay.example/9' }), PANELS['waveshare-2in9-v2'], 90, 'ja');
+    expect(decodeFrame(frame)).toBe('https://pay.example/9');
+  });
+});
