@@ -9,7 +9,7 @@ import { TillqrError } from '../core/errors.js';
 import { int, object, literal, type Infer } from '../core/schema.js';
 import { durableSaleSchema } from '../core/sale-state.js';
 import { replaySnapshotSchema } from '../payment/replay-cache.js';
-import { cleanStaleTemps, readJsonFile, writeJsonAtomic } from '../store/atomic-file.js';
+import { cleanStaleTemps, readJsonFile, writeFileAtomic } from '../store/atomic-file.js';
 
 export const STATE_FILE_NAME = 'payment-state.json';
 
@@ -50,7 +50,8 @@ export class StateFile {
     if (this.#queued !== undefined) return this.#queued;
     const write = (): Promise<void> => {
       this.#queued = undefined;
-      return writeJsonAtomic(this.path, this.#snapshot());
+      // Compact JSON: this file is rewritten after every accepted message.
+      return writeFileAtomic(this.path, JSON.stringify(this.#snapshot()) + '\n');
     };
     const p = this.#inflight.then(write, write);
     this.#queued = p;
