@@ -7,13 +7,13 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { isTillqrError, toTillqrError, type TillqrError } from '../core/errors.js';
+import { toTillqrError, type TillqrError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Lang, Screen } from '../core/screen.js';
 import type { Frame } from './frame.js';
 import type { Panel } from './panel.js';
 import { RefreshScheduler } from './refresh-scheduler.js';
-import type { Renderer, RenderOptions } from './render/renderer.js';
+import { renderOrError, type Renderer, type RenderOptions } from './render/renderer.js';
 import type { Rotation } from './render/to-frame.js';
 
 export interface DisplayLiveConfig {
@@ -31,9 +31,6 @@ export interface DisplayServiceOptions {
   config: () => DisplayLiveConfig;
   renderOptions?: RenderOptions;
 }
-
-/** What a technician should do when a payload cannot be shown. */
-export const QR_TOO_LARGE_ACTION = 'The payment QR is too long for this panel: ask the backend for a shorter payload or fit a larger panel.';
 
 export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error': [TillqrError] }> {
   readonly panel: Panel;
@@ -101,13 +98,17 @@ export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error'
     const c = this.#config();
     let frame: Frame;
     try {
-      frame = this.#renderer.render(screen, this.panel.info, c.rotation, c.language, this.#renderOptions);
+      const r = renderOrError(this.#renderer, screen, this.panel.info, c.rotation, c.language, this.#renderOptions);
+      frame = r.frame;
+      if (r.error !== undefined) {
+        this.#log.error('the QR cannot be drawn scannably on this panel', { screen: screen.name, code: r.error.code, error: r.error.message });
+        screenChanged = true;
+      }
     } catch (e) {
       const err = toTillqrError(e);
       this.#log.error('cannot draw the screen', { screen: screen.name, code: err.code, error: err.message });
-      const action = isTillqrError(e, 'QR_TOO_LARGE') ? QR_TOO_LARGE_ACTION : 'Restart the device; if this stays, report the code to support.';
       try {
-        frame = this.#renderer.render({ name: 'error', code: err.code, action }, this.panel.info, c.rotation, c.language, this.#renderOptions);
+        frame = this.#renderer.render({ name: 'error', code: err.code, action: 'Restart the device; if this stays, report the code to support.' }, this.panel.info, c.rotation, c.language, this.#renderOptions);
       } catch (e2) {
         this.#log.error('cannot draw the error screen either', { error: e2 });
         return;

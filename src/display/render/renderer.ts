@@ -108,6 +108,9 @@ export class Renderer {
  * Renders `screen`, or, when its QR cannot be drawn scannably (QR_TOO_LARGE), the `error` screen
  * naming the problem, so a caller always has a frame to show; the error is returned for logging.
  */
+/** What a technician should do when a payload cannot be drawn scannably. */
+export const QR_TOO_LARGE_ACTION = 'The payment QR is too long for this panel: use a shorter payload or a larger panel.';
+
 export function renderOrError(
   renderer: Renderer,
   screen: Screen,
@@ -120,7 +123,7 @@ export function renderOrError(
     return { frame: renderer.render(screen, panel, rotation, lang, options) };
   } catch (e) {
     if (!isTillqrError(e, 'QR_TOO_LARGE')) throw e;
-    const shown: Screen = { name: 'error', code: e.code, action: 'The payment QR is too long for this panel: use a shorter payload or a larger panel.' };
+    const shown: Screen = { name: 'error', code: e.code, action: QR_TOO_LARGE_ACTION };
     return { frame: renderer.render(shown, panel, rotation, lang, options), error: e };
   }
 }

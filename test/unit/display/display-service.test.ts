@@ -5,7 +5,7 @@ import type { Screen } from '../../../src/core/screen.js';
 import { DisplayService } from '../../../src/display/display-service.js';
 import { SimPanel } from '../../../src/display/drivers/sim-panel.js';
 import { panelInfo } from '../../../src/display/panels.js';
-import { Renderer } from '../../../src/display/render/renderer.js';
+import { QR_TOO_LARGE_ACTION, Renderer } from '../../../src/display/render/renderer.js';
 import { decodeFrame as decode } from './payloads.js';
 
 const renderer = new Renderer();
@@ -72,7 +72,7 @@ describe('DisplayService', () => {
     await settle(clock, display);
     expect(panel.counts.full).toBe(1);
     expect(decode(panel.last!.frame)).toBeUndefined();
-    const expected = renderer.render({ name: 'error', code: 'QR_TOO_LARGE', action: 'The payment QR is too long for this panel: ask the backend for a shorter payload or fit a larger panel.' }, panel.info, 0, 'ja');
+    const expected = renderer.render({ name: 'error', code: 'QR_TOO_LARGE', action: QR_TOO_LARGE_ACTION }, panel.info, 0, 'ja');
     expect(panel.last!.frame.data).toEqual(expected.data);
   });
 });
