@@ -3,14 +3,26 @@
  * configuration, builds the real parts on a Pi or their simulated twins (`hardware: "sim"`), and
  * passes them into the Device through constructors. Nothing here decides anything about a sale.
  */
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ConfigStore } from './config/config-store.js';
 import { missingForService } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './core/clock.js';
-import { createLogger, type Logger, type LogSink } from './core/logger.js';
+import { createLogger, memorySink, type Logger, type LogSink } from './core/logger.js';
+import type { Screen } from './core/screen.js';
+import { NmcliNetwork } from './console/nmcli-network.js';
+import { SimNetwork } from './console/network-sim.js';
+import { SerialConsole } from './console/serial-console.js';
+import { daemonConsoleTarget } from './daemon/console-target.js';
 import { Device } from './daemon/device.js';
+import { FleetAgent } from './fleet/fleet-agent.js';
+import { FleetMqtt } from './fleet/fleet-mqtt.js';
+import { RESTART_EXIT_CODE } from './fleet/ports.js';
+import { SdNotify } from './fleet/sd-notify.js';
+import { EventLoopCheck, ServiceWatchdog } from './fleet/service-watchdog.js';
 import { DisplayService } from './display/display-service.js';
 import { panelDriver } from './display/drivers/panel-drivers.js';
 import { SimPanel } from './display/drivers/sim-panel.js';
@@ -35,6 +47,12 @@ export interface DaemonOptions {
   /** Where log lines go (default stdout, for journald). */
   logSink?: LogSink;
   clock?: Clock;
+  /**
+   * Asked for by the console (restart after provisioning) and the fleet (new release, restart-only
+   * keys) once the daemon has stopped. Default: exit with RESTART_EXIT_CODE so systemd starts it
+   * again; the simulator starts a new daemon in the same process instead.
+   */
+  onRestart?: (reason: string) => void;
 }
 
 export interface SimParts {
@@ -55,6 +73,8 @@ export interface Daemon {
   readonly signals: Signals;
   /** Present when config.hardware === 'sim': the simulated parts, observable and drivable. */
   readonly sim: SimParts | undefined;
+  readonly console: SerialConsole | undefined;
+  readonly fleet: FleetAgent | undefined;
   stop(): Promise<void>;
 }
 
@@ -99,10 +119,14 @@ async function hardwareId(): Promise<string> {
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const clock = opts.clock ?? systemClock();
-  const boot = createLogger('tillqr', opts.logSink ? { sink: opts.logSink } : {});
-  const store = await ConfigStore.open(opts.configPath, opts.env, boot);
+  const startedAt = clock.now();
+  const out: LogSink = opts.logSink ?? { write: (l) => process.stdout.write(l) };
+  // The console's `log [N]` reads the recent lines; journald gets them all.
+  const recent = memorySink(500);
+  const sink: LogSink = { write: (l) => (recent.write(l), out.write(l)) };
+  const store = await ConfigStore.open(opts.configPath, opts.env, createLogger('tillqr', { sink }));
   const config = store.current;
-  const log = createLogger('tillqr', { level: config.logLevel, ...(opts.logSink ? { sink: opts.logSink } : {}), ...(config.deviceId ? { base: { deviceId: config.deviceId } } : {}) });
+  const log = createLogger('tillqr', { level: config.logLevel, sink, ...(config.deviceId ? { base: { deviceId: config.deviceId } } : {}) });
   log.info('starting', { version: VERSION, hardware: config.hardware, panel: config.display.panel, config: opts.configPath });
 
   const hw = await buildHardware(config, clock, log);
@@ -121,46 +145,126 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   display.on('panel-error', (e) => log.error('the panel failed', { code: e.code, error: e.message }));
 
+  // Every screen the Device shows passes here, so the fleet learns when the till is idle.
+  const idleListeners = new Set<() => void>();
+  const screen = {
+    show(s: Screen): void {
+      display.show(s);
+      if (s.name === 'idle') for (const l of idleListeners) l();
+    },
+  };
+
+  let device: Device | undefined;
+  let link: MqttLink | undefined;
+  let fleet: FleetAgent | undefined;
+  let stopping: Promise<void> | undefined;
+  const missing = missingForService(config);
+  const unprovisioned = async (): Promise<Screen> => ({ name: 'unprovisioned', deviceId: config.deviceId ?? (await hardwareId()), consolePort: config.console.port });
+  const restingScreen = missing.length > 0 ? await unprovisioned() : ({ name: 'connecting', broker: config.mqtt.url } as const);
+
+  const restart = async (reason: string): Promise<void> => {
+    log.info('restarting', { reason });
+    await stop();
+    if (opts.onRestart) opts.onRestart(reason);
+    else process.exit(RESTART_EXIT_CODE);
+  };
+
   const unsubscribe = store.onChange((change) => {
     if (change.changed.some((k) => k.startsWith('signal.'))) signals.indicator.applyConfig(liveConfig(change.config.signal));
     if (change.changed.some((k) => k === 'display.rotation' || k === 'display.language')) display.redraw();
+    if (device !== undefined) void device.applyConfig(change.config);
     if (change.restartRequired.length > 0) log.warn('some changes apply after a restart', { keys: change.restartRequired });
   });
 
-  let device: Device | undefined;
-  const missing = missingForService(config);
   if (missing.length > 0) {
     log.warn('not provisioned: waiting for a technician', { missing });
-    display.show({ name: 'unprovisioned', deviceId: config.deviceId ?? (await hardwareId()), consolePort: config.console.port });
+    display.show(restingScreen);
     signals.indicator.play('provisioning');
   } else {
     const deviceId = config.deviceId as string;
-    const link = new MqttLink({ mqtt: config.mqtt, deviceId, version: VERSION, clock, logger: log.child('link') });
-    device = new Device({ config, clock, logger: log.child('device'), link, screen: display, indicator: signals.indicator, storeDir: config.stateDir, version: VERSION });
+    link = new MqttLink({ mqtt: config.mqtt, deviceId, version: VERSION, clock, logger: log.child('link') });
+    device = new Device({ config, clock, logger: log.child('device'), link, screen, indicator: signals.indicator, storeDir: config.stateDir, version: VERSION });
     await device.start();
     const d = device;
     signals.button?.on('short', () => void d.pressButton());
+    fleet = new FleetAgent({
+      store,
+      clock,
+      logger: log.child('fleet'),
+      channel: new FleetMqtt({ mqtt: config.mqtt, deviceId, clock, logger: log.child('fleet.mqtt'), maxPacketBytes: config.fleet.blockSize + 4096 }),
+      host: {
+        version: VERSION,
+        saleActive: () => d.saleState.phase.name !== 'idle',
+        onIdle: (cb) => {
+          idleListeners.add(cb);
+          return () => idleListeners.delete(cb);
+        },
+        health: () => ({ brokerConnected: link?.connected ?? false, displayDrawn: display.healthy }),
+        restart: (reason) => void restart(reason),
+      },
+    });
+    await fleet.start();
   }
 
-  let stopped = false;
-  return {
-    config,
-    configStore: store,
-    logger: log,
+  const serialConsole = config.console.enabled
+    ? new SerialConsole({
+        store,
+        target: daemonConsoleTarget({
+          store,
+          clock,
+          startedAt,
+          device: () => device,
+          brokerConnected: () => link?.connected ?? false,
+          display,
+          indicator: signals.indicator,
+          restingScreen: () => restingScreen,
+          restart,
+          reboot: async () => {
+            if (config.hardware === 'sim') {
+              log.warn('reboot asked for in the simulator: restarting the daemon instead');
+              return restart('reboot (simulated)');
+            }
+            await stop();
+            spawn('systemctl', ['reboot'], { stdio: 'ignore', detached: true }).unref();
+          },
+        }),
+        network: config.hardware === 'pi' ? new NmcliNetwork({ logger: log.child('network') }) : new SimNetwork(),
+        clock,
+        logger: log.child('console'),
+        version: VERSION,
+        logTail: (n: number) => recent.lines.slice(-n),
+        tlsDir: join(dirname(store.path), 'tls'),
+      })
+    : undefined;
+  serialConsole?.start();
+
+  // systemd: READY once the display has drawn and the broker is connected; watchdog pings only while healthy.
+  const loop = new EventLoopCheck(clock);
+  loop.start();
+  const watchdog = new ServiceWatchdog({
+    notify: new SdNotify(opts.env),
     clock,
-    device,
-    display,
-    signals,
-    sim: hw.sim,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
+    logger: log.child('systemd'),
+    health: () => ({ brokerConnected: device === undefined ? true : (link?.connected ?? false), displayDrawn: display.healthy }),
+    selfCheck: () => loop.check(),
+  });
+  watchdog.start();
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
       unsubscribe();
       log.info('stopping');
+      await watchdog.stop();
+      loop.stop();
+      await serialConsole?.stop();
+      await fleet?.stop();
       await device?.stop();
       await display.close();
       await Promise.allSettled([hw.panel.close(), signals.close()]);
       await hw.gpio.close();
-    },
+    })();
+    return stopping;
   };
+
+  return { config, configStore: store, logger: log, clock, device, display, signals, sim: hw.sim, console: serialConsole, fleet, stop };
 }

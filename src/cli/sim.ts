@@ -91,6 +91,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       `  broker:  ${sim.brokerLabel}${sim.embedded ? ' (embedded, MQTT 3.1.1)' : ''}`,
       `  device:  ${sim.daemon.config.deviceId ?? '?'} on ${sim.display.panel}, topics ${sim.daemon.config.mqtt.topicPrefix}/${sim.daemon.config.deviceId ?? '?'}/…`,
       `  dev key: ${sim.devKey.kid} (trusted only by ${join(sim.stateDir, 'config.json')})`,
+      sim.consolePath !== undefined ? `  console: picocom -b 115200 ${sim.consolePath}   (the technician's serial console)` : '  console: off (install socat for a simulated serial console)',
       '  Ctrl-C to stop',
       '',
       '',

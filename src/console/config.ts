@@ -2,7 +2,7 @@ import { boolean, int, object, oneOf, string } from '../core/schema.js';
 
 export const consoleConfigSchema = object({
   enabled: boolean().default(true).restart(),
-  port: string({ pattern: /^\/dev\/\S+$/, expected: 'a device path such as /dev/serial0 or /dev/ttyGS0' })
+  port: string({ pattern: /^\/\S+$/, expected: 'a device path such as /dev/serial0 or /dev/ttyGS0' })
     .default('/dev/serial0')
     .restart()
     .doc('Serial port of the technician console: /dev/serial0 (GPIO UART), /dev/ttyGS0 (USB gadget) or a /dev/serial/by-id/... path for a USB adapter.'),

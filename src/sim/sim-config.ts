@@ -45,6 +45,8 @@ export interface SimConfigInput {
   readonly protocolVersion: 4 | 5;
   readonly display: SimDisplay;
   readonly devKey: SimKey;
+  /** The daemon's end of the simulated serial console; without it the console is off. */
+  readonly consolePort?: string;
 }
 
 export const DEFAULT_DISPLAY: SimDisplay = { panel: 'waveshare-4in2-v2', rotation: 0 };
@@ -70,6 +72,7 @@ export function simConfigRaw(i: SimConfigInput): Record<string, unknown> {
     merchant: { ...merchant, staticQr: encodeEmv({ merchant, initiation: 'static' }) },
     display: { panel: i.display.panel, rotation: i.display.rotation },
     signal: { button: { pin: 16, activeLow: true } },
+    console: i.consolePort !== undefined ? { enabled: true, port: i.consolePort } : { enabled: false },
   };
 }
 

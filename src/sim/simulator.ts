@@ -14,7 +14,8 @@ import type { RefreshMode } from '../display/panel.js';
 import { PANELS } from '../display/panels.js';
 import { encodePng, viewOf } from '../display/render/png.js';
 import { brokerLabel } from '../link/mqtt-link.js';
-import { startDaemon, type Daemon } from '../main.js';
+import { startDaemon, type Daemon, type DaemonOptions } from '../main.js';
+import { startConsolePty } from './console-pty.js';
 import { loadOrCreateDevKey, type SimKey } from './dev-keys.js';
 import { EmbeddedBroker } from './broker.js';
 import { probeProtocolVersion } from './broker-probe.js';
@@ -49,12 +50,18 @@ export type LogEntry = BackendFeed | { readonly kind: 'note'; readonly at: numbe
 
 const LOG_SIZE = 200;
 
+function daemonOptions(configPath: string, o: SimulatorOptions, onRestart: (why: string) => void): DaemonOptions {
+  return { configPath, env: o.env, onRestart, ...(o.logSink !== undefined ? { logSink: o.logSink } : {}) };
+}
+
 export class Simulator {
   readonly pageUrl: string;
   readonly brokerUrl: string;
   readonly embedded: boolean;
   readonly stateDir: string;
   readonly devKey: SimKey;
+  /** The technician's end of the simulated serial console (picocom, tillqr provision --port), when socat is installed. */
+  readonly consolePath: string | undefined;
   readonly backend: SimBackend;
   readonly log: LogEntry[] = [];
   readonly #o: SimulatorOptions;
@@ -79,7 +86,9 @@ export class Simulator {
     daemon: Daemon;
     backend: SimBackend;
     devKey: SimKey;
+    consolePath: string | undefined;
   }) {
+    this.consolePath = p.consolePath;
     this.#o = p.o;
     this.#logger = p.logger;
     this.#hub = p.hub;
@@ -132,8 +141,12 @@ export class Simulator {
       cleanup.push(() => page.close());
       const prev = await previousDisplay(stateDir);
       const display: SimDisplay = { panel: o.panel ?? prev.panel ?? DEFAULT_DISPLAY.panel, rotation: o.rotation ?? prev.rotation ?? DEFAULT_DISPLAY.rotation };
-      const { path } = await writeSimConfig({ stateDir, deviceId: SIM_DEVICE_ID, mqttUrl: brokerUrl, protocolVersion, display, devKey: dev.key });
-      const daemon = await startDaemon({ configPath: path, env: o.env, ...(o.logSink !== undefined ? { logSink: o.logSink } : {}) });
+      const pty = await startConsolePty(stateDir);
+      if ('unavailable' in pty) logger.warn('no simulated serial console', { reason: pty.unavailable });
+      else cleanup.push(() => pty.close());
+      const consolePort = 'unavailable' in pty ? undefined : pty.devicePath;
+      const { path } = await writeSimConfig({ stateDir, deviceId: SIM_DEVICE_ID, mqttUrl: brokerUrl, protocolVersion, display, devKey: dev.key, ...(consolePort !== undefined ? { consolePort } : {}) });
+      const daemon = await startDaemon(daemonOptions(path, o, (why) => void box.sim?.daemonAskedToRestart(why)));
       cleanup.push(() => daemon.stop());
       const m = daemon.config;
       if (m.deviceId === undefined || m.merchant === undefined) throw new TillqrError('INTERNAL', 'the daemon did not take the simulator config (no deviceId or merchant)');
@@ -147,7 +160,7 @@ export class Simulator {
         ...(m.mqtt.username !== undefined ? { username: m.mqtt.username } : {}),
         ...(m.mqtt.password !== undefined ? { password: m.mqtt.password } : {}),
       });
-      const sim = new Simulator({ o, logger, hub, page, broker, brokerUrl, daemon, backend, devKey: dev.key });
+      const sim = new Simulator({ o, logger, hub, page, broker, brokerUrl, daemon, backend, devKey: dev.key, consolePath: 'unavailable' in pty ? undefined : pty.technicianPath });
       backend.onFeed((f) => sim.#record(f));
       sim.#attach();
       box.sim = sim;
@@ -243,6 +256,13 @@ export class Simulator {
     await this.#broker?.close();
   }
 
+  /** The daemon stopped itself to restart (after provisioning, a fleet release, a console `restart`): start it again here. */
+  daemonAskedToRestart(why: string): Promise<void> {
+    const run = this.#queue.then(() => this.#restartDaemon(why));
+    this.#queue = run.catch((e: unknown) => this.#logger.error('the daemon did not restart', { error: e }));
+    return run;
+  }
+
   async #restartDaemon(why: string): Promise<void> {
     this.#setDaemonState('restarting');
     this.note(`restarting the daemon: ${why}`);
@@ -251,7 +271,7 @@ export class Simulator {
     await this.#daemon.stop();
     this.#frame = undefined;
     try {
-      this.#daemon = await startDaemon({ configPath: this.#daemon.configStore.path, env: this.#o.env, ...(this.#o.logSink !== undefined ? { logSink: this.#o.logSink } : {}) });
+      this.#daemon = await startDaemon(daemonOptions(this.#daemon.configStore.path, this.#o, (w) => void this.daemonAskedToRestart(w)));
     } catch (e) {
       this.#setDaemonState('stopped');
       this.note(`the daemon did not start again: ${e instanceof Error ? e.message : String(e)}`);
