@@ -60,6 +60,8 @@ export class MqttLink implements DeviceLink {
   #closing = false;
   #attempt = 0;
   #reconnectTimer: TimerHandle | undefined;
+  /** Holds the process open while the link runs: between reconnects there is no socket to do it. */
+  #alive: NodeJS.Timeout | undefined;
 
   constructor(o: MqttLinkOptions) {
     this.#o = o;
@@ -79,6 +81,7 @@ export class MqttLink implements DeviceLink {
   start(handlers: LinkHandlers): void {
     if (this.#client !== undefined) throw new TillqrError('INTERNAL', 'the link is already started');
     this.#handlers = handlers;
+    this.#alive = setInterval(() => undefined, 0x7fffffff);
     const client = mqtt.connect(this.#o.mqtt.url, this.#clientOptions());
     this.#client = client;
     client.handleMessage = (packet, done) => this.#onPublish(packet, done);
@@ -105,6 +108,7 @@ export class MqttLink implements DeviceLink {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    clearInterval(this.#alive);
     if (this.#reconnectTimer !== undefined) this.#o.clock.clearTimeout(this.#reconnectTimer);
     const client = this.#client;
     if (client === undefined) return;
