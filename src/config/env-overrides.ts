@@ -9,7 +9,17 @@ import type { Schema } from '../core/schema.js';
 import { TillqrError } from '../core/errors.js';
 
 const PREFIX = 'TILLQR_';
-const NOT_KEYS = new Set(['TILLQR_CONFIG', 'TILLQR_HARDWARE_TESTS', 'TILLQR_HARDWARE']);
+/** Variables of the tools and tests that share the prefix but are not config keys. */
+const NOT_KEYS = new Set([
+  'TILLQR_CONFIG',
+  'TILLQR_HARDWARE_TESTS',
+  'TILLQR_HW_PANEL',
+  'TILLQR_CHROMIUM',
+  'TILLQR_UPDATE_DOCS',
+  'TILLQR_BACKEND_PASSWORD',
+  'TILLQR_FLEET_URL',
+  'TILLQR_FLEET_PASSWORD',
+]);
 
 export function envNameFor(path: string): string {
   return PREFIX + path.split('.').map((seg) => seg.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('__');

@@ -20,10 +20,15 @@ export async function brokerRoundTrip(c: Config, timeoutMs = 10_000): Promise<Br
   const topic = `${c.mqtt.topicPrefix}/${deviceId}/test`;
   const nonce = randomBytes(8).toString('hex');
   const started = Date.now();
-  let client: mqtt.MqttClient | undefined;
+  const broker = brokerLabel(c.mqtt.url);
+  let client: mqtt.MqttClient;
   try {
     const opts = { ...baseClientOptions(c.mqtt, `tillqr-${deviceId}-test`), clean: true, connectTimeout: timeoutMs };
     client = await mqtt.connectAsync(c.mqtt.url, opts, false);
+  } catch (e) {
+    return { ok: false, detail: `cannot reach ${broker}: ${(e as Error).message}` };
+  }
+  try {
     const c2 = client;
     const received = new Promise<void>((resolve) => {
       c2.on('message', (t, payload) => {
@@ -31,17 +36,17 @@ export async function brokerRoundTrip(c: Config, timeoutMs = 10_000): Promise<Br
       });
     });
     const granted = await c2.subscribeAsync(topic, { qos: 1 });
-    if (granted.some((g) => g.qos > 2)) return { ok: false, detail: `connected to ${brokerLabel(c.mqtt.url)}, but the broker refused ${topic} (check the ACL)` };
+    if (granted.some((g) => g.qos > 2)) return { ok: false, detail: `connected to ${broker}, but the broker refused ${topic} (check the ACL)` };
     await c2.publishAsync(topic, nonce, { qos: 1 });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const r = await Promise.race([received.then(() => 'ok' as const), timedOut]);
     clearTimeout(timer);
-    if (r === 'timeout') return { ok: false, detail: `connected to ${brokerLabel(c.mqtt.url)}, but the test message did not come back within ${timeoutMs} ms (check the ACL for ${topic})` };
-    return { ok: true, detail: `round trip through ${brokerLabel(c.mqtt.url)} in ${Date.now() - started} ms` };
+    if (r === 'timeout') return { ok: false, detail: `connected to ${broker}, but the test message did not come back within ${timeoutMs} ms (check the ACL for ${topic})` };
+    return { ok: true, detail: `round trip through ${broker} in ${Date.now() - started} ms` };
   } catch (e) {
-    return { ok: false, detail: `cannot reach ${brokerLabel(c.mqtt.url)}: ${(e as Error).message}` };
+    return { ok: false, detail: `connected to ${broker}, but the broker refused the test (${(e as Error).message}; check the ACL for ${topic})` };
   } finally {
-    await client?.endAsync(true).catch(() => undefined);
+    await client.endAsync(true).catch(() => undefined);
   }
 }

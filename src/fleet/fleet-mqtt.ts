@@ -5,7 +5,7 @@
  * with the link's backoff and jitter on the injected clock. Kept apart from the payment link so
  * a 64 KB block stream never queues in front of a payment confirmation.
  */
-import { readFileSync } from 'node:fs';
+import { baseClientOptions } from '../link/client-options.js';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { TillqrError } from '../core/errors.js';
@@ -43,22 +43,8 @@ export class FleetMqtt implements FleetChannel {
   start(subscriptions: readonly string[], h: FleetChannelHandlers): void {
     if (this.#client !== undefined) throw new TillqrError('INTERNAL', 'the fleet channel is already started');
     const m = this.#o.mqtt;
-    const opts: IClientOptions = {
-      protocolVersion: m.protocolVersion,
-      clientId: `tillqr-${this.#o.deviceId}-fleet`,
-      clean: true,
-      keepalive: m.keepaliveSec,
-      reconnectPeriod: 0,
-      connectTimeout: 15_000,
-      resubscribe: false,
-      rejectUnauthorized: m.rejectUnauthorized,
-    };
+    const opts: IClientOptions = { ...baseClientOptions(m, `tillqr-${this.#o.deviceId}-fleet`), clean: true };
     if (m.protocolVersion === 5) opts.properties = { maximumPacketSize: this.#o.maxPacketBytes };
-    if (m.username !== undefined) opts.username = m.username;
-    if (m.password !== undefined) opts.password = m.password;
-    if (m.caFile !== undefined) opts.ca = readFileSync(m.caFile);
-    if (m.certFile !== undefined) opts.cert = readFileSync(m.certFile);
-    if (m.keyFile !== undefined) opts.key = readFileSync(m.keyFile);
     const client = mqtt.connect(m.url, opts);
     this.#client = client;
     client.on('connect', () => {

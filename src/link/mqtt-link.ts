@@ -9,7 +9,7 @@
  * after the Device has persisted its decision), so a crash before then means a redelivery, not
  * a lost payment.
  */
-import { readFileSync } from 'node:fs';
+import { baseClientOptions } from './client-options.js';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { TillqrError } from '../core/errors.js';
@@ -131,14 +131,8 @@ export class MqttLink implements DeviceLink {
   #clientOptions(): IClientOptions {
     const m = this.#o.mqtt;
     const opts: IClientOptions = {
-      protocolVersion: m.protocolVersion,
-      clientId: this.#o.clientId ?? `tillqr-${this.#o.deviceId}`,
+      ...baseClientOptions(m, this.#o.clientId ?? `tillqr-${this.#o.deviceId}`),
       clean: false,
-      keepalive: m.keepaliveSec,
-      reconnectPeriod: 0,
-      connectTimeout: 15_000,
-      resubscribe: false,
-      rejectUnauthorized: m.rejectUnauthorized,
       will: { topic: this.#topics.topic('status'), payload: Buffer.from(this.#status.payload(false)), qos: 1, retain: true },
     };
     if (m.protocolVersion === 5) {
@@ -146,11 +140,6 @@ export class MqttLink implements DeviceLink {
       // received and answered with a `too_large` event.
       opts.properties = { sessionExpiryInterval: m.sessionExpirySec, maximumPacketSize: Math.min(268_435_455, m.maxPayloadBytes * 16 + 4096) };
     }
-    if (m.username !== undefined) opts.username = m.username;
-    if (m.password !== undefined) opts.password = m.password;
-    if (m.caFile !== undefined) opts.ca = readPem(m.caFile, 'mqtt.caFile');
-    if (m.certFile !== undefined) opts.cert = readPem(m.certFile, 'mqtt.certFile');
-    if (m.keyFile !== undefined) opts.key = readPem(m.keyFile, 'mqtt.keyFile');
     return opts;
   }
 
@@ -181,7 +170,8 @@ export class MqttLink implements DeviceLink {
     this.#connected = false;
     this.#status.disconnected();
     if (wasConnected) {
-      this.#log.warn('lost the broker connection');
+      if (this.#closing) this.#log.info('disconnected from the broker');
+      else this.#log.warn('lost the broker connection');
       this.#handlers?.offline();
     }
     if (this.#closing) return;
@@ -227,12 +217,4 @@ export class MqttLink implements DeviceLink {
 export function disableNagle(client: MqttClient): void {
   const stream = client.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined;
   stream?.setNoDelay?.(true);
-}
-
-function readPem(path: string, key: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new TillqrError('CONFIG_INVALID', `${key}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { key, path });
-  }
 }

@@ -4,6 +4,7 @@
  * the file, so the document cannot drift from the code.
  */
 import type { Schema } from '../core/schema.js';
+import { FLEET_TOPICS } from './contract-fleet.js';
 import { EVENT_DOCS, EVENT_TYPES, REJECT_REASONS, TOPICS, type CancelMessage, type ChargeMessage, type DeviceEvent, type DeviceStatus, type PaymentMessage } from './contract.js';
 
 export const GENERATED_BEGIN = '<!-- generated from src/link/contract.ts by src/link/protocol-doc.ts: do not edit by hand -->';
@@ -53,6 +54,10 @@ export function renderProtocolReference(): string {
   for (const e of EVENT_TYPES) out.push(`| \`${e}\` | ${cell(EVENT_DOCS[e])} |`);
   out.push('', '## Rejection reasons (`rejected` events)', '', '| reason | why |', '|---|---|');
   for (const [r, why] of Object.entries(REJECT_REASONS)) out.push(`| \`${r}\` | ${cell(why)} |`);
+  out.push('', '## Fleet topics', '', 'Desired configuration, software updates and chunked transfer (see the fleet section above for the flow).', '');
+  out.push('| topic | direction | signed by | retained | what |', '|---|---|---|---|---|');
+  for (const t of FLEET_TOPICS) out.push(`| \`${t.pattern}\` | ${t.direction} | ${t.signedBy} | ${t.retained ? 'yes' : 'no'} | ${cell(t.summary)} |`);
+  for (const t of FLEET_TOPICS) out.push('', `## \`${t.name}\` payload`, '', fieldTable(t.schema));
   out.push('', GENERATED_END);
   return out.join('\n') + '\n';
 }

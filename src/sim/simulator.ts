@@ -15,7 +15,7 @@ import { PANELS } from '../display/panels.js';
 import { encodePng, viewOf } from '../display/render/png.js';
 import { brokerLabel } from '../link/mqtt-link.js';
 import { startDaemon, type Daemon, type DaemonOptions } from '../main.js';
-import { startConsolePty } from './console-pty.js';
+import { startConsolePty, type ConsolePty } from './console-pty.js';
 import { loadOrCreateDevKey, type SimKey } from './dev-keys.js';
 import { EmbeddedBroker } from './broker.js';
 import { probeProtocolVersion } from './broker-probe.js';
@@ -69,6 +69,7 @@ export class Simulator {
   readonly #hub: SseHub;
   readonly #page: PageServer;
   readonly #broker: EmbeddedBroker | undefined;
+  readonly #pty: ConsolePty | undefined;
   #daemon: Daemon;
   #daemonState: DaemonState = 'running';
   #detach: (() => void) | undefined;
@@ -86,9 +87,10 @@ export class Simulator {
     daemon: Daemon;
     backend: SimBackend;
     devKey: SimKey;
-    consolePath: string | undefined;
+    pty: ConsolePty | undefined;
   }) {
-    this.consolePath = p.consolePath;
+    this.#pty = p.pty;
+    this.consolePath = p.pty?.technicianPath;
     this.#o = p.o;
     this.#logger = p.logger;
     this.#hub = p.hub;
@@ -160,7 +162,7 @@ export class Simulator {
         ...(m.mqtt.username !== undefined ? { username: m.mqtt.username } : {}),
         ...(m.mqtt.password !== undefined ? { password: m.mqtt.password } : {}),
       });
-      const sim = new Simulator({ o, logger, hub, page, broker, brokerUrl, daemon, backend, devKey: dev.key, consolePath: 'unavailable' in pty ? undefined : pty.technicianPath });
+      const sim = new Simulator({ o, logger, hub, page, broker, brokerUrl, daemon, backend, devKey: dev.key, pty: 'unavailable' in pty ? undefined : pty });
       backend.onFeed((f) => sim.#record(f));
       sim.#attach();
       box.sim = sim;
@@ -253,6 +255,7 @@ export class Simulator {
     await this.backend.close().catch(() => undefined);
     await this.#daemon.stop();
     this.#daemonState = 'stopped';
+    await this.#pty?.close();
     await this.#broker?.close();
   }
 

@@ -1,6 +1,6 @@
 /**
  * Panel contract on real hardware, and the same contract on the simulators (always).
- * Real part: a Raspberry Pi with TILLQR_HARDWARE=1 and the panel named by TILLQR_HW_PANEL
+ * Real part: a Raspberry Pi with TILLQR_HARDWARE_TESTS=1 and the panel named by TILLQR_HW_PANEL
  * (default waveshare-2in9-v2): an e-paper panel on a Waveshare HAT (SPI0 CE0 with dtparam=spi=on,
  * RST BCM 17, DC BCM 25, BUSY BCM 24, PWR BCM 18; the user in the spi and gpio groups), or an LCD
  * panel id (lcd-240x240, lcd-320x240, lcd-480x320) whose framebuffer overlay is loaded (user in
@@ -19,7 +19,7 @@ import { SimGpio } from '../../src/signal/drivers/sim-gpio.js';
 import { SysfsGpio } from '../../src/signal/drivers/sysfs-gpio.js';
 import { panelContract } from '../integration/display/panel-contract.js';
 
-const onPi = process.env.TILLQR_HARDWARE === '1';
+const onPi = process.env.TILLQR_HARDWARE_TESTS === '1';
 const hwPanel = process.env.TILLQR_HW_PANEL ?? 'waveshare-2in9-v2';
 const FAST = { resetMs: 2, swResetMs: 5, fullMs: 40, partialMs: 15, powerMs: 5 };
 
@@ -63,7 +63,7 @@ describe('Panel contract: real e-paper drivers on the simulated HAT', () => {
 });
 
 describe.skipIf(!onPi)(
-  `Panel contract on real hardware: needs a Raspberry Pi with TILLQR_HARDWARE=1 and the panel ${hwPanel} fitted (Waveshare e-paper HAT on SPI0 CE0 with RST 17, DC 25, BUSY 24, PWR 18; or an LCD with its framebuffer overlay loaded)`,
+  `Panel contract on real hardware: needs a Raspberry Pi with TILLQR_HARDWARE_TESTS=1 and the panel ${hwPanel} fitted (Waveshare e-paper HAT on SPI0 CE0 with RST 17, DC 25, BUSY 24, PWR 18; or an LCD with its framebuffer overlay loaded)`,
   () => {
     panelContract(async () => {
       const info = panelInfo(hwPanel);

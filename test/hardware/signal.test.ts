@@ -1,7 +1,7 @@
 /**
  * GPIO contract on real hardware, and the same contract on the simulated driver (always).
  * Real part: a Raspberry Pi (any model; kernel 6.6+ numbering is found at run time) with
- * TILLQR_HARDWARE=1, the user in the gpio group, and a jumper wire between the two pins of
+ * TILLQR_HARDWARE_TESTS=1, the user in the gpio group, and a jumper wire between the two pins of
  * HW_SIGNAL_LOOP (default "20,21", free on a Waveshare e-paper HAT). The indicator part drives
  * the status LED on BCM 5 (green) and 6 (red) and an active buzzer on BCM 13, or a passive
  * buzzer on BCM 13 through PWM when HW_SIGNAL_BUZZER=passive (dtoverlay=pwm,pin=13,func=4).
@@ -16,7 +16,7 @@ import { SysfsPwm } from '../../src/signal/drivers/sysfs-pwm.js';
 import { openSignals } from '../../src/signal/open-signals.js';
 import { gpioContract } from '../integration/signal/gpio-contract.js';
 
-const onPi = process.env.TILLQR_HARDWARE === '1';
+const onPi = process.env.TILLQR_HARDWARE_TESTS === '1';
 const [loopOut, loopIn] = (process.env.HW_SIGNAL_LOOP ?? '20,21').split(',').map(Number) as [number, number];
 
 describe('GPIO contract: simulated driver (BCM 20 wired to BCM 21 in the sim)', () => {
@@ -28,7 +28,7 @@ describe('GPIO contract: simulated driver (BCM 20 wired to BCM 21 in the sim)', 
 });
 
 describe.skipIf(!onPi)(
-  `GPIO contract on a real Raspberry Pi: needs TILLQR_HARDWARE=1, sysfs GPIO, the user in the gpio group and a jumper wire from BCM ${loopOut} to BCM ${loopIn}`,
+  `GPIO contract on a real Raspberry Pi: needs TILLQR_HARDWARE_TESTS=1, sysfs GPIO, the user in the gpio group and a jumper wire from BCM ${loopOut} to BCM ${loopIn}`,
   () => {
     gpioContract(() => {
       const gpio = new SysfsGpio({ clock: systemClock(), logger: silentLogger });
@@ -38,7 +38,7 @@ describe.skipIf(!onPi)(
 );
 
 describe.skipIf(!onPi)(
-  'Indicator on a real Raspberry Pi: needs TILLQR_HARDWARE=1, an LED on BCM 5 (green) and 6 (red), a buzzer on BCM 13 (passive via PWM when HW_SIGNAL_BUZZER=passive)',
+  'Indicator on a real Raspberry Pi: needs TILLQR_HARDWARE_TESTS=1, an LED on BCM 5 (green) and 6 (red), a buzzer on BCM 13 (passive via PWM when HW_SIGNAL_BUZZER=passive)',
   () => {
     it('plays every pattern on the real lines without a fault (watch and listen)', async () => {
       const passive = process.env.HW_SIGNAL_BUZZER === 'passive';

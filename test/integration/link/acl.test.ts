@@ -77,6 +77,38 @@ describe('the example ACL (device/mosquitto/acl) on a real broker', () => {
     }
   });
 
+  it("passes the console's mqtt test round trip on the device's own test topic, and not on another's", async () => {
+    const { brokerRoundTrip } = await import('../../../src/daemon/broker-test.js');
+    const { validateConfig } = await import('../../../src/config/load.js');
+    const own = validateConfig({ deviceId: 'till-a', mqtt: { url: broker.url, username: 'till-a', password: USERS['till-a'] } });
+    expect(await brokerRoundTrip(own, 5000)).toMatchObject({ ok: true });
+    const wrongUser = validateConfig({ deviceId: 'till-a', mqtt: { url: broker.url, username: 'till-b', password: USERS['till-b'] } });
+    const refused = await brokerRoundTrip(wrongUser, 1500);
+    expect(refused.ok).toBe(false);
+    expect(refused.detail).toMatch(/did not come back|refused/);
+    const badPassword = validateConfig({ deviceId: 'till-a', mqtt: { url: broker.url, username: 'till-a', password: 'nope' } });
+    expect(await brokerRoundTrip(badPassword, 5000)).toMatchObject({ ok: false, detail: expect.stringContaining('cannot reach') as unknown });
+  });
+
+  it('lets a device read its own and its groups\' desired config but not another device\'s', async () => {
+    const fleetOp = await raw(broker.url, 'tillqr-backend', USERS['tillqr-backend']);
+    const b = await raw(broker.url, 'till-b', USERS['till-b']);
+    const got: string[] = [];
+    b.on('message', (t) => got.push(t));
+    try {
+      await b.subscribeAsync(['tillqr/v1/till-a/config/desired', 'tillqr/v1/till-b/config/desired', 'tillqr/v1/groups/tokyo/config/desired'], { qos: 1 });
+      // The backend user may not push fleet config: that is the fleet operator's.
+      await expect(fleetOp.publishAsync('tillqr/v1/till-b/config/desired', 'x', { qos: 1 })).rejects.toMatchObject({ code: 135 });
+      // A device may not write desired config, its own or a group's.
+      await expect(b.publishAsync('tillqr/v1/till-b/config/desired', 'x', { qos: 1 })).rejects.toMatchObject({ code: 135 });
+      await expect(b.publishAsync('tillqr/v1/groups/tokyo/config/desired', 'x', { qos: 1 })).rejects.toMatchObject({ code: 135 });
+      expect(got).toEqual([]);
+    } finally {
+      await fleetOp.endAsync(true);
+      await b.endAsync(true);
+    }
+  });
+
   it('refuses anonymous and wrong-password connections', async () => {
     await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, protocolVersion: 5 })).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
     await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, protocolVersion: 5, username: 'till-b', password: 'wrong' })).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
