@@ -53,6 +53,7 @@ export class ReplayCache {
    * Returns how many still-live entries had to be evicted to stay within the bound (normally 0).
    */
   add(jti: string, nowMs: number, expMs: number): number {
+    this.#forgetExpiredOldest(nowMs);
     this.#entries.delete(jti);
     this.#entries.set(jti, { until: Math.max(nowMs + this.#retentionMs, expMs) });
     return this.#trim(nowMs);
@@ -67,6 +68,18 @@ export class ReplayCache {
   /** Drop entries whose keep-until has passed. */
   prune(nowMs: number): void {
     for (const [jti, e] of this.#entries) if (e.until <= nowMs) this.#entries.delete(jti);
+  }
+
+  /**
+   * Entries sit in the order they were added, which is (almost) the order they expire in: forget
+   * the expired ones at the front, so the cache and the state file it is saved in stay the size of
+   * the live set rather than growing to the bound. Amortised O(1); `prune` catches the rest.
+   */
+  #forgetExpiredOldest(nowMs: number): void {
+    for (const [jti, e] of this.#entries) {
+      if (e.until > nowMs) return;
+      this.#entries.delete(jti);
+    }
   }
 
   #trim(nowMs: number): number {
