@@ -4,7 +4,7 @@
  * whole before anything is written; the file is rewritten atomically; listeners learn which keys
  * changed and whether any of them needs a restart to apply.
  */
-import { TillqrError } from '../core/errors.js';
+import { TillqrError, toTillqrError } from '../core/errors.js';
 import type { Schema } from '../core/schema.js';
 import type { Logger } from '../core/logger.js';
 import { writeJsonAtomic } from '../store/atomic-file.js';
@@ -102,7 +102,7 @@ export class ConfigStore {
     try {
       value = coerceText(schema, text, key);
     } catch (e) {
-      return Promise.reject(e as Error);
+      return Promise.reject(toTillqrError(e, 'CONFIG_INVALID'));
     }
     return this.update((raw) => setPath(raw, segs, value), actor);
   }

@@ -32,7 +32,7 @@ export function showValue(v: unknown): string {
     const s = JSON.stringify(v);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
   } catch {
-    return String(v);
+    return Object.prototype.toString.call(v);
   }
 }
 
@@ -94,7 +94,7 @@ export class Schema<T> {
   }
 
   optional(): Schema<T | undefined> {
-    return this.#with({ optional: true }) as unknown as Schema<T | undefined>;
+    return this.#with({ optional: true });
   }
 
   default(v: T): Schema<T> {
@@ -218,7 +218,7 @@ export function array<T>(item: Schema<T>, opts: { min?: number; max?: number } =
       return bad ? INVALID : out;
     },
     {},
-    { item: item as Schema<unknown> },
+    { item: item },
   );
 }
 

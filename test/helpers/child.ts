@@ -4,6 +4,9 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -23,9 +26,6 @@ export function bundleHelper(script: string): Promise<string> {
   if (p === undefined) {
     p = (async () => {
       const { build } = await import('esbuild');
-      const { mkdtemp } = await import('node:fs/promises');
-      const { tmpdir } = await import('node:os');
-      const { join, basename } = await import('node:path');
       const out = join(await mkdtemp(join(tmpdir(), 'tillqr-helper-')), basename(script).replace(/\.ts$/, '.mjs'));
       await build({ entryPoints: [script], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, packages: 'external', logLevel: 'silent' });
       return out;
