@@ -16,6 +16,7 @@ import type { Screen } from './core/screen.js';
 import { NmcliNetwork } from './console/nmcli-network.js';
 import { SimNetwork } from './console/network-sim.js';
 import { SerialConsole } from './console/serial-console.js';
+import { wireButton } from './daemon/button-actions.js';
 import { daemonConsoleTarget } from './daemon/console-target.js';
 import { Device } from './daemon/device.js';
 import { FleetAgent } from './fleet/fleet-agent.js';
@@ -186,7 +187,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     device = new Device({ config, clock, logger: log.child('device'), link, screen, indicator: signals.indicator, storeDir: config.stateDir, version: VERSION });
     await device.start();
     const d = device;
-    signals.button?.on('short', () => void d.pressButton());
+    if (signals.button !== undefined) {
+      wireButton({
+        button: signals.button,
+        device: d,
+        display,
+        clock,
+        holdMs: config.sale.resultHoldSec * 1000,
+        statusLines: () => [
+          `${deviceId} · ${VERSION}`,
+          `${d.saleState.phase.name} · broker ${link?.connected ? 'connected' : 'offline'}`,
+          `${config.display.panel} · up ${Math.floor((clock.now() - startedAt) / 60_000)} min`,
+        ],
+      });
+    }
     fleet = new FleetAgent({
       store,
       clock,
