@@ -12,10 +12,15 @@ export interface Parsed<O extends OptionSpec> {
   positionals: string[];
 }
 
+/** parseArgs types its values from the literal options; ours are generic, so they are narrowed here. */
+function valuesOf<O extends OptionSpec>(values: unknown): Parsed<O>['values'] {
+  return values as Parsed<O>['values'];
+}
+
 export function parse<O extends OptionSpec>(argv: string[], options: O, usage: string): Parsed<O> {
   try {
     const r = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: r.values as Parsed<O>['values'], positionals: r.positionals };
+    return { values: valuesOf<O>(r.values), positionals: r.positionals };
   } catch (e) {
     throw new TillqrError('USAGE', `${(e as Error).message}\nusage: ${usage}`);
   }
