@@ -6,7 +6,7 @@
 import { PANEL_IDS } from '../src/display/config.js';
 import { PANELS } from '../src/display/panels.js';
 import { runChromiumBaseline } from './render-chromium.js';
-import { MOUNT } from './render-mount.js';
+import { USUAL_MOUNT as MOUNT } from '../src/display/panels.js';
 import { procMiB } from './render-stats.js';
 
 const iterations = Number(process.argv[2] ?? '8');

@@ -11,7 +11,7 @@ import { PANEL_IDS, type PanelId } from '../src/display/config.js';
 import { PANELS } from '../src/display/panels.js';
 import { Renderer } from '../src/display/render/renderer.js';
 import { sampleEmv, sampleScreen } from '../src/display/render/samples.js';
-import { MOUNT } from './render-mount.js';
+import { USUAL_MOUNT as MOUNT } from '../src/display/panels.js';
 import { summary } from './render-stats.js';
 import type { Bench, BenchRow, BenchSection } from './types.js';
 

@@ -8,22 +8,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SCREEN_NAMES, type Lang } from '../core/screen.js';
 import { PANEL_IDS, type PanelId } from '../display/config.js';
-import { PANELS } from '../display/panels.js';
+import { PANELS, USUAL_MOUNT } from '../display/panels.js';
 import { encodePng, viewOf } from '../display/render/png.js';
 import { Renderer } from '../display/render/renderer.js';
 import { sampleScreen } from '../display/render/samples.js';
 import type { Rotation } from '../display/render/to-frame.js';
 
-/** The mounting shown for each panel: the small e-paper panels turned to landscape, as at a till. */
-const MOUNT: Record<PanelId, Rotation> = {
-  'waveshare-2in13-v4': 90,
-  'waveshare-2in9-v2': 90,
-  'waveshare-4in2-v2': 0,
-  'waveshare-7in5-v2': 0,
-  'lcd-240x240': 0,
-  'lcd-320x240': 0,
-  'lcd-480x320': 0,
-};
 
 export async function writeGallery(dir: string, lang: Lang = 'ja'): Promise<string[]> {
   const renderer = new Renderer();
@@ -35,7 +25,7 @@ export async function writeGallery(dir: string, lang: Lang = 'ja'): Promise<stri
     written.push(path);
   };
   for (const panel of PANEL_IDS) {
-    for (const name of SCREEN_NAMES) await save(join(dir, panel, `${name}.png`), panel, MOUNT[panel], lang, sampleScreen(name, { lang }));
+    for (const name of SCREEN_NAMES) await save(join(dir, panel, `${name}.png`), panel, USUAL_MOUNT[panel], lang, sampleScreen(name, { lang }));
   }
   for (const l of ['ja', 'en', 'zh', 'ko'] as const) {
     await save(join(dir, 'variants', `charge-2in9-${l}.png`), 'waveshare-2in9-v2', 90, l, sampleScreen('charge', { lang: l }));

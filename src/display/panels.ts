@@ -1,6 +1,7 @@
 import { TillqrError } from '../core/errors.js';
 import { PANEL_IDS, type PanelId } from './config.js';
 import type { PanelInfo } from './panel.js';
+import type { Rotation } from './render/to-frame.js';
 
 /**
  * The catalogue of supported panels: native pixel size (before rotation), kind, and whether the
@@ -25,3 +26,18 @@ export function panelInfo(id: string): PanelInfo {
   if (!isPanelId(id)) throw new TillqrError('PANEL_UNKNOWN', `no such panel id: ${id}`, { id, known: PANEL_IDS });
   return PANELS[id];
 }
+
+/**
+ * How each panel is usually mounted at a till: the small e-paper panels (native portrait) turned
+ * to landscape. The gallery and the benchmarks draw them this way; config `display.rotation` says
+ * how a given device is really mounted.
+ */
+export const USUAL_MOUNT: Readonly<Record<PanelId, Rotation>> = Object.freeze({
+  'waveshare-2in13-v4': 90,
+  'waveshare-2in9-v2': 90,
+  'waveshare-4in2-v2': 0,
+  'waveshare-7in5-v2': 0,
+  'lcd-240x240': 0,
+  'lcd-320x240': 0,
+  'lcd-480x320': 0,
+});

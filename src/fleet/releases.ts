@@ -10,24 +10,15 @@
  * A link is switched atomically: a new link under a temporary name, rename(2) over the old one,
  * then fsync of the directory.
  */
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { TillqrError } from '../core/errors.js';
+import { fsyncDir } from '../store/atomic-file.js';
 import { isVersion } from './semver.js';
 
 export const ENTRY_POINT = 'dist/src/cli/tillqr.js';
 export type LinkName = 'current' | 'committed';
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 export class ReleaseDir {
   readonly root: string;

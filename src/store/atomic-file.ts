@@ -14,7 +14,8 @@ export interface WriteOptions {
   mode?: number;
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** fsync a directory, so a rename inside it survives a power cut. */
+export async function fsyncDir(dir: string): Promise<void> {
   const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await fh.sync();

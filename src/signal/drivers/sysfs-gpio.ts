@@ -15,7 +15,7 @@ import { onoffEdges, pollEdges, type EdgeSourceFactory } from './edge-sources.js
 import { DEFAULT_GPIO_ROOT, findHeaderChip, sysfsNumber, type GpioChipInfo } from './gpio-chips.js';
 import { errnoCode, gpioBusyExported, gpioBusyInProcess, gpioBusyKernel, gpioIo, gpioNoLine, gpioPermission, gpioUnavailable } from './gpio-errors.js';
 import { SysfsInputLine, SysfsOutputLine, unexport, writeAttr, type Claim } from './sysfs-gpio-lines.js';
-import { nodeSysfsFs, sleep, type SysfsFs } from './sysfs-fs.js';
+import { nodeSysfsFs, whenUdevDone, type SysfsFs } from './sysfs-fs.js';
 
 export interface SysfsGpioOptions {
   clock: Clock;
@@ -132,7 +132,7 @@ export class SysfsGpio implements Gpio {
         await this.#export(claim);
       }
       try {
-        await this.#whenUdevDone(claim, async () => {
+        await this.#whenUdevDone(async () => {
           await this.#writeAttr(claim, 'active_low', '0');
           await this.#writeAttr(claim, 'direction', direction);
         });
@@ -168,18 +168,9 @@ export class SysfsGpio implements Gpio {
   }
 
   /** After an export, udev needs a moment to hand the files to the gpio group: retry until then. */
-  async #whenUdevDone(c: Claim, fn: () => Promise<void>): Promise<void> {
-    const deadline = this.#clock.now() + this.#udevWaitMs;
-    for (;;) {
-      try {
-        await fn();
-        return;
-      } catch (e) {
-        const retry = isTillqrError(e, 'GPIO_PERMISSION') || (isTillqrError(e, 'GPIO_IO') && errnoCode(e.cause) === 'ENOENT');
-        if (!retry || this.#clock.now() >= deadline) throw e;
-        await sleep(this.#clock, UDEV_STEP_MS);
-      }
-    }
+  #whenUdevDone(fn: () => Promise<void>): Promise<void> {
+    const retryable = (e: unknown): boolean => isTillqrError(e, 'GPIO_PERMISSION') || (isTillqrError(e, 'GPIO_IO') && errnoCode(e.cause) === 'ENOENT');
+    return whenUdevDone(this.#clock, this.#udevWaitMs, UDEV_STEP_MS, retryable, fn);
   }
 
   async #writeAttr(c: Claim, attr: string, value: string): Promise<void> {

@@ -9,7 +9,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Pwm, PwmChannel, PwmOpenOptions } from '../pwm.js';
 import { errnoCode, pwmIo, pwmPermission, pwmUnavailable } from './gpio-errors.js';
 import { DEFAULT_PWM_ROOT, findPwmChip } from './pwm-chips.js';
-import { nodeSysfsFs, sleep, type SysfsFs } from './sysfs-fs.js';
+import { nodeSysfsFs, whenUdevDone, type SysfsFs } from './sysfs-fs.js';
 
 export interface SysfsPwmOptions {
   clock: Clock;
@@ -78,20 +78,14 @@ export class SysfsPwm implements Pwm {
     }
   }
 
-  async #whenUdevDone(fn: () => Promise<void>): Promise<void> {
-    const deadline = this.#clock.now() + this.#udevWaitMs;
-    for (;;) {
-      try {
-        await fn();
-        return;
-      } catch (e) {
-        const cause = e instanceof Error ? e.cause : undefined;
-        const code = errnoCode(cause);
-        if ((code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOENT') || this.#clock.now() >= deadline) throw e;
-        await sleep(this.#clock, UDEV_STEP_MS);
-      }
-    }
+  #whenUdevDone(fn: () => Promise<void>): Promise<void> {
+    const retryable = (e: unknown): boolean => {
+      const code = errnoCode(e instanceof Error ? e.cause : undefined);
+      return code === 'EACCES' || code === 'EPERM' || code === 'ENOENT';
+    };
+    return whenUdevDone(this.#clock, this.#udevWaitMs, UDEV_STEP_MS, retryable, fn);
   }
+
 }
 
 class SysfsPwmChannel implements PwmChannel {

@@ -11,7 +11,7 @@ describe('atomic store under SIGKILL', () => {
   it(`leaves the old or the new version, never a torn file, across ${KILLS} kills at random moments`, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tillqr-atomic-'));
     const path = join(dir, 'state.json');
-    await writeJsonAtomic(path, { version: 0, filler: '', check: 0 });
+    await writeJsonAtomic(path, { version: 0, filler: '0'.repeat(32 * 1024), check: 32 * 1024 });
     const writer = await bundleHelper(helperPath('atomic-writer.ts'));
     let previous = 0;
     for (let i = 0; i < KILLS; i++) {
