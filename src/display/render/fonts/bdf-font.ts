@@ -4,7 +4,7 @@
  * disk and parsed the first time it is drawn and cached after that.
  */
 import { forEachLine, parseNumberAt, readSlice } from './file-slice.js';
-import { unpackHexRows, type Glyph, type GlyphSource } from './glyph.js';
+import { GlyphCache, unpackHexRows, type Glyph, type GlyphSource } from './glyph.js';
 
 interface BdfIndex {
   /** Sorted code points and, at the same position, the byte range of the glyph's block. */
@@ -18,7 +18,7 @@ export class BdfFont implements GlyphSource {
   readonly ascent: number;
   readonly descent: number;
   private index: BdfIndex | undefined;
-  private readonly cache = new Map<number, Glyph | null>();
+  private readonly cache = new GlyphCache();
 
   constructor(
     private readonly path: string,
@@ -31,11 +31,7 @@ export class BdfFont implements GlyphSource {
   }
 
   glyph(cp: number): Glyph | undefined {
-    const hit = this.cache.get(cp);
-    if (hit !== undefined) return hit ?? undefined;
-    const g = this.parse(cp);
-    this.cache.set(cp, g ?? null);
-    return g;
+    return this.cache.get(cp, (c) => this.parse(c));
   }
 
   private parse(cp: number): Glyph | undefined {

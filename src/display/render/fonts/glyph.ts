@@ -60,3 +60,16 @@ export function without(font: GlyphSource, skip: (cp: number) => boolean, name =
 export function isHan(cp: number): boolean {
   return (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x20000 && cp <= 0x3134f);
 }
+
+/** Glyphs parsed on first use and kept (a miss is remembered too, so fallbacks stay fast). */
+export class GlyphCache {
+  readonly #map = new Map<number, Glyph | null>();
+
+  get(cp: number, parse: (cp: number) => Glyph | undefined): Glyph | undefined {
+    const hit = this.#map.get(cp);
+    if (hit !== undefined) return hit ?? undefined;
+    const g = parse(cp);
+    this.#map.set(cp, g ?? null);
+    return g;
+  }
+}

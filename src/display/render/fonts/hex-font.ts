@@ -5,7 +5,7 @@
  * index (256 KiB) stays in memory; glyphs are read from the file when first drawn.
  */
 import { forEachLine, parseNumberAt, readSlice } from './file-slice.js';
-import { unpackHexRows, type Glyph, type GlyphSource } from './glyph.js';
+import { GlyphCache, unpackHexRows, type Glyph, type GlyphSource } from './glyph.js';
 
 export class HexFont implements GlyphSource {
   readonly name: string;
@@ -13,7 +13,7 @@ export class HexFont implements GlyphSource {
   readonly descent = 2;
   /** Byte offset of each BMP code point's hex rows (0 = absent). */
   private offsets: Uint32Array | undefined;
-  private readonly cache = new Map<number, Glyph | null>();
+  private readonly cache = new GlyphCache();
 
   constructor(
     private readonly path: string,
@@ -23,11 +23,7 @@ export class HexFont implements GlyphSource {
   }
 
   glyph(cp: number): Glyph | undefined {
-    const hit = this.cache.get(cp);
-    if (hit !== undefined) return hit ?? undefined;
-    const g = this.parse(cp);
-    this.cache.set(cp, g ?? null);
-    return g;
+    return this.cache.get(cp, (c) => this.parse(c));
   }
 
   private parse(cp: number): Glyph | undefined {
