@@ -82,7 +82,12 @@ export class Schema<T> {
       if (this.meta.optional) return undefined as T;
       return issue(issues, path, value, this.expected);
     }
-    return this.#parse(value, path, issues);
+    if (!this.meta.secret) return this.#parse(value, path, issues);
+    // A secret's value never appears in a message, however wrong it is.
+    const local: Issue[] = [];
+    const out = this.#parse(value, path, local);
+    for (const i of local) issues.push({ path: i.path, value: '[redacted]', expected: i.expected, message: `${i.path}: the value given (secret, not shown) is not ${i.expected}` });
+    return out;
   }
 
   /** Validate a whole value; returns the parsed value or the list of problems. */

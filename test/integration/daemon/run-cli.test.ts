@@ -1,0 +1,35 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../../src/cli/run.js';
+import { captureIo } from '../../../src/cli/io.js';
+import { EXIT } from '../../../src/core/errors.js';
+import { tempDir } from '../../helpers/payment-kit.js';
+
+describe('tillqr run', () => {
+  it('refuses an invalid configuration with one line per problem and exit code 78', async () => {
+    const dir = await tempDir('tillqr-run-');
+    const path = join(dir, 'config.json');
+    await writeFile(path, JSON.stringify({ hardware: 'sim', mqtt: { url: 'htp://x', password: 'hunter2'.repeat(200) }, display: { rotation: 45 } }));
+    const io = captureIo({});
+    expect(await run(['--config', path], io)).toBe(EXIT.CONFIG);
+    const err = io.err.join('');
+    expect(err).toContain('mqtt.url: "htp://x" is not an mqtt://, mqtts://, ws:// or wss:// URL');
+    expect(err).toContain('display.rotation: 45 is not one of 0, 90, 180, 270');
+    expect(err).toContain('mqtt.password: the value given (secret, not shown) is not a string of at most 1024 characters');
+    expect(err).not.toContain('hunter2');
+  });
+
+  it('refuses a file that is not JSON, and names an override that is no key, the same way', async () => {
+    const dir = await tempDir('tillqr-run-');
+    const path = join(dir, 'config.json');
+    await writeFile(path, '{ "hardware": ');
+    const io = captureIo({});
+    expect(await run(['--config', path], io)).toBe(EXIT.CONFIG);
+    expect(io.err.join('')).toContain('is not valid JSON');
+    await writeFile(path, '{}');
+    const io2 = captureIo({ TILLQR_MQTT__ULR: 'mqtt://x' });
+    expect(await run(['--config', path], io2)).toBe(EXIT.CONFIG);
+    expect(io2.err.join('')).toContain('TILLQR_MQTT__ULR: names no configuration key');
+  });
+});
