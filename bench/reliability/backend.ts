@@ -1,0 +1,170 @@
+/**
+ * The backend's side for reliability runs: a raw MQTT.js client (not BackendClient, which drops
+ * events that break the contract: here every event is checked against the contract's event
+ * schema and a bad one is counted), signing with a test key, and waiting for events without
+ * polling.
+ */
+import type { KeyObject } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Config } from '../../src/config/schema.js';
+import { validateConfig } from '../../src/config/load.js';
+import { signMessage, type MessageBody } from '../../src/link/backend-client.js';
+import { eventSchema, type DeviceEvent } from '../../src/link/contract.js';
+import { disableNagle } from '../../src/link/mqtt-link.js';
+import type { InboundTopic } from '../../src/link/topics.js';
+import { generateEd25519KeyPair, parseEd25519PrivateKey } from '../../src/payment/keys.js';
+
+export interface BackendKey {
+  readonly kid: string;
+  readonly key: KeyObject;
+  readonly publicKeyPem: string;
+}
+
+export function backendKey(kid = 'reliability-1'): BackendKey {
+  const pair = generateEd25519KeyPair();
+  return { kid, key: parseEd25519PrivateKey(pair.privateKeyPem), publicKeyPem: pair.publicKeyPem };
+}
+
+export const MERCHANT = {
+  name: 'CAFE MORI',
+  displayName: 'カフェ森',
+  city: 'TOKYO',
+  country: 'JP',
+  mcc: '5814',
+  currency: 'JPY',
+  accounts: [{ id: '26', fields: { '00': 'com.example.pay', '01': 'MERCHANT-0001' } }],
+};
+
+/** The raw config object of a provisioned simulated device (write it to a file or validate it). */
+export function rawDeviceConfig(o: { deviceId: string; url: string; key: BackendKey; stateDir: string; mqtt?: Record<string, unknown>; extra?: Record<string, unknown> }): Record<string, unknown> {
+  return {
+    deviceId: o.deviceId,
+    hardware: 'sim',
+    stateDir: o.stateDir,
+    logLevel: 'warn',
+    mqtt: { url: o.url, keepaliveSec: 5, reconnectMinMs: 100, reconnectMaxMs: 1000, ...o.mqtt },
+    trust: { backendKeys: [{ kid: o.key.kid, publicKeyPem: o.key.publicKeyPem }] },
+    merchant: MERCHANT,
+    ...o.extra,
+  };
+}
+
+export function deviceConfig(o: Parameters<typeof rawDeviceConfig>[0]): Config {
+  return validateConfig(rawDeviceConfig(o));
+}
+
+export function sign(deviceId: string, key: BackendKey, body: MessageBody, nowSec: number, jti?: string): string {
+  return signMessage(body, { deviceId, key: key.key, kid: key.kid, now: nowSec, ttlSec: 300, ...(jti !== undefined ? { jti } : {}) });
+}
+
+export function chargeBody(orderId: string, amount: number, expiresAt: number): MessageBody {
+  return { typ: 'charge', orderId, amount, currency: 'JPY', expiresAt, qr: `QR-${orderId}` };
+}
+
+export function paymentBody(orderId: string, amount: number, paidAt: number, status: 'succeeded' | 'failed' = 'succeeded'): MessageBody {
+  return { typ: 'payment', orderId, amount, currency: 'JPY', status, providerTxnId: `txn-${orderId}`, paidAt };
+}
+
+type Waiter = { pred: (e: DeviceEvent) => boolean; resolve: (e: DeviceEvent) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+export class EventBackend {
+  readonly client: MqttClient;
+  readonly deviceId: string;
+  readonly #prefix: string;
+  /** Events that parsed and matched the contract, in arrival order (bounded unless `keepAll`). */
+  readonly events: DeviceEvent[] = [];
+  /** Events that did not parse or broke the contract's schema (raw text, first 200 characters). */
+  readonly malformed: string[] = [];
+  /** Every event counted by `type` (and `paid` by order id). */
+  readonly byType = new Map<string, number>();
+  readonly paidByOrder = new Map<string, number>();
+  received = 0;
+  #waiters: Waiter[] = [];
+  readonly #keep: number;
+
+  private constructor(client: MqttClient, deviceId: string, prefix: string, keep: number) {
+    this.client = client;
+    this.deviceId = deviceId;
+    this.#prefix = prefix;
+    this.#keep = keep;
+    client.on('message', (_topic, payload) => this.#onEvent(payload));
+  }
+
+  static async connect(url: string, deviceId: string, o: { keep?: number; prefix?: string } = {}): Promise<EventBackend> {
+    const client = await mqtt.connectAsync(url, { clientId: `reliability-backend-${deviceId}-${Math.random().toString(16).slice(2, 8)}`, clean: true, reconnectPeriod: 200, connectTimeout: 10_000 });
+    disableNagle(client);
+    client.on('connect', () => disableNagle(client));
+    const b = new EventBackend(client, deviceId, o.prefix ?? 'tillqr/v1', o.keep ?? 10_000);
+    await client.subscribeAsync(`${b.#prefix}/${deviceId}/events`, { qos: 1 });
+    return b;
+  }
+
+  topic(name: InboundTopic): string {
+    return `${this.#prefix}/${this.deviceId}/${name}`;
+  }
+
+  async send(topic: InboundTopic, payload: string | Buffer): Promise<void> {
+    await this.client.publishAsync(this.topic(topic), payload, { qos: 1 });
+  }
+
+  count(type: string): number {
+    return this.byType.get(type) ?? 0;
+  }
+
+  /** Resolve with the first event from now on that matches (a timeout turns a hang into an error). */
+  next(pred: (e: DeviceEvent) => boolean, timeoutMs = 20_000): Promise<DeviceEvent> {
+    return new Promise((resolve, reject) => {
+      const w: Waiter = {
+        pred,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.#waiters = this.#waiters.filter((x) => x !== w);
+          reject(new Error(`no matching event within ${timeoutMs} ms (last: ${JSON.stringify(this.events.slice(-3))})`));
+        }, timeoutMs),
+      };
+      this.#waiters.push(w);
+    });
+  }
+
+  /** Resolve once `n` events in total have been received. */
+  async atLeast(n: number, timeoutMs = 20_000): Promise<void> {
+    if (this.received >= n) return;
+    await this.next(() => this.received >= n, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.#waiters) clearTimeout(w.timer);
+    this.#waiters = [];
+    await this.client.endAsync(true);
+  }
+
+  #onEvent(payload: Buffer): void {
+    this.received++;
+    const text = payload.toString('utf8');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.malformed.push(text.slice(0, 200));
+      return;
+    }
+    const r = eventSchema.safeParse(raw);
+    if (!r.ok) {
+      this.malformed.push(text.slice(0, 200));
+      return;
+    }
+    const e = r.value;
+    this.byType.set(e.type, this.count(e.type) + 1);
+    if (e.type === 'paid' && e.orderId !== undefined) this.paidByOrder.set(e.orderId, (this.paidByOrder.get(e.orderId) ?? 0) + 1);
+    this.events.push(e);
+    if (this.events.length > this.#keep) this.events.splice(0, this.events.length - this.#keep);
+    const hit = this.#waiters.filter((w) => w.pred(e));
+    if (hit.length === 0) return;
+    this.#waiters = this.#waiters.filter((w) => !hit.includes(w));
+    for (const w of hit) {
+      clearTimeout(w.timer);
+      w.resolve(e);
+    }
+  }
+}
