@@ -80,11 +80,14 @@ function updateText(u: UpdateStatus | undefined): string {
   return u.version !== undefined ? `${what} ${u.version}` : what;
 }
 
-/** The `fleet status` table. */
+/**
+ * The `fleet status` table. A connected device is seen "now" (the broker holds its connection and
+ * would publish its will otherwise); `status.since` is when it entered its sale state, not a heartbeat.
+ */
 export function renderTable(views: Iterable<DeviceView>, nowSec: number): string {
   const rows = [...views]
     .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
-    .map((v) => [v.deviceId, v.status === undefined ? '?' : v.status.online ? 'yes' : 'no', deviceVersion(v) ?? '?', v.status?.state ?? '?', updateText(v.update), (v.reported?.memberOf ?? []).join(',') || '-', ago(lastSeen(v), nowSec)]);
+    .map((v) => [v.deviceId, v.status === undefined ? '?' : v.status.online ? 'yes' : 'no', deviceVersion(v) ?? '?', v.status?.state ?? '?', updateText(v.update), (v.reported?.memberOf ?? []).join(',') || '-', v.status?.online === true ? 'now' : ago(lastSeen(v), nowSec)]);
   const head = ['DEVICE', 'ONLINE', 'VERSION', 'STATE', 'UPDATE', 'GROUPS', 'LAST SEEN'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
