@@ -9,7 +9,7 @@ import type { Schema } from '../core/schema.js';
 import type { Logger } from '../core/logger.js';
 import { writeJsonAtomic } from '../store/atomic-file.js';
 import { applyEnvOverrides, coerceText, getPath, schemaAt, setPath } from './env-overrides.js';
-import { readRawConfig, validateConfig } from './load.js';
+import { MAX_CONFIG_DEPTH, nestedDeeperThan, readRawConfig, validateConfig } from './load.js';
 import { REDACTED, redactConfig } from './redact.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -104,16 +104,19 @@ export class ConfigStore {
     } catch (e) {
       return Promise.reject(toTillqrError(e, 'CONFIG_INVALID'));
     }
+    if (nestedDeeperThan(value, MAX_CONFIG_DEPTH)) return Promise.reject(tooDeep(key));
     return this.update((raw) => setPath(raw, segs, value), actor);
   }
 
   /** Merge a partial configuration (provisioning bundle, fleet desired config) over the file. */
   merge(partial: Record<string, unknown>, actor: string): Promise<ConfigChange> {
+    if (nestedDeeperThan(partial, MAX_CONFIG_DEPTH)) return Promise.reject(tooDeep('the partial configuration'));
     return this.update((raw) => deepMerge(raw, partial), actor);
   }
 
   /** Replace the whole file (factory reset writes `{}`). */
   replace(raw: Record<string, unknown>, actor: string): Promise<ConfigChange> {
+    if (nestedDeeperThan(raw, MAX_CONFIG_DEPTH)) return Promise.reject(tooDeep('the new configuration'));
     return this.update((cur) => {
       for (const k of Object.keys(cur)) delete cur[k];
       Object.assign(cur, structuredClone(raw));
@@ -150,6 +153,11 @@ export class ConfigStore {
     this.#queue = p.catch(() => undefined);
     return p;
   }
+}
+
+/** Far deeper input than any key would overflow the stack while being copied. */
+function tooDeep(what: string): TillqrError {
+  return new TillqrError('CONFIG_INVALID', `${what}: is nested deeper than ${MAX_CONFIG_DEPTH} levels; no configuration key is`);
 }
 
 function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {

@@ -48,7 +48,25 @@ export async function readRawConfig(path: string, allowMissing: boolean): Promis
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new TillqrError('CONFIG_INVALID', `${path}: the top level must be a JSON object`, { path });
   }
+  if (nestedDeeperThan(raw, MAX_CONFIG_DEPTH)) {
+    throw new TillqrError('CONFIG_INVALID', `${path}: is nested deeper than ${MAX_CONFIG_DEPTH} levels; no configuration key is`, { path });
+  }
   return raw as Record<string, unknown>;
+}
+
+/** No key of the schema is deeper than a handful of levels; far deeper input would overflow the stack of structuredClone. */
+export const MAX_CONFIG_DEPTH = 64;
+
+/** Without recursion, so any depth is measured safely. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, depth] = item;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** Validate a raw object into a frozen Config, or throw CONFIG_INVALID listing every problem. */
