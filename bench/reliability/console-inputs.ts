@@ -40,6 +40,7 @@ const word = fc.oneof(
   fc.stringMatching(/^[a-z0-9._-]{1,20}$/),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
   fc.constantFrom('"quoted value"', "'single'", '"unterminated', '\\', '""', '{}', '[1,2]', 'null', '-1', '1e400', '0x10', 'yes', 'no', '90', 'ja', '💳', '\u202e'),
+  fc.integer({ min: 10, max: 20_000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`),
 );
 
 function item(cls: string, bytes: Uint8Array, cutSeeds: readonly number[], extra: Partial<Omit<ConsoleItem, 'cls' | 'bytes' | 'cuts'>> = {}): ConsoleItem {
@@ -80,7 +81,10 @@ export function consoleItems(opts: { maxLineBytes: number; nextId: () => number 
       const n = opts.nextId();
       const id = numericId ? n : `f-${n}`;
       const req = args === undefined ? { id, cmd } : { id, cmd, args };
-      return item('json-request', enc(`${JSON.stringify(req)}\n`), cuts, { jsonId: id, jsonLines: 1 });
+      const line = JSON.stringify(req);
+      // Too long for the console: refused whole, so the reply cannot name the id.
+      if (Buffer.byteLength(line) > opts.maxLineBytes) return item('overlong-json', enc(`${line}\n`), cuts, { jsonLines: 1 });
+      return item('json-request', enc(`${line}\n`), cuts, { jsonId: id, jsonLines: 1 });
     });
   const jsonGarbage = fc
     .record({

@@ -90,7 +90,7 @@ function cases(base: Raw): fc.Arbitrary<ConfigCase> {
   ).chain((vars) => fc.constantFrom(SECRET, `${SECRET}${'!'.repeat(2000)}`).map((secret) => ('TILLQR_MQTT__PASSWORD' in vars ? { ...vars, TILLQR_MQTT__PASSWORD: secret } : vars)));
   const withEnv = fc.oneof({ arbitrary: fc.constant({}), weight: 4 }, { arbitrary: env, weight: 1 });
   const set = fc
-    .record({ key: fc.constantFrom(...LEAVES, ...SECRET_LEAVES), text: fc.oneof(fc.constantFrom('90', 'debug', '"x"', '{}', '[]', 'null', '', '1e400', 'mqtt://h:1', '{"start":"22:00","end":"07:00"}'), fc.string({ maxLength: 40 })), secret: fc.constantFrom(SECRET, `${SECRET}${'!'.repeat(2000)}`, `[${JSON.stringify(SECRET)}]`) })
+    .record({ key: fc.constantFrom(...LEAVES, ...SECRET_LEAVES), text: fc.oneof(fc.constantFrom('90', 'debug', '"x"', '{}', '[]', 'null', '', '1e400', 'mqtt://h:1', '{"start":"22:00","end":"07:00"}'), fc.string({ maxLength: 40 }), fc.integer({ min: 10, max: 20_000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`)), secret: fc.constantFrom(SECRET, `${SECRET}${'!'.repeat(2000)}`, `[${JSON.stringify(SECRET)}]`) })
     .map(({ key, text: t, secret }) => ({ key, text: SECRET_LEAVES.has(key) ? secret : t }));
   const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v, null, 2));
   const text = fc.oneof(
