@@ -8,13 +8,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../core/logger.js';
-import { EXIT, TillqrError } from '../core/errors.js';
+import { EXIT, isTillqrError, TillqrError } from '../core/errors.js';
 import { groupDesiredTopic } from '../link/contract-fleet.js';
 import { bootCheck } from '../fleet/boot-check.js';
 import { buildView, renderTable, viewTopics } from '../fleet/operator/fleet-view.js';
 import { OperatorClient } from '../fleet/operator/operator-client.js';
 import { parseStatus, progressLine, runRollout } from '../fleet/operator/rollout.js';
-import { loadSigningKey, peekJob, signDesiredConfig, signJob } from '../fleet/operator/sign.js';
+import { readArtifact, readJob, streamToServe } from '../fleet/operator/input-files.js';
+import { loadSigningKey, signDesiredConfig, signJob } from '../fleet/operator/sign.js';
 import { ReleaseDir } from '../fleet/releases.js';
 import { StreamServer } from '../fleet/stream-server.js';
 import { intFlag, parse, required } from './args.js';
@@ -30,6 +31,17 @@ const USAGE = `tillqr fleet <command>
   serve --job FILE --artifact FILE   answer chunked-transfer requests until interrupted
   boot-check [--config FILE]        (systemd ExecStartPre) count starts, roll back a crash loop
 broker: --url URL (or TILLQR_FLEET_URL) --prefix P --username U --ca FILE; password from TILLQR_FLEET_PASSWORD`;
+
+/** Each command's usage line, shown with every usage error of that command. */
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  status: 'tillqr fleet status [--json]',
+  'config push': 'tillqr fleet config push --device ID|--group G --file desired.json --key FILE [--version N] [--kid K]',
+  'release sign': 'tillqr fleet release sign --key FILE --artifact FILE --version V (--url URL|--stream ID) [--from V,...] [--rollback] [--aud ID,...] [--expires 7d] [--job-id ID] [--out FILE]',
+  'release publish': 'tillqr fleet release publish --job FILE (--device ID[,ID...]|--group G) [--serve ARTIFACT]',
+  rollout: 'tillqr fleet rollout --group G --version V --job FILE [--batch 10%] [--abort-when-failed 20%] [--batch-timeout 30m] [--serve ARTIFACT]',
+  serve: 'tillqr fleet serve --job FILE --artifact FILE',
+  'boot-check': 'tillqr fleet boot-check [--config FILE]',
+};
 
 const OPTIONS = {
   url: { type: 'string' },
@@ -90,18 +102,20 @@ async function groupMembers(client: OperatorClient, prefix: string, group: strin
   return [...view.values()].filter((d) => d.reported?.memberOf.includes(group) === true).map((d) => d.deviceId).sort();
 }
 
-async function serveUntil(client: OperatorClient, prefix: string, stream: string, artifact: string, io: CliIo, until: Promise<unknown>): Promise<void> {
+/**
+ * Answer chunked-transfer requests for a stream; resolves once the broker has the subscription,
+ * so jobs published after it cannot ask for blocks before anyone listens. Returns the stop function.
+ */
+async function startServing(client: OperatorClient, prefix: string, stream: string, artifact: { path: string; bytes: Buffer }, io: CliIo): Promise<() => void> {
   const server = new StreamServer({ prefix, publish: (t, p) => void client.publish(t, p, false).catch(() => undefined) });
-  server.add(stream, await readFile(artifact));
+  server.add(stream, artifact.bytes);
   const off = client.onMessage((t, p) => server.handle(t, p));
   await client.subscribe([server.subscription]);
-  io.stderr(`serving stream ${stream} (${artifact})\n`);
-  try {
-    await until;
-  } finally {
-    off();
-  }
+  io.stderr(`serving stream ${stream} (${artifact.path})\n`);
+  return off;
 }
+
+const untilInterrupted = (io: CliIo): Promise<unknown> => io.interrupted ?? new Promise(() => undefined);
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse(argv, OPTIONS, USAGE);
@@ -110,6 +124,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`usage: ${USAGE}\n`);
     return v.help === true ? EXIT.OK : EXIT.USAGE;
   }
+  try {
+    return await dispatch(cmd, sub, v, io);
+  } catch (e) {
+    if (!isTillqrError(e, 'USAGE') || e.message.includes('\nusage: ')) throw e;
+    throw new TillqrError('USAGE', `${e.message}\nusage: ${COMMAND_USAGE[sub === undefined ? cmd : `${cmd} ${sub}`] ?? COMMAND_USAGE[cmd] ?? USAGE}`, e.context);
+  }
+}
+
+async function dispatch(cmd: string, sub: string | undefined, v: Values, io: CliIo): Promise<number> {
   switch (cmd) {
     case 'boot-check': {
       const loaded = await loadConfig({ path: v.config, env: io.env, allowMissing: true });
@@ -121,7 +144,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     case 'release': {
       if (sub === 'sign') {
-        const usage = 'tillqr fleet release sign --key FILE --artifact FILE --version V (--url URL|--stream ID) ...';
+        const usage = COMMAND_USAGE['release sign'] ?? USAGE;
         const key = await loadSigningKey(required(v.key, '--key', usage), v.kid);
         if ((v.url === undefined) === (v.stream === undefined)) throw new TillqrError('USAGE', `give exactly one of --url and --stream\nusage: ${usage}`);
         const aud = list(v.aud);
@@ -141,16 +164,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         return EXIT.OK;
       }
       if (sub === 'publish') {
-        const usage = 'tillqr fleet release publish --job FILE (--device ID|--group G) [--serve ARTIFACT]';
-        const token = (await readFile(required(v.job, '--job', usage), 'utf8')).trim();
-        const job = peekJob(token);
+        const usage = COMMAND_USAGE['release publish'] ?? USAGE;
+        const { token, job } = await readJob(required(v.job, '--job', usage));
+        const stream = streamToServe(job, v.serve);
+        if ((v.group === undefined) === (list(v.device).length === 0)) throw new TillqrError('USAGE', `give exactly one of --device and --group\nusage: ${usage}`);
+        const served = v.serve === undefined ? undefined : await readArtifact(v.serve);
         const { client, prefix } = await connect(v, io);
         try {
           const devices = v.group !== undefined ? await groupMembers(client, prefix, v.group) : list(v.device);
-          if (devices.length === 0) throw new TillqrError('USAGE', `no devices: give --device or a --group that devices report\nusage: ${usage}`);
+          if (devices.length === 0) throw new TillqrError('USAGE', `no device reports membership of the group ${v.group ?? ''}\nusage: ${usage}`);
+          const stopServing = stream !== undefined && served !== undefined ? await startServing(client, prefix, stream, served, io) : undefined;
           for (const d of devices) await client.publish(`${prefix}/${d}/update`, token, true);
           io.stdout(`published job ${job.jobId} (${job.version}) to ${devices.length} device(s): ${devices.join(', ')}\n`);
-          if (v.serve !== undefined && job.stream !== undefined) await serveUntil(client, prefix, job.stream, v.serve, io, io.interrupted ?? new Promise(() => undefined));
+          if (stopServing !== undefined) await untilInterrupted(io).finally(stopServing);
         } finally {
           await client.close();
         }
@@ -159,12 +185,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       throw new TillqrError('USAGE', `fleet release needs sign or publish\nusage: ${USAGE}`);
     }
     case 'serve': {
-      const usage = 'tillqr fleet serve --job FILE --artifact FILE';
-      const job = peekJob((await readFile(required(v.job, '--job', usage), 'utf8')).trim());
+      const usage = COMMAND_USAGE.serve ?? USAGE;
+      const { job } = await readJob(required(v.job, '--job', usage));
       if (job.stream === undefined) throw new TillqrError('USAGE', 'the job downloads over HTTPS; there is no stream to serve');
+      const artifact = await readArtifact(required(v.artifact, '--artifact', usage));
       const { client, prefix } = await connect(v, io);
       try {
-        await serveUntil(client, prefix, job.stream, required(v.artifact, '--artifact', usage), io, io.interrupted ?? new Promise(() => undefined));
+        const stopServing = await startServing(client, prefix, job.stream, artifact, io);
+        await untilInterrupted(io).finally(stopServing);
       } finally {
         await client.close();
       }
@@ -183,7 +211,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     case 'config': {
       if (sub !== 'push') throw new TillqrError('USAGE', `fleet config needs push\nusage: ${USAGE}`);
-      const usage = 'tillqr fleet config push --device ID|--group G --file desired.json --key FILE [--version N]';
+      const usage = COMMAND_USAGE['config push'] ?? USAGE;
       if ((v.device === undefined) === (v.group === undefined)) throw new TillqrError('USAGE', `give exactly one of --device and --group\nusage: ${usage}`);
       let config: unknown;
       try {
@@ -207,28 +235,29 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return EXIT.OK;
     }
     case 'rollout': {
-      const usage = 'tillqr fleet rollout --group G --version V --job FILE [--batch 10%] [--abort-when-failed 20%]';
+      const usage = COMMAND_USAGE.rollout ?? USAGE;
       const group = required(v.group, '--group', usage);
-      const token = (await readFile(required(v.job, '--job', usage), 'utf8')).trim();
-      const job = peekJob(token);
+      const { token, job } = await readJob(required(v.job, '--job', usage));
       if (job.version !== required(v.version, '--version', usage)) throw new TillqrError('USAGE', `the job installs ${job.version}, not ${v.version}`);
       const batchPercent = percent(v.batch ?? '10%', '--batch');
       const abortPercent = percent(v['abort-when-failed'] ?? '20%', '--abort-when-failed');
+      const batchTimeoutMs = durationSec(v['batch-timeout'] ?? '30m', '--batch-timeout') * 1000;
       if (batchPercent === 0) throw new TillqrError('USAGE', '--batch must be above 0%');
+      const stream = streamToServe(job, v.serve);
+      const served = v.serve === undefined ? undefined : await readArtifact(v.serve);
       const { client, prefix } = await connect(v, io);
       try {
         const view = buildView(prefix, await client.collect(viewTopics(prefix)));
         const members = [...view.values()].filter((d) => d.reported?.memberOf.includes(group) === true);
         const todo = members.filter((d) => (d.update?.current ?? d.status?.version) !== job.version).map((d) => d.deviceId).sort();
         io.stdout(`${group}: ${members.length} device(s), ${members.length - todo.length} already on ${job.version}, ${todo.length} to update\n`);
-        let stopServing: () => void = () => undefined;
-        if (v.serve !== undefined && job.stream !== undefined) void serveUntil(client, prefix, job.stream, v.serve, io, new Promise<void>((r) => (stopServing = r)));
+        const stopServing = stream !== undefined && served !== undefined ? await startServing(client, prefix, stream, served, io) : () => undefined;
         await client.subscribe([`${prefix}/+/update/status`]);
         let lastLine = '';
         const result = await runRollout(job, todo, {
           batchPercent,
           abortPercent,
-          batchTimeoutMs: durationSec(v['batch-timeout'] ?? '30m', '--batch-timeout') * 1000,
+          batchTimeoutMs,
           progress: (p) => {
             const line = progressLine(p);
             if (line !== lastLine) io.stdout(`${line}\n`);

@@ -3,7 +3,7 @@
  * The kid is the RFC 7638 thumbprint of the public key unless given.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { TillqrError } from '../../core/errors.js';
 import { desiredConfigSchema, updateJobSchema, type DesiredConfigDoc, type UpdateJob } from '../../link/contract-fleet.js';
 import { b64urlDecode, signCompact } from '../../payment/jws.js';
@@ -40,8 +40,12 @@ export interface JobSpec {
 
 /** Build and sign an update job for an artifact file (size and SHA-256 computed here). */
 export async function signJob(artifact: string, spec: JobSpec, k: SigningKey): Promise<{ token: string; job: UpdateJob }> {
-  const { stat } = await import('node:fs/promises');
-  const size = (await stat(artifact)).size;
+  const size = await stat(artifact).then(
+    (st) => st.size,
+    (e: unknown) => {
+      throw new TillqrError('USAGE', `cannot read the artifact ${artifact}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    },
+  );
   const sha256 = await sha256File(artifact);
   const iat = spec.nowSec ?? Math.floor(Date.now() / 1000);
   const body = {
