@@ -55,13 +55,17 @@ export async function runRollout(
       const state = new Map<string, string>();
       for (;;) {
         let pending = 0;
+        let ok = 0;
         for (const id of batch) {
           const s = latest.get(id);
           state.set(id, s === undefined ? 'waiting' : `${s.state}${s.percent !== undefined ? ` ${s.percent}%` : ''}`);
           if (s === undefined || !FINAL_UPDATE_STATES.includes(s.state)) pending++;
+          else if (s.state === 'succeeded') ok++;
         }
         const finished = devices.length - result.skipped.length;
-        o.progress({ batch: bi + 1, batches: batches.length, done: result.succeeded.length + result.failed.length + batch.length - pending, succeeded: result.succeeded.length, failed: result.failed.length, total: finished, inBatch: state });
+        // The counts include this batch's devices that have finished, so the last line adds up.
+        const failed = result.failed.length + batch.length - pending - ok;
+        o.progress({ batch: bi + 1, batches: batches.length, done: result.succeeded.length + result.failed.length + batch.length - pending, succeeded: result.succeeded.length + ok, failed, total: finished, inBatch: state });
         if (pending === 0 || o.io.now() - started > o.batchTimeoutMs) break;
         await o.io.sleep(250);
       }
