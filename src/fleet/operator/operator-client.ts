@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { TillqrError } from '../../core/errors.js';
+import { brokerLabel } from '../../link/mqtt-link.js';
 
 export interface OperatorConnectOptions {
   readonly url: string;
@@ -33,12 +34,21 @@ export class OperatorClient {
     if (o.caFile !== undefined) opts.ca = readFileSync(o.caFile);
     const client = mqtt.connect(o.url, opts);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const fail = (message: string): void => {
+        clearTimeout(timer);
+        client.off('error', onError);
         client.end(true);
-        reject(new TillqrError('LINK_NOT_CONNECTED', `cannot reach the broker at ${o.url}`));
-      }, o.connectTimeoutMs ?? 10_000);
+        reject(new TillqrError('LINK_NOT_CONNECTED', message));
+      };
+      // A refused CONNACK (bad user name or password, not authorized) will not change by retrying.
+      const onError = (e: Error & { code?: unknown }): void => {
+        if (typeof e.code === 'number') fail(`the broker at ${brokerLabel(o.url)} refused the login (${e.message}); check --username and TILLQR_FLEET_PASSWORD`);
+      };
+      const timer = setTimeout(() => fail(`cannot reach the broker at ${brokerLabel(o.url)}`), o.connectTimeoutMs ?? 10_000);
+      client.on('error', onError);
       client.once('connect', () => {
         clearTimeout(timer);
+        client.off('error', onError);
         resolve();
       });
     });

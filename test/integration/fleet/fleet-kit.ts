@@ -107,6 +107,8 @@ export interface DeviceSetup {
   readonly backendKeys?: readonly TestKey[];
   readonly groups?: readonly string[];
   readonly fleet?: Record<string, unknown>;
+  /** More mqtt keys (credentials, say). */
+  readonly mqtt?: Record<string, unknown>;
   readonly extra?: Record<string, unknown>;
 }
 
@@ -119,7 +121,7 @@ export async function deviceStore(s: DeviceSetup, log: Logger): Promise<ConfigSt
       deviceId: s.deviceId,
       hardware: 'sim',
       stateDir: s.stateDir,
-      mqtt: { url: s.url, keepaliveSec: 5, reconnectMinMs: 100, reconnectMaxMs: 1000, groups: s.groups ?? [] },
+      mqtt: { url: s.url, keepaliveSec: 5, reconnectMinMs: 100, reconnectMaxMs: 1000, groups: s.groups ?? [], ...s.mqtt },
       trust: { fleetKeys: keys(s.fleetKeys), releaseKeys: keys(s.releaseKeys), backendKeys: keys(s.backendKeys) },
       fleet: { releaseRoot: s.releaseRoot, healthWindowSec: 10, requestTimeoutSec: 2, ...s.fleet },
       ...s.extra,
