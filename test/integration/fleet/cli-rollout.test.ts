@@ -143,4 +143,23 @@ describe('tillqr fleet rollout', () => {
     expect(progress(r.out).at(-1)).toMatch(/^batch 2\/2 \[#{20}\] 4\/4 ok 3, failed 1$/);
     for (const id of ['till-h2', 'till-h3', 'till-h4']) expect(await devices.get(id)?.releases.linkVersion('committed')).toBe('1.1.0');
   });
+  it('counts a member that does not answer as failed after --batch-timeout; its retained job installs when it is back', async () => {
+    await device('till-n1', ['night']);
+    const sleeper = await device('till-n2', ['night']);
+    await sleeper.stop();
+    const job = await sign('night-1', ['--url', https.url('/tillqr-1.1.0.tar.gz')]);
+
+    const r = await fleetCli(['rollout', '--group', 'night', '--version', '1.1.0', '--job', job, '--batch', '100%', '--batch-timeout', '2s'], { env });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('night: 2 device(s), 0 already on 1.1.0, 2 to update');
+    expect(r.out).toContain('  failed: till-n2: no answer');
+    expect(r.out).toMatch(/done: 1 succeeded, 1 failed\n$/);
+    expect(await sleeper.releases.linkVersion('current')).toBe('1.0.0');
+
+    // The shop opens: the device finds the retained job and installs it.
+    await sleeper.powerOn();
+    const m = await obs.until<Status>('tillqr/v1/till-n2/update/status', (x) => x.some((s) => s.jobId === 'night-1' && s.state === 'succeeded'));
+    expect(m.at(-1)).toMatchObject({ state: 'succeeded', current: '1.1.0' });
+    expect(await sleeper.releases.linkVersion('committed')).toBe('1.1.0');
+  });
 });

@@ -66,6 +66,7 @@ export class FleetDevice {
     this.#chain = this.#chain.then(() => this.#reboot());
   }
 
+  /** Power cut: the agent stops; what it retained on the broker stays. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -73,9 +74,21 @@ export class FleetDevice {
     await this.#agent.stop();
   }
 
+  /** Power back after stop(): the boot check, then an agent on the release `current` points at. */
+  async powerOn(): Promise<void> {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#chain = this.#chain.then(() => this.#boot());
+    await this.#chain;
+  }
+
   async #reboot(): Promise<void> {
     if (this.#stopped) return;
     await this.#agent.stop();
+    await this.#boot();
+  }
+
+  async #boot(): Promise<void> {
     await bootCheck({ releases: this.releases, stateDir: this.setup.stateDir, maxBootAttempts: 3, nowSec: Math.floor(Date.now() / 1000), logger: silentLogger });
     const version = (await this.releases.linkVersion('current')) ?? 'none';
     this.#agent = await startAgent(this.setup, new RestartingHost(version, (r) => this.restart(r)));
