@@ -31,6 +31,11 @@ import { StateFile } from './state-file.js';
 
 export const HISTORY_SIZE = 20;
 
+interface Outbox {
+  readonly jti?: string;
+  readonly events: readonly DeviceEvent[];
+}
+
 function saleContext(c: Config): SaleContext {
   const m = c.merchant;
   return {
@@ -55,6 +60,10 @@ export class Device {
   #inbound: Omit<InboundContext, 'replay'>;
   readonly #file: StateFile;
   #replay = new ReplayCache();
+  /** Events of the decision being persisted, saved with it until published (see #persistThenPublish). */
+  #outbox: Outbox | undefined;
+  /** Restored from before a restart: events that may never have left, released by the redelivery of their message. */
+  #unsent: Outbox | undefined;
   #state: SaleState;
   #screen: Screen;
   #timer: TimerHandle | undefined;
@@ -73,7 +82,16 @@ export class Device {
     this.#inbound = { deviceId: c.deviceId, keys: new TrustedKeys(c.trust.backendKeys), skewSec: c.trust.clockSkewSec, maxPayloadBytes: c.mqtt.maxPayloadBytes };
     this.#state = initialSaleState(ports.clock.now());
     this.#screen = screenFor(this.#state, this.#ctx);
-    this.#file = new StateFile(ports.storeDir, () => ({ version: 1, savedAt: this.#p.clock.now(), sale: durablePart(this.#state), replay: this.#replay.snapshot() }));
+    this.#file = new StateFile(ports.storeDir, () => {
+      const o = this.#outbox ?? this.#unsent;
+      return {
+        version: 1,
+        savedAt: this.#p.clock.now(),
+        sale: durablePart(this.#state),
+        replay: this.#replay.snapshot(),
+        ...(o !== undefined ? { outbox: { ...(o.jti !== undefined ? { jti: o.jti } : {}), events: [...o.events] } } : {}),
+      };
+    });
   }
 
   /** Restore the persisted state, show the first screen and connect. */
@@ -96,6 +114,12 @@ export class Device {
       online: () => void this.#enqueue(() => this.#apply({ type: 'link', at: this.#p.clock.now(), online: true })),
       offline: () => void this.#enqueue(() => this.#apply({ type: 'link', at: this.#p.clock.now(), online: false })),
     });
+    // The last run may have stopped between writing a decision and publishing its events. For a
+    // message, the broker then redelivers it (the PUBACK follows the events) and #onMessage
+    // publishes them on that redelivery; a timer's decision has no redelivery: publish it now.
+    const unsent = saved?.outbox;
+    if (unsent?.jti !== undefined) this.#unsent = { jti: unsent.jti, events: unsent.events };
+    else if (unsent !== undefined) this.#publishUnsent(unsent);
     // A sale restored past its deadline ends now.
     await this.#enqueue(() => this.#apply({ type: 'tick', at: this.#p.clock.now() }));
   }
@@ -185,6 +209,13 @@ export class Device {
       return;
     }
     if (decision.kind === 'duplicate') {
+      const unsent = this.#unsent;
+      if (unsent?.jti === decision.jti) {
+        // Redelivered because the last run stopped before its PUBACK: maybe before the events too.
+        this.#unsent = undefined;
+        this.#publishUnsent(unsent);
+        return;
+      }
       this.#log.info('acknowledged a broker redelivery of an accepted message', { topic: m.topic, jti: decision.jti });
       return;
     }
@@ -193,14 +224,18 @@ export class Device {
     const event = this.#toSaleEvent(decision.message, now);
     if ('reject' in event) {
       this.#log.warn('refused a charge', { orderId: decision.message.orderId, reason: 'no_qr', detail: event.reject });
-      await this.#persist();
-      this.#p.link.publishEvent({ type: 'rejected', orderId: decision.message.orderId, reason: 'no_qr', at: sec(now) });
+      await this.#persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'no_qr', at: sec(now) }], decision.jti);
       return;
     }
-    await this.#apply(event, (effects) => {
-      const rejected = effects.some((e) => e.kind === 'publish' && e.event.type === 'rejected');
-      if (!rejected) this.#replay.markAccepted(decision.jti, decision.digest);
-    }, true);
+    await this.#apply(
+      event,
+      (effects) => {
+        const rejected = effects.some((e) => e.kind === 'publish' && e.event.type === 'rejected');
+        if (!rejected) this.#replay.markAccepted(decision.jti, decision.digest);
+      },
+      true,
+      decision.jti,
+    );
   }
 
   #toSaleEvent(msg: SignedMessage, at: number): SaleEvent | { reject: string } {
@@ -229,7 +264,7 @@ export class Device {
   }
 
   /** Step the machine and carry out its effects: signal and screen now, then persist, then publish. */
-  async #apply(event: SaleEvent, afterStep?: (effects: readonly SaleEffect[]) => void, forcePersist = false): Promise<void> {
+  async #apply(event: SaleEvent, afterStep?: (effects: readonly SaleEffect[]) => void, forcePersist = false, jti?: string): Promise<void> {
     const before = this.#state;
     const { state, effects } = step(before, event, this.#ctx);
     this.#state = state;
@@ -258,8 +293,25 @@ export class Device {
     this.#setTimer(nextDeadline(state));
     if (state.phase !== before.phase) this.#publishStatus();
     for (const ev of events) this.#log.info(`sale ${ev.type}`, { orderId: ev.orderId, reason: ev.reason });
-    if (persist) await this.#persist();
+    if (persist) await this.#persistThenPublish(events, jti);
+    else for (const ev of events) this.#p.link.publishEvent(ev);
+  }
+
+  /**
+   * Write the decision together with its events, then publish them. A crash between the two
+   * leaves them in the file: the restarted device publishes them when the broker redelivers the
+   * message (or at start, for a timer's decision). The next write drops them.
+   */
+  async #persistThenPublish(events: readonly DeviceEvent[], jti: string | undefined): Promise<void> {
+    this.#outbox = { ...(jti !== undefined ? { jti } : {}), events: [...events] };
+    await this.#persist();
     for (const ev of events) this.#p.link.publishEvent(ev);
+    this.#outbox = undefined;
+  }
+
+  #publishUnsent(o: Outbox): void {
+    this.#log.warn('publishing the events of a decision written just before the last stop', { events: o.events.map((e) => `${e.type} ${e.orderId ?? ''}`) });
+    for (const ev of o.events) this.#p.link.publishEvent(ev);
   }
 
   async #persist(): Promise<void> {

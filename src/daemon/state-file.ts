@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { TillqrError } from '../core/errors.js';
-import { int, object, literal, type Infer } from '../core/schema.js';
+import { array, int, object, literal, string, type Infer } from '../core/schema.js';
+import { eventSchema } from '../link/contract.js';
 import { durableSaleSchema } from '../core/sale-state.js';
 import { replaySnapshotSchema } from '../payment/replay-cache.js';
 import { cleanStaleTemps, readJsonFile, writeFileAtomic } from '../store/atomic-file.js';
@@ -18,6 +19,11 @@ export const stateFileSchema = object({
   savedAt: int({ min: 0 }),
   sale: durableSaleSchema,
   replay: replaySnapshotSchema,
+  /**
+   * The events of the decision being written, until they are published, with the jti of the
+   * message that led to it (none for a timer). See Device: a crash in between must not lose them.
+   */
+  outbox: object({ jti: string({ min: 1, max: 256 }).optional(), events: array(eventSchema, { max: 16 }) }).optional(),
 });
 
 export type StateFileContent = Infer<typeof stateFileSchema>;

@@ -7,9 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../../src/config/config-store.js';
+import { FakeClock } from '../../../src/core/clock.js';
+import { Device } from '../../../src/daemon/device.js';
+import { signMessage, type MessageBody } from '../../../src/link/backend-client.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { REPLAY_RETENTION_SEC, ReplayCache } from '../../../src/payment/replay-cache.js';
+import { MemoryLink } from '../../helpers/memory-link.js';
+import { chargeBody, deviceConfig, makeKey, paymentBody, RecordingIndicator, RecordingScreen } from '../../helpers/payment-kit.js';
 
 describe('found by the soak', () => {
   it('the replay cache forgets expired jtis as it goes, so the state file stays the size of the live set', () => {
@@ -64,6 +69,81 @@ describe('found by the config fuzzing', () => {
       await expect(store.replace({ deviceId: 'till-1', merchant: JSON.parse(deep) as unknown }, 'test')).rejects.toMatchObject({ name: 'TillqrError', code: 'CONFIG_INVALID' });
       expect(await readFile(path, 'utf8')).toBe('{"deviceId":"till-1"}');
       expect(store.current.deviceId).toBe('till-1');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('found by the SIGKILL run', () => {
+  it('a crash after the state is written but before the events are published loses no `paid` event', async () => {
+    // The daemon was killed between persisting an accepted confirmation and publishing `paid`.
+    // The broker then redelivered the confirmation (DUP), which the restarted device acknowledged
+    // silently as a redelivery of an accepted message: the backend never learned the sale was
+    // paid, and a resend got `replayed` although no `paid` had ever been published.
+    const dir = await mkdtemp(join(tmpdir(), 'tillqr-crash-outbox-'));
+    try {
+      const clock = new FakeClock(Date.UTC(2026, 0, 5, 10));
+      const key = makeKey();
+      const config = deviceConfig({ deviceId: 'till-outbox', url: 'mqtt://127.0.0.1:1', keys: [key], stateDir: dir });
+      const now = Math.floor(clock.now() / 1000);
+      const sign = (body: MessageBody): string => signMessage(body, { deviceId: 'till-outbox', key: key.key, kid: key.kid, now });
+
+      // First life: the process dies right after the write, before anything is published.
+      const dying = new MemoryLink();
+      const first = new Device({ config, clock, logger: silentLogger, link: dying, screen: new RecordingScreen(), indicator: new RecordingIndicator(), storeDir: dir, version: 't' });
+      await first.start();
+      await dying.deliver('charge', sign(chargeBody('O-1', 500, { qr: 'Q', expiresAt: now + 300 })));
+      const pay = sign(paymentBody('O-1', 500));
+      dying.publishEvent = () => undefined; // the process is gone: nothing more leaves it
+      await dying.deliver('payment', pay);
+      expect(first.history()).toHaveLength(1);
+
+      // Second life: the broker redelivers the unacknowledged confirmation with the DUP flag.
+      const link = new MemoryLink();
+      const indicator = new RecordingIndicator();
+      const second = new Device({ config, clock, logger: silentLogger, link, screen: new RecordingScreen(), indicator, storeDir: dir, version: 't' });
+      await second.start();
+      await link.deliver('payment', pay, true);
+      await second.idle();
+      expect(link.events.filter((e) => e.type === 'paid' && e.orderId === 'O-1')).toHaveLength(1);
+      expect(indicator.count('paid')).toBe(0); // no second beep for it
+      await second.stop();
+
+      // A clean stop leaves nothing to publish again.
+      const third = new MemoryLink();
+      const after = new Device({ config, clock, logger: silentLogger, link: third, screen: new RecordingScreen(), indicator: new RecordingIndicator(), storeDir: dir, version: 't' });
+      await after.start();
+      await after.idle();
+      expect(third.events).toEqual([]);
+      await after.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a crash after an expiry is written but before `expired` is published publishes it at the next start', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tillqr-crash-outbox-tick-'));
+    try {
+      const clock = new FakeClock(Date.UTC(2026, 0, 5, 10));
+      const key = makeKey();
+      const config = deviceConfig({ deviceId: 'till-outbox', url: 'mqtt://127.0.0.1:1', keys: [key], stateDir: dir });
+      const now = Math.floor(clock.now() / 1000);
+      const dying = new MemoryLink();
+      const first = new Device({ config, clock, logger: silentLogger, link: dying, screen: new RecordingScreen(), indicator: new RecordingIndicator(), storeDir: dir, version: 't' });
+      await first.start();
+      await dying.deliver('charge', signMessage(chargeBody('E-1', 500, { qr: 'Q', expiresAt: now + 60 }), { deviceId: 'till-outbox', key: key.key, kid: key.kid, now }));
+      dying.publishEvent = () => undefined;
+      clock.advance(61_000);
+      await first.idle();
+      expect(first.saleState.result?.outcome).toBe('expired');
+
+      const link = new MemoryLink();
+      const second = new Device({ config, clock, logger: silentLogger, link, screen: new RecordingScreen(), indicator: new RecordingIndicator(), storeDir: dir, version: 't' });
+      await second.start();
+      await second.idle();
+      expect(link.events.filter((e) => e.type === 'expired' && e.orderId === 'E-1')).toHaveLength(1);
+      await second.stop();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
