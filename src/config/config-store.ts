@@ -7,7 +7,7 @@
 import { TillqrError, toTillqrError } from '../core/errors.js';
 import type { Schema } from '../core/schema.js';
 import type { Logger } from '../core/logger.js';
-import { writeJsonAtomic } from '../store/atomic-file.js';
+import { cleanStaleTemps, writeJsonAtomic } from '../store/atomic-file.js';
 import { applyEnvOverrides, coerceText, getPath, schemaAt, setPath } from './env-overrides.js';
 import { MAX_CONFIG_DEPTH, nestedDeeperThan, readRawConfig, validateConfig } from './load.js';
 import { REDACTED, redactConfig } from './redact.js';
@@ -64,6 +64,8 @@ export class ConfigStore {
 
   /** Open the config file (a missing one is an unprovisioned device); invalid config throws CONFIG_INVALID. */
   static async open(path: string, env: NodeJS.ProcessEnv, log: Logger): Promise<ConfigStore> {
+    // A write cut short by a crash leaves its temp file beside the config: remove it.
+    await cleanStaleTemps(path);
     const raw = await readRawConfig(path, true);
     const withEnv = structuredClone(raw);
     applyEnvOverrides(configSchema, withEnv, env);

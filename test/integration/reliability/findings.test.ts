@@ -2,7 +2,7 @@
  * Faults the reliability runs (bench/reliability) found, each pinned by the smallest test that
  * shows it, beside the CI short forms of the runs themselves.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -144,6 +144,25 @@ describe('found by the SIGKILL run', () => {
       await second.idle();
       expect(link.events.filter((e) => e.type === 'expired' && e.orderId === 'E-1')).toHaveLength(1);
       await second.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('found by the SIGKILL run (config churn)', () => {
+  it('temp files of config writes cut short by a crash are removed when the config is opened again', async () => {
+    // A kill during a config write leaves .config.json.<pid>.<random>.tmp; nothing removed them,
+    // so every such crash left one more copy of the configuration (with its secrets) behind.
+    const dir = await mkdtemp(join(tmpdir(), 'tillqr-config-temps-'));
+    try {
+      const path = join(dir, 'config.json');
+      await writeFile(path, '{"deviceId":"till-1"}');
+      await writeFile(join(dir, '.config.json.4242.0a1b2c3d.tmp'), '{"deviceId":"till-1","disp');
+      await writeFile(join(dir, 'other.tmp'), 'not ours');
+      const store = await ConfigStore.open(path, {}, silentLogger);
+      expect(store.current.deviceId).toBe('till-1');
+      expect((await readdir(dir)).sort()).toEqual(['config.json', 'other.tmp']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
