@@ -78,6 +78,8 @@ export class EventBackend {
   /** Every event counted by `type` (and `paid` by order id). */
   readonly byType = new Map<string, number>();
   readonly paidByOrder = new Map<string, number>();
+  /** The `at` of every `paid` event received, per order (to tell a redelivered copy from a second decision). */
+  readonly paidAt = new Map<string, number[]>();
   received = 0;
   #waiters: Waiter[] = [];
   readonly #keep: number;
@@ -90,8 +92,20 @@ export class EventBackend {
     client.on('message', (_topic, payload) => this.#onEvent(payload));
   }
 
-  static async connect(url: string, deviceId: string, o: { keep?: number; prefix?: string } = {}): Promise<EventBackend> {
-    const client = await mqtt.connectAsync(url, { clientId: `reliability-backend-${deviceId}-${Math.random().toString(16).slice(2, 8)}`, clean: true, reconnectPeriod: 200, connectTimeout: 10_000 });
+  /**
+   * `persistent`: a session that outlives the connection (MQTT 5 session expiry), so events the
+   * device publishes while this client is away are kept for it by the broker.
+   */
+  static async connect(url: string, deviceId: string, o: { keep?: number; prefix?: string; persistent?: boolean } = {}): Promise<EventBackend> {
+    const clientId = `reliability-backend-${deviceId}-${Math.random().toString(16).slice(2, 8)}`;
+    const client = await mqtt.connectAsync(url, {
+      clientId,
+      clean: o.persistent !== true,
+      reconnectPeriod: o.persistent === true ? 100 : 200,
+      connectTimeout: 10_000,
+      ...(o.persistent === true ? { protocolVersion: 5 as const, properties: { sessionExpiryInterval: 3600 } } : {}),
+    });
+    client.on('error', () => undefined);
     disableNagle(client);
     client.on('connect', () => disableNagle(client));
     const b = new EventBackend(client, deviceId, o.prefix ?? 'tillqr/v1', o.keep ?? 10_000);
@@ -105,6 +119,11 @@ export class EventBackend {
 
   async send(topic: InboundTopic, payload: string | Buffer): Promise<void> {
     await this.client.publishAsync(this.topic(topic), payload, { qos: 1 });
+  }
+
+  /** Publish without waiting for the broker's PUBACK (it may be down; MQTT.js sends when it can). */
+  post(topic: InboundTopic, payload: string | Buffer): void {
+    this.client.publish(this.topic(topic), payload, { qos: 1 }, () => undefined);
   }
 
   count(type: string): number {
@@ -156,7 +175,10 @@ export class EventBackend {
     }
     const e = r.value;
     this.byType.set(e.type, this.count(e.type) + 1);
-    if (e.type === 'paid' && e.orderId !== undefined) this.paidByOrder.set(e.orderId, (this.paidByOrder.get(e.orderId) ?? 0) + 1);
+    if (e.type === 'paid' && e.orderId !== undefined) {
+      this.paidByOrder.set(e.orderId, (this.paidByOrder.get(e.orderId) ?? 0) + 1);
+      this.paidAt.set(e.orderId, [...(this.paidAt.get(e.orderId) ?? []), e.at]);
+    }
     this.events.push(e);
     if (this.events.length > this.#keep) this.events.splice(0, this.events.length - this.#keep);
     const hit = this.#waiters.filter((w) => w.pred(e));

@@ -69,6 +69,8 @@ export interface SimDeviceOptions {
   readonly display?: boolean;
   /** Passed to the SimPanel (e.g. a short BUSY timeout). */
   readonly busyTimeoutMs?: number;
+  /** Told of every pattern the device plays, with the device (its state already holds the step's result). */
+  readonly onPlay?: (event: SignalEvent, device: Device) => void;
 }
 
 export class SimDevice {
@@ -103,9 +105,11 @@ export class SimDevice {
     const signalState = new SimSignalState({ gpio, pwm, clock: o.clock, config: c.signal });
     const watch = new SignalWatch();
     const unwatch = signalState.onChange((s) => watch.onChange(s));
+    let device: Device | undefined;
     const indicator: Indicator = {
       play: (event) => {
         watch.onPlay(event);
+        if (device !== undefined) o.onPlay?.(event, device);
         signals.indicator.play(event);
       },
       stop: () => signals.indicator.stop(),
@@ -126,7 +130,7 @@ export class SimDevice {
     }
     const screens: string[] = [];
     const shown = display;
-    const device = new Device({
+    device = new Device({
       config: c,
       clock: o.clock,
       logger: o.logger.child('device'),
