@@ -105,11 +105,11 @@ export class SimDevice {
     const signalState = new SimSignalState({ gpio, pwm, clock: o.clock, config: c.signal });
     const watch = new SignalWatch();
     const unwatch = signalState.onChange((s) => watch.onChange(s));
-    let device: Device | undefined;
+    const built: { device?: Device } = {};
     const indicator: Indicator = {
       play: (event) => {
         watch.onPlay(event);
-        if (device !== undefined) o.onPlay?.(event, device);
+        if (built.device !== undefined) o.onPlay?.(event, built.device);
         signals.indicator.play(event);
       },
       stop: () => signals.indicator.stop(),
@@ -130,7 +130,7 @@ export class SimDevice {
     }
     const screens: string[] = [];
     const shown = display;
-    device = new Device({
+    const device = new Device({
       config: c,
       clock: o.clock,
       logger: o.logger.child('device'),
@@ -146,6 +146,7 @@ export class SimDevice {
       storeDir: c.stateDir,
       version: '0.1.0-reliability',
     });
+    built.device = device;
     return new SimDevice({ device, watch, signalState, signals, gpio, panel, display, screens, unwatch });
   }
 
