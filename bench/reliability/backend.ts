@@ -75,7 +75,7 @@ export class EventBackend {
   readonly events: DeviceEvent[] = [];
   /** Events that did not parse or broke the contract's schema (raw text, first 200 characters). */
   readonly malformed: string[] = [];
-  /** Every event counted by `type` (and `paid` by order id). */
+  /** Every event counted by `type` (and, unless turned off for long runs, `paid` by order id). */
   readonly byType = new Map<string, number>();
   readonly paidByOrder = new Map<string, number>();
   /** The `at` of every `paid` event received, per order (to tell a redelivered copy from a second decision). */
@@ -83,12 +83,14 @@ export class EventBackend {
   received = 0;
   #waiters: Waiter[] = [];
   readonly #keep: number;
+  readonly #perOrder: boolean;
 
-  private constructor(client: MqttClient, deviceId: string, prefix: string, keep: number) {
+  private constructor(client: MqttClient, deviceId: string, prefix: string, keep: number, perOrder: boolean) {
     this.client = client;
     this.deviceId = deviceId;
     this.#prefix = prefix;
     this.#keep = keep;
+    this.#perOrder = perOrder;
     client.on('message', (_topic, payload) => this.#onEvent(payload));
   }
 
@@ -96,7 +98,7 @@ export class EventBackend {
    * `persistent`: a session that outlives the connection (MQTT 5 session expiry), so events the
    * device publishes while this client is away are kept for it by the broker.
    */
-  static async connect(url: string, deviceId: string, o: { keep?: number; prefix?: string; persistent?: boolean } = {}): Promise<EventBackend> {
+  static async connect(url: string, deviceId: string, o: { keep?: number; prefix?: string; persistent?: boolean; perOrder?: boolean } = {}): Promise<EventBackend> {
     const clientId = `reliability-backend-${deviceId}-${Math.random().toString(16).slice(2, 8)}`;
     const client = await mqtt.connectAsync(url, {
       clientId,
@@ -108,7 +110,7 @@ export class EventBackend {
     client.on('error', () => undefined);
     disableNagle(client);
     client.on('connect', () => disableNagle(client));
-    const b = new EventBackend(client, deviceId, o.prefix ?? 'tillqr/v1', o.keep ?? 10_000);
+    const b = new EventBackend(client, deviceId, o.prefix ?? 'tillqr/v1', o.keep ?? 10_000, o.perOrder ?? true);
     await client.subscribeAsync(`${b.#prefix}/${deviceId}/events`, { qos: 1 });
     return b;
   }
@@ -175,7 +177,7 @@ export class EventBackend {
     }
     const e = r.value;
     this.byType.set(e.type, this.count(e.type) + 1);
-    if (e.type === 'paid' && e.orderId !== undefined) {
+    if (e.type === 'paid' && e.orderId !== undefined && this.#perOrder) {
       this.paidByOrder.set(e.orderId, (this.paidByOrder.get(e.orderId) ?? 0) + 1);
       this.paidAt.set(e.orderId, [...(this.paidAt.get(e.orderId) ?? []), e.at]);
     }

@@ -25,23 +25,30 @@ import { Mosquitto } from '../../test/helpers/mosquitto.js';
 import { backendKey, chargeBody, EventBackend, paymentBody, rawDeviceConfig, sign } from './backend.js';
 import { check, n, type Check } from './types.js';
 
-/** The entry as plain JavaScript: the compiled sibling, or (under vitest) bundled once with esbuild beside node_modules. */
-async function entryScript(): Promise<string> {
+/**
+ * The entry as plain JavaScript: the compiled sibling, or (under vitest, from the TypeScript
+ * sources) bundled with esbuild into node_modules/.cache so that its packages resolve; the
+ * bundle is removed at the end of the run.
+ */
+async function entryScript(): Promise<{ path: string; temporary: boolean }> {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'daemon-entry.js');
+  if (here.endsWith('.js')) return { path: join(dirname(here), 'daemon-entry.js'), temporary: false };
   const root = join(dirname(here), '..', '..');
   const out = join(root, 'node_modules', '.cache', 'tillqr-reliability', `daemon-entry-${process.pid}.mjs`);
   const { build } = await import('esbuild');
   await build({ entryPoints: [join(dirname(here), 'daemon-entry.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, packages: 'external', logLevel: 'silent' });
-  return out;
+  return { path: out, temporary: true };
 }
 
 class DaemonProcess {
   readonly child: ChildProcess;
   readonly lines: string[] = [];
+  readonly signalsPath: string;
   stderr = '';
-  constructor(script: string, configPath: string) {
-    this.child = spawn(process.execPath, [script, configPath, '--churn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  #signals: string[] | undefined;
+  constructor(script: string, configPath: string, signalsPath: string) {
+    this.signalsPath = signalsPath;
+    this.child = spawn(process.execPath, [script, configPath, signalsPath, '--churn', ...(process.env.TILLQR_RELIABILITY_TRACE === '1' ? ['--trace'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     this.child.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -76,8 +83,20 @@ class DaemonProcess {
     this.child.kill('SIGTERM');
     await exited;
   }
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+  /** Read the signal log (once the process has ended, the result is kept). */
+  async readSignals(): Promise<string[]> {
+    if (this.#signals !== undefined) return this.#signals;
+    const text = await readFile(this.signalsPath, 'utf8').catch(() => '');
+    const ids = text.split('\n').filter((l) => l.startsWith('paid-signal ')).map((l) => l.slice('paid-signal '.length));
+    if (!this.alive) this.#signals = ids;
+    return ids;
+  }
+  /** Signals read so far (call readSignals after the process ended). */
   paidSignals(): string[] {
-    return this.lines.filter((l) => l.startsWith('paid-signal ')).map((l) => l.slice('paid-signal '.length));
+    return this.#signals ?? [];
   }
 }
 
@@ -105,10 +124,11 @@ interface Answered {
   readonly orderId: string;
 }
 
-export async function runKillFault(o: { kills: number; log?: (line: string) => void }): Promise<KillFaultResult> {
+export async function runKillFault(o: { kills: number; log?: (line: string) => void; dump?: (name: string, text: string) => void }): Promise<KillFaultResult> {
   const log = o.log ?? ((): void => undefined);
   const started = Date.now();
-  const script = await entryScript();
+  const entry = await entryScript();
+  const script = entry.path;
   const broker = await Mosquitto.start();
   const dir = await mkdtemp(join(tmpdir(), 'tillqr-fault-kill-'));
   const stateDir = join(dir, 'state');
@@ -180,16 +200,17 @@ export async function runKillFault(o: { kills: number; log?: (line: string) => v
 
   try {
     for (let k = 0; k <= o.kills; k++) {
-      const p = new DaemonProcess(script, configPath);
+      const p = new DaemonProcess(script, configPath, join(dir, `signals-${k}.log`));
       procs.push(p);
       log(`process ${k}: starting`);
       await p.ready();
       log(`process ${k}: ready; replaying ${Math.min(answered.length, 12)} answered messages`);
-      const temps = [...(await readdir(stateDir)).filter((x) => x.endsWith('.tmp')), ...(await readdir(dir)).filter((x) => x.endsWith('.tmp'))];
+      // Temp files of the new process are writes in flight; any other one was left behind.
+      const temps = [...(await readdir(stateDir)), ...(await readdir(dir))].filter((x) => x.endsWith('.tmp') && !x.includes(`.${p.pid}.`));
       for (const t of temps) tempsLeft.add(t);
       // The replay cache survived: everything answered before is refused now, without a signal.
       const sample = answered.length <= 12 ? answered : [...answered.slice(-6), ...Array.from({ length: 6 }, () => answered[Math.floor(rnd() * answered.length)] as Answered)];
-      const signalsBefore = p.paidSignals().length;
+      const signalsBefore = (await p.readSignals()).length;
       for (const a of sample) {
         replaysSent++;
         const answer = backend.next((e) => e.orderId === a.orderId && e.type === 'rejected', 10_000).catch(() => undefined);
@@ -197,7 +218,7 @@ export async function runKillFault(o: { kills: number; log?: (line: string) => v
         const e = await answer;
         if (e?.reason !== 'replayed') replaysNotRefused.push(`restart ${k}: ${a.topic} ${a.orderId} → ${e === undefined ? 'no answer' : `${e.type} ${e.reason ?? ''}`}`);
       }
-      if (p.paidSignals().length !== signalsBefore) replaysNotRefused.push(`restart ${k}: a replay made a success signal`);
+      if ((await p.readSignals()).length !== signalsBefore) replaysNotRefused.push(`restart ${k}: a replay made a success signal`);
       // Sales until the kill, which comes at a random moment 50-600 ms from now.
       const last = k === o.kills;
       let dead = false;
@@ -231,10 +252,16 @@ export async function runKillFault(o: { kills: number; log?: (line: string) => v
       if (last) await p.term();
     }
   } finally {
-    for (const p of procs) await p.kill();
+    for (const p of procs) {
+      await p.kill();
+      await p.readSignals();
+    }
+    procs.forEach((p, i) => o.dump?.(`process-${i}`, `${p.lines.join('\n')}\n--- signals ---\n${p.paidSignals().join('\n')}\n--- stderr ---\n${p.stderr}`));
+    o.dump?.('events', backend.events.map((e) => JSON.stringify(e)).join('\n'));
     await backend.close().catch(() => undefined);
     await broker.close();
     await rm(dir, { recursive: true, force: true });
+    if (entry.temporary) await rm(script, { force: true });
   }
 
   // Accounting over all processes.

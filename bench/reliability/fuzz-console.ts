@@ -24,11 +24,11 @@ import { Provisioner } from '../../src/console/provisioner.js';
 import { ConsoleSession } from '../../src/console/session.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { createLogger, memorySink } from '../../src/core/logger.js';
+import { daemonConsoleTarget } from '../../src/daemon/console-target.js';
 import { runOnClock } from '../../test/helpers/drive-clock.js';
 import { MemoryLink } from '../../test/helpers/memory-link.js';
 import { backendKey, rawDeviceConfig } from './backend.js';
 import { consoleItems, type ConsoleItem } from './console-inputs.js';
-import { DeviceTarget } from './device-target.js';
 import { sample, type ProcessSample } from './machine.js';
 import { SimDevice } from './sim-device.js';
 
@@ -93,9 +93,30 @@ export async function fuzzConsole(o: { runs: number; seed: number }): Promise<Co
   await writeFile(configPath, JSON.stringify(rawDeviceConfig({ deviceId: 'till-console-fuzz', url: 'mqtt://127.0.0.1:1', key, stateDir: join(dir, 'state') })));
   const store = await ConfigStore.open(configPath, {}, logger.child('config'));
   const link = new MemoryLink();
-  const sim = await SimDevice.open({ config: store.current, clock, link, logger, display: false });
+  const sim = await SimDevice.open({ config: store.current, clock, link, logger, display: true });
   await sim.device.start();
-  const target = new DeviceTarget({ store, clock, device: () => sim.device, indicator: { play: (e) => sim.signals.indicator.play(e), stop: () => undefined, close: () => Promise.resolve() }, connected: () => false });
+  const display = sim.display;
+  if (display === undefined) throw new Error('the console fuzz needs the display');
+  const asked = { restart: 0, reboot: 0 };
+  // The daemon's own console target over the simulated device (restart and reboot only counted).
+  const target = daemonConsoleTarget({
+    store,
+    clock,
+    startedAt: clock.now(),
+    device: () => sim.device,
+    brokerConnected: () => false,
+    display,
+    indicator: sim.signals.indicator,
+    restingScreen: () => ({ name: 'idle', storeName: 'fuzz', wallets: [] }),
+    restart: () => {
+      asked.restart++;
+      return Promise.resolve();
+    },
+    reboot: () => {
+      asked.reboot++;
+      return Promise.resolve();
+    },
+  });
   const network = new SimNetwork().addNetwork({ ssid: 'Shop Net', signal: 80, psk: 'shop-Wifi-psk9' }).addNetwork({ ssid: 'Open', signal: 30 });
   let out: Buffer[] = [];
   const session = new ConsoleSession({

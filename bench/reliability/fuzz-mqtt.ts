@@ -38,6 +38,8 @@ export interface FuzzStats {
   readonly byTopic: Map<string, number>;
   readonly violations: string[];
   violationCount: number;
+  /** Of those, a signal played, the LED or buzzer changed, or the sale or screen changed. */
+  effectViolations: number;
   /** Payloads whose expected reason was checked. */
   reasonChecked: number;
   before: ProcessSample | undefined;
@@ -47,7 +49,7 @@ export interface FuzzStats {
 }
 
 function newStats(where: string, runs: number): FuzzStats {
-  return { runs, where, classes: new Map(), reasons: new Map(), byTopic: new Map(), violations: [], violationCount: 0, reasonChecked: 0, before: undefined, after: undefined, errorLogLines: 0, wallSec: 0 };
+  return { runs, where, classes: new Map(), reasons: new Map(), byTopic: new Map(), violations: [], violationCount: 0, effectViolations: 0, reasonChecked: 0, before: undefined, after: undefined, errorLogLines: 0, wallSec: 0 };
 }
 
 const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
@@ -55,8 +57,9 @@ const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k
 /** The class name without its parameters (wrong-type:amount -> wrong-type). */
 const family = (cls: string): string => cls.split(/[:+]/)[0] ?? cls;
 
-function violation(s: FuzzStats, i: number, c: FuzzCase, what: string): void {
+function violation(s: FuzzStats, i: number, c: FuzzCase, what: string, effect = false): void {
   s.violationCount++;
+  if (effect) s.effectViolations++;
   if (s.violations.length < 20) s.violations.push(`#${i} ${c.cls} on ${c.topic}${c.dup ? ' (dup)' : ''}: ${what}; payload ${c.payload.subarray(0, 120).toString('latin1')}`);
 }
 
@@ -153,10 +156,10 @@ export async function fuzzMqttMemory(o: { runs: number; seed: number; state: 'pe
         if (link.events.length > 1000) link.events.length = 0;
         if (link.statuses.length > 1000) link.statuses.length = 0;
         const w = sim.watch.mark();
-        if (w.plays !== mark.plays || w.changes !== mark.changes) violation(s, i, c, `a signal: ${JSON.stringify(w)} (before ${JSON.stringify(mark)})`);
+        if (w.plays !== mark.plays || w.changes !== mark.changes) violation(s, i, c, `a signal: ${JSON.stringify(w)} (before ${JSON.stringify(mark)})`, true);
         const st = sim.device.saleState;
         if (st.pending?.orderId !== pendingBefore || st.phase.name !== phaseBefore || sim.device.history().length !== historyBefore || sim.screens.length !== screensBefore) {
-          violation(s, i, c, `the sale changed: ${st.phase.name} ${st.pending?.orderId ?? '-'}, history ${sim.device.history().length}, screens ${sim.screens.length}`);
+          violation(s, i, c, `the sale changed: ${st.phase.name} ${st.pending?.orderId ?? '-'}, history ${sim.device.history().length}, screens ${sim.screens.length}`, true);
         }
         i++;
         return true;
@@ -165,7 +168,7 @@ export async function fuzzMqttMemory(o: { runs: number; seed: number; state: 'pe
     );
     s.after = sample();
     s.errorLogLines = sink.lines.filter((l) => l.includes('"level":"error"')).length;
-    if (sim.watch.played('paid') !== 1) violation(s, -1, { cls: 'whole run', topic: 'payment', payload: Buffer.alloc(0), dup: false, signed: false }, `the success signal played ${sim.watch.played('paid')} times (1 from the setup)`);
+    if (sim.watch.played('paid') !== 1) violation(s, -1, { cls: 'whole run', topic: 'payment', payload: Buffer.alloc(0), dup: false, signed: false }, `the success signal played ${sim.watch.played('paid')} times (1 from the setup)`, true);
   } finally {
     await runOnClock(clock, sim.stop(), { stepMs: 100 }).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
@@ -226,8 +229,8 @@ export async function fuzzMqttBroker(o: { runs: number; seed: number }): Promise
         const got = n > 0 ? backend.events.slice(-n) : [];
         if (backend.malformed.length > 0) violation(s, i, c, `malformed event on the wire: ${backend.malformed.join(' | ')}`);
         checkEvents(s, i, c, got);
-        if (changes > 0) violation(s, i, c, `${changes} visible signal changes`);
-        if (device.saleState.pending?.orderId !== pendingBefore || device.history().length !== historyBefore) violation(s, i, c, 'the sale changed');
+        if (changes > 0) violation(s, i, c, `${changes} visible signal changes`, true);
+        if (device.saleState.pending?.orderId !== pendingBefore || device.history().length !== historyBefore) violation(s, i, c, 'the sale changed', true);
         i++;
         return true;
       }),

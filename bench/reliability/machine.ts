@@ -1,5 +1,7 @@
 /** The machine a run happened on, and the process's memory and handle counts at a moment. */
 import { cpus, release, totalmem, platform, arch } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export function machine(): string {
   const c = cpus();
@@ -20,9 +22,25 @@ interface NodeInternals {
   _getActiveRequests?: () => unknown[];
 }
 
-/** Memory and live handle counts now; collects garbage first when the process allows it. */
+let gcFn: (() => void) | undefined | null = null;
+
+/** A full garbage collection: global.gc under --expose-gc, else turned on at run time (V8 allows it). */
+function collector(): (() => void) | undefined {
+  if (gcFn !== null) return gcFn;
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed !== undefined) return (gcFn = exposed);
+  try {
+    setFlagsFromString('--expose-gc');
+    gcFn = runInNewContext('gc') as () => void;
+  } catch {
+    gcFn = undefined;
+  }
+  return gcFn;
+}
+
+/** Memory and live handle counts now; collects garbage first. */
 export function sample(): ProcessSample {
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const gc = collector();
   if (gc !== undefined) {
     gc();
     gc();
