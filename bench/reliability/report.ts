@@ -10,6 +10,14 @@ export interface ReportInput {
   readonly sections: readonly { readonly name: string; readonly section: Section; readonly sec: number }[];
 }
 
+/** Faults these runs found, each fixed in its owning file and pinned by a test in findings.test.ts. */
+export const FINDINGS: readonly string[] = [
+  'The daemon killed between writing an accepted confirmation to disk and publishing `paid` lost that event for good: the broker redelivered the confirmation, and the restarted device acknowledged the redelivery silently (decision 0006, point 4), so the backend never heard of the payment and a resend got `replayed`. Fixed in src/daemon/device.ts and src/daemon/state-file.ts: a decision\'s events are written with it and published on that redelivery after a restart (or at start, for an expiry).',
+  'The replay cache kept every jti until it reached its bound of 20,000 entries, and the device rewrote all of them with every accepted message (2.3 MB of JSON, ~100 ms per write here). Fixed in src/payment/replay-cache.ts: expired entries are forgotten as new ones arrive, so cache and state file stay the size of the live set (25 h of messages).',
+  'A config file nested a few thousand levels deep made ConfigStore.open (the daemon\'s first step) die with a stack overflow, and a deep value for `set` or a merged partial answered INTERNAL. Fixed in src/config/load.ts and src/config/config-store.ts: input nested deeper than 64 levels is CONFIG_INVALID.',
+  'A kill during a config write left a temp copy of the configuration (secrets included) beside it, one more per crash. Fixed in src/config/config-store.ts: ConfigStore.open removes them, as the state file already did.',
+];
+
 /** Table cells: no pipes or line breaks inside. */
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -49,5 +57,9 @@ export function reportMarkdown(r: ReportInput): string {
     failed.length === 0 ? `All ${total} checks passed.` : `**${failed.length} of ${total} checks failed:**\n\n${failed.map((f) => `- ${f}`).join('\n')}`,
     '',
     ...r.sections.map((s) => sectionMarkdown(s.section, s.sec)),
+    '## Faults found by these runs (fixed)',
+    '',
+    ...FINDINGS.map((f) => `- ${f}`),
+    '',
   ].join('\n');
 }

@@ -312,7 +312,7 @@ export function soakSection(results: readonly SoakResult[]): Section {
   return {
     title: 'Soak: sales in accelerated time',
     method:
-      'A Device on the simulated parts (real PatternIndicator on SimGpio, real DisplayService rendering every screen and countdown step on a SimPanel) runs on a FakeClock as a busy till: a sale every 3 minutes for 12 hours a day (240 a day), the verdict 15 s after the charge, the result held 8 s; one sale in 50 expires, one is cancelled, one fails. Over Mosquitto the backend signs and publishes with MQTT.js and reads the events back; the memory-link run uses the same Device code path without a broker. Memory is sampled after a full GC (node --expose-gc).',
+      'A Device on the simulated parts (real PatternIndicator on SimGpio, real DisplayService rendering every screen and countdown step on a SimPanel) runs on a FakeClock as a busy till: a sale every 3 minutes for 12 hours a day (240 a day), the verdict 15 s after the charge, the result held 8 s; one sale in 50 expires, one is cancelled, one fails. Over Mosquitto the backend signs and publishes with MQTT.js and reads the events back (a memory-link run, if any, uses the same Device code path without a broker). The state file is on a tmpfs (/dev/shm): this run is about memory, handles and timers; the crash runs use the disk. Memory is sampled after a full GC; "start" is the end of the warm-up (a tenth of the sales), when caches and the replay cache have reached their steady size.',
     figures,
     checks: results.flatMap((r) => soakChecks(r).map((c) => ({ ...c, what: `${r.link}: ${c.what}` }))),
   };
