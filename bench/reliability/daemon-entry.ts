@@ -34,11 +34,12 @@ if (device === undefined || sim === undefined) throw new Error('daemon-entry nee
 
 const trace = flags.includes('--trace');
 // Messages the broker kept for the device may be handled before startDaemon returns: look for the
-// melody in what the simulated PWM already did (the sale on screen now is the one it was for).
+// melody in what the simulated PWM already did. The note is written in the same step, so at the
+// same clock time, as the payment is accepted: the history entry of that time names the order.
 let melody = false;
 for (const st of sim.pwm.history) {
   const first = st.enabled && st.dutyNs > 0 && st.periodNs > 0 && Math.round(1e9 / st.periodNs) === PAID_FIRST_NOTE_HZ;
-  if (first && !melody) record(`paid-signal ${device.saleState.result?.orderId ?? '?'}`);
+  if (first && !melody) record(`paid-signal ${device.history().find((h) => h.acceptedAt === st.at)?.orderId ?? device.saleState.result?.orderId ?? '?'}`);
   melody = first;
 }
 sim.signals.onChange((s) => {

@@ -91,7 +91,9 @@ export async function runDiskFault(o: { sales: number }): Promise<DiskFaultResul
       await sim.device.idle();
       return { sim, link };
     };
-    const stop = (sim: SimDevice): Promise<void> => runOnClock(clock, sim.stop(), { stepMs: 100 });
+    // Stopping waits on real I/O, not on timers: move fake time in tiny steps meanwhile, so a slow
+    // disk cannot age the confirmations that are sent again at the end.
+    const stop = (sim: SimDevice): Promise<void> => runOnClock(clock, sim.stop(), { stepMs: 1, maxMs: 60_000 });
     let orderN = 0;
     const sale = async (link: MemoryLink): Promise<{ paid: boolean; pay: string }> => {
       const orderId = `D-${orderN++}`;

@@ -138,17 +138,18 @@ export async function fuzzMqttMemory(o: { runs: number; seed: number; state: 'pe
     const expectedSetup = o.state === 'pending' ? ['displayed', 'paid', 'displayed'] : ['displayed', 'paid', 'displayed', 'cancelled'];
     if (link.events.map((e) => e.type).join() !== expectedSetup.join()) throw new Error(`fuzz setup went wrong: ${JSON.stringify(link.events)}`);
     const ctx = context(deviceId, key, setup, nowSec, { maxPayloadBytes: config.mqtt.maxPayloadBytes, skewSec: config.trust.clockSkewSec });
-    const mark = sim.watch.mark();
-    const pendingBefore = sim.device.saleState.pending?.orderId;
-    const phaseBefore = sim.device.saleState.phase.name;
-    const historyBefore = sim.device.history().length;
-    const screensBefore = sim.screens.length;
     link.events.length = 0;
     s.before = sample();
     let i = 0;
     await fc.assert(
       fc.asyncProperty(fuzzCases(), async (thunk) => {
         const c = thunk(ctx);
+        // Judged against the state just before it, so one violation is counted once.
+        const mark = sim.watch.mark();
+        const pendingBefore = sim.device.saleState.pending?.orderId;
+        const phaseBefore = sim.device.saleState.phase.name;
+        const historyBefore = sim.device.history().length;
+        const screensBefore = sim.screens.length;
         const from = link.events.length;
         await link.deliver(c.topic, c.payload, c.dup);
         sim.signalState.flush();
@@ -213,13 +214,14 @@ export async function fuzzMqttBroker(o: { runs: number; seed: number }): Promise
     let changes = 0;
     const unwatch = sim.signals.onChange(() => changes++);
     const ctx = context(deviceId, key, setup, nowSec, { maxPayloadBytes: daemon.config.mqtt.maxPayloadBytes, skewSec: daemon.config.trust.clockSkewSec });
-    const pendingBefore = device.saleState.pending?.orderId;
-    const historyBefore = device.history().length;
     s.before = sample();
     let i = 0;
     await fc.assert(
       fc.asyncProperty(fuzzCases(), async (thunk) => {
         const c = thunk(ctx);
+        changes = 0;
+        const pendingBefore = device.saleState.pending?.orderId;
+        const historyBefore = device.history().length;
         const from = backend.received;
         await backend.send(c.topic, c.payload);
         await backend.atLeast(from + 1);

@@ -110,10 +110,11 @@ interface ContentFault {
 
 const CONTENT_FAULTS: readonly ContentFault[] = [
   { name: 'wrong-audience', group: 'aud', topics: TOPICS, reason: 'wrong_audience', apply: (b, c, r) => void (b.aud = `${c.deviceId}${r % 2 === 0 ? 'x' : '-other'}`) },
-  { name: 'not-yet-valid', group: 'time', topics: TOPICS, reason: 'not_yet_valid', apply: (b, c, r) => void ((b.iat = c.nowSec() + c.skewSec + 1 + (r % 86_400)), (b.exp = (b.iat as number) + 300)) },
+  // Margins of a few seconds: on the system clock the device checks a moment after the signing.
+  { name: 'not-yet-valid', group: 'time', topics: TOPICS, reason: 'not_yet_valid', apply: (b, c, r) => void ((b.iat = c.nowSec() + c.skewSec + 5 + (r % 86_400)), (b.exp = (b.iat as number) + 300)) },
   { name: 'expired', group: 'time', topics: TOPICS, reason: 'expired', apply: (b, c, r) => void ((b.exp = c.nowSec() - c.skewSec - 1 - (r % 864_000)), (b.iat = (b.exp as number) - 300)) },
   { name: 'exp-before-iat', group: 'time', topics: TOPICS, reason: 'expired', apply: (b, c) => void (b.exp = c.nowSec() - 1) },
-  { name: 'lifetime-too-long', group: 'time', topics: TOPICS, reason: 'lifetime_too_long', apply: (b, c, r) => void (b.exp = c.nowSec() + 86_400 + c.skewSec + 1 + (r % 864_000)) },
+  { name: 'lifetime-too-long', group: 'time', topics: TOPICS, reason: 'lifetime_too_long', apply: (b, c, r) => void (b.exp = c.nowSec() + 86_400 + c.skewSec + 5 + (r % 864_000)) },
   { name: 'typ-of-other-topic', group: 'typ', topics: TOPICS, reason: 'wrong_type', apply: (b, _c, r) => void (b.typ = TOPICS.filter((t) => t !== b.typ)[r % 2]) },
   { name: 'typ-unknown', group: 'typ', topics: TOPICS, reason: 'malformed', apply: (b, _c, r) => void (b.typ = ['refund', 'PAYMENT', 'payment ', '', 'status'][r % 5]) },
   { name: 'unknown-field', group: 'extra', topics: TOPICS, reason: 'malformed', apply: (b, _c, r) => void (b[['tip', '__proto__x', 'constructor', 'Amount', 'status2'][r % 5] ?? 'x'] = r) },
