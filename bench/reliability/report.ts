@@ -50,7 +50,7 @@ export function reportMarkdown(r: ReportInput): string {
     '# Reliability',
     '',
     `Measured ${r.date} on ${r.machine}${r.quick ? ' (short form: reduced counts)' : ''}; fast-check seed ${r.seed}; memory sampled after a full garbage collection${r.gc ? '' : ' (turned on at run time)'}.`,
-    'Every figure comes from this run. Regenerate with `npm run reliability` (about an hour on this machine; `--only NAME,...` runs some, `--quick` the short form). The same runs with reduced counts are CI tests (test/integration/reliability), and the faults they found are pinned in test/integration/reliability/findings.test.ts.',
+    `Every figure comes from this run, which took ${Math.round(r.sections.reduce((t, s) => t + s.sec, 0) / 60)} min. Regenerate with \`npm run reliability\` (\`--only NAME,...\` runs some, \`--quick\` the short form). The same runs with reduced counts are CI tests (test/integration/reliability), and the faults they found are pinned in test/integration/reliability/findings.test.ts.`,
     '',
     ...summary,
     '',
