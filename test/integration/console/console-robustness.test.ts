@@ -66,7 +66,7 @@ describe('console robustness', () => {
     expect(h.received.subarray(from).toString('latin1')).not.toContain('a'.repeat(300)); // the echo stopped at the limit
     from = h.mark();
     h.write(`{"id":"long","cmd":"get","args":["${'b'.repeat(1000)}"]}\n`);
-    await h.waitFor('CONSOLE_LINE_TOO_LONG', from);
+    await h.waitFor(/CONSOLE_LINE_TOO_LONG[^\n]*\r\n/, from);
     expect(replies(h.received.subarray(from).toString('utf8'))).toEqual([{ id: null, ok: false, error: { code: 'CONSOLE_LINE_TOO_LONG', message: 'the line is longer than 256 bytes and was dropped' } }]);
     expect(await h.client.request('get', ['console.maxLineBytes'])).toEqual({ key: 'console.maxLineBytes', value: 256 });
   });
@@ -76,7 +76,7 @@ describe('console robustness', () => {
     const from = h.mark();
     const n = 400;
     h.write(Array.from({ length: n }, (_, i) => `{"id":"f${i}","cmd":"version"}\n`).join(''));
-    await h.waitFor(`"id":"f${n - 1}"`, from);
+    await h.waitFor(new RegExp(`"id":"f${n - 1}"[^\\n]*\\r\\n`), from); // the whole last reply, not its first bytes
     const got = replies(h.received.subarray(from).toString('utf8'));
     expect(got.map((x) => x.id)).toHaveLength(n);
     expect(new Set(got.map((x) => x.id)).size).toBe(n);
