@@ -11,6 +11,7 @@ import { ConfigStore } from './config/config-store.js';
 import { missingForService } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './core/clock.js';
+import { Faults } from './core/faults.js';
 import { createLogger, memorySink, type Logger, type LogSink } from './core/logger.js';
 import type { Screen } from './core/screen.js';
 import { NmcliNetwork } from './console/nmcli-network.js';
@@ -144,7 +145,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       return { rotation: d.rotation, language: d.language, countdownStepSec: d.countdownStepSec, partialRefreshLimit: d.partialRefreshLimit };
     },
   });
-  display.on('panel-error', (e) => log.error('the panel failed', { code: e.code, error: e.message }));
+  // Problems a technician must come for, on the status topic and the console.
+  const faults = new Faults(() => clock.now());
+  display.on('panel-error', (e) => {
+    log.error('the panel failed', { code: e.code, error: e.message });
+    faults.raise('display', e.code, e.message);
+  });
+  display.on('drawn', () => faults.clear('display'));
 
   // Every screen the Device shows passes here, so the fleet learns when the till is idle.
   const idleListeners = new Set<() => void>();
@@ -184,7 +191,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   } else {
     const deviceId = config.deviceId as string;
     link = new MqttLink({ mqtt: config.mqtt, deviceId, version: VERSION, clock, logger: log.child('link') });
-    device = new Device({ config, clock, logger: log.child('device'), link, screen, indicator: signals.indicator, storeDir: config.stateDir, version: VERSION });
+    device = new Device({ config, clock, logger: log.child('device'), link, screen, indicator: signals.indicator, storeDir: config.stateDir, version: VERSION, faults });
     await device.start();
     const d = device;
     if (signals.button !== undefined) {
@@ -230,6 +237,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           device: () => device,
           brokerConnected: () => link?.connected ?? false,
           display,
+          faults,
           indicator: signals.indicator,
           restingScreen: () => restingScreen,
           restart,

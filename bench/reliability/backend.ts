@@ -9,7 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Config } from '../../src/config/schema.js';
 import { validateConfig } from '../../src/config/load.js';
 import { signMessage, type MessageBody } from '../../src/link/backend-client.js';
-import { eventSchema, type DeviceEvent } from '../../src/link/contract.js';
+import { eventSchema, statusSchema, type DeviceEvent, type DeviceStatus } from '../../src/link/contract.js';
 import { disableNagle } from '../../src/link/mqtt-link.js';
 import type { InboundTopic } from '../../src/link/topics.js';
 import { generateEd25519KeyPair, parseEd25519PrivateKey } from '../../src/payment/keys.js';
@@ -66,6 +66,40 @@ export function paymentBody(orderId: string, amount: number, paidAt: number, sta
 }
 
 type Waiter = { pred: (e: DeviceEvent) => boolean; resolve: (e: DeviceEvent) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+/**
+ * The device's retained status as an operator's client sees it: the retained copy, then live
+ * updates, until one satisfies `pred` (resolves with it) or the time is up (resolves with the last
+ * seen, or undefined).
+ */
+export async function watchStatus(url: string, deviceId: string, pred: (s: DeviceStatus) => boolean, timeoutMs = 5_000, prefix = 'tillqr/v1'): Promise<DeviceStatus | undefined> {
+  const client = await mqtt.connectAsync(url, { clientId: `reliability-operator-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 0, connectTimeout: 10_000 });
+  client.on('error', () => undefined);
+  try {
+    return await new Promise<DeviceStatus | undefined>((resolve) => {
+      let last: DeviceStatus | undefined;
+      const timer = setTimeout(() => resolve(last), timeoutMs);
+      client.on('message', (_topic, payload) => {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(payload.toString('utf8'));
+        } catch {
+          return;
+        }
+        const r = statusSchema.safeParse(raw);
+        if (!r.ok) return;
+        last = r.value;
+        if (pred(r.value)) {
+          clearTimeout(timer);
+          resolve(r.value);
+        }
+      });
+      client.subscribe(`${prefix}/${deviceId}/status`, { qos: 1 });
+    });
+  } finally {
+    await client.endAsync(true);
+  }
+}
 
 export class EventBackend {
   readonly client: MqttClient;

@@ -7,7 +7,8 @@
  * made.
  *
  * Checked: every sale still gets its events and its one success signal; each failed write is a
- * logged STORE_WRITE_FAILED saying "disk full"; the state file stays the last good one (parses,
+ * logged STORE_WRITE_FAILED saying "disk full", and the status topic carries that code until a
+ * write succeeds again; the state file stays the last good one (parses,
  * matches its schema) and no temp file is left; the refused config change leaves file and live
  * config as they were; the device starts with the disk full; once space is back the next write
  * holds everything (replays of the confirmations taken while full are refused after a restart).
@@ -49,6 +50,9 @@ export type DiskFaultResult =
       readonly replaysRefusedAfterRecovery: number;
       readonly replaysTried: number;
       readonly recoveredWrite: boolean;
+      /** The `faults` of the last status published while the disk was full / after the recovered write. */
+      readonly statusFaultsWhileFull: readonly string[];
+      readonly statusFaultsAfterRecovery: readonly string[];
     };
 
 async function fill(dir: string): Promise<void> {
@@ -131,6 +135,7 @@ export async function runDiskFault(o: { sales: number }): Promise<DiskFaultResul
     }
     await sim.device.idle();
     const signalsWhileFull = sim.watch.played('paid') - signalsBefore;
+    const statusFaultsWhileFull = link.statuses.at(-1)?.faults ?? [];
     const failures = sink.lines.slice(logBefore).filter((l) => l.includes('could not persist the payment state'));
     const stateNow = await readFile(join(dir, STATE_FILE_NAME));
     let stateValid = false;
@@ -170,6 +175,7 @@ export async function runDiskFault(o: { sales: number }): Promise<DiskFaultResul
     await rm(join(dir, 'filler'));
     const recovered = await sale(link);
     await sim.device.idle();
+    const statusFaultsAfterRecovery = link.statuses.at(-1)?.faults ?? [];
     const tempsLeft = (await readdir(dir)).filter((x) => x.endsWith('.tmp'));
     await stop(sim);
     ({ sim, link } = await open());
@@ -196,6 +202,8 @@ export async function runDiskFault(o: { sales: number }): Promise<DiskFaultResul
       replaysRefusedAfterRecovery: replaysRefused,
       replaysTried: paysWhileFull.length,
       recoveredWrite: recovered.paid,
+      statusFaultsWhileFull,
+      statusFaultsAfterRecovery,
     };
   } finally {
     await run('umount', [dir]).catch(() => undefined);
@@ -208,6 +216,11 @@ export function diskFaultChecks(r: DiskFaultResult): Check[] {
   return [
     check('sales go on with the disk full: events and one success signal each', r.paidWhileFull === r.salesWhileFull && r.signalsWhileFull === r.salesWhileFull, `${r.paidWhileFull} of ${r.salesWhileFull} sales reported paid, ${r.signalsWhileFull} success signals`),
     check('clear error: each failed write logged as STORE_WRITE_FAILED "disk full"', r.failuresSayDiskFull, `${n(r.writeFailuresLogged)} failed writes logged`),
+    check(
+      'the operator sees it: the status topic carries STORE_WRITE_FAILED while the disk is full, and drops it after the first good write',
+      r.statusFaultsWhileFull.includes('STORE_WRITE_FAILED') && r.statusFaultsAfterRecovery.length === 0,
+      `faults while full: [${r.statusFaultsWhileFull.join(', ')}]; after space came back: [${r.statusFaultsAfterRecovery.join(', ')}]`,
+    ),
     check('no corruption: the state file stays the last good one, no temp file left', r.stateUnchangedWhileFull && r.stateValid && r.tempsLeft.length === 0, `unchanged: ${String(r.stateUnchangedWhileFull)}, valid: ${String(r.stateValid)}, temp files: ${r.tempsLeft.length}`),
     check('a config change is refused with a clear error and changes nothing', r.configUnchanged && r.configRefusal.startsWith('STORE_WRITE_FAILED') && r.configRefusal.includes('disk full'), r.configRefusal.slice(0, 160)),
     check(

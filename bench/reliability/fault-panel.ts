@@ -6,8 +6,9 @@
  * Checked per sale: `displayed` and `paid` arrive with the fake clock standing still (nothing
  * waits for the panel), the success signal plays (indicator on `paid`, LED green, buzzer on);
  * after the timeouts the error state is reported (DisplayService.lastError PANEL_BUSY_TIMEOUT,
- * `healthy` false, the console's status says the display is failing, a log line per failure).
- * Once the script runs out, the next refresh succeeds and the error state clears.
+ * `healthy` false, the console's status says the display is failing, a log line per failure, the
+ * retained status topic carries the code in `faults`). Once the script runs out, the next refresh
+ * succeeds and the error state clears, on the status topic too.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { daemonConsoleTarget } from '../../src/daemon/console-target.js';
 import { startDaemon } from '../../src/main.js';
 import { runOnClock } from '../../test/helpers/drive-clock.js';
 import { Mosquitto } from '../../test/helpers/mosquitto.js';
-import { backendKey, chargeBody, EventBackend, paymentBody, rawDeviceConfig, sign } from './backend.js';
+import { backendKey, chargeBody, EventBackend, paymentBody, rawDeviceConfig, sign, watchStatus } from './backend.js';
 import { check, type Check } from './types.js';
 
 export interface PanelFaultResult {
@@ -29,8 +30,8 @@ export interface PanelFaultResult {
   readonly panelErrors: number;
   readonly eventsWithClockStill: number;
   readonly signalsSeen: number;
-  readonly errorReported: { lastError: string; healthy: boolean; consoleDisplayOk: boolean; consoleDetail: string; logLines: number };
-  readonly recovered: { lastError: string | undefined; healthy: boolean; consoleDisplayOk: boolean };
+  readonly errorReported: { lastError: string; healthy: boolean; consoleDisplayOk: boolean; consoleDetail: string; logLines: number; statusFaults: readonly string[] };
+  readonly recovered: { lastError: string | undefined; healthy: boolean; consoleDisplayOk: boolean; statusFaults: readonly string[] };
 }
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -75,6 +76,7 @@ export async function runPanelFault(o: { stuckSales: number; salesAfter: number 
       device: () => device,
       brokerConnected: () => true,
       display: daemon.display,
+      faults: device.faults,
       indicator: daemon.signals.indicator,
       restingScreen: () => device.screen,
       restart: () => Promise.resolve(),
@@ -122,6 +124,7 @@ export async function runPanelFault(o: { stuckSales: number; salesAfter: number 
       consoleDisplayOk: statusDisplay.ok,
       consoleDetail: statusDisplay.lastError ?? '',
       logLines: sink.lines.filter((l) => l.includes('the panel failed') && l.includes('PANEL_BUSY_TIMEOUT')).length,
+      statusFaults: (await watchStatus(broker.url, deviceId, (st) => st.faults?.includes('PANEL_BUSY_TIMEOUT') === true))?.faults ?? [],
     };
     // BUSY releases again (one attempt already queued stuck is retried after a reset): sales on a working panel.
     for (let i = 0; i < o.salesAfter; i++) await sale(o.stuckSales + i);
@@ -136,7 +139,12 @@ export async function runPanelFault(o: { stuckSales: number; salesAfter: number 
       eventsWithClockStill,
       signalsSeen,
       errorReported,
-      recovered: { lastError: daemon.display.lastError?.code, healthy: daemon.display.healthy, consoleDisplayOk: 'display' in after ? after.display.ok : false },
+      recovered: {
+        lastError: daemon.display.lastError?.code,
+        healthy: daemon.display.healthy,
+        consoleDisplayOk: 'display' in after ? after.display.ok : false,
+        statusFaults: (await watchStatus(broker.url, deviceId, (st) => st.faults === undefined))?.faults ?? [],
+      },
     };
   } finally {
     await backend.close().catch(() => undefined);
@@ -156,9 +164,13 @@ export function panelFaultChecks(r: PanelFaultResult): Check[] {
     ),
     check(
       'the error state is reported',
-      r.errorReported.lastError === 'PANEL_BUSY_TIMEOUT' && !r.errorReported.healthy && !r.errorReported.consoleDisplayOk && r.errorReported.logLines > 0 && r.panelErrors > 0,
-      `lastError ${r.errorReported.lastError}, healthy ${String(r.errorReported.healthy)}, console status display ok ${String(r.errorReported.consoleDisplayOk)} ("${r.errorReported.consoleDetail.slice(0, 90)}"), ${r.errorReported.logLines} log lines, ${r.panelErrors} panel-error events, ${r.busyTimeouts} BUSY timeouts over ${r.stuckSales} sales`,
+      r.errorReported.lastError === 'PANEL_BUSY_TIMEOUT' && !r.errorReported.healthy && !r.errorReported.consoleDisplayOk && r.errorReported.logLines > 0 && r.panelErrors > 0 && r.errorReported.statusFaults.includes('PANEL_BUSY_TIMEOUT'),
+      `lastError ${r.errorReported.lastError}, healthy ${String(r.errorReported.healthy)}, status topic faults [${r.errorReported.statusFaults.join(', ')}], console status display ok ${String(r.errorReported.consoleDisplayOk)} ("${r.errorReported.consoleDetail.slice(0, 90)}"), ${r.errorReported.logLines} log lines, ${r.panelErrors} panel-error events, ${r.busyTimeouts} BUSY timeouts over ${r.stuckSales} sales`,
     ),
-    check('the panel recovers once BUSY releases again', r.recovered.lastError === undefined && r.recovered.healthy && r.recovered.consoleDisplayOk, `lastError ${r.recovered.lastError ?? '(none)'}, healthy ${String(r.recovered.healthy)}`),
+    check(
+      'the panel recovers once BUSY releases again',
+      r.recovered.lastError === undefined && r.recovered.healthy && r.recovered.consoleDisplayOk && r.recovered.statusFaults.length === 0,
+      `lastError ${r.recovered.lastError ?? '(none)'}, healthy ${String(r.recovered.healthy)}, status topic faults [${r.recovered.statusFaults.join(', ')}]`,
+    ),
   ];
 }

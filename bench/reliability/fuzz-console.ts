@@ -106,6 +106,7 @@ export async function fuzzConsole(o: { runs: number; seed: number }): Promise<Co
     device: () => sim.device,
     brokerConnected: () => false,
     display,
+    faults: sim.device.faults,
     indicator: sim.signals.indicator,
     restingScreen: () => ({ name: 'idle', storeName: 'fuzz', wallets: [] }),
     restart: () => {

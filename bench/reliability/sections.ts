@@ -164,7 +164,7 @@ export function diskFaultSection(r: DiskFaultResult): Section {
     ],
     checks: diskFaultChecks(r),
     notes: [
-      'The failure is in the log only: no event, status or screen tells the backend or the cashier that the state is not being saved.',
+      'The failure reaches the operator on the retained status topic (`faults`, shown by `tillqr fleet status`) and the technician in the console `status`; the cashier\'s screen is not changed, since payments still work.',
       'While the disk is full the replay cache lives in memory only. A restart before space comes back restores the last state written: the sale that was on screen then is pending again and its confirmation, already signalled, would be accepted and signalled again.',
     ],
   };

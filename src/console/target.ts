@@ -25,6 +25,11 @@ export interface StatusReport {
     readonly ok: boolean;
     readonly lastError?: string;
   };
+  readonly storage: {
+    /** False while the state directory cannot be written (disk full, read-only, failing card). */
+    readonly ok: boolean;
+    readonly lastError?: string;
+  };
   readonly uptimeSec: number;
 }
 

@@ -206,7 +206,9 @@ export function oneOf<const V extends readonly (string | number)[]>(values: V): 
 }
 
 export function array<T>(item: Schema<T>, opts: { min?: number; max?: number } = {}): Schema<T[]> {
-  const expected = `a list${opts.max !== undefined ? ` of at most ${opts.max} items` : ''}${opts.min ? ` with at least ${opts.min}` : ''}`;
+  const { min = 0, max } = opts;
+  const expected =
+    max !== undefined ? (min > 0 ? `a list of ${min} to ${max} items` : `a list of at most ${max} items`) : min > 0 ? `a list of at least ${min} items` : 'a list';
   return new Schema(
     'array',
     expected,

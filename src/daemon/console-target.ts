@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigStore } from '../config/config-store.js';
 import type { Clock } from '../core/clock.js';
+import type { Faults } from '../core/faults.js';
 import type { Screen } from '../core/screen.js';
 import type { ConsoleTarget, StatusReport, TestOutcome } from '../console/target.js';
 import type { DisplayService } from '../display/display-service.js';
@@ -23,6 +24,8 @@ export interface DaemonConsoleTargetOptions {
   readonly device: () => Device | undefined;
   readonly brokerConnected: () => boolean;
   readonly display: DisplayService;
+  /** The problems reported on the status topic (the storage one is shown here). */
+  readonly faults: Faults;
   readonly indicator: PatternIndicator;
   /** The screen to go back to after a display test when there is no Device. */
   readonly restingScreen: () => Screen;
@@ -50,10 +53,12 @@ export function daemonConsoleTarget(o: DaemonConsoleTargetOptions): ConsoleTarge
       const c = o.store.current;
       const device = o.device();
       const displayError = o.display.lastError;
+      const storageFault = o.faults.list().find((f) => f.part === 'storage');
       return {
         state: device?.saleState.phase.name ?? 'unprovisioned',
         broker: { connected: o.brokerConnected(), url: brokerLabel(c.mqtt.url) },
         display: { panel: c.display.panel, ok: displayError === undefined, ...(displayError ? { lastError: `${displayError.code}: ${displayError.message}` } : {}) },
+        storage: storageFault === undefined ? { ok: true } : { ok: false, lastError: `${storageFault.code}: ${storageFault.message}` },
         uptimeSec: Math.floor((o.clock.now() - o.startedAt) / 1000),
       };
     },

@@ -12,6 +12,7 @@
 import { rename } from 'node:fs/promises';
 import type { TimerHandle } from '../core/clock.js';
 import { isTillqrError, TillqrError } from '../core/errors.js';
+import { Faults } from '../core/faults.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { nextDeadline, step } from '../core/sale-machine.js';
@@ -71,6 +72,9 @@ export class Device {
   #queue: Promise<void> = Promise.resolve();
   #started = false;
   #stopped = false;
+  /** Problems reported on the status topic (the state directory's here; the panel's from main). */
+  readonly faults: Faults;
+  readonly #unwatchFaults: () => void;
 
   constructor(ports: DevicePorts) {
     const c = ports.config;
@@ -82,6 +86,10 @@ export class Device {
     this.#inbound = { deviceId: c.deviceId, keys: new TrustedKeys(c.trust.backendKeys), skewSec: c.trust.clockSkewSec, maxPayloadBytes: c.mqtt.maxPayloadBytes };
     this.#state = initialSaleState(ports.clock.now());
     this.#screen = screenFor(this.#state, this.#ctx);
+    this.faults = ports.faults ?? new Faults(() => ports.clock.now());
+    this.#unwatchFaults = this.faults.onChange(() => {
+      if (this.#started && !this.#stopped) this.#publishStatus();
+    });
     this.#file = new StateFile(ports.storeDir, () => {
       const o = this.#outbox ?? this.#unsent;
       return {
@@ -128,6 +136,7 @@ export class Device {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#unwatchFaults();
     if (this.#timer !== undefined) this.#p.clock.clearTimeout(this.#timer);
     await this.#queue;
     await this.#p.link.close();
@@ -317,8 +326,10 @@ export class Device {
   async #persist(): Promise<void> {
     try {
       await this.#file.save();
+      this.faults.clear('storage');
     } catch (e) {
       this.#log.error('could not persist the payment state', { error: e, code: isTillqrError(e) ? e.code : undefined });
+      this.faults.raise('storage', isTillqrError(e) ? e.code : 'STORE_WRITE_FAILED', e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -365,6 +376,7 @@ export class Device {
 
   #publishStatus(): void {
     const ph = this.#state.phase;
-    this.#p.link.setStatus({ state: ph.name, version: this.#p.version, since: sec(ph.since) });
+    const faults = this.faults.codes();
+    this.#p.link.setStatus({ state: ph.name, version: this.#p.version, since: sec(ph.since), ...(faults.length > 0 ? { faults } : {}) });
   }
 }

@@ -3,6 +3,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import type { Faults } from '../core/faults.js';
 import type { Logger } from '../core/logger.js';
 import type { Screen } from '../core/screen.js';
 import type { DeviceLink } from '../link/link.js';
@@ -26,6 +27,8 @@ export interface DevicePorts {
   readonly storeDir: string;
   /** Software version reported on the status topic. */
   readonly version: string;
+  /** Where the device's parts report problems for the status topic; default: the Device's own. */
+  readonly faults?: Faults;
   /** Builds the QR for charges without one; default: EMV MPM from config.merchant. */
   readonly buildDynamicQr?: DynamicQrBuilder;
 }

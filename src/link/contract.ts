@@ -5,7 +5,7 @@
  * from this file (a test fails when they drift).
  */
 import { DEVICE_ID } from '../config/schema.js';
-import { boolean, int, literal, object, oneOf, string, type Infer, type Schema } from '../core/schema.js';
+import { array, boolean, int, literal, object, oneOf, string, type Infer, type Schema } from '../core/schema.js';
 import type { TopicName } from './topics.js';
 
 const UNIX_SEC = (doc: string) => int({ min: 0, max: 99_999_999_999, expected: 'Unix time in whole seconds' }).doc(doc);
@@ -76,6 +76,9 @@ export const statusSchema = object({
   state: oneOf(SALE_STATES).doc('The sale state the device is in.'),
   version: string({ min: 1, max: 64 }).doc('Software version.'),
   since: UNIX_SEC('When the device entered this state (in the last will: when it connected).'),
+  faults: array(string({ pattern: /^[A-Z][A-Z0-9_]{2,47}$/, expected: 'an error code' }), { min: 1, max: 8 })
+    .optional()
+    .doc('Present while a part needs a technician: the error codes, e.g. `STORE_WRITE_FAILED` (the state directory cannot be written: the disk is full or failing) or `PANEL_BUSY_TIMEOUT`. Absent when the device is healthy. Payments go on meanwhile.'),
 });
 
 export type ChargeMessage = Infer<typeof chargeSchema>;

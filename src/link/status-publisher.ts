@@ -30,7 +30,8 @@ export class StatusPublisher {
   }
 
   payload(online: boolean): string {
-    const s: DeviceStatus = { online, state: this.#current.state, version: this.#current.version, since: this.#current.since };
+    const { state, version, since, faults } = this.#current;
+    const s: DeviceStatus = { online, state, version, since, ...(faults !== undefined && faults.length > 0 ? { faults } : {}) };
     return JSON.stringify(s);
   }
 

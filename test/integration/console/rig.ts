@@ -68,6 +68,7 @@ export class TestTarget implements ConsoleTarget {
       state: c.deviceId === undefined ? 'unprovisioned' : 'idle',
       broker: { connected: this.#mqtt?.connected ?? false, url: c.mqtt.url, ...(this.#brokerError !== undefined ? { lastError: this.#brokerError } : {}) },
       display: { panel: c.display.panel, ok: true },
+      storage: { ok: true },
       uptimeSec: Math.floor((Date.now() - this.#started) / 1000),
     };
   }

@@ -49,7 +49,7 @@ describe('tillqr fleet status and config push', () => {
     }
     await link('till-s1', '1.0.0');
     const l2 = await link('till-s2', '1.0.3');
-    l2.setStatus({ state: 'charge', version: '1.0.3', since: sinceCharge });
+    l2.setStatus({ state: 'charge', version: '1.0.3', since: sinceCharge, faults: ['STORE_WRITE_FAILED'] });
     const l3 = await link('till-s3', '0.9.8');
     await l3.close();
     await obs.until<{ online: boolean; state: string }>('tillqr/v1/till-s2/status', (m) => m.at(-1)?.state === 'charge');
@@ -62,16 +62,16 @@ describe('tillqr fleet status and config push', () => {
     await broker?.close();
   });
 
-  it('status prints one row per device from the retained statuses: online, version, state, groups, last seen', async () => {
+  it('status prints one row per device from the retained statuses: online, version, state, faults, groups, last seen', async () => {
     const r = await fleetCli(['status'], { env });
     expect(r.code).toBe(0);
     const [head] = r.out.split('\n');
-    expect(head?.split(/ {2,}/)).toEqual(['DEVICE', 'ONLINE', 'VERSION', 'STATE', 'UPDATE', 'GROUPS', 'LAST SEEN']);
+    expect(head?.split(/ {2,}/)).toEqual(['DEVICE', 'ONLINE', 'VERSION', 'STATE', 'FAULTS', 'UPDATE', 'GROUPS', 'LAST SEEN']);
     const rows = tableRows(r.out);
     expect(rows.map((x) => x.DEVICE)).toEqual(['till-s1', 'till-s2', 'till-s3']);
-    expect(rows[0]).toMatchObject({ ONLINE: 'yes', VERSION: '1.0.0', STATE: 'idle', UPDATE: '-', GROUPS: 'north' });
-    expect(rows[1]).toMatchObject({ ONLINE: 'yes', VERSION: '1.0.3', STATE: 'charge', GROUPS: 'north,all' });
-    expect(rows[2]).toMatchObject({ ONLINE: 'no', VERSION: '0.9.8', STATE: 'idle', GROUPS: 'south' });
+    expect(rows[0]).toMatchObject({ ONLINE: 'yes', VERSION: '1.0.0', STATE: 'idle', FAULTS: '-', UPDATE: '-', GROUPS: 'north' });
+    expect(rows[1]).toMatchObject({ ONLINE: 'yes', VERSION: '1.0.3', STATE: 'charge', FAULTS: 'STORE_WRITE_FAILED', GROUPS: 'north,all' });
+    expect(rows[2]).toMatchObject({ ONLINE: 'no', VERSION: '0.9.8', STATE: 'idle', FAULTS: '-', GROUPS: 'south' });
     // A connected device is seen now (the broker holds its connection and its will), however long
     // ago it entered its state; an offline one was last seen at the time its status carries.
     expect(rows.slice(0, 2).map((x) => x['LAST SEEN'])).toEqual(['now', 'now']);
@@ -83,7 +83,7 @@ describe('tillqr fleet status and config push', () => {
     expect(r.code).toBe(0);
     const views = JSON.parse(r.out) as DeviceView[];
     const s2 = views.find((v) => v.deviceId === 'till-s2');
-    expect(s2?.status).toEqual({ online: true, state: 'charge', version: '1.0.3', since: sinceCharge });
+    expect(s2?.status).toEqual({ online: true, state: 'charge', version: '1.0.3', since: sinceCharge, faults: ['STORE_WRITE_FAILED'] });
     expect(s2?.reported?.memberOf).toEqual(['north', 'all']);
     expect(views.find((v) => v.deviceId === 'till-s3')?.status?.online).toBe(false);
   });

@@ -58,4 +58,20 @@ describe('status publisher', () => {
     expect(will).toEqual({ online: false, state: 'paid', version: '1.0.0', since: 30 });
     expect(statusSchema.safeParse(will).ok).toBe(true);
   });
+
+  it('carries the fault codes while there are any, and publishes when they change', () => {
+    const sent: string[] = [];
+    const s = new StatusPublisher({ state: 'idle', version: '1.0.0', since: 10 }, (p) => sent.push(p));
+    s.connected();
+    s.set({ state: 'idle', version: '1.0.0', since: 10, faults: ['STORE_WRITE_FAILED'] }, true);
+    s.set({ state: 'idle', version: '1.0.0', since: 10, faults: [] }, true);
+    const got = sent.map((p) => JSON.parse(p) as unknown);
+    expect(got).toEqual([
+      { online: true, state: 'idle', version: '1.0.0', since: 10 },
+      { online: true, state: 'idle', version: '1.0.0', since: 10, faults: ['STORE_WRITE_FAILED'] },
+      { online: true, state: 'idle', version: '1.0.0', since: 10 },
+    ]);
+    for (const g of got) expect(statusSchema.safeParse(g).ok).toBe(true);
+    expect(statusSchema.safeParse({ online: true, state: 'idle', version: '1', since: 1, faults: ['disk full'] }).ok).toBe(false);
+  });
 });
