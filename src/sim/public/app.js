@@ -150,8 +150,9 @@ function formatAmount(minor, currency) {
 function showStatus(st) {
   const el = $('conn');
   if (!st) return;
-  el.dataset.state = st.online ? 'online' : 'offline';
-  el.textContent = st.online ? `device online · ${st.state}` : 'device offline';
+  const faults = st.faults?.length ? ` · faults: ${st.faults.join(', ')}` : '';
+  el.dataset.state = !st.online ? 'offline' : faults ? 'faulty' : 'online';
+  el.textContent = st.online ? `device online · ${st.state}${faults}` : 'device offline';
 }
 
 const time = (ms) => new Date(ms).toLocaleTimeString(undefined, { hour12: false });
@@ -175,7 +176,7 @@ function logLine(e) {
       break;
     case 'status':
       li.className = 'status';
-      text = `← status: ${e.status.online ? 'online' : 'offline'}, ${e.status.state}`;
+      text = `← status: ${e.status.online ? 'online' : 'offline'}, ${e.status.state}${e.status.faults?.length ? `, faults: ${e.status.faults.join(', ')}` : ''}`;
       break;
     default:
       li.className = 'note';
