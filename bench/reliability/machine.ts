@@ -13,6 +13,8 @@ export interface ProcessSample {
   readonly heapUsedBytes: number;
   readonly handles: number;
   readonly requests: number;
+  /** Live real timers (setTimeout/setInterval/setImmediate: `Timeout` and `Immediate` in process.getActiveResourcesInfo()). */
+  readonly timers: number;
   /** Whether a full garbage collection ran just before (node --expose-gc). */
   readonly gc: boolean;
 }
@@ -47,7 +49,8 @@ export function sample(): ProcessSample {
   }
   const m = process.memoryUsage();
   const p = process as unknown as NodeInternals;
-  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, handles: p._getActiveHandles?.().length ?? -1, requests: p._getActiveRequests?.().length ?? -1, gc: gc !== undefined };
+  const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, handles: p._getActiveHandles?.().length ?? -1, requests: p._getActiveRequests?.().length ?? -1, timers, gc: gc !== undefined };
 }
 
 export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;

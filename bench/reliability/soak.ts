@@ -7,7 +7,8 @@
  *
  * Measured: resident memory and V8 heap (after a full GC when node runs with --expose-gc) before
  * the first sale, after the warm-up (by then the replay cache has filled to its bound once) and
- * at the end; live handles and requests; the FakeClock's pending timers; the state file's size.
+ * at the end; live handles and requests; live real timers (getActiveResourcesInfo); the FakeClock's
+ * pending timers; the state file's size.
  * Checked: every sale ended with exactly its one outcome event, each paid order was reported
  * once and signalled once, every event matched the contract.
  */
@@ -296,7 +297,11 @@ export function soakChecks(r: SoakResult, rssLimitBytes = 5 * 2 ** 20) {
     check('every sale ended with its one outcome event', r.wrongOutcomes === 0 && r.malformedEvents === 0, `${n(r.wrongOutcomes)} wrong or missing outcome events, ${n(r.malformedEvents)} events breaking the contract, over ${n(r.sales)} sales`),
     check('each paid sale signalled once and reported once', r.paidSignals === r.outcomes.paid && r.paidEventsDoubled === 0, `${n(r.outcomes.paid)} paid sales, ${n(r.paidSignals)} success signals, ${n(r.paidEventsDoubled)} orders reported paid twice`),
     check('resident memory grew less than 5 MB from the end of the warm-up to the end', rssGrowth < rssLimitBytes, `${mib(r.afterWarmup.rssBytes)} → ${mib(r.end.rssBytes)} (${signedMib(rssGrowth)})`),
-    check('no growth in handles, requests or FakeClock timers', r.end.handles <= r.afterWarmup.handles && r.end.requests <= r.afterWarmup.requests && r.timersEnd <= r.timersAfterWarmup, `handles ${r.afterWarmup.handles} → ${r.end.handles}, requests ${r.afterWarmup.requests} → ${r.end.requests}, pending fake timers ${r.timersAfterWarmup} → ${r.timersEnd}`),
+    check(
+      'no growth in handles, requests, real timers or FakeClock timers',
+      r.end.handles <= r.afterWarmup.handles && r.end.requests <= r.afterWarmup.requests && r.end.timers <= r.afterWarmup.timers && r.timersEnd <= r.timersAfterWarmup,
+      `handles ${r.afterWarmup.handles} → ${r.end.handles}, requests ${r.afterWarmup.requests} → ${r.end.requests}, real timers ${r.afterWarmup.timers} → ${r.end.timers}, pending fake timers ${r.timersAfterWarmup} → ${r.timersEnd}`,
+    ),
     check('no error logged', r.errorLogLines === 0, `${n(r.errorLogLines)} error lines`),
   ];
 }
@@ -306,7 +311,7 @@ export function soakSection(results: readonly SoakResult[]): Section {
     { metric: `${r.link === 'broker' ? 'over Mosquitto' : 'in-memory link'}: sales (paid / failed / expired / cancelled)`, value: `${n(r.sales)} (${n(r.outcomes.paid)} / ${n(r.outcomes.failed)} / ${n(r.outcomes.expired)} / ${n(r.outcomes.cancelled)}) in ${r.fakeDays.toFixed(1)} fake days, ${r.wallSec.toFixed(0)} s wall` },
     { metric: `${r.link}: RSS before / after warm-up / end`, value: `${mib(r.before.rssBytes)} / ${mib(r.afterWarmup.rssBytes)} / ${mib(r.end.rssBytes)}` },
     { metric: `${r.link}: V8 heap used before / after warm-up / end${r.end.gc ? ' (after full GC)' : ''}`, value: `${mib(r.before.heapUsedBytes)} / ${mib(r.afterWarmup.heapUsedBytes)} / ${mib(r.end.heapUsedBytes)}` },
-    { metric: `${r.link}: handles / requests / fake timers, after warm-up → end`, value: `${r.afterWarmup.handles} → ${r.end.handles} / ${r.afterWarmup.requests} → ${r.end.requests} / ${r.timersAfterWarmup} → ${r.timersEnd}` },
+    { metric: `${r.link}: handles / requests / real timers / fake timers, after warm-up → end`, value: `${r.afterWarmup.handles} → ${r.end.handles} / ${r.afterWarmup.requests} → ${r.end.requests} / ${r.afterWarmup.timers} → ${r.end.timers} / ${r.timersAfterWarmup} → ${r.timersEnd}` },
     { metric: `${r.link}: state file at the end`, value: `${n(r.stateFileBytes)} bytes` },
   ]);
   return {
