@@ -1,7 +1,7 @@
 /**
  * One payment display: wires the link, the inbound gate, the pure sale machine, the screen, the
- * indicator and the state file. Everything it uses comes in through DevicePorts, so several
- * Devices can run in one process (the fleet benchmark runs hundreds).
+ * indicator and the state file (through DecisionStore). Everything it uses comes in through
+ * DevicePorts, so several Devices can run in one process (the fleet benchmark runs hundreds).
  *
  * Work is done one item at a time (messages, timer ticks, link changes, button presses). For a
  * message: check it, step the machine, fire the signal and show the screen at once, persist the
@@ -9,9 +9,8 @@
  * acknowledge the message. So `paid` on the events topic means the payment is on disk, and a crash
  * before that means a redelivery, never a lost payment.
  */
-import { rename } from 'node:fs/promises';
 import type { TimerHandle } from '../core/clock.js';
-import { isTillqrError, TillqrError } from '../core/errors.js';
+import { TillqrError } from '../core/errors.js';
 import { Faults } from '../core/faults.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
@@ -19,23 +18,18 @@ import { nextDeadline, step } from '../core/sale-machine.js';
 import { sameScreen, screenFor } from '../core/sale-screen.js';
 import { durablePart, initialSaleState, restoredSaleState, type HistoryEntry, type SaleContext, type SaleEffect, type SaleEvent, type SaleState } from '../core/sale-state.js';
 import type { Screen } from '../core/screen.js';
-import type { DeviceEvent, SignedMessage } from '../link/contract.js';
+import type { DeviceEvent } from '../link/contract.js';
 import type { InboundMessage } from '../link/link.js';
 import { brokerLabel } from '../link/mqtt-link.js';
 import { TrustedKeys } from '../payment/jws.js';
 import { ReplayCache } from '../payment/replay-cache.js';
 import type { SignalEvent } from '../signal/indicator.js';
-import { emvDynamicQr } from './dynamic-qr.js';
+import { DecisionStore } from './decision-store.js';
 import { checkInbound, type InboundContext } from './inbound.js';
+import { toSaleEvent } from './sale-event.js';
 import type { DevicePorts } from './ports.js';
-import { StateFile } from './state-file.js';
 
 export const HISTORY_SIZE = 20;
-
-interface Outbox {
-  readonly jti?: string;
-  readonly events: readonly DeviceEvent[];
-}
 
 function saleContext(c: Config): SaleContext {
   const m = c.merchant;
@@ -59,12 +53,8 @@ export class Device {
   readonly #log: Logger;
   #ctx: SaleContext;
   #inbound: Omit<InboundContext, 'replay'>;
-  readonly #file: StateFile;
+  readonly #store: DecisionStore;
   #replay = new ReplayCache();
-  /** Events of the decision being persisted, saved with it until published (see #persistThenPublish). */
-  #outbox: Outbox | undefined;
-  /** Restored from before a restart: events that may never have left, released by the redelivery of their message. */
-  #unsent: Outbox | undefined;
   #state: SaleState;
   #screen: Screen;
   #timer: TimerHandle | undefined;
@@ -90,15 +80,13 @@ export class Device {
     this.#unwatchFaults = this.faults.onChange(() => {
       if (this.#started && !this.#stopped) this.#publishStatus();
     });
-    this.#file = new StateFile(ports.storeDir, () => {
-      const o = this.#outbox ?? this.#unsent;
-      return {
-        version: 1,
-        savedAt: this.#p.clock.now(),
-        sale: durablePart(this.#state),
-        replay: this.#replay.snapshot(),
-        ...(o !== undefined ? { outbox: { ...(o.jti !== undefined ? { jti: o.jti } : {}), events: [...o.events] } } : {}),
-      };
+    this.#store = new DecisionStore({
+      dir: ports.storeDir,
+      now: () => this.#p.clock.now(),
+      log: this.#log,
+      faults: this.faults,
+      publish: (ev) => this.#p.link.publishEvent(ev),
+      durable: () => ({ sale: durablePart(this.#state), replay: this.#replay.snapshot() }),
     });
   }
 
@@ -107,7 +95,7 @@ export class Device {
     if (this.#started) throw new TillqrError('INTERNAL', 'the device is already started');
     this.#started = true;
     const now = this.#p.clock.now();
-    const saved = await this.#loadState();
+    const saved = await this.#store.load();
     if (saved !== undefined) {
       this.#state = restoredSaleState(saved.sale, now);
       this.#replay = ReplayCache.restore(saved.replay, now);
@@ -122,12 +110,8 @@ export class Device {
       online: () => void this.#enqueue(() => this.#apply({ type: 'link', at: this.#p.clock.now(), online: true })),
       offline: () => void this.#enqueue(() => this.#apply({ type: 'link', at: this.#p.clock.now(), online: false })),
     });
-    // The last run may have stopped between writing a decision and publishing its events. For a
-    // message, the broker then redelivers it (the PUBACK follows the events) and #onMessage
-    // publishes them on that redelivery; a timer's decision has no redelivery: publish it now.
-    const unsent = saved?.outbox;
-    if (unsent?.jti !== undefined) this.#unsent = { jti: unsent.jti, events: unsent.events };
-    else if (unsent !== undefined) this.#publishUnsent(unsent);
+    // The last run may have stopped between writing a decision and publishing its events.
+    this.#store.restoreOutbox(saved?.outbox);
     // A sale restored past its deadline ends now.
     await this.#enqueue(() => this.#apply({ type: 'tick', at: this.#p.clock.now() }));
   }
@@ -141,7 +125,7 @@ export class Device {
     await this.#queue;
     await this.#p.link.close();
     await this.#queue;
-    if (this.#started) await this.#file.save().catch((e: unknown) => this.#log.error('could not save the payment state', { error: e }));
+    if (this.#started) await this.#store.flush();
   }
 
   /**
@@ -218,22 +202,17 @@ export class Device {
       return;
     }
     if (decision.kind === 'duplicate') {
-      const unsent = this.#unsent;
-      if (unsent?.jti === decision.jti) {
-        // Redelivered because the last run stopped before its PUBACK: maybe before the events too.
-        this.#unsent = undefined;
-        this.#publishUnsent(unsent);
-        return;
-      }
+      // Redelivered because the last run stopped before its PUBACK: maybe before the events too.
+      if (this.#store.releaseFor(decision.jti)) return;
       this.#log.info('acknowledged a broker redelivery of an accepted message', { topic: m.topic, jti: decision.jti });
       return;
     }
     const evicted = this.#replay.add(decision.jti, now, decision.rememberUntil);
     if (evicted > 0) this.#log.warn('the replay cache is full: forgot live entries', { evicted });
-    const event = this.#toSaleEvent(decision.message, now);
+    const event = toSaleEvent(decision.message, now, this.#p.config.merchant, this.#p.buildDynamicQr);
     if ('reject' in event) {
       this.#log.warn('refused a charge', { orderId: decision.message.orderId, reason: 'no_qr', detail: event.reject });
-      await this.#persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'no_qr', at: sec(now) }], decision.jti);
+      await this.#store.persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'no_qr', at: sec(now) }], decision.jti);
       return;
     }
     await this.#apply(
@@ -245,31 +224,6 @@ export class Device {
       true,
       decision.jti,
     );
-  }
-
-  #toSaleEvent(msg: SignedMessage, at: number): SaleEvent | { reject: string } {
-    switch (msg.typ) {
-      case 'cancel':
-        return { type: 'cancel', at, orderId: msg.orderId };
-      case 'payment': {
-        const { orderId, amount, currency, status, wallet, providerTxnId, paidAt } = msg;
-        return { type: 'payment', at, payment: { orderId, amount, currency, status, ...(wallet !== undefined ? { wallet } : {}), providerTxnId, paidAt } };
-      }
-      case 'charge': {
-        let qr = msg.qr;
-        if (qr === undefined) {
-          const merchant = this.#p.config.merchant;
-          if (merchant === undefined) return { reject: 'no merchant profile to build a QR from' };
-          try {
-            qr = (this.#p.buildDynamicQr ?? emvDynamicQr)(merchant, msg.amount, msg.currency, msg.orderId);
-          } catch (e) {
-            return { reject: e instanceof Error ? e.message : String(e) };
-          }
-        }
-        const { orderId, amount, currency, reference, expiresAt } = msg;
-        return { type: 'charge', at, charge: { orderId, amount, currency, qr, ...(reference !== undefined ? { reference } : {}), expiresAt } };
-      }
-    }
   }
 
   /** Step the machine and carry out its effects: signal and screen now, then persist, then publish. */
@@ -302,47 +256,8 @@ export class Device {
     this.#setTimer(nextDeadline(state));
     if (state.phase !== before.phase) this.#publishStatus();
     for (const ev of events) this.#log.info(`sale ${ev.type}`, { orderId: ev.orderId, reason: ev.reason });
-    if (persist) await this.#persistThenPublish(events, jti);
+    if (persist) await this.#store.persistThenPublish(events, jti);
     else for (const ev of events) this.#p.link.publishEvent(ev);
-  }
-
-  /**
-   * Write the decision together with its events, then publish them. A crash between the two
-   * leaves them in the file: the restarted device publishes them when the broker redelivers the
-   * message (or at start, for a timer's decision). The next write drops them.
-   */
-  async #persistThenPublish(events: readonly DeviceEvent[], jti: string | undefined): Promise<void> {
-    this.#outbox = { ...(jti !== undefined ? { jti } : {}), events: [...events] };
-    await this.#persist();
-    for (const ev of events) this.#p.link.publishEvent(ev);
-    this.#outbox = undefined;
-  }
-
-  #publishUnsent(o: Outbox): void {
-    this.#log.warn('publishing the events of a decision written just before the last stop', { events: o.events.map((e) => `${e.type} ${e.orderId ?? ''}`) });
-    for (const ev of o.events) this.#p.link.publishEvent(ev);
-  }
-
-  async #persist(): Promise<void> {
-    try {
-      await this.#file.save();
-      this.faults.clear('storage');
-    } catch (e) {
-      this.#log.error('could not persist the payment state', { error: e, code: isTillqrError(e) ? e.code : undefined });
-      this.faults.raise('storage', isTillqrError(e) ? e.code : 'STORE_WRITE_FAILED', e instanceof Error ? e.message : String(e));
-    }
-  }
-
-  async #loadState() {
-    try {
-      return await this.#file.load();
-    } catch (e) {
-      if (!isTillqrError(e, 'STORE_CORRUPT')) throw e;
-      const aside = `${this.#file.path}.corrupt-${this.#p.clock.now()}`;
-      this.#log.error('the payment state file is corrupt; keeping it aside and starting empty', { error: e.message, keptAs: aside });
-      await rename(this.#file.path, aside).catch(() => undefined);
-      return undefined;
-    }
   }
 
   #signal(event: SignalEvent): void {

@@ -4,8 +4,10 @@
  * it changed are always persisted together. Writes are serialised and coalesced: a save asked
  * for while one is running is folded into the next write.
  */
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TillqrError } from '../core/errors.js';
+import { isTillqrError, TillqrError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { array, int, object, literal, string, type Infer } from '../core/schema.js';
 import { eventSchema } from '../link/contract.js';
 import { durableSaleSchema } from '../core/sale-state.js';
@@ -49,6 +51,22 @@ export class StateFile {
       throw new TillqrError('STORE_CORRUPT', `${this.path} does not match its schema: ${r.issues.slice(0, 3).map((i) => i.message).join('; ')}`, { path: this.path });
     }
     return r.value;
+  }
+
+  /**
+   * load(), but a corrupt file is not the end of the till: it is kept aside as
+   * `payment-state.json.corrupt-<ms>` for a technician, logged, and the device starts empty.
+   */
+  async loadOrSetAside(nowMs: number, log: Logger): Promise<StateFileContent | undefined> {
+    try {
+      return await this.load();
+    } catch (e) {
+      if (!isTillqrError(e, 'STORE_CORRUPT')) throw e;
+      const aside = `${this.path}.corrupt-${nowMs}`;
+      log.error('the payment state file is corrupt; keeping it aside and starting empty', { error: e.message, keptAs: aside });
+      await rename(this.path, aside).catch(() => undefined);
+      return undefined;
+    }
   }
 
   /** Resolves once a write that started after this call has finished (rejects if it failed). */
