@@ -18,7 +18,7 @@ import type { DeviceEvent } from '../../src/link/contract.js';
 import { MqttLink } from '../../src/link/mqtt-link.js';
 import type { InboundTopic } from '../../src/link/topics.js';
 import { backendKey, chargeBody, deviceConfig, EventBackend, paymentBody, sign } from './backend.js';
-import { HardBroker } from './hard-broker.js';
+import { Mosquitto } from '../../test/helpers/mosquitto.js';
 import { SimDevice } from './sim-device.js';
 import { check, n, type Check } from './types.js';
 
@@ -45,7 +45,7 @@ const ANSWER_MS = 1_500;
 
 export async function runBrokerFault(o: { restarts: number; minSales: number }): Promise<BrokerFaultResult> {
   const started = Date.now();
-  const broker = await HardBroker.start();
+  const broker = await Mosquitto.start();
   const dir = await mkdtemp(join(tmpdir(), 'tillqr-fault-broker-'));
   const sink = memorySink(5000);
   const logger = createLogger('fault', { level: 'info', sink });

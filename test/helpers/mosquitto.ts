@@ -1,7 +1,8 @@
 /**
  * A real Mosquitto broker for integration tests: generated config on a free loopback port,
  * persistence in a temp dir (so sessions survive `restart()`), optional password file and ACL.
- * `start()` resolves once the broker accepts TCP connections; `close()` kills it and removes the
+ * `start()` resolves once the broker accepts TCP connections; `stop('SIGKILL')` then `launch()`
+ * kills it hard and brings it back (the reliability runs); `close()` kills it and removes the
  * directory (call it in afterAll).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -10,6 +11,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { exited } from './child.js';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 const MOSQUITTO_PASSWD = '/usr/bin/mosquitto_passwd';
@@ -51,6 +53,8 @@ export class Mosquitto {
   readonly #confPath: string;
   #child: ChildProcess | undefined;
   #log = '';
+  /** How many times stop() ended the broker, by signal. */
+  readonly stops = { SIGTERM: 0, SIGKILL: 0 };
 
   private constructor(dir: string, port: number) {
     this.dir = dir;
@@ -75,7 +79,7 @@ export class Mosquitto {
     const dir = await mkdtemp(join(tmpdir(), 'tillqr-mosquitto-'));
     const m = new Mosquitto(dir, await freePort());
     await m.#writeConfig(opts);
-    await m.#launch();
+    await m.launch();
     return m;
   }
 
@@ -111,7 +115,8 @@ export class Mosquitto {
     await writeFile(this.#confPath, lines.join('\n') + '\n');
   }
 
-  async #launch(): Promise<void> {
+  /** Start the broker on this port and directory: at start, and again after stop(). Resolves once it accepts connections. */
+  async launch(): Promise<void> {
     const child = spawn(MOSQUITTO, ['-c', this.#confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     child.stderr?.on('data', (d: Buffer) => {
@@ -126,14 +131,12 @@ export class Mosquitto {
     throw new Error(`mosquitto did not accept connections within 15 s:\n${this.#log}`);
   }
 
-  /** Stop gracefully (SIGTERM: the broker saves sessions and queued messages to disk). */
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (child === undefined || !this.running) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await exited;
-    this.#child = undefined;
+  /**
+   * Stop the broker: gracefully by default (SIGTERM: it saves sessions and queued messages to
+   * disk), or hard (SIGKILL: whatever was not saved is gone).
+   */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    if (await this.#end(signal)) this.stops[signal]++;
   }
 
   /** Freeze the broker (SIGSTOP): connections stay open but nothing answers, as with a dead network path. */
@@ -148,19 +151,24 @@ export class Mosquitto {
   /** Start again on the same port with the same persisted state. */
   async restart(): Promise<void> {
     await this.stop();
-    await this.#launch();
+    await this.launch();
   }
 
   /** Kill the broker if it runs and remove its directory. */
   async close(): Promise<void> {
-    const child = this.#child;
-    if (child !== undefined && this.running) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-      await exited;
-    }
-    this.#child = undefined;
+    this.#child?.kill('SIGCONT'); // a paused broker must be able to die
+    await this.#end('SIGKILL');
     await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Send the signal and wait for the exit; false when the broker was not running. */
+  async #end(signal: 'SIGTERM' | 'SIGKILL'): Promise<boolean> {
+    const child = this.#child;
+    if (child === undefined || !this.running) return false;
+    const done = exited(child);
+    child.kill(signal);
+    await done;
+    this.#child = undefined;
+    return true;
   }
 }

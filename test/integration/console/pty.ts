@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exited } from '../../helpers/child.js';
 
 const SOCAT = '/usr/bin/socat';
 
@@ -54,9 +55,9 @@ export class PtyPair {
   async kill(): Promise<void> {
     const child = this.#child;
     if (child === undefined || !this.running) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const done = exited(child);
     child.kill('SIGTERM');
-    await exited;
+    await done;
     this.#child = undefined;
     // socat removes its links on exit; make sure, so the console really sees the path go.
     await rm(this.device, { force: true });
