@@ -10,16 +10,12 @@
  * retained status topic carries the code in `faults`). Once the script runs out, the next refresh
  * succeeds and the error state clears, on the status topic too.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { FakeClock } from '../../src/core/clock.js';
-import { memorySink } from '../../src/core/logger.js';
 import { daemonConsoleTarget } from '../../src/daemon/console-target.js';
-import { startDaemon } from '../../src/main.js';
 import { runOnClock } from '../../test/helpers/drive-clock.js';
 import { Mosquitto } from '../../test/helpers/mosquitto.js';
-import { backendKey, chargeBody, EventBackend, paymentBody, rawDeviceConfig, sign, watchStatus } from './backend.js';
+import { chargeBody, paymentBody, sign, watchStatus } from './backend.js';
+import { startDaemonRig } from './daemon-rig.js';
 import { check, type Check } from './types.js';
 
 export interface PanelFaultResult {
@@ -38,33 +34,21 @@ const BUSY_TIMEOUT_MS = 5_000;
 
 export async function runPanelFault(o: { stuckSales: number; salesAfter: number }): Promise<PanelFaultResult> {
   const broker = await Mosquitto.start();
-  const dir = await mkdtemp(join(tmpdir(), 'tillqr-fault-panel-'));
   const clock = new FakeClock(Date.now());
-  const key = backendKey();
   const deviceId = 'till-panel-fault';
-  const configPath = join(dir, 'config.json');
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      ...rawDeviceConfig({ deviceId, url: broker.url, key, stateDir: join(dir, 'state') }),
-      logLevel: 'info',
-      display: { busyTimeoutMs: BUSY_TIMEOUT_MS },
-      sale: { maxChargeSec: 3600 },
-      console: { enabled: false },
-    }),
-  );
-  const sink = memorySink(5000);
-  const daemon = await startDaemon({ configPath, env: {}, logSink: sink, clock });
-  const backend = await EventBackend.connect(broker.url, deviceId, { keep: 100 });
+  const rig = await startDaemonRig({
+    broker,
+    deviceId,
+    clock,
+    extra: { logLevel: 'info', display: { busyTimeoutMs: BUSY_TIMEOUT_MS }, sale: { maxChargeSec: 3600 }, console: { enabled: false } },
+    logLines: 5000,
+    keepEvents: 100,
+  }).catch(async (e: unknown) => {
+    await broker.close();
+    throw e;
+  });
+  const { daemon, device, sim, backend, key, sink } = rig;
   try {
-    const device = daemon.device;
-    const sim = daemon.sim;
-    if (device === undefined || sim === undefined) throw new Error('the daemon did not start a simulated, provisioned device');
-    const until = Date.now() + 15_000;
-    while (device.saleState.link.kind !== 'online') {
-      if (Date.now() > until) throw new Error('the daemon did not connect');
-      await new Promise((r) => setTimeout(r, 10));
-    }
     // Let the first screens draw on a healthy panel.
     await runOnClock(clock, daemon.display.scheduler.idle(), { stepMs: 100 });
     let panelErrors = 0;
@@ -147,10 +131,8 @@ export async function runPanelFault(o: { stuckSales: number; salesAfter: number 
       },
     };
   } finally {
-    await backend.close().catch(() => undefined);
-    await runOnClock(clock, daemon.stop(), { stepMs: 100 }).catch(() => undefined);
+    await rig.close((stopping) => runOnClock(clock, stopping, { stepMs: 100 }).catch(() => undefined));
     await broker.close();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

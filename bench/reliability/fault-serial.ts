@@ -10,17 +10,14 @@
  * sale during the cycles was paid, reported once and signalled once (the buzzer's first paid
  * note, per order); the daemon logged no error.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ConsoleClient } from '../../src/console/json-client.js';
 import { serialPortOpener, type ConsolePort } from '../../src/console/serial-port.js';
 import { systemClock } from '../../src/core/clock.js';
-import { memorySink } from '../../src/core/logger.js';
-import { startDaemon } from '../../src/main.js';
 import { PtyPair } from '../../test/integration/console/pty.js';
 import { Mosquitto } from '../../test/helpers/mosquitto.js';
-import { backendKey, chargeBody, EventBackend, paymentBody, rawDeviceConfig, sign } from './backend.js';
+import { until } from '../../test/helpers/payment-kit.js';
+import { chargeBody, paymentBody, sign } from './backend.js';
+import { startDaemonRig } from './daemon-rig.js';
 import { check, n, type Check } from './types.js';
 
 export interface SerialFaultResult {
@@ -37,44 +34,31 @@ export interface SerialFaultResult {
 
 const PAID_FIRST_NOTE_HZ = 1319;
 
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 export async function runSerialFault(o: { cycles: number }): Promise<SerialFaultResult> {
   const started = Date.now();
   const broker = await Mosquitto.start();
   const pty = await PtyPair.create();
-  const dir = await mkdtemp(join(tmpdir(), 'tillqr-fault-serial-'));
-  const key = backendKey();
   const deviceId = 'till-serial-fault';
-  const configPath = join(dir, 'config.json');
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      ...rawDeviceConfig({ deviceId, url: broker.url, key, stateDir: join(dir, 'state') }),
-      signal: { buzzer: { kind: 'passive', pin: 13, pwmChannel: 1 } },
-      console: { enabled: true, port: pty.device },
-    }),
-  );
-  const sink = memorySink(5000);
-  const daemon = await startDaemon({ configPath, env: {}, logSink: sink });
-  const backend = await EventBackend.connect(broker.url, deviceId, { keep: 100 });
+  const rig = await startDaemonRig({
+    broker,
+    deviceId,
+    extra: { signal: { buzzer: { kind: 'passive', pin: 13, pwmChannel: 1 } }, console: { enabled: true, port: pty.device } },
+    logLines: 5000,
+    keepEvents: 100,
+  }).catch(async (e: unknown) => {
+    await pty.close();
+    await broker.close();
+    throw e;
+  });
+  const { daemon, device, sim, backend, key, sink } = rig;
   const failures: string[] = [];
   let host: { port: ConsolePort; client: ConsoleClient } | undefined;
   let selling = true;
   let sales = 0;
   try {
-    const device = daemon.device;
-    const sim = daemon.sim;
     const serial = daemon.console;
-    if (device === undefined || sim === undefined || serial === undefined) throw new Error('the daemon did not start a simulated, provisioned device with a console');
-    await until(() => device.saleState.link.kind === 'online', 'the daemon to connect');
-    await until(() => serial.state === 'open', 'the console to open');
+    if (serial === undefined) throw new Error('the daemon did not start its console');
+    await until(() => serial.state === 'open', 20_000, 'the console to open');
     const signals = new Map<string, number>();
     let melody = false;
     sim.signals.onChange((s) => {
@@ -135,7 +119,7 @@ export async function runSerialFault(o: { cycles: number }): Promise<SerialFault
       await new Promise((r) => setTimeout(r, 100 + rnd() * 300));
       await pty.start();
       try {
-        await until(() => serial.opens > opensBefore && serial.state === 'open', `the console to reopen (cycle ${c})`, 30_000);
+        await until(() => serial.opens > opensBefore && serial.state === 'open', 30_000, `the console to reopen (cycle ${c})`);
         host = await openHost();
         const v = (await ask('version')) as { version?: unknown };
         const st = (await ask('status')) as { state?: unknown };
@@ -165,11 +149,9 @@ export async function runSerialFault(o: { cycles: number }): Promise<SerialFault
   } finally {
     selling = false;
     await host?.port.close().catch(() => undefined);
-    await backend.close().catch(() => undefined);
-    await daemon.stop();
+    await rig.close();
     await pty.close();
     await broker.close();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

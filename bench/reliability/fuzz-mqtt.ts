@@ -12,7 +12,7 @@
  * untouched.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -21,11 +21,11 @@ import { FakeClock } from '../../src/core/clock.js';
 import { createLogger, memorySink } from '../../src/core/logger.js';
 import { eventSchema, type DeviceEvent } from '../../src/link/contract.js';
 import type { InboundTopic } from '../../src/link/topics.js';
-import { startDaemon } from '../../src/main.js';
+import { startDaemonRig } from './daemon-rig.js';
 import { runOnClock } from '../../test/helpers/drive-clock.js';
 import { MemoryLink } from '../../test/helpers/memory-link.js';
 import { Mosquitto } from '../../test/helpers/mosquitto.js';
-import { backendKey, chargeBody, EventBackend, paymentBody, rawDeviceConfig, sign, type BackendKey } from './backend.js';
+import { backendKey, chargeBody, paymentBody, rawDeviceConfig, sign, type BackendKey } from './backend.js';
 import { mib, sample, type ProcessSample } from './machine.js';
 import { fuzzCases, type FuzzCase, type FuzzContext, type Sale } from './mqtt-payloads.js';
 import { SimDevice } from './sim-device.js';
@@ -183,23 +183,13 @@ export async function fuzzMqttBroker(o: { runs: number; seed: number }): Promise
   const s = newStats('Mosquitto → startDaemon (sim hardware)', o.runs);
   const started = Date.now();
   const broker = await Mosquitto.start();
-  const dir = await mkdtemp(join(tmpdir(), 'tillqr-fuzz-broker-'));
-  const key = backendKey();
   const deviceId = 'till-fuzz-broker';
-  const configPath = join(dir, 'config.json');
-  await writeFile(configPath, JSON.stringify({ ...rawDeviceConfig({ deviceId, url: broker.url, key, stateDir: join(dir, 'state') }), sale: FUZZ_CONFIG.sale }));
-  const sink = memorySink(500);
-  const daemon = await startDaemon({ configPath, env: {}, logSink: sink });
-  const backend = await EventBackend.connect(broker.url, deviceId, { keep: 50 });
+  const rig = await startDaemonRig({ broker, deviceId, extra: { sale: FUZZ_CONFIG.sale }, logLines: 500, keepEvents: 50 }).catch(async (e: unknown) => {
+    await broker.close();
+    throw e;
+  });
+  const { daemon, device, sim, backend, key, sink } = rig;
   try {
-    const device = daemon.device;
-    const sim = daemon.sim;
-    if (device === undefined || sim === undefined) throw new Error('the daemon did not start a simulated, provisioned device');
-    const until = Date.now() + 15_000;
-    while (device.saleState.link.kind !== 'online') {
-      if (Date.now() > until) throw new Error('the daemon did not connect');
-      await new Promise((r) => setTimeout(r, 10));
-    }
     const nowSec = (): number => Math.floor(Date.now() / 1000);
     const { msgs, setup } = setupMessages(deviceId, key, nowSec(), 'closed');
     for (const m of msgs) {
@@ -245,10 +235,8 @@ export async function fuzzMqttBroker(o: { runs: number; seed: number }): Promise
     unwatch();
     s.errorLogLines = sink.lines.filter((l) => l.includes('"level":"error"')).length;
   } finally {
-    await backend.close().catch(() => undefined);
-    await daemon.stop();
+    await rig.close();
     await broker.close();
-    await rm(dir, { recursive: true, force: true });
   }
   s.wallSec = (Date.now() - started) / 1000;
   return s;
