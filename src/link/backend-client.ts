@@ -9,6 +9,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { TillqrError } from '../core/errors.js';
 import { signCompact } from '../payment/jws.js';
 import { eventSchema, type CancelMessage, type ChargeMessage, type DeviceEvent, type PaymentMessage } from './contract.js';
+import { parseJsonPayload } from './json-payload.js';
 import { disableNagle } from './mqtt-link.js';
 import { DeviceTopics, type InboundTopic } from './topics.js';
 
@@ -61,14 +62,8 @@ export class BackendClient {
       const parts = topic.split('/');
       if (parts.at(-1) !== 'events' || parts.length < 2) return;
       const deviceId = parts.at(-2) ?? '';
-      let e: unknown;
-      try {
-        e = JSON.parse(payload.toString('utf8'));
-      } catch {
-        return;
-      }
-      const r = eventSchema.safeParse(e);
-      if (r.ok) for (const l of this.#listeners) l(deviceId, r.value);
+      const event = parseJsonPayload(eventSchema, payload);
+      if (event !== undefined) for (const l of this.#listeners) l(deviceId, event);
     });
   }
 

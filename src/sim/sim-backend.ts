@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { TillqrError } from '../core/errors.js';
 import { BackendClient, signMessage, type MessageBody } from '../link/backend-client.js';
 import { statusSchema, type DeviceEvent, type DeviceStatus } from '../link/contract.js';
+import { parseJsonPayload } from '../link/json-payload.js';
 import type { InboundTopic } from '../link/topics.js';
 import { emvDynamicQr } from '../daemon/dynamic-qr.js';
 import { b64urlDecode, b64urlEncode, signCompact } from '../payment/jws.js';
@@ -93,16 +94,10 @@ export class SimBackend {
     const statusTopic = client.topics(o.deviceId).topic('status');
     client.client.on('message', (topic, payload) => {
       if (topic !== statusTopic) return;
-      let v: unknown;
-      try {
-        v = JSON.parse(payload.toString('utf8'));
-      } catch {
-        return;
-      }
-      const r = statusSchema.safeParse(v);
-      if (!r.ok) return;
-      this.#status = r.value;
-      this.#emit({ kind: 'status', at: Date.now(), status: r.value });
+      const status = parseJsonPayload(statusSchema, payload);
+      if (status === undefined) return;
+      this.#status = status;
+      this.#emit({ kind: 'status', at: Date.now(), status });
     });
   }
 

@@ -3,6 +3,7 @@
  * link's), <prefix>/<id>/update/status and <prefix>/<id>/config/reported. Pure.
  */
 import { statusSchema, type DeviceStatus } from '../../link/contract.js';
+import { parseJsonPayload } from '../../link/json-payload.js';
 import { reportedConfigSchema, updateStatusSchema, type ReportedConfig, type UpdateStatus } from '../../link/contract-fleet.js';
 
 export interface DeviceView {
@@ -10,15 +11,6 @@ export interface DeviceView {
   status?: DeviceStatus;
   update?: UpdateStatus;
   reported?: ReportedConfig;
-}
-
-function parse<T>(schema: { safeParse(v: unknown): { ok: true; value: T } | { ok: false } }, p: Buffer): T | undefined {
-  try {
-    const r = schema.safeParse(JSON.parse(p.toString('utf8')));
-    return r.ok ? r.value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export function viewTopics(prefix: string): string[] {
@@ -42,13 +34,13 @@ export function buildView(prefix: string, messages: ReadonlyMap<string, Buffer>)
     if (id === 'groups') continue;
     const kind = rest.slice(slash + 1);
     if (kind === 'status') {
-      const s = parse(statusSchema, payload);
+      const s = parseJsonPayload(statusSchema, payload);
       if (s !== undefined) get(id).status = s;
     } else if (kind === 'update/status') {
-      const s = parse(updateStatusSchema, payload);
+      const s = parseJsonPayload(updateStatusSchema, payload);
       if (s !== undefined) get(id).update = s;
     } else if (kind === 'config/reported') {
-      const s = parse(reportedConfigSchema, payload);
+      const s = parseJsonPayload(reportedConfigSchema, payload);
       if (s !== undefined) get(id).reported = s;
     }
   }

@@ -4,6 +4,7 @@
  * its health window on the device), and stop when the failures so far pass a threshold.
  */
 import { FINAL_UPDATE_STATES, updateStatusSchema, type UpdateJob, type UpdateStatus } from '../../link/contract-fleet.js';
+import { parseJsonPayload } from '../../link/json-payload.js';
 
 export function planBatches(devices: readonly string[], batchPercent: number): string[][] {
   const size = Math.max(1, Math.ceil((devices.length * batchPercent) / 100));
@@ -87,12 +88,7 @@ export async function runRollout(
 }
 
 export function parseStatus(payload: Buffer): UpdateStatus | undefined {
-  try {
-    const r = updateStatusSchema.safeParse(JSON.parse(payload.toString('utf8')));
-    return r.ok ? r.value : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseJsonPayload(updateStatusSchema, payload);
 }
 
 /** One progress line, e.g. "batch 2/5 [#######.............] 14/40 ok 13, failed 1". */
