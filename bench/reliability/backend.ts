@@ -10,9 +10,11 @@ import type { Config } from '../../src/config/schema.js';
 import { validateConfig } from '../../src/config/load.js';
 import { signMessage, type MessageBody } from '../../src/link/backend-client.js';
 import { eventSchema, statusSchema, type DeviceEvent, type DeviceStatus } from '../../src/link/contract.js';
+import { parseJsonPayload } from '../../src/link/json-payload.js';
 import { disableNagle } from '../../src/link/mqtt-link.js';
 import type { InboundTopic } from '../../src/link/topics.js';
 import { generateEd25519KeyPair, parseEd25519PrivateKey } from '../../src/payment/keys.js';
+import { rawDeviceConfig as kitRawConfig } from '../../test/helpers/payment-kit.js';
 
 export interface BackendKey {
   readonly kid: string;
@@ -25,28 +27,10 @@ export function backendKey(kid = 'reliability-1'): BackendKey {
   return { kid, key: parseEd25519PrivateKey(pair.privateKeyPem), publicKeyPem: pair.publicKeyPem };
 }
 
-export const MERCHANT = {
-  name: 'CAFE MORI',
-  displayName: 'カフェ森',
-  city: 'TOKYO',
-  country: 'JP',
-  mcc: '5814',
-  currency: 'JPY',
-  accounts: [{ id: '26', fields: { '00': 'com.example.pay', '01': 'MERCHANT-0001' } }],
-};
-
 /** The raw config object of a provisioned simulated device (write it to a file or validate it). */
 export function rawDeviceConfig(o: { deviceId: string; url: string; key: BackendKey; stateDir: string; mqtt?: Record<string, unknown>; extra?: Record<string, unknown> }): Record<string, unknown> {
-  return {
-    deviceId: o.deviceId,
-    hardware: 'sim',
-    stateDir: o.stateDir,
-    logLevel: 'warn',
-    mqtt: { url: o.url, keepaliveSec: 5, reconnectMinMs: 100, reconnectMaxMs: 1000, ...o.mqtt },
-    trust: { backendKeys: [{ kid: o.key.kid, publicKeyPem: o.key.publicKeyPem }] },
-    merchant: MERCHANT,
-    ...o.extra,
-  };
+  const { key, extra, ...rest } = o;
+  return { ...kitRawConfig({ ...rest, keys: [key] }), logLevel: 'warn', ...extra };
 }
 
 export function deviceConfig(o: Parameters<typeof rawDeviceConfig>[0]): Config {
@@ -80,18 +64,12 @@ export async function watchStatus(url: string, deviceId: string, pred: (s: Devic
       let last: DeviceStatus | undefined;
       const timer = setTimeout(() => resolve(last), timeoutMs);
       client.on('message', (_topic, payload) => {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(payload.toString('utf8'));
-        } catch {
-          return;
-        }
-        const r = statusSchema.safeParse(raw);
-        if (!r.ok) return;
-        last = r.value;
-        if (pred(r.value)) {
+        const status = parseJsonPayload(statusSchema, payload);
+        if (status === undefined) return;
+        last = status;
+        if (pred(status)) {
           clearTimeout(timer);
-          resolve(r.value);
+          resolve(status);
         }
       });
       client.subscribe(`${prefix}/${deviceId}/status`, { qos: 1 });

@@ -21,6 +21,7 @@ import { validateConfig } from '../../src/config/load.js';
 import { STATE_FILE_NAME, stateFileSchema } from '../../src/daemon/state-file.js';
 import type { DeviceEvent } from '../../src/link/contract.js';
 import type { InboundTopic } from '../../src/link/topics.js';
+import { collectLines } from '../../test/helpers/child.js';
 import { Mosquitto } from '../../test/helpers/mosquitto.js';
 import { backendKey, chargeBody, EventBackend, paymentBody, rawDeviceConfig, sign } from './backend.js';
 import { check, n, type Check } from './types.js';
@@ -49,13 +50,7 @@ class DaemonProcess {
   constructor(script: string, configPath: string, signalsPath: string) {
     this.signalsPath = signalsPath;
     this.child = spawn(process.execPath, [script, configPath, signalsPath, '--churn', ...(process.env.TILLQR_RELIABILITY_TRACE === '1' ? ['--trace'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    this.child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const parts = buf.split('\n');
-      buf = parts.pop() ?? '';
-      this.lines.push(...parts);
-    });
+    collectLines(this.child.stdout, this.lines);
     this.child.stderr?.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-20_000);
     });

@@ -54,6 +54,17 @@ export function exited(child: ChildProcess): Promise<{ code: number | null; sign
   });
 }
 
+/** Append every complete line the stream writes to `into` (a last line without its newline waits for it). */
+export function collectLines(stream: NodeJS.ReadableStream | null, into: string[]): void {
+  let buf = '';
+  stream?.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop() ?? '';
+    into.push(...parts);
+  });
+}
+
 /** Wait until the child prints a line matching `re` on stdout. */
 export function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {

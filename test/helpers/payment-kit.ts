@@ -42,8 +42,18 @@ export const MERCHANT = {
   accounts: [{ id: '26', fields: { '00': 'com.example.pay', '01': 'MERCHANT-0001' } }],
 };
 
-export function deviceConfig(o: { deviceId: string; url: string; keys: readonly TestKey[]; stateDir: string; mqtt?: Record<string, unknown>; sale?: Record<string, unknown> }): Config {
-  return validateConfig({
+export interface DeviceConfigOptions {
+  deviceId: string;
+  url: string;
+  keys: readonly Pick<TestKey, 'kid' | 'publicKeyPem'>[];
+  stateDir: string;
+  mqtt?: Record<string, unknown>;
+  sale?: Record<string, unknown>;
+}
+
+/** The config of a provisioned simulated device trusting `keys`, as written to a file (not validated). */
+export function rawDeviceConfig(o: DeviceConfigOptions): Record<string, unknown> {
+  return {
     deviceId: o.deviceId,
     hardware: 'sim',
     stateDir: o.stateDir,
@@ -51,7 +61,11 @@ export function deviceConfig(o: { deviceId: string; url: string; keys: readonly 
     trust: { backendKeys: o.keys.map((k) => ({ kid: k.kid, publicKeyPem: k.publicKeyPem })) },
     merchant: MERCHANT,
     sale: { ...o.sale },
-  });
+  };
+}
+
+export function deviceConfig(o: DeviceConfigOptions): Config {
+  return validateConfig(rawDeviceConfig(o));
 }
 
 export class RecordingScreen implements ScreenSink {

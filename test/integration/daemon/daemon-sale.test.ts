@@ -11,7 +11,7 @@ import { startDaemon, type Daemon } from '../../../src/main.js';
 import { decodeEmv } from '../../../src/payment/emv-decode.js';
 import type { SimSignalSnapshot } from '../../../src/signal/drivers/sim-signal-state.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
-import { chargeBody, makeKey, MERCHANT, paymentBody, tempDir, TestBackend, until } from '../../helpers/payment-kit.js';
+import { chargeBody, makeKey, paymentBody, rawDeviceConfig, tempDir, TestBackend, until } from '../../helpers/payment-kit.js';
 import { decodeFrame } from '../../unit/display/payloads.js';
 
 const DEVICE = 'till-daemon-1';
@@ -32,12 +32,7 @@ describe('the daemon on a real broker with simulated hardware', () => {
     await writeFile(
       configPath,
       JSON.stringify({
-        deviceId: DEVICE,
-        hardware: 'sim',
-        stateDir: join(dir, 'state'),
-        mqtt: { url: broker.url, keepaliveSec: 5, reconnectMinMs: 100, reconnectMaxMs: 1000 },
-        trust: { backendKeys: [{ kid: key.kid, publicKeyPem: key.publicKeyPem }] },
-        merchant: MERCHANT,
+        ...rawDeviceConfig({ deviceId: DEVICE, url: broker.url, keys: [key], stateDir: join(dir, 'state') }),
         display: { panel: 'waveshare-2in9-v2', rotation: 90 },
         console: { enabled: false },
       }),

@@ -3,9 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exited, helperPath, spawnTs } from '../../helpers/child.js';
+import { collectLines, exited, helperPath, spawnTs } from '../../helpers/child.js';
 import { Mosquitto } from '../../helpers/mosquitto.js';
-import { chargeBody, makeKey, MERCHANT, paymentBody, tempDir, TestBackend, until } from '../../helpers/payment-kit.js';
+import { chargeBody, makeKey, paymentBody, rawDeviceConfig, tempDir, TestBackend, until } from '../../helpers/payment-kit.js';
 
 const ID = 'till-crash';
 
@@ -14,13 +14,7 @@ class DeviceProcess {
   readonly child: ChildProcess;
   constructor(configPath: string) {
     this.child = spawnTs(helperPath('device-entry.ts'), [configPath]);
-    let buf = '';
-    this.child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const parts = buf.split('\n');
-      buf = parts.pop() ?? '';
-      this.lines.push(...parts);
-    });
+    collectLines(this.child.stdout, this.lines);
   }
   async ready(): Promise<void> {
     await until(() => this.lines.includes('ready') || this.child.exitCode !== null, 30_000, 'device process ready');
@@ -53,14 +47,7 @@ describe('the device killed (SIGKILL) with a pending sale and a consumed jti, th
     const configPath = join(stateDir, 'config.json');
     await writeFile(
       configPath,
-      JSON.stringify({
-        deviceId: ID,
-        hardware: 'sim',
-        stateDir,
-        mqtt: { url: broker.url, keepaliveSec: 5, reconnectMinMs: 100, reconnectMaxMs: 1000 },
-        trust: { backendKeys: [{ kid: key.kid, publicKeyPem: key.publicKeyPem }] },
-        merchant: MERCHANT,
-      }),
+      JSON.stringify(rawDeviceConfig({ deviceId: ID, url: broker.url, keys: [key], stateDir })),
     );
     const watcher = await mqtt.connectAsync(broker.url, { clientId: 'crash-watch', clean: true });
     const statuses: { online: boolean }[] = [];
