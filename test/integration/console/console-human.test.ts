@@ -21,8 +21,6 @@ afterEach(async () => {
   await rig.close();
 });
 
-const fileConfig = async (): Promise<Record<string, unknown>> => JSON.parse(await readFile(rig.configPath, 'utf8')) as Record<string, unknown>;
-
 describe('console for a person', () => {
   it('answers help, version and status with a prompt after each', async () => {
     const help = await host.type('help');
@@ -43,7 +41,7 @@ describe('console for a person', () => {
 
   it('sets a live key, saves it atomically, and says when a key needs a restart', async () => {
     expect(await host.type('set display.rotation 90')).toContain('display.rotation = 90 (saved and applied)');
-    expect((await fileConfig()).display).toEqual({ rotation: 90 });
+    expect((await rig.savedConfig()).display).toEqual({ rotation: 90 });
     expect(rig.store.current.display.rotation).toBe(90);
     expect(await host.type('get display.rotation')).toContain('display.rotation = 90');
     expect(await host.type('set display.panel waveshare-7in5-v2')).toContain('(saved; restart required (run: restart))');
@@ -106,14 +104,14 @@ describe('console for a person', () => {
     await host.waitFor('Type "yes" to go on: ', from);
     host.write('no\r');
     await host.waitFor(/cancelled; nothing was changed\r\ntillqr> $/, from);
-    expect((await fileConfig()).display).toEqual({ rotation: 180 });
+    expect((await rig.savedConfig()).display).toEqual({ rotation: 180 });
     from = host.mark();
     host.write('factory-reset\r');
     await host.waitFor('Type "yes" to go on: ', from);
     host.write('yes\r');
     await host.waitFor('factory reset done; restarting', from);
     await rigRestarted();
-    expect(await fileConfig()).toEqual({});
+    expect(await rig.savedConfig()).toEqual({});
     expect(rig.targets[0]?.calls).toEqual(['factory-reset', 'restart']);
   });
 });

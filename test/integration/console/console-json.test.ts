@@ -28,8 +28,6 @@ afterEach(async () => {
   await rig.close();
 });
 
-const fileConfig = async (): Promise<Record<string, unknown>> => JSON.parse(await readFile(rig.configPath, 'utf8')) as Record<string, unknown>;
-
 async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
     await p;
@@ -51,7 +49,7 @@ describe('console for a program (JSON lines)', () => {
       '{"id":"8","ok":true,"data":{"key":"display.rotation","value":90}}',
       '{"id":9,"ok":false,"error":{"code":"CONSOLE_TEST_FAILED","message":"mqtt test: not connected to mqtt://127.0.0.1:1883"}}',
     ]);
-    expect((await fileConfig()).display).toEqual({ rotation: 90 });
+    expect((await rig.savedConfig()).display).toEqual({ rotation: 90 });
   });
 
   it('replies to malformed requests with an error line, with the id when there is one', async () => {
@@ -76,7 +74,7 @@ describe('console for a program (JSON lines)', () => {
     expect(r.deviceId).toBe('shop-042');
     expect(r.restartRequired).toBe(true);
     expect(r.restartKeys).toEqual(expect.arrayContaining(['deviceId', 'mqtt.username', 'mqtt.password', 'display.panel', 'signal.led.green']));
-    const c = await fileConfig();
+    const c = await rig.savedConfig();
     expect(c.deviceId).toBe('shop-042');
     expect(c.mqtt).toEqual({ url: 'mqtt://127.0.0.1:1883', username: 'shop-042', password: 'broker-Secret-77' });
     expect(c.merchant).toEqual(bundle.merchant);
@@ -110,7 +108,7 @@ describe('console for a program (JSON lines)', () => {
     const bundle = makeBundle({ mqtt: { url: 'mqtts://broker.example:8883', caPem: tls.caPem, certPem: tls.certPem, keyPem: tls.keyPem } });
     const r = (await host.client.request('provision', [toBase64(bundle)])) as { files: string[] };
     expect(r.files).toHaveLength(3);
-    const mqtt = (await fileConfig()).mqtt as Record<string, string>;
+    const mqtt = (await rig.savedConfig()).mqtt as Record<string, string>;
     expect(mqtt.caFile).toMatch(/tls\/ca-[0-9a-f]{12}\.pem$/);
     expect(mqtt.certFile).toMatch(/tls\/client-[0-9a-f]{12}\.crt$/);
     expect(mqtt.keyFile).toMatch(/tls\/client-[0-9a-f]{12}\.key$/);
@@ -121,12 +119,12 @@ describe('console for a program (JSON lines)', () => {
 
     const tls2 = await makeTls();
     await host.client.request('provision', [toBase64(makeBundle({ mqtt: { url: 'mqtts://broker.example:8883', caPem: tls2.caPem, certPem: tls2.certPem, keyPem: tls2.keyPem } }))]);
-    const mqtt2 = (await fileConfig()).mqtt as Record<string, string>;
+    const mqtt2 = (await rig.savedConfig()).mqtt as Record<string, string>;
     expect(mqtt2.keyFile).not.toBe(mqtt.keyFile);
     expect((await readdir(rig.tlsDir)).sort()).toEqual([mqtt2.caFile, mqtt2.certFile, mqtt2.keyFile].map((p) => p?.slice(rig.tlsDir.length + 1)).sort());
     await host.client.request('provision', [toBase64(makeBundle())]);
     expect(await readdir(rig.tlsDir)).toEqual([]);
-    expect((await fileConfig()).mqtt).not.toHaveProperty('caFile');
+    expect((await rig.savedConfig()).mqtt).not.toHaveProperty('caFile');
   });
 
   it('factory-reset in JSON mode needs "yes", then erases config and TLS files', async () => {
@@ -136,7 +134,7 @@ describe('console for a program (JSON lines)', () => {
     const f = await failure(host.client.request('factory-reset'));
     expect(f).toEqual({ code: 'CONSOLE_NEEDS_CONFIRM', message: 'factory-reset needs the argument "yes"' });
     expect(await host.client.request('factory-reset', ['yes'])).toEqual({ reset: true });
-    expect(await fileConfig()).toEqual({});
+    expect(await rig.savedConfig()).toEqual({});
     expect(await readdir(rig.tlsDir)).toEqual([]);
     expect(join(rig.dir, 'config.json')).toBe(rig.configPath);
   });

@@ -5,7 +5,7 @@
  * what a daemon restart does: stop the console, open the config file again from disk, build
  * target and console anew. The host end is opened with the real serialport package.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -167,6 +167,11 @@ export class Rig {
     }
     await rig.#boot();
     return rig;
+  }
+
+  /** The config file as it is on disk now. */
+  async savedConfig(): Promise<Record<string, unknown>> {
+    return JSON.parse(await readFile(this.configPath, 'utf8')) as Record<string, unknown>;
   }
 
   get tlsDir(): string {
