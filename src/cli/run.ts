@@ -1,14 +1,38 @@
 /**
  * `tillqr run [--config FILE]`: the daemon. Exits 78 (EX_CONFIG) with one line per problem when
  * the configuration is invalid; otherwise runs until SIGTERM/SIGINT and stops in order.
+ *
+ * A config file that is missing is an unprovisioned till (it starts to be provisioned over the
+ * console) only when the path is the default one ($TILLQR_CONFIG, then /etc/tillqr/config.json).
+ * A path given with --config was chosen on purpose: if it does not exist that is a typo or a
+ * missing mount, and the till must not come up as a blank Pi instead (exit 78 naming the path).
  */
+import { stat } from 'node:fs/promises';
 import { configPath } from '../config/load.js';
-import { EXIT, isTillqrError } from '../core/errors.js';
+import { EXIT, isTillqrError, TillqrError } from '../core/errors.js';
 import { startDaemon } from '../main.js';
 import { parse } from './args.js';
 import type { CliIo } from './io.js';
 
-const USAGE = 'tillqr run [--config FILE]   (default: $TILLQR_CONFIG or /etc/tillqr/config.json)';
+const USAGE = [
+  'tillqr run [--config FILE]',
+  '  --config FILE  the configuration file; it must exist (exit 78 if it does not)',
+  '  without --config: $TILLQR_CONFIG or /etc/tillqr/config.json; if that file is missing the till',
+  '  starts unprovisioned, to be provisioned over the console',
+].join('\n');
+
+/** An explicitly named config file must exist (a directory or unreadable file is reported by the loader). */
+async function requireExplicitFile(path: string): Promise<void> {
+  try {
+    await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new TillqrError('CONFIG_UNREADABLE', `--config ${path}: no such file (a config file given with --config must exist; without --config a missing default file starts an unprovisioned till)`, { path });
+    }
+    // Anything else (EACCES, ...) is reported by the loader with the same path.
+  }
+}
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, { config: { type: 'string' }, help: { type: 'boolean' } }, USAGE);
@@ -19,6 +43,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const path = configPath({ path: values.config, env: io.env });
   let daemon;
   try {
+    if (values.config !== undefined) await requireExplicitFile(path);
     daemon = await startDaemon({ configPath: path, env: io.env });
   } catch (e) {
     if (isTillqrError(e) && (e.code === 'CONFIG_INVALID' || e.code === 'CONFIG_UNREADABLE')) {

@@ -1,10 +1,14 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../../src/cli/run.js';
 import { captureIo } from '../../../src/cli/io.js';
 import { EXIT } from '../../../src/core/errors.js';
+import { collectLines, exited, spawnTs } from '../../helpers/child.js';
 import { tempDir } from '../../helpers/payment-kit.js';
+
+const TILLQR = fileURLToPath(new URL('../../../src/cli/tillqr.ts', import.meta.url));
 
 describe('tillqr run', () => {
   it('refuses an invalid configuration with one line per problem and exit code 78', async () => {
@@ -31,5 +35,30 @@ describe('tillqr run', () => {
     const io2 = captureIo({ TILLQR_MQTT__ULR: 'mqtt://x' });
     expect(await run(['--config', path], io2)).toBe(EXIT.CONFIG);
     expect(io2.err.join('')).toContain('TILLQR_MQTT__ULR: names no configuration key');
+  });
+
+  it('refuses an explicitly given --config that does not exist, naming the path, as a real process (exit 78)', async () => {
+    const dir = await tempDir('tillqr-run-');
+    const path = join(dir, 'no-such-dir', 'config.json');
+    // Were the missing file taken for an unprovisioned Pi, the daemon would try the SPI panel and keep its state here.
+    const env = { ...process.env, TILLQR_STATE_DIR: join(dir, 'state') };
+    delete env.TILLQR_CONFIG;
+    const child = spawnTs(TILLQR, ['run', '--config', path], { env, cwd: dir });
+    const out: string[] = [];
+    const err: string[] = [];
+    collectLines(child.stdout, out);
+    collectLines(child.stderr, err);
+    const { code } = await exited(child);
+    expect(code).toBe(EXIT.CONFIG);
+    expect(err.join('\n')).toContain(`${path}: no such file`);
+    expect(err.join('\n')).toContain('--config');
+    expect(out.join('\n')).not.toContain('spidev');
+    expect(await readdir(dir)).not.toContain('state');
+  });
+
+  it('documents in --help that an explicit --config must exist', async () => {
+    const io = captureIo({});
+    expect(await run(['--help'], io)).toBe(EXIT.OK);
+    expect(io.out.join('')).toMatch(/--config FILE.*must exist/s);
   });
 });
