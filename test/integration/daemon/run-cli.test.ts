@@ -41,7 +41,7 @@ describe('tillqr run', () => {
     const dir = await tempDir('tillqr-run-');
     const path = join(dir, 'no-such-dir', 'config.json');
     // Were the missing file taken for an unprovisioned Pi, the daemon would try the SPI panel and keep its state here.
-    const env = { ...process.env, TILLQR_STATE_DIR: join(dir, 'state') };
+    const env: NodeJS.ProcessEnv = { ...process.env, TILLQR_STATE_DIR: join(dir, 'state') };
     delete env.TILLQR_CONFIG;
     const child = spawnTs(TILLQR, ['run', '--config', path], { env, cwd: dir });
     const out: string[] = [];
