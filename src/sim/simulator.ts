@@ -25,7 +25,7 @@ import { publicDir } from './public-dir.js';
 import { simActions } from './sim-actions.js';
 import { SimBackend, type BackendFeed } from './sim-backend.js';
 import { DEFAULT_DISPLAY, previousDisplay, SIM_DEVICE_ID, writeSimConfig, type Rotation, type SimDisplay } from './sim-config.js';
-import { simSnapshot } from './snapshot.js';
+import { signalMessage, simSnapshot } from './snapshot.js';
 import { SseHub } from './sse.js';
 
 export interface SimulatorOptions {
@@ -302,10 +302,11 @@ export class Simulator {
     const onRefresh = (ev: { mode: RefreshMode }): void => this.#hub.broadcast('refresh', { mode: ev.mode });
     sim.panel.on('frame', onFrame);
     sim.panel.on('refresh-start', onRefresh);
-    const offSignal = sim.signals.onChange((s) => this.#hub.broadcast('signal', s));
+    const daemon = this.#daemon;
+    const offSignal = sim.signals.onChange((s) => this.#hub.broadcast('signal', signalMessage(s, daemon)));
     const last = sim.panel.last;
     if (last !== undefined) onFrame(last);
-    this.#hub.broadcast('signal', sim.signals.snapshot());
+    this.#hub.broadcast('signal', signalMessage(sim.signals.snapshot(), daemon));
     this.#hub.broadcast('display', this.display);
     this.#detach = () => {
       sim.panel.off('frame', onFrame);

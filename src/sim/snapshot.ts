@@ -4,6 +4,9 @@
  */
 import { PANEL_IDS } from '../display/config.js';
 import { PANELS } from '../display/panels.js';
+import type { Daemon } from '../main.js';
+import type { SignalEvent } from '../signal/indicator.js';
+import type { SimSignalSnapshot } from '../signal/drivers/sim-signal-state.js';
 import { FORGERIES, WALLETS } from './sim-backend.js';
 import { ROTATIONS } from './sim-config.js';
 import type { Simulator } from './simulator.js';
@@ -28,9 +31,21 @@ export function simSnapshot(sim: Simulator): Record<string, unknown> {
     button: d.config.signal.button !== undefined,
     daemon: sim.daemonState,
     frame: sim.frame ?? null,
-    signal: d.sim?.signals.snapshot() ?? null,
+    signal: d.sim !== undefined ? signalMessage(d.sim.signals.snapshot(), d) : null,
     status: sim.backend.status ?? null,
     sale: sim.backend.sale ?? null,
     log: sim.log,
   };
+}
+
+/**
+ * The LED and buzzer as the page shows them, with the pattern playing (`waiting` blinks green
+ * while a charge is open, so the sampled colour alone does not say whether the sale was paid).
+ */
+export interface SignalMessage extends SimSignalSnapshot {
+  readonly pattern: SignalEvent | null;
+}
+
+export function signalMessage(s: SimSignalSnapshot, d: Pick<Daemon, 'signals'>): SignalMessage {
+  return { ...s, pattern: d.signals.indicator.status().event ?? null };
 }

@@ -82,16 +82,21 @@ describe('the simulator page in headless Chromium', () => {
   });
 
   it('pays with a chosen wallet: the LED turns green and the paid event arrives', async () => {
-    expect(await led()).not.toBe('green');
+    // While the charge is open the LED plays the waiting heartbeat, which blinks green: what
+    // matters is the pattern (the sampled colour may be either), and that it is not `paid`.
+    await b.page.locator('#led[data-pattern="waiting"]').waitFor();
+    expect(await b.page.locator('#led-text').textContent()).toBe('waiting (blinking)');
     await b.page.click('button.wallet[data-wallet="d払い"]');
-    await b.page.locator('#led[data-state="green"]').waitFor();
+    await b.page.locator('#led[data-pattern="paid"][data-state="green"]').waitFor();
+    expect(await b.page.locator('#led-text').textContent()).toBe('green (paid)');
     await logItem(`[data-type="paid"][data-order="${first.orderId}"]`).waitFor();
     expect(t.sim.log.some((e) => e.kind === 'sent' && e.topic === 'payment' && e.summary.includes('d払い'))).toBe(true);
   });
 
   it('refuses a forged confirmation after the payment: rejected, the LED does not turn green again', async () => {
     // The paid signal holds green for a few seconds, then the LED goes dark.
-    await until(led, (s) => s !== 'green', 'the paid signal to end');
+    await until(() => b.page.locator('#led').getAttribute('data-pattern'), (p) => p !== 'paid', 'the paid signal to end');
+    expect(await led()).not.toBe('green');
     const seen = await recordSignals();
     const before = await logItem('[data-type="rejected"]').count();
     await b.page.selectOption('#forge-kind', 'untrusted-key');

@@ -93,11 +93,30 @@ function showSignal(s) {
   if (s === null) return;
   const led = $('led');
   led.dataset.state = s.led;
-  $('led-text').textContent = s.led;
+  led.dataset.pattern = s.pattern ?? 'none';
+  $('led-text').textContent = ledLabel(s);
   const bz = $('buzzer');
   bz.dataset.on = String(s.buzzer.on);
   $('buzzer-text').textContent = s.buzzer.on ? (s.buzzer.hz ? `${s.buzzer.hz} Hz` : 'on') : 'silent';
   beep(s.buzzer.on, s.buzzer.hz);
+}
+
+// The label names the pattern, not the sampled colour: the waiting heartbeat blinks green, and
+// only a paid sale holds green.
+const PATTERN_LABELS = {
+  waiting: 'waiting (blinking)',
+  paid: 'green (paid)',
+  failed: 'red (failed)',
+  expired: 'amber (expired)',
+  cancelled: 'red (cancelled)',
+  offline: 'red flash (offline)',
+  provisioning: 'amber (provisioning)',
+  updating: 'amber/green (updating)',
+  test: 'test pattern',
+};
+
+function ledLabel(s) {
+  return PATTERN_LABELS[s.pattern] ?? s.led;
 }
 
 function beep(on, hz) {
