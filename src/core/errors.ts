@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   PANEL_IO: 'the panel could not be written',
   PANEL_FRAME_SIZE: 'the frame does not match the panel size',
   PANEL_NOT_FOUND: 'the panel device was not found',
+  PANEL_UNAVAILABLE: 'the panel could not be opened (no SPI device, driver or framebuffer); retried with back-off',
   QR_TOO_LARGE: 'the payload cannot be drawn scannably on this panel',
   // gpio / signals
   GPIO_BUSY: 'the GPIO line is already in use',
