@@ -1,9 +1,17 @@
 /**
- * Release versions: semantic versions (MAJOR.MINOR.PATCH with an optional pre-release and build
- * part), compared by the SemVer 2.0.0 precedence rules. A version also names a directory
- * (releases/<version>), so the allowed characters are few.
+ * Release versions: strict semantic versions (semver.org 2.0.0) without build metadata:
+ * MAJOR.MINOR.PATCH with an optional pre-release part whose numeric identifiers have no leading
+ * zeros, compared by the SemVer precedence rules. A version also names a directory
+ * (releases/<version>), so two different strings must never compare equal: build metadata
+ * (`+...`, ignored by precedence) is refused, leading zeros (`1.0.0-01` equals `1.0.0-1` by
+ * precedence) are refused, and numeric identifiers compare as exact digit strings, not floats.
  */
-export const VERSION_PATTERN = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+const NUM = '(?:0|[1-9]\\d{0,8})';
+const PRE_ID = '(?:0|[1-9]\\d*|\\d*[A-Za-z-][0-9A-Za-z-]*)';
+const CORE = `${NUM}\\.${NUM}\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?`;
+
+/** A release version: 5 to 64 characters, strict SemVer, no build metadata. */
+export const VERSION_PATTERN = new RegExp(`^(?=.{5,64}$)(${NUM})\\.(${NUM})\\.(${NUM})(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?$`);
 
 export interface ParsedVersion {
   readonly major: number;
@@ -13,7 +21,6 @@ export interface ParsedVersion {
 }
 
 export function parseVersion(v: string): ParsedVersion | undefined {
-  if (v.length > 64) return undefined;
   const m = VERSION_PATTERN.exec(v);
   if (m === null) return undefined;
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), pre: m[4] === undefined ? [] : m[4].split('.') };
@@ -34,8 +41,9 @@ function comparePre(a: readonly string[], b: readonly string[]): number {
     const xn = /^\d+$/.test(x);
     const yn = /^\d+$/.test(y);
     if (xn && yn) {
-      const d = Number(x) - Number(y);
-      if (d !== 0) return Math.sign(d);
+      // No leading zeros, so the longer digit string is the larger number (exact beyond 2^53).
+      if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+      if (x !== y) return x < y ? -1 : 1;
     } else if (xn !== yn) {
       return xn ? -1 : 1;
     } else if (x !== y) {
@@ -45,7 +53,7 @@ function comparePre(a: readonly string[], b: readonly string[]): number {
   return 0;
 }
 
-/** -1, 0 or 1 by precedence; build metadata is ignored. Unparseable versions rank lowest. */
+/** -1, 0 or 1 by precedence; 0 only for the same string. Unparseable versions rank lowest. */
 export function compareVersions(a: string, b: string): number {
   const x = parseVersion(a);
   const y = parseVersion(b);
@@ -68,4 +76,5 @@ export function fromAllows(from: readonly string[], current: string): boolean {
   });
 }
 
-export const FROM_PATTERN = /^(\*|(0|[1-9]\d{0,8})(\.(0|[1-9]\d{0,8}))?\.x|[0-9A-Za-z.+-]{5,64})$/;
+/** A job's from-version: `*`, `1.x`, `1.2.x` or an exact release version. */
+export const FROM_PATTERN = new RegExp(`^(?:\\*|${NUM}(?:\\.${NUM})?\\.x|(?=.{5,64}$)${CORE})$`);

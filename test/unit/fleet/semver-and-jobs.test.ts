@@ -3,13 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { jobProblem } from '../../../src/fleet/job-check.js';
 import { compareVersions, fromAllows, isVersion } from '../../../src/fleet/semver.js';
 import { planBatches, progressLine, runRollout } from '../../../src/fleet/operator/rollout.js';
-import type { UpdateJob, UpdateStatus } from '../../../src/link/contract-fleet.js';
+import { updateJobSchema, type UpdateJob, type UpdateStatus } from '../../../src/link/contract-fleet.js';
 
 describe('versions', () => {
   it('orders by SemVer precedence', () => {
     const ordered = ['0.9.0', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.10.0', '2.0.0'];
     for (let i = 0; i + 1 < ordered.length; i++) expect(compareVersions(ordered[i] ?? '', ordered[i + 1] ?? ''), `${ordered[i]} < ${ordered[i + 1]}`).toBe(-1);
-    expect(compareVersions('1.2.3+build.5', '1.2.3')).toBe(0);
     expect(isVersion('1.2')).toBe(false);
     expect(isVersion('01.2.3')).toBe(false);
     expect(isVersion('1.2.3/../x')).toBe(false);
@@ -23,6 +22,33 @@ describe('versions', () => {
         if (compareVersions(a, b) <= 0 && compareVersions(b, c) <= 0) expect(compareVersions(a, c)).toBeLessThanOrEqual(0);
       }),
     );
+  });
+
+  it('is strict SemVer without build metadata, so two versions that compare equal are the same string (one directory)', () => {
+    // Build metadata is ignored by precedence: 1.2.3+a and 1.2.3+b would be "equal" yet name two directories.
+    for (const v of ['1.2.3+build.5', '1.0.0+x', '1.0.0-rc.1+sha.5114f85', '1.0.0-01', '1.0.0-rc.01', '1.0.0-alpha.007', '1.0.0-', '1.0.0-a..b', `1.0.0-${'a'.repeat(60)}`]) {
+      expect(isVersion(v), v).toBe(false);
+    }
+    for (const v of ['0.0.0', '1.0.0-0', '1.0.0-0a', '1.0.0-01a', '1.0.0-alpha.0', '1.0.0-x-y.--', '1.0.0-rc.10', '999999999.0.0']) expect(isVersion(v), v).toBe(true);
+    // Numeric identifiers beyond 2^53 still compare exactly.
+    expect(compareVersions('1.0.0-9007199254740993', '1.0.0-9007199254740992')).toBe(1);
+    expect(compareVersions('1.0.0-10', '1.0.0-9')).toBe(1);
+    const part = fc.constantFrom('0', '1', '01', '9007199254740993', '9007199254740992', 'a', '0a', 'x-y', '+b', '+0');
+    const v = fc.tuple(fc.constantFrom('1.0.0', '1.0.00', '2.0.0'), fc.array(part, { maxLength: 3 }), fc.option(fc.constantFrom('+b', '+1.2'))).map(([c, pre, build]) => `${c}${pre.length > 0 ? `-${pre.join('.')}` : ''}${build ?? ''}`);
+    fc.assert(
+      fc.property(v, v, (a, b) => {
+        if (!isVersion(a) || !isVersion(b)) return;
+        expect(compareVersions(a, b) === 0, `${a} vs ${b}`).toBe(a === b);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the update job schema takes only strict versions (version and from)', () => {
+    const body = { typ: 'update', jobId: 'j1', version: '1.2.0', from: ['*'], size: 10, sha256: 'a'.repeat(64), url: 'https://x/y', iat: 0, exp: 10 };
+    expect(updateJobSchema.safeParse(body).ok).toBe(true);
+    for (const version of ['1.2.0+build', '1.2.0-01', '1.2.0-rc.01']) expect(updateJobSchema.safeParse({ ...body, version }).ok, version).toBe(false);
+    for (const from of ['1.1.0+build', '1.1.0-01', 'garbage..', '1.x']) expect(updateJobSchema.safeParse({ ...body, from: [from] }).ok, from).toBe(from === '1.x');
   });
 
   it('matches from-versions', () => {
