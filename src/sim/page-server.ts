@@ -1,5 +1,5 @@
 /**
- * The simulator page's HTTP server, on node:http with no framework: three static files from
+ * The simulator page's HTTP server, on node:http with no framework: the static files from
  * src/sim/public (served from the source tree, so nothing generated is committed), the event
  * stream, the current frame as a PNG, and JSON POST actions. POSTs must be JSON from this page's
  * own origin (a form on another site cannot send that without a CORS preflight nobody answers).
@@ -18,6 +18,9 @@ const STATIC: Readonly<Record<string, { file: string; type: string }>> = {
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+  // Browsers ask for /favicon.ico whatever the page links: the same picture, never a 404.
+  '/favicon.ico': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
 const MAX_BODY = 16 * 1024;

@@ -36,11 +36,8 @@ export function simActions(sim: () => Simulator): Record<string, Action> {
   return {
     sale: (b) => {
       const v = parse(saleBody, b);
-      return run(async (s) => {
-        const sale = await s.backend.newSale({ amount: v.amount, currency: v.currency, ...(v.reference !== undefined ? { reference: v.reference } : {}), ...(v.ttlSec !== undefined ? { ttlSec: v.ttlSec } : {}) });
-        s.broadcast('sale', sale);
-        return sale;
-      });
+      // The backend tells every page about the new sale (Simulator broadcasts its onSale).
+      return run((s) => s.backend.newSale({ amount: v.amount, currency: v.currency, ...(v.reference !== undefined ? { reference: v.reference } : {}), ...(v.ttlSec !== undefined ? { ttlSec: v.ttlSec } : {}) }));
     },
     pay: (b) => {
       const v = parse(payBody, b);

@@ -9,12 +9,14 @@ import { TillqrError } from '../core/errors.js';
 import { BackendClient, signMessage, type MessageBody } from '../link/backend-client.js';
 import { statusSchema, type DeviceEvent, type DeviceStatus } from '../link/contract.js';
 import { parseJsonPayload } from '../link/json-payload.js';
-import type { InboundTopic } from '../link/topics.js';
+import { INBOUND_TOPICS, type InboundTopic } from '../link/topics.js';
 import { emvDynamicQr } from '../daemon/dynamic-qr.js';
 import { b64urlDecode, b64urlEncode, signCompact } from '../payment/jws.js';
 import { encodeEmv, type MerchantConfig } from '../payment/emv-encode.js';
 import { parseMoney } from '../payment/money.js';
 import { forgerKey, type SimKey } from './dev-keys.js';
+import { readInbound, type InboundSeen } from './inbound-message.js';
+import { SaleFollower } from './sale-follower.js';
 
 export const WALLETS = ['d払い', 'au PAY', 'LINE Pay', 'Merpay', 'Alipay', 'WeChat Pay', 'Kakao Pay'] as const;
 export type Wallet = (typeof WALLETS)[number];
@@ -37,11 +39,17 @@ export interface SimSale {
   readonly qrBy: 'device' | 'backend';
   readonly reference?: string;
   readonly expiresAt: number;
+  /** Who sent the charge: this page, or another client on the broker (the CLI, another backend). */
+  readonly startedBy: 'page' | 'other';
+  /** How the sale ended, from the device's events; absent while it is open. */
+  readonly outcome?: SaleOutcome;
 }
+
+export type SaleOutcome = 'paid' | 'failed' | 'expired' | 'cancelled';
 
 /** What the page's log shows: what the backend sent and what came back on the broker. */
 export type BackendFeed =
-  | { readonly kind: 'sent'; readonly at: number; readonly topic: InboundTopic; readonly summary: string; readonly orderId?: string; readonly forged?: ForgeryKind }
+  | { readonly kind: 'sent'; readonly at: number; readonly topic: InboundTopic; readonly summary: string; readonly orderId?: string; readonly forged?: ForgeryKind; readonly from?: 'other' }
   | { readonly kind: 'event'; readonly at: number; readonly event: DeviceEvent }
   | { readonly kind: 'status'; readonly at: number; readonly status: DeviceStatus };
 
@@ -80,7 +88,7 @@ export class SimBackend {
   readonly #client: BackendClient;
   readonly #forger = forgerKey();
   readonly #listeners = new Set<(f: BackendFeed) => void>();
-  #sale: SimSale | undefined;
+  readonly #follower = new SaleFollower();
   #lastGenuine: { topic: InboundTopic; token: string; orderId: string } | undefined;
   #seq = 0;
   #status: DeviceStatus | undefined;
@@ -89,10 +97,15 @@ export class SimBackend {
     this.#o = o;
     this.#client = client;
     client.onEvent((id, event) => {
-      if (id === o.deviceId) this.#emit({ kind: 'event', at: Date.now(), event });
+      if (id !== o.deviceId) return;
+      this.#emit({ kind: 'event', at: Date.now(), event });
+      this.#follower.event(event);
     });
-    const statusTopic = client.topics(o.deviceId).topic('status');
+    const topics = client.topics(o.deviceId);
+    const statusTopic = topics.topic('status');
     client.client.on('message', (topic, payload) => {
+      const inbound = topics.inbound(topic);
+      if (inbound !== undefined) return this.#sawInbound(payload, readInbound(inbound, payload));
       if (topic !== statusTopic) return;
       const status = parseJsonPayload(statusSchema, payload);
       if (status === undefined) return;
@@ -112,12 +125,15 @@ export class SimBackend {
     });
     const b = new SimBackend(o, client);
     await client.watch(o.deviceId);
-    await client.client.subscribeAsync(client.topics(o.deviceId).topic('status'), { qos: 1 });
+    const topics = client.topics(o.deviceId);
+    // The device's inbound topics too: the page shows every charge, cancel and payment, whoever sent it.
+    await client.client.subscribeAsync([topics.topic('status'), ...INBOUND_TOPICS.map((t) => topics.topic(t))], { qos: 1 });
     return b;
   }
 
+  /** The sale the device shows (or last showed), whoever started it. */
   get sale(): SimSale | undefined {
-    return this.#sale;
+    return this.#follower.sale;
   }
 
   get status(): DeviceStatus | undefined {
@@ -131,6 +147,11 @@ export class SimBackend {
   onFeed(fn: (f: BackendFeed) => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
+  }
+
+  /** Called whenever the sale the device shows changes: a new one (from any client) or its outcome. */
+  onSale(fn: (s: SimSale) => void): () => void {
+    return this.#follower.onSale(fn);
   }
 
   /** Sign and send a charge. In the merchant's currency the device builds the QR; otherwise it is sent. */
@@ -154,8 +175,9 @@ export class SimBackend {
       ...(reference !== undefined && reference !== '' ? { reference } : {}),
     };
     await this.#sendGenuine('charge', body, orderId, `charge ${amount} ${currency} (QR by ${byDevice ? 'device' : 'backend'})`);
-    this.#sale = { orderId, amount, currency, qr, qrBy: byDevice ? 'device' : 'backend', expiresAt, ...(reference !== undefined && reference !== '' ? { reference } : {}) };
-    return this.#sale;
+    const sale: SimSale = { orderId, amount, currency, qr, qrBy: byDevice ? 'device' : 'backend', expiresAt, startedBy: 'page', ...(reference !== undefined && reference !== '' ? { reference } : {}) };
+    this.#follower.started(sale);
+    return sale;
   }
 
   /** The provider's verdict for the current sale: paid with `wallet`, or failed. */
@@ -183,7 +205,7 @@ export class SimBackend {
 
   /** Send a confirmation the device must refuse; resolves with the reason it should give. */
   async forge(kind: ForgeryKind): Promise<{ reason: string }> {
-    const s = this.#sale;
+    const s = this.#follower.sale;
     const orderId = s?.orderId ?? this.#orderId();
     const payment = {
       typ: 'payment' as const,
@@ -225,6 +247,7 @@ export class SimBackend {
         break;
       }
     }
+    this.#follower.markOwn(token);
     await this.#client.publish(this.#o.deviceId, topic, token);
     this.#emit({ kind: 'sent', at: Date.now(), topic, summary: `forged (${FORGERIES[kind].label}): ${FORGERIES[kind].detail}`, orderId, forged: kind });
     return { reason };
@@ -232,11 +255,13 @@ export class SimBackend {
 
   async close(): Promise<void> {
     this.#listeners.clear();
+    this.#follower.clear();
     await this.#client.close();
   }
 
   async #sendGenuine(topic: InboundTopic, body: MessageBody, orderId: string, summary: string): Promise<void> {
     const token = this.#sign(body);
+    this.#follower.markOwn(token);
     await this.#client.publish(this.#o.deviceId, topic, token);
     this.#lastGenuine = { topic, token, orderId };
     this.#emit({ kind: 'sent', at: Date.now(), topic, summary, orderId });
@@ -247,14 +272,25 @@ export class SimBackend {
   }
 
   #requireSale(): SimSale {
-    if (this.#sale === undefined) throw new TillqrError('USAGE', 'no sale yet: start a new sale first');
-    return this.#sale;
+    if (this.#follower.sale === undefined) throw new TillqrError('USAGE', 'no sale yet: start a new sale first');
+    return this.#follower.sale;
   }
 
   /** Short enough for the EMV reference label (25 characters). */
   #orderId(): string {
     this.#seq += 1;
     return `SIM-${Date.now().toString(36).toUpperCase()}-${this.#seq}`;
+  }
+
+  /** A message on an inbound topic: logged unless this backend sent it; a charge is remembered. */
+  #sawInbound(payload: Buffer, seen: InboundSeen): void {
+    if (this.#follower.isOwn(payload.toString('utf8'))) return;
+    this.#emit({ kind: 'sent', at: Date.now(), topic: seen.topic, summary: seen.summary, from: 'other', ...(seen.orderId !== undefined ? { orderId: seen.orderId } : {}) });
+    const c = seen.charge;
+    if (c === undefined) return;
+    const m = this.#o.merchant;
+    const qr = c.qr ?? (c.currency === m.currency ? emvDynamicQr(m, c.amount, c.currency, c.orderId) : '');
+    this.#follower.charge({ orderId: c.orderId, amount: c.amount, currency: c.currency, qr, qrBy: c.qr !== undefined ? 'backend' : 'device', expiresAt: c.expiresAt, startedBy: 'other', ...(c.reference !== undefined ? { reference: c.reference } : {}) });
   }
 
   #emit(f: BackendFeed): void {

@@ -164,6 +164,7 @@ export class Simulator {
       });
       const sim = new Simulator({ o, logger, hub, page, broker, brokerUrl, daemon, backend, devKey: dev.key, pty: 'unavailable' in pty ? undefined : pty });
       backend.onFeed((f) => sim.#record(f));
+      backend.onSale((sale) => hub.broadcast('sale', sale));
       sim.#attach();
       box.sim = sim;
       // A page opened while we were starting got `starting`; give it the real state now.

@@ -66,6 +66,7 @@ function drawFrame(f) {
   canvas.dataset.rotation = String(f.rotation);
   $('bezel').dataset.kind = f.kind;
   $('bezel').classList.remove('refreshing');
+  $('refreshing').hidden = true;
   $('no-frame').hidden = true;
   $('panel-info').textContent = `${f.panel}: ${f.native.width}×${f.native.height} ${f.kind === 'epaper' ? 'e-paper' : 'LCD'}, 1-bit, mounted at ${f.rotation}° · frame ${f.seq} (${f.mode} refresh)`;
   applyZoom();
@@ -141,18 +142,31 @@ function beep(on, hz) {
 
 // ---- sale, status and log --------------------------------------------------------------------
 
+const OUTCOME_LABELS = { paid: 'paid', failed: 'payment failed', expired: 'expired', cancelled: 'cancelled' };
+
+// The card follows the sale the device shows, whoever started it; once the device says how it
+// ended, the pay buttons are disabled (a verdict for an ended sale would only be refused).
 function showSale(sale) {
   const el = $('sale');
+  const ended = !sale || Boolean(sale.outcome);
+  for (const b of document.querySelectorAll('#wallets button, #fail, #cancel')) b.disabled = ended;
+  const card = $('sale-card');
+  const outcome = $('sale-outcome');
   if (!sale) {
     el.textContent = 'none yet';
     el.dataset.order = '';
     delete el.dataset.qr;
+    card.dataset.outcome = 'none';
+    outcome.textContent = '';
     return;
   }
   el.dataset.order = sale.orderId;
   el.dataset.qr = sale.qr;
+  card.dataset.outcome = sale.outcome ?? 'open';
+  outcome.textContent = sale.outcome ? OUTCOME_LABELS[sale.outcome] ?? sale.outcome : 'open';
   const ref = sale.reference ? ` · ${sale.reference}` : '';
-  el.textContent = `${sale.orderId}: ${formatAmount(sale.amount, sale.currency)}${ref} · QR built by the ${sale.qrBy}`;
+  const by = sale.startedBy === 'other' ? ' · started by another client' : '';
+  el.textContent = `${sale.orderId}: ${formatAmount(sale.amount, sale.currency)}${ref} · QR built by the ${sale.qrBy}${by}`;
 }
 
 const DECIMALS = { JPY: 0, KRW: 0, TWD: 2, USD: 2, EUR: 2, CNY: 2, HKD: 2, SGD: 2, THB: 2 };
@@ -181,10 +195,12 @@ function logLine(e) {
   let text;
   switch (e.kind) {
     case 'sent':
-      li.className = e.forged ? 'sent forged' : 'sent';
+      li.className = e.forged ? 'sent forged' : e.from === 'other' ? 'sent other' : 'sent';
       li.dataset.topic = e.topic;
+      li.dataset.from = e.from ?? 'page';
+      if (e.orderId) li.dataset.order = e.orderId;
       if (e.forged) li.dataset.forged = e.forged;
-      text = `→ ${e.topic}: ${e.summary}${e.orderId ? ` · ${e.orderId}` : ''}`;
+      text = `→ ${e.topic}${e.from === 'other' ? ' (another client)' : ''}: ${e.summary}${e.orderId ? ` · ${e.orderId}` : ''}`;
       break;
     case 'event':
       li.className = `event ev-${e.event.type}`;
@@ -306,7 +322,12 @@ function connect() {
   });
   on('frame', drawFrame);
   on('refresh', (r) => {
-    if (r.mode === 'full' && $('bezel').dataset.kind === 'epaper') $('bezel').classList.add('refreshing');
+    if ($('bezel').dataset.kind !== 'epaper') return;
+    if (r.mode === 'full') $('bezel').classList.add('refreshing');
+    const badge = $('refreshing');
+    badge.textContent = `refreshing (${r.mode})…`;
+    badge.dataset.mode = r.mode;
+    badge.hidden = false;
   });
   on('signal', showSignal);
   on('status', showStatus);
