@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigStore } from './config/config-store.js';
-import { missingForService } from './config/load.js';
+import { compatWarnings, missingForService } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { Faults } from './core/faults.js';
@@ -147,6 +147,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   // Problems a technician must come for, on the status topic and the console.
   const faults = new Faults(() => clock.now());
+  // A file this release reads only in part (a newer release wrote it, decision 0008): it runs on the keys it knows, and says so.
+  const compat = store.compat;
+  if (compat.newer || compat.ignored.length > 0) faults.raise('config', compat.newer ? 'CONFIG_NEWER' : 'CONFIG_UNKNOWN_KEY', compatWarnings(compat).join('; ').slice(0, 300));
   display.on('panel-error', (e) => {
     log.error('the panel failed', { code: e.code, error: e.message });
     faults.raise('display', e.code, e.message);

@@ -1,12 +1,14 @@
 /**
  * `tillqr config check|print|keys [--config FILE]`: validate the configuration with one clear
  * message per problem (exit 78), print it with secrets redacted, or list every key with its
- * default, whether it needs a restart, and its environment variable.
+ * default, whether it needs a restart, and its environment variable. `check` is also what the
+ * update agent runs from a new release against the live file before switching to it; keys the
+ * release does not know are warnings (exit 0), as the daemon starts with the rest.
  */
 import { EXIT } from '../core/errors.js';
 import type { Schema } from '../core/schema.js';
 import { envNameFor } from '../config/env-overrides.js';
-import { loadConfig } from '../config/load.js';
+import { compatWarnings, loadConfig } from '../config/load.js';
 import { redactConfig } from '../config/redact.js';
 import { configSchema } from '../config/schema.js';
 import { parse } from './args.js';
@@ -56,6 +58,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const loaded = await loadConfig({ path: values.config, env: io.env });
       if (sub === 'check') {
         io.stdout(`${loaded.path}: ok${loaded.fromEnv.length > 0 ? ` (from the environment: ${loaded.fromEnv.join(', ')})` : ''}\n`);
+        // Read in part is still ok: the daemon starts with what it knows (decision 0008).
+        for (const w of compatWarnings(loaded)) io.stdout(`warning: ${w}\n`);
+        for (const m of loaded.migrations) io.stdout(`migration at the next start: format ${m.from} -> ${m.to}: ${m.describe}\n`);
       } else {
         io.stdout(JSON.stringify(redactConfig(configSchema, loaded.config), null, 2) + '\n');
       }

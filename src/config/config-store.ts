@@ -9,7 +9,8 @@ import type { Schema } from '../core/schema.js';
 import type { Logger } from '../core/logger.js';
 import { cleanStaleTemps, writeJsonAtomic } from '../store/atomic-file.js';
 import { applyEnvOverrides, coerceText, getPath, schemaAt, setPath } from './env-overrides.js';
-import { MAX_CONFIG_DEPTH, nestedDeeperThan, readRawConfig, validateConfig } from './load.js';
+import { compatWarnings, MAX_CONFIG_DEPTH, nestedDeeperThan, readRawConfig, validateConfig, withoutUnknownKeys } from './load.js';
+import { backupPath, migrateConfig, MIGRATIONS, type Migration, type MigrationStep } from './migrations.js';
 import { REDACTED, redactConfig } from './redact.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -23,6 +24,23 @@ export interface ConfigChange {
 }
 
 export type ConfigListener = (change: ConfigChange) => void;
+
+/** How far this release understands the file it opened (docs/decisions/0008-config-across-releases.md). */
+export interface ConfigCompat {
+  /** The file's format, and whether a newer release wrote it. */
+  readonly fileVersion: number;
+  readonly newer: boolean;
+  /** Keys this release does not know: not in `current`, kept in the file through every write. */
+  readonly ignored: readonly string[];
+  /** Migrations run when the file was opened (the original is kept as `<file>.v<N>.bak`). */
+  readonly migrated: readonly MigrationStep[];
+}
+
+export interface OpenOptions {
+  /** The migrations to run (tests give their own). */
+  readonly migrations?: readonly Migration[];
+  readonly target?: number;
+}
 
 /** Every leaf path whose value differs between two config objects. */
 export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
@@ -51,29 +69,51 @@ export class ConfigStore {
   readonly #log: Logger;
   #raw: Record<string, unknown>;
   #config: Config;
+  #compat: ConfigCompat;
   readonly #listeners = new Set<ConfigListener>();
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(path: string, env: NodeJS.ProcessEnv, log: Logger, raw: Record<string, unknown>, config: Config) {
+  private constructor(path: string, env: NodeJS.ProcessEnv, log: Logger, raw: Record<string, unknown>, config: Config, compat: ConfigCompat) {
     this.path = path;
     this.#env = env;
     this.#log = log;
     this.#raw = raw;
     this.#config = config;
+    this.#compat = compat;
   }
 
-  /** Open the config file (a missing one is an unprovisioned device); invalid config throws CONFIG_INVALID. */
-  static async open(path: string, env: NodeJS.ProcessEnv, log: Logger): Promise<ConfigStore> {
+  /**
+   * Open the config file (a missing one is an unprovisioned device). An older format is migrated
+   * (backed up first, each step logged); keys this release does not know are left out of the
+   * configuration with a warning and kept in the file; invalid known keys throw CONFIG_INVALID.
+   */
+  static async open(path: string, env: NodeJS.ProcessEnv, log: Logger, opts: OpenOptions = {}): Promise<ConfigStore> {
     // A write cut short by a crash leaves its temp file beside the config: remove it.
     await cleanStaleTemps(path);
-    const raw = await readRawConfig(path, true);
-    const withEnv = structuredClone(raw);
-    applyEnvOverrides(configSchema, withEnv, env);
-    return new ConfigStore(path, env, log, raw, validateConfig(withEnv, path));
+    const original = await readRawConfig(path, true);
+    const m = migrateConfig(original, opts.migrations ?? MIGRATIONS, opts.target);
+    const ignored: string[] = [];
+    const known = withoutUnknownKeys(configSchema, m.raw, ignored) as Record<string, unknown>;
+    applyEnvOverrides(configSchema, known, env);
+    const config = validateConfig(known, path);
+    if (m.steps.length > 0) await writeMigrated(path, original, m.raw, m.fileVersion, m.steps, log);
+    const compat: ConfigCompat = { fileVersion: m.fileVersion, newer: m.newer, ignored, migrated: m.steps };
+    for (const w of compatWarnings(compat)) log.warn('configuration read in part', { problem: w });
+    return new ConfigStore(path, env, log, m.raw, config, compat);
   }
 
   get current(): Config {
     return this.#config;
+  }
+
+  /** What of the file this release did not understand, and what it migrated. */
+  get compat(): ConfigCompat {
+    return this.#compat;
+  }
+
+  /** The environment the overrides come from (a release's `config check` runs with the same). */
+  get env(): NodeJS.ProcessEnv {
+    return this.#env;
   }
 
   /** The value at a key path as it may be shown (secrets redacted). */
@@ -130,7 +170,10 @@ export class ConfigStore {
     const run = async (): Promise<ConfigChange> => {
       const nextRaw = structuredClone(this.#raw);
       edit(nextRaw);
-      const withEnv = structuredClone(nextRaw);
+      // Keys a newer release left in the file pass through untouched; a new unknown key is refused.
+      const tolerated = new Set(this.#compat.ignored);
+      const ignored: string[] = [];
+      const withEnv = withoutUnknownKeys(configSchema, nextRaw, ignored, (p) => tolerated.has(p)) as Record<string, unknown>;
       applyEnvOverrides(configSchema, withEnv, this.#env);
       const next = validateConfig(withEnv, 'the new configuration');
       const previous = this.#config;
@@ -138,6 +181,7 @@ export class ConfigStore {
       if (changed.length > 0) await writeJsonAtomic(this.path, nextRaw);
       this.#raw = nextRaw;
       this.#config = next;
+      this.#compat = { ...this.#compat, ignored };
       const change: ConfigChange = { config: next, previous, changed, restartRequired: changed.filter(needsRestart) };
       if (changed.length > 0) {
         this.#log.info('configuration changed', { actor, keys: changed, restartRequired: change.restartRequired });
@@ -154,6 +198,18 @@ export class ConfigStore {
     const p = this.#queue.then(run, run);
     this.#queue = p.catch(() => undefined);
     return p;
+  }
+}
+
+/** Back the file up as it was, then write the migrated one; a file that cannot be written still runs migrated. */
+async function writeMigrated(path: string, original: Record<string, unknown>, migrated: Record<string, unknown>, from: number, steps: readonly MigrationStep[], log: Logger): Promise<void> {
+  try {
+    await writeJsonAtomic(backupPath(path, from), original);
+    for (const s of steps) log.info('migrating the configuration', { from: s.from, to: s.to, step: s.describe });
+    await writeJsonAtomic(path, migrated);
+    log.info('migrated the configuration', { from, to: steps.at(-1)?.to, backup: backupPath(path, from) });
+  } catch (e) {
+    log.error('could not write the migrated configuration; running with it in memory', { error: e });
   }
 }
 

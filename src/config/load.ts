@@ -5,8 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { TillqrError } from '../core/errors.js';
-import { deepFreeze } from '../core/schema.js';
+import { deepFreeze, type Schema } from '../core/schema.js';
 import { applyEnvOverrides } from './env-overrides.js';
+import { CONFIG_VERSION, migrateConfig, type MigrationStep } from './migrations.js';
 import { configSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/tillqr/config.json';
@@ -24,6 +25,13 @@ export interface LoadedConfig {
   readonly path: string;
   /** Keys set from the environment. */
   readonly fromEnv: readonly string[];
+  /** Keys in the file that this release does not know: left out of `config`, kept in the file. */
+  readonly ignored: readonly string[];
+  /** The file's format (`configVersion`), and whether a newer release wrote it. */
+  readonly fileVersion: number;
+  readonly newer: boolean;
+  /** Migrations the daemon will run (and back up for) when it opens the file. */
+  readonly migrations: readonly MigrationStep[];
 }
 
 export function configPath(opts: LoadOptions): string {
@@ -81,11 +89,49 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
   return deepFreeze(r.value);
 }
 
+/**
+ * A copy of a raw config without the keys the schema does not know (walking objects and list
+ * items); `drop(path)` decides which unknown keys to leave out (the rest stay, for the schema to
+ * report). The paths left out are pushed to `dropped`.
+ */
+export function withoutUnknownKeys(schema: Schema<unknown>, value: unknown, dropped: string[], drop: (path: string) => boolean = () => true, path = ''): unknown {
+  if (schema.kind === 'object' && schema.shape !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const p = path === '' ? k : `${path}.${k}`;
+      const s = Object.prototype.hasOwnProperty.call(schema.shape, k) ? schema.shape[k] : undefined;
+      if (s !== undefined) out[k] = withoutUnknownKeys(s, v, dropped, drop, p);
+      else if (drop(p)) dropped.push(p);
+      else out[k] = v;
+    }
+    return out;
+  }
+  if (schema.kind === 'array' && schema.item !== undefined && Array.isArray(value)) {
+    const item = schema.item;
+    return value.map((v, i) => withoutUnknownKeys(item, v, dropped, drop, `${path}[${i}]`));
+  }
+  return value;
+}
+
+/** The warnings a technician should see for a file this release reads only in part. */
+export function compatWarnings(l: Pick<LoadedConfig, 'ignored' | 'fileVersion' | 'newer'>): string[] {
+  const out: string[] = [];
+  if (l.newer) out.push(`configVersion ${l.fileVersion}: written by a newer release (this release knows format ${CONFIG_VERSION}); the keys it knows are used, the file is kept as it is`);
+  for (const k of l.ignored) out.push(`${k}: is not a key this release knows; ignored (kept in the file)`);
+  return out;
+}
+
+/**
+ * Read, migrate (in memory), leave out the keys this release does not know, apply the
+ * environment and validate: what the daemon will run with. Invalid known keys throw CONFIG_INVALID.
+ */
 export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> {
   const path = configPath(opts);
-  const raw = await readRawConfig(path, opts.allowMissing ?? false);
+  const m = migrateConfig(await readRawConfig(path, opts.allowMissing ?? false));
+  const ignored: string[] = [];
+  const raw = withoutUnknownKeys(configSchema, m.raw, ignored) as Record<string, unknown>;
   const fromEnv = applyEnvOverrides(configSchema, raw, opts.env ?? {});
-  return { config: validateConfig(raw, path), path, fromEnv };
+  return { config: validateConfig(raw, path), path, fromEnv, ignored, fileVersion: m.fileVersion, newer: m.newer, migrations: m.steps };
 }
 
 /** Is this configuration enough to take payments? (what the `unprovisioned` screen depends on) */

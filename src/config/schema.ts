@@ -2,7 +2,7 @@
  * The whole device configuration: one schema composed of each subsystem's own part (kept beside
  * its code). Validated once into a frozen, typed object that is passed in through constructors.
  */
-import { object, oneOf, string, type Infer } from '../core/schema.js';
+import { int, object, oneOf, string, type Infer } from '../core/schema.js';
 import { saleConfigSchema } from '../core/sale-config.js';
 import { consoleConfigSchema } from '../console/config.js';
 import { displayConfigSchema } from '../display/config.js';
@@ -15,6 +15,10 @@ import { signalConfigSchema } from '../signal/config.js';
 export const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export const configSchema = object({
+  configVersion: int({ min: 1, expected: 'a format version (a whole number of at least 1)' })
+    .optional()
+    .restart()
+    .doc('The format of this file (src/config/migrations.ts); absent means 1. Written by the release that migrated the file; never set it by hand.'),
   deviceId: string({ pattern: DEVICE_ID, expected: 'a device id of 1-64 letters, digits, ".", "_" or "-"' })
     .optional()
     .restart()

@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 'the configuration does not match the schema',
   CONFIG_UNREADABLE: 'the configuration file cannot be read or parsed',
   CONFIG_UNKNOWN_KEY: 'no such configuration key',
+  CONFIG_NEWER: 'the configuration file was written by a newer release: only the keys this release knows are used',
   // store
   STORE_WRITE_FAILED: 'a file could not be written atomically',
   STORE_READ_FAILED: 'a persisted file could not be read',
