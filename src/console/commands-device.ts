@@ -3,6 +3,7 @@
  * tests, payment history, the log, restart and reboot.
  */
 import { TillqrError, toTillqrError } from '../core/errors.js';
+import { withoutPriority } from '../core/logger.js';
 import type { CommandContext, CommandResult, CommandSpec } from './command-types.js';
 import type { NetworkStatus } from './network.js';
 import type { TestOutcome } from './target.js';
@@ -145,7 +146,8 @@ export const deviceCommands: readonly CommandSpec[] = [
     summary: 'the last N log lines (default 20)',
     maxArgs: 1,
     run(args, ctx) {
-      const lines = ctx.logTail(count(args[0], 20, 500));
+      // The JSON text of each line, without the syslog priority prefix that is meant for journald.
+      const lines = ctx.logTail(count(args[0], 20, 500)).map(withoutPriority);
       return Promise.resolve({ data: lines, text: lines.length === 0 ? '(no log lines)' : lines.join('\n') });
     },
   },

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseLogLine } from '../../../src/core/logger.js';
 import { OperatorClient } from '../../../src/fleet/operator/operator-client.js';
 import { signJob } from '../../../src/fleet/operator/sign.js';
 import { ReleaseDir } from '../../../src/fleet/releases.js';
@@ -83,8 +84,8 @@ describe('chunked MQTT transfer', () => {
     const m = await obs.until<Status>(topic(id), (x) => ['restarting', 'failed'].includes(x.at(-1)?.state ?? ''), 60_000);
     expect(m.at(-1)?.state).toBe('restarting');
     expect(b.log.lines.some((l) => l.includes('resuming a chunked transfer'))).toBe(true);
-    const resumed = JSON.parse(b.log.lines.find((l) => l.includes('resuming a chunked transfer')) ?? '{}') as { have?: number };
-    expect(resumed.have).toBeGreaterThan(0);
+    const resumed = parseLogLine(b.log.lines.find((l) => l.includes('resuming a chunked transfer')) ?? '');
+    expect(resumed?.have).toBeGreaterThan(0);
   });
 
   it('fails the job cleanly when the server does not know the stream', async () => {

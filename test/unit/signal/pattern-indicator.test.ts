@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
-import { createLogger, memorySink } from '../../../src/core/logger.js';
+import { createLogger, memorySink, parseLogLine } from '../../../src/core/logger.js';
 import { ActiveBuzzer, PassiveBuzzer } from '../../../src/signal/buzzer.js';
 import { SimGpio } from '../../../src/signal/drivers/sim-gpio.js';
 import { SimPwm } from '../../../src/signal/drivers/sim-pwm.js';
@@ -280,7 +280,7 @@ describe('failures', () => {
     expect(() => indicator.play('offline')).not.toThrow();
     clock.advance(9000);
     await new Promise((r) => setImmediate(r));
-    const logged = () => sink.lines.map((l) => JSON.parse(l) as { level: string; msg: string; code?: string }).filter((l) => l.level !== 'debug');
+    const logged = () => sink.lines.map((l) => parseLogLine(l)).filter((l) => l !== undefined && l.level !== 'debug');
     expect(logged()).toEqual([expect.objectContaining({ level: 'warn', msg: 'led write failed', code: 'GPIO_IO' })]);
     expect(indicator.status().faults).toEqual({ led: 'GPIO_IO' });
     expect(writes()).toEqual([]);
