@@ -2,8 +2,8 @@
  * The install steps after a download, each safe to be cut off by a power loss or SIGKILL:
  *
  *  1. verify: size and SHA-256 of the downloaded file against the signed job;
- *  2. unpack into releases/.<version>.<random>.tmp, check it is a release of that version,
- *     flush the file system, rename(2) it to releases/<version>;
+ *  2. unpack into releases/.<version>.<random>.tmp (links checked to resolve inside it), check
+ *     it is a release of that version, flush the file system, rename(2) it to releases/<version>;
  *  3. record the pending release (with the version to go back to) in the update state;
  *  4. switch `current` to it (symlink + rename(2)).
  *
@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { TillqrError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { releaseProblem, type ReleaseDir } from './releases.js';
+import { isVersion } from './semver.js';
 import { syncFileSystem, unpackRelease, type UnpackLimits } from './unpack.js';
 import { saveUpdateState, type PendingRelease, type UpdateStateData } from './update-state.js';
 
@@ -37,6 +38,8 @@ export async function verifyArtifact(path: string, size: number, sha256: string)
 
 /** Unpack into a temporary directory and rename it to releases/<version>. */
 export async function unpackInto(releases: ReleaseDir, artifact: string, version: string, limits: UnpackLimits, log: Logger): Promise<void> {
+  // The version names the directory: only a strict SemVer version (one string per precedence).
+  if (!isVersion(version)) throw new TillqrError('UPDATE_FAILED', `${JSON.stringify(version)} is not a release version (strict SemVer, no build metadata)`, { reason: 'bad_artifact' });
   await releases.ensure();
   const tmp = join(releases.releases, `.${version}.${randomBytes(4).toString('hex')}.tmp`);
   await mkdir(tmp, { mode: 0o755 });

@@ -1,18 +1,20 @@
 /**
  * A small streaming tar reader (POSIX ustar, pax `x`/`g` headers, GNU `L`/`K` long names), enough
  * for release artifacts made by GNU tar, bsdtar or npm pack. Push bytes in; get events out. It
- * checks each header's checksum and refuses entry types a release never needs (hard links,
- * devices, FIFOs). Paths are returned as written; unpack.ts decides what is safe.
+ * checks each header's checksum and refuses entry types a release never needs (devices, FIFOs,
+ * contiguous files are read as files). Hard links are passed on (node-gyp leaves them in
+ * node_modules); paths and link targets are returned as written; unpack.ts decides what is safe.
  */
 import { TillqrError } from '../core/errors.js';
 
-export type TarEntryType = 'file' | 'dir' | 'symlink';
+export type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink';
 
 export interface TarEntry {
   readonly path: string;
   readonly type: TarEntryType;
   readonly mode: number;
   readonly size: number;
+  /** symlink: the target as written; hardlink: the path of an earlier entry of the archive. */
   readonly linkTarget?: string;
 }
 
@@ -192,11 +194,13 @@ export class TarParser {
         size = 0;
         break;
       case '1':
-        throw bad(`${JSON.stringify(name)} is a hard link (not allowed in a release)`);
+        type = 'hardlink';
+        size = 0; // ustar: a link entry carries no data
+        break;
       default:
-        throw bad(`${JSON.stringify(name)} has entry type ${JSON.stringify(typeflag)} (only files, directories and symbolic links are allowed)`);
+        throw bad(`${JSON.stringify(name)} has entry type ${JSON.stringify(typeflag)} (only files, directories, symbolic and hard links are allowed)`);
     }
-    const entry: TarEntry = type === 'symlink' ? { path: name, type, mode, size, linkTarget } : { path: name, type, mode, size };
+    const entry: TarEntry = type === 'symlink' || type === 'hardlink' ? { path: name, type, mode, size, linkTarget } : { path: name, type, mode, size };
     this.#state = 'data';
     this.#remaining = size;
     this.#padding = (BLOCK - (size % BLOCK)) % BLOCK;

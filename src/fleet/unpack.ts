@@ -1,14 +1,18 @@
 /**
  * Unpack a release artifact (tar.gz) into a new directory, safely: every entry path is relative,
- * without `..`, and never written through a symbolic link; symbolic links may only point inside
- * the release; sizes and entry counts are capped (a decompression bomb fails early). The caller
- * unpacks into a temporary directory and renames it into place, so a release directory either
- * exists whole or not at all.
+ * without `..`, and never written through a symbolic link; symbolic links must resolve inside
+ * the release, whatever order the entries come in: a `..` in a link target may only step out of
+ * a directory already unpacked (never out of another link, never out of a path a later entry
+ * could make a link), and when the archive has ended every link is resolved like realpath(3),
+ * one component at a time, and must stay inside the release at every step. A hard link may only
+ * name a regular file unpacked before it. Sizes and entry counts are capped (a decompression
+ * bomb fails early). The caller unpacks into a temporary directory and renames it into place, so
+ * a release directory either exists whole or not at all.
  */
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, symlink, type FileHandle } from 'node:fs/promises';
-import { posix, join } from 'node:path';
+import { link, lstat, mkdir, open, readlink, realpath, symlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { TillqrError } from '../core/errors.js';
 import { TarParser, type TarEntry } from './tar-reader.js';
@@ -32,17 +36,76 @@ export function safeEntryPath(name: string): string | undefined {
   return segs.join('/');
 }
 
-/** A symbolic link target must stay inside the release, judged from where the link sits. */
-export function safeLinkTarget(path: string, target: string): void {
+/**
+ * A symbolic link target must stay inside the release, judged from where the link sits (its
+ * directory is a real one). `isRealDir` says whether a relative path is a directory unpacked
+ * already: every component a `..` steps back out of must be one, as the kernel resolves `x/..`
+ * from wherever `x` really leads (`d/s -> ..` plus `l -> d/s/../..` climbs two levels out).
+ */
+export function safeLinkTarget(path: string, target: string, isRealDir: (rel: string) => boolean): void {
   if (target === '' || target.startsWith('/') || target.includes('\0')) throw bad(`link ${JSON.stringify(path)} points to ${JSON.stringify(target)} (absolute or empty)`);
-  const resolved = posix.normalize(posix.join(posix.dirname(path), target));
-  if (resolved === '..' || resolved.startsWith('../')) throw bad(`link ${JSON.stringify(path)} points outside the release`);
+  const segs = target.split('/').filter((s) => s !== '' && s !== '.');
+  const lastUp = segs.lastIndexOf('..');
+  const dir = posix.dirname(path);
+  const at = dir === '.' ? [] : dir.split('/');
+  segs.forEach((s, i) => {
+    if (s === '..') {
+      if (at.pop() === undefined) throw bad(`link ${JSON.stringify(path)} points to ${JSON.stringify(target)}, outside the release`);
+      return;
+    }
+    at.push(s);
+    if (i < lastUp && !isRealDir(at.join('/'))) {
+      throw bad(`link ${JSON.stringify(path)} points to ${JSON.stringify(target)}, whose ".." steps out of ${JSON.stringify(at.join('/'))}, not a directory unpacked before it (a link, or not there yet): it could lead outside the release`);
+    }
+  });
+}
+
+const MAX_HOPS = 40;
+
+function inside(root: string, p: string): boolean {
+  return p === root || p.startsWith(`${root}/`);
+}
+
+/**
+ * Resolve the link at `abs` (inside `root`, a real path) the way the kernel would, one component
+ * at a time, and say whether every step stays inside `root`. A dangling link is fine as long as
+ * nothing after its missing component could climb out. Throws on a link loop.
+ */
+export async function resolvesInside(root: string, abs: string): Promise<boolean> {
+  const pending = posix.relative(root, abs).split('/').reverse();
+  let at = root;
+  let hops = 0;
+  for (let s = pending.pop(); s !== undefined; s = pending.pop()) {
+    if (s === '' || s === '.') continue;
+    if (s === '..') {
+      at = dirname(at);
+      if (!inside(root, at)) return false;
+      continue;
+    }
+    const next = join(at, s);
+    const st = await lstat(next).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (st === undefined) return !pending.includes('..');
+    if (!st.isSymbolicLink()) {
+      at = next;
+      continue;
+    }
+    if (++hops > MAX_HOPS) throw bad(`the link ${JSON.stringify(posix.relative(root, abs))} is part of a loop of links`);
+    const target = await readlink(next);
+    if (target.startsWith('/')) return false;
+    pending.push(...target.split('/').reverse());
+  }
+  return inside(root, at) && inside(root, await realpath(at).catch(() => at));
 }
 
 class Extractor {
   readonly #root: string;
   readonly #limits: UnpackLimits;
   readonly #realDirs = new Set<string>(['']);
+  readonly #files = new Set<string>();
+  readonly #links: string[] = [];
   #bytes = 0;
   #entries = 0;
   #file: FileHandle | undefined;
@@ -80,14 +143,30 @@ class Extractor {
         await this.#dir(rel);
         return;
       case 'symlink':
-        safeLinkTarget(rel, e.linkTarget ?? '');
+        safeLinkTarget(rel, e.linkTarget ?? '', (d) => this.#realDirs.has(d));
         await symlink(e.linkTarget ?? '', abs);
+        this.#links.push(rel);
         return;
+      case 'hardlink': {
+        // node-gyp leaves these in node_modules (GNU tar stores a second name of a file as a link to the first).
+        const target = e.linkTarget ?? '';
+        let to: string | undefined;
+        try {
+          to = safeEntryPath(target);
+        } catch {
+          to = undefined;
+        }
+        if (to === undefined || !this.#files.has(to)) throw bad(`hard link ${JSON.stringify(rel)} names ${JSON.stringify(target)}, not a regular file unpacked before it`);
+        await link(join(this.#root, to), abs);
+        this.#files.add(rel);
+        return;
+      }
       case 'file':
         this.#bytes += e.size;
         if (this.#bytes > this.#limits.maxBytes) throw bad(`it unpacks to more than ${this.#limits.maxBytes} bytes`);
         // 'wx': never overwrite, never follow an existing link.
         this.#file = await open(abs, 'wx', (e.mode & 0o111) !== 0 ? 0o755 : 0o644);
+        this.#files.add(rel);
         return;
     }
   }
@@ -100,6 +179,15 @@ class Extractor {
     const f = this.#file;
     this.#file = undefined;
     if (f !== undefined) await f.close();
+  }
+
+  /** After the last entry: every link, resolved as the kernel would, stays inside the release. */
+  async checkLinks(): Promise<void> {
+    if (this.#links.length === 0) return;
+    const root = await realpath(this.#root);
+    for (const rel of this.#links) {
+      if (!(await resolvesInside(root, join(root, rel)))) throw bad(`link ${JSON.stringify(rel)} resolves outside the release`);
+    }
   }
 
   async abort(): Promise<void> {
@@ -138,6 +226,7 @@ export async function unpackRelease(artifact: string, dest: string, limits: Unpa
       if (parser.ended) break;
     }
     await handle(parser.finish());
+    await x.checkLinks();
   } catch (e) {
     await x.abort();
     if (e instanceof TillqrError) throw e;
