@@ -72,14 +72,26 @@ function drawFrame(f) {
   applyZoom();
 }
 
+/** Padding and border left and right of an element, in CSS pixels. */
+function horizontalChrome(el) {
+  const cs = getComputedStyle(el);
+  return ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth'].reduce((sum, k) => sum + (parseFloat(cs[k]) || 0), 0);
+}
+
 function applyZoom() {
   const f = state.frame;
   if (f === null) return;
   const canvas = $('panel');
   let scale;
   if (state.zoom === 'auto') {
-    const room = Math.max(200, Math.min(window.innerWidth - 48, 640));
-    scale = Math.max(1, Math.floor(room / f.width));
+    // Whole pixels when the panel fits its column (and most of the window's height), else scaled
+    // down to fit: the device never spills over the backend controls or off a phone screen.
+    const counter = document.querySelector('.counter');
+    const chrome = horizontalChrome(document.querySelector('.device')) + horizontalChrome($('bezel'));
+    const roomW = Math.max(100, Math.min(counter.clientWidth - chrome, 640));
+    const roomH = Math.max(200, window.innerHeight * 0.7);
+    const fit = Math.min(roomW / f.width, roomH / f.height);
+    scale = fit >= 1 ? Math.floor(fit) : Math.round(fit * 1000) / 1000;
   } else {
     scale = Number(state.zoom);
   }
