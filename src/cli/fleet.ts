@@ -6,17 +6,15 @@
  * --ca; the password only from TILLQR_FLEET_PASSWORD (never on the command line).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { loadConfig } from '../config/load.js';
 import { createLogger } from '../core/logger.js';
 import { EXIT, isTillqrError, TillqrError } from '../core/errors.js';
 import { groupDesiredTopic } from '../link/contract-fleet.js';
-import { bootCheck } from '../fleet/boot-check.js';
+import { runBootCheck } from '../fleet/boot-check.js';
 import { buildView, renderTable, viewTopics } from '../fleet/operator/fleet-view.js';
 import { OperatorClient } from '../fleet/operator/operator-client.js';
 import { parseStatus, progressLine, runRollout } from '../fleet/operator/rollout.js';
 import { readArtifact, readJob, streamToServe } from '../fleet/operator/input-files.js';
 import { loadSigningKey, signDesiredConfig, signJob } from '../fleet/operator/sign.js';
-import { ReleaseDir } from '../fleet/releases.js';
 import { StreamServer } from '../fleet/stream-server.js';
 import { intFlag, parse, required } from './args.js';
 import type { CliIo } from './io.js';
@@ -135,11 +133,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 async function dispatch(cmd: string, sub: string | undefined, v: Values, io: CliIo): Promise<number> {
   switch (cmd) {
     case 'boot-check': {
-      const loaded = await loadConfig({ path: v.config, env: io.env, allowMissing: true });
-      const c = loaded.config;
-      const logger = createLogger('fleet.boot-check', { sink: { write: (l) => io.stdout(l) } });
-      const r = await bootCheck({ releases: new ReleaseDir(c.fleet.releaseRoot), stateDir: c.stateDir, maxBootAttempts: c.fleet.maxBootAttempts, nowSec: Math.floor(Date.now() / 1000), logger });
-      logger.info(`boot check: ${r.action}`, { current: r.current, detail: r.detail });
+      // Never fails the start (an invalid config included): decision 0008.
+      await runBootCheck({ configPath: v.config, env: io.env, logger: createLogger('fleet.boot-check', { sink: { write: (l) => io.stdout(l) } }), nowSec: Math.floor(Date.now() / 1000) });
       return EXIT.OK;
     }
     case 'release': {

@@ -6,13 +6,20 @@
  *  - repairs a `current` link that points nowhere usable (back to `committed`);
  *  - counts the starts of an uncommitted release and, past fleet.maxBootAttempts, switches
  *    `current` back to the previous release (a crash loop rolls back by itself);
- *  - settles a pending release whose switch never happened (killed mid-install).
+ *  - settles a pending release whose switch never happened (killed mid-install);
+ *  - puts back the config file a release last ran with when `current` goes back to it.
  *
+ * The decisions are boot-plan.ts (pure); this file gathers the facts and applies the steps.
  * It never fails the start: whatever it finds, it leaves a startable `current` if one exists.
  */
+import { configPath as configPathOf, loadConfig, readRawConfig, validateConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
-import type { ReleaseDir } from './releases.js';
-import { loadUpdateState, saveUpdateState, withOutcome, type UpdateStateData } from './update-state.js';
+import { planBoot, type BootAction, type BootFacts, type BootStep } from './boot-plan.js';
+import { ReleaseDir } from './releases.js';
+import { loadUpdateState, saveUpdateState } from './update-state.js';
+
+export type { BootAction } from './boot-plan.js';
 
 export interface BootCheckOptions {
   readonly releases: ReleaseDir;
@@ -20,9 +27,9 @@ export interface BootCheckOptions {
   readonly maxBootAttempts: number;
   readonly nowSec: number;
   readonly logger: Logger;
+  /** The live config file: restored from the snapshot of the release `current` goes back to. */
+  readonly configPath?: string;
 }
-
-export type BootAction = 'none' | 'counted' | 'rolled_back' | 'settled' | 'repaired' | 'no_release';
 
 export interface BootCheckResult {
   readonly action: BootAction;
@@ -31,64 +38,81 @@ export interface BootCheckResult {
   readonly detail: string;
 }
 
-export async function bootCheck(o: BootCheckOptions): Promise<BootCheckResult> {
+/** Gather the facts the plan depends on (reads only). */
+export async function bootFacts(o: BootCheckOptions): Promise<BootFacts> {
   const { releases, logger } = o;
-  await releases.cleanTemps();
-  let state: UpdateStateData = await loadUpdateState(o.stateDir, (why) => logger.error('the update state is unreadable; starting from an empty one', { why }));
+  const state = await loadUpdateState(o.stateDir, (why) => logger.error('the update state is unreadable; starting from an empty one', { why }));
   const current = await releases.linkVersion('current');
   const committed = await releases.linkVersion('committed');
+  const candidates = [...new Set([current, committed, state.pending?.previous, state.pending?.version].filter((v): v is string => v !== undefined))];
+  const complete = new Set<string>();
+  const snapshots = new Set<string>();
+  for (const v of candidates) {
+    if (await releases.isComplete(v)) complete.add(v);
+    if (o.configPath !== undefined && (await releases.hasSnapshot(v))) snapshots.add(v);
+  }
+  return { current, committed, complete, snapshots, state, maxBootAttempts: o.maxBootAttempts, nowSec: o.nowSec };
+}
 
-  // 1. A `current` that cannot start: back to the committed release (or the pending one's previous).
-  if (current === undefined || !(await releases.isComplete(current))) {
-    const candidates = [committed, state.pending?.previous].filter((v): v is string => v !== undefined);
-    for (const v of candidates) {
-      if (await releases.isComplete(v)) {
-        await releases.switchLink('current', v);
-        logger.error('the current release link was broken; switched back', { was: current, now: v });
-        if (state.pending !== undefined) {
-          const p = state.pending;
-          state = withOutcome(state, { jobId: p.jobId, version: p.version, state: 'rolled_back', reason: 'install_failed', detail: 'the new release was not startable', at: o.nowSec });
-          delete state.pending;
-          await saveUpdateState(o.stateDir, state);
-        }
-        return { action: 'repaired', current: v, detail: `current pointed to ${current ?? 'nothing'}; now ${v}` };
-      }
+/** Apply the steps in order; a step that fails stops the rest (the next start plans again). */
+export async function applyBootSteps(o: BootCheckOptions, steps: readonly BootStep[]): Promise<void> {
+  for (const step of steps) {
+    switch (step.kind) {
+      case 'restore-config':
+        if (o.configPath !== undefined && (await o.releases.restoreConfig(step.version, o.configPath))) o.logger.warn('restored the config file the release last ran with', { version: step.version, config: o.configPath });
+        break;
+      case 'switch-current':
+        await o.releases.switchLink('current', step.to);
+        break;
+      case 'save-state':
+        await saveUpdateState(o.stateDir, step.state);
+        break;
+      case 'log':
+        o.logger[step.level](step.msg, step.fields);
+        break;
     }
-    return { action: 'no_release', current, detail: 'no complete release to start' };
   }
+}
 
-  const p = state.pending;
-  if (p === undefined) return { action: 'none', current, detail: 'no pending release' };
+export async function bootCheck(o: BootCheckOptions): Promise<BootCheckResult> {
+  await o.releases.cleanTemps();
+  const plan = planBoot(await bootFacts(o));
+  await applyBootSteps(o, plan.steps);
+  return { action: plan.action, current: plan.current, detail: plan.detail };
+}
 
-  // 2. Pending, but `current` is not it: the switch never happened, or a rollback's bookkeeping was cut short.
-  if (current !== p.version) {
-    const outcome =
-      p.attempts > 0
-        ? { state: 'rolled_back' as const, reason: 'health_window' as const, detail: `${p.version} was rolled back to ${current} (recorded after a restart)` }
-        : { state: 'failed' as const, reason: 'interrupted' as const, detail: `the install of ${p.version} stopped before the switch; ${current} still runs` };
-    state = withOutcome(state, { jobId: p.jobId, version: p.version, ...outcome, at: o.nowSec });
-    delete state.pending;
-    await saveUpdateState(o.stateDir, state);
-    logger.warn('settled a pending release that is not running', { pending: p.version, current, outcome: outcome.state });
-    return { action: 'settled', current, detail: outcome.detail };
+/**
+ * What the boot check needs of the config (the state dir and the fleet keys). A config the daemon
+ * would refuse must not stop the boot check (ExecStartPre) too, or no release would start and no
+ * console come up: the two sections are read on their own, then the defaults.
+ */
+async function bootConfig(path: string, env: NodeJS.ProcessEnv, logger: Logger): Promise<Pick<Config, 'stateDir' | 'fleet'>> {
+  try {
+    return (await loadConfig({ path, env, allowMissing: true })).config;
+  } catch (e) {
+    logger.error('the config file is not valid; the boot check reads what it can of it', { error: e instanceof Error ? e.message : String(e) });
   }
+  const raw: Record<string, unknown> = await readRawConfig(path, true).catch(() => ({}));
+  for (const part of [{ stateDir: raw.stateDir, fleet: raw.fleet }, { stateDir: raw.stateDir }, {}]) {
+    try {
+      return validateConfig(part);
+    } catch {
+      // the next, smaller part
+    }
+  }
+  return validateConfig({});
+}
 
-  // 3. The new release is starting again: count, and give up past the limit.
-  const attempts = p.attempts + 1;
-  if (attempts <= o.maxBootAttempts) {
-    state = { ...state, pending: { ...p, attempts } };
-    await saveUpdateState(o.stateDir, state);
-    return { action: 'counted', current, detail: `start ${attempts} of ${o.maxBootAttempts} for ${p.version}` };
+/** `tillqr fleet boot-check`: never throws, so the start goes on whatever it finds. */
+export async function runBootCheck(o: { configPath?: string | undefined; env: NodeJS.ProcessEnv; logger: Logger; nowSec: number }): Promise<BootCheckResult | undefined> {
+  try {
+    const path = configPathOf({ path: o.configPath, env: o.env });
+    const c = await bootConfig(path, o.env, o.logger);
+    const r = await bootCheck({ releases: new ReleaseDir(c.fleet.releaseRoot), stateDir: c.stateDir, maxBootAttempts: c.fleet.maxBootAttempts, nowSec: o.nowSec, logger: o.logger, configPath: path });
+    o.logger.info(`boot check: ${r.action}`, { current: r.current, detail: r.detail });
+    return r;
+  } catch (e) {
+    o.logger.error('the boot check failed; starting whatever current points to', { error: e });
+    return undefined;
   }
-  const back = (await releases.isComplete(p.previous)) ? p.previous : committed !== undefined && (await releases.isComplete(committed)) ? committed : undefined;
-  if (back === undefined) {
-    logger.error('the new release keeps failing and there is no previous release to go back to', { version: p.version });
-    return { action: 'no_release', current, detail: 'no previous release to roll back to' };
-  }
-  await releases.switchLink('current', back);
-  state = withOutcome(state, { jobId: p.jobId, version: p.version, state: 'rolled_back', reason: 'crash_loop', detail: `${p.version} failed to start ${p.attempts} times; back to ${back}`, at: o.nowSec });
-  delete state.pending;
-  await saveUpdateState(o.stateDir, state);
-  logger.error('crash loop: rolled back', { from: p.version, to: back, attempts: p.attempts });
-  return { action: 'rolled_back', current: back, detail: `rolled back from ${p.version} to ${back}` };
 }

@@ -7,14 +7,19 @@
  *                                            the boot check runs from here, so a new release
  *                                            cannot break its own rollback
  *
+ *   <root>/config-snapshots/<version>.json   the config file as that release last ran with it
+ *                                            (taken before switching away from it and when it
+ *                                            is committed), restored when `current` switches
+ *                                            back to it (decision 0008)
+ *
  * A link is switched atomically: a new link under a temporary name, rename(2) over the old one,
- * then fsync of the directory.
+ * then fsync of the directory. Snapshots hold secrets: 0600 in a 0700 directory, written atomically.
  */
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { access, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { TillqrError } from '../core/errors.js';
-import { fsyncDir } from '../store/atomic-file.js';
+import { fsyncDir, writeFileAtomic } from '../store/atomic-file.js';
 import { isVersion } from './semver.js';
 
 export const ENTRY_POINT = 'dist/src/cli/tillqr.js';
@@ -31,6 +36,50 @@ export class ReleaseDir {
 
   dirOf(version: string): string {
     return join(this.releases, version);
+  }
+
+  snapshotOf(version: string): string {
+    return join(this.root, 'config-snapshots', `${version}.json`);
+  }
+
+  /** Keep the config file as `version` runs with it; a missing file (unprovisioned) keeps no snapshot. Returns whether one was written. */
+  async snapshotConfig(version: string, configPath: string): Promise<boolean> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(configPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    await writeFileAtomic(this.snapshotOf(version), bytes);
+    return true;
+  }
+
+  async hasSnapshot(version: string): Promise<boolean> {
+    return access(this.snapshotOf(version)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Put back the config file `version` last ran with. The file being replaced is kept as
+   * `<config>.rollback.bak` (a newer release's keys are not lost for good). Returns whether a
+   * snapshot existed.
+   */
+  async restoreConfig(version: string, configPath: string): Promise<boolean> {
+    let snap: Buffer;
+    try {
+      snap = await readFile(this.snapshotOf(version));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    const live = await readFile(configPath).catch(() => undefined);
+    if (live !== undefined && live.equals(snap)) return true;
+    if (live !== undefined) await writeFileAtomic(`${configPath}.rollback.bak`, live);
+    await writeFileAtomic(configPath, snap);
+    return true;
   }
 
   /** The version a link points to, or undefined (no link, or not a release link). */
@@ -96,7 +145,10 @@ export class ReleaseDir {
     const others = all.filter((v) => !keep.includes(v)).sort(order).reverse();
     const room = Math.max(0, max - keep.filter((v) => all.includes(v)).length);
     const gone = others.slice(room);
-    for (const v of gone) await this.remove(v);
+    for (const v of gone) {
+      await this.remove(v);
+      await rm(this.snapshotOf(v), { force: true });
+    }
     return gone;
   }
 }
