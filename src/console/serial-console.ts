@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { toTillqrError } from '../core/errors.js';
 import { Lockout, type LockoutPolicy } from './lockout.js';
+import { LockoutStore } from './lockout-store.js';
 import type { ScryptParams } from './passphrase.js';
 import { Provisioner } from './provisioner.js';
 import { serialPortOpener, type ConsolePort, type PortOpener } from './serial-port.js';
@@ -22,6 +23,8 @@ export interface SerialConsoleOptions extends Omit<SessionOptions, 'write' | 'dr
   readonly baudRate?: number;
   /** Where provisioning writes TLS material (beside the config file: /etc/tillqr/tls). */
   readonly tlsDir: string;
+  /** The daemon's state directory: the lockout persists in <stateDir>/console/lockout.json. */
+  readonly stateDir: string;
   /** Default: the real serialport package. */
   readonly openPort?: PortOpener;
   readonly retry?: { readonly minMs: number; readonly maxMs: number };
@@ -46,13 +49,16 @@ export class SerialConsole {
   #attempt = 0;
   #opens = 0;
   #waiters: (() => void)[] = [];
+  readonly #lockoutStore: LockoutStore;
+  #lockoutLoaded = false;
 
   constructor(opts: SerialConsoleOptions) {
     this.#o = opts;
     this.#clock = opts.clock;
     this.#openPort = opts.openPort ?? serialPortOpener();
     this.bootId = opts.bootId ?? randomBytes(6).toString('hex');
-    this.lockout = new Lockout(opts.clock, opts.lockoutPolicy);
+    this.#lockoutStore = new LockoutStore({ stateDir: opts.stateDir, logger: opts.logger.child('lockout') });
+    this.lockout = new Lockout(opts.clock, opts.lockoutPolicy, this.#lockoutStore);
     this.provisioner = new Provisioner({ store: opts.store, tlsDir: opts.tlsDir, network: opts.network, logger: opts.logger, ...(opts.scrypt ? { scrypt: opts.scrypt } : {}) });
   }
 
@@ -75,6 +81,9 @@ export class SerialConsole {
 
   start(): void {
     if (this.#state !== 'stopped') return;
+    // Read once per daemon start; a login waits for it (Lockout.ready), the port does not.
+    if (!this.#lockoutLoaded) this.lockout.restoreFrom(this.#lockoutStore.load());
+    this.#lockoutLoaded = true;
     this.#state = 'opening';
     void this.#open();
   }

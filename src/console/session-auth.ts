@@ -2,6 +2,8 @@
  * Who may use a console session: locked while a passphrase is set and nobody has logged in;
  * login checks the scrypt hash unless the device's lockout says wait; a logged-in session is
  * logged out after `console.idleLogoutSec` without input. Every change is an audit line.
+ * A login's reply waits until the lockout change is on disk: cutting the power on seeing "wrong"
+ * cannot undo the failure.
  */
 import type { ConfigStore } from '../config/config-store.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -44,6 +46,7 @@ export class SessionAuth {
       return;
     }
     const { lockout } = this.#o;
+    await lockout.ready();
     const waitMs = lockout.retryAfterMs();
     if (waitMs > 0) {
       const sec = Math.ceil(waitMs / 1000);
@@ -51,12 +54,14 @@ export class SessionAuth {
     }
     if (await verifyPassphrase(pass, hash)) {
       lockout.succeed();
+      await lockout.saved();
       this.#authed = true;
       this.#o.audit('login');
       this.touch();
       return;
     }
     const sec = Math.ceil(lockout.fail() / 1000);
+    await lockout.saved();
     this.#o.audit('login-failed', { failures: lockout.failures });
     throw new TillqrError('CONSOLE_AUTH_FAILED', `wrong passphrase; the next attempt is possible in ${sec} s`, { retryAfterSec: sec });
   }

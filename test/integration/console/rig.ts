@@ -178,6 +178,11 @@ export class Rig {
     return join(this.dir, 'tls');
   }
 
+  /** The daemon state directory (the console lockout persists here); kept across restartDevice(). */
+  get stateDir(): string {
+    return join(this.dir, 'state');
+  }
+
   async #boot(): Promise<void> {
     this.store = await ConfigStore.open(this.configPath, {}, this.logger.child('config'));
     this.target = new TestTarget(this.store);
@@ -194,6 +199,7 @@ export class Rig {
       version: VERSION,
       logTail: (n) => this.sink.lines.slice(-n),
       tlsDir: this.tlsDir,
+      stateDir: this.stateDir,
       scrypt: CHEAP_SCRYPT,
       retry: { minMs: 50, maxMs: 500 },
       ...(this.lockoutPolicy ? { lockoutPolicy: this.lockoutPolicy } : {}),

@@ -75,6 +75,7 @@ async function setup(script: ('fail' | 'ok')[]): Promise<{ console: SerialConsol
     version: 't',
     logTail: () => [],
     tlsDir: '/nonexistent/tillqr-test/tls',
+    stateDir: '/nonexistent/tillqr-test/state',
     openPort,
     retry: { minMs: 100, maxMs: 400 },
   });
