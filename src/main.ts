@@ -259,6 +259,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         version: VERSION,
         logTail: (n: number) => recent.lines.slice(-n),
         tlsDir: join(dirname(store.path), 'tls'),
+        stateDir: config.stateDir,
       })
     : undefined;
   serialConsole?.start();
