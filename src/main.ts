@@ -142,7 +142,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     logger: log.child('display'),
     config: () => {
       const d = store.current.display;
-      return { rotation: d.rotation, language: d.language, countdownStepSec: d.countdownStepSec, partialRefreshLimit: d.partialRefreshLimit };
+      return { rotation: d.rotation, language: d.language, secondLanguage: d.secondLanguage, countdownStepSec: d.countdownStepSec, partialRefreshLimit: d.partialRefreshLimit };
     },
   });
   // Problems a technician must come for, on the status topic and the console.
@@ -182,7 +182,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const unsubscribe = store.onChange((change) => {
     if (change.changed.some((k) => k.startsWith('signal.'))) signals.indicator.applyConfig(liveConfig(change.config.signal));
-    if (change.changed.some((k) => k === 'display.rotation' || k === 'display.language')) display.redraw();
+    if (change.changed.some((k) => k === 'display.rotation' || k === 'display.language' || k === 'display.secondLanguage')) display.redraw();
     if (device !== undefined) void device.applyConfig(change.config);
     if (change.restartRequired.length > 0) log.warn('some changes apply after a restart', { keys: change.restartRequired });
   });

@@ -7,6 +7,9 @@ export const displayConfigSchema = object({
   panel: oneOf(PANEL_IDS).default('waveshare-2in9-v2').restart().doc('Which panel is fitted.'),
   rotation: oneOf([0, 90, 180, 270] as const).default(0).doc('How the panel is mounted, in degrees clockwise.'),
   language: oneOf(['ja', 'en', 'zh', 'ko'] as const).default('ja').doc('Main language of the screens; the charge screen always adds the others.'),
+  secondLanguage: oneOf(['ja', 'en', 'zh', 'ko', 'none'] as const)
+    .default('en')
+    .doc('Second language of the result, idle, error and system screens, under the main one; "none" for the main language only. When it is the main language, the next of ja, en, zh, ko is used.'),
   partialRefreshLimit: int({ min: 0, max: 100 }).default(10).doc('E-paper: full refresh after this many partial refreshes, to clear ghosting.'),
   countdownStepSec: int({ min: 1, max: 300 }).default(15).doc('How often the countdown on the charge screen is redrawn.'),
   spi: object({

@@ -19,6 +19,8 @@ import type { Rotation } from './render/to-frame.js';
 export interface DisplayLiveConfig {
   readonly rotation: Rotation;
   readonly language: Lang;
+  /** display.secondLanguage (default English). */
+  readonly secondLanguage?: Lang | 'none';
   readonly countdownStepSec: number;
   readonly partialRefreshLimit: number;
 }
@@ -98,7 +100,7 @@ export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error'
     const c = this.#config();
     let frame: Frame;
     try {
-      const r = renderOrError(this.#renderer, screen, this.panel.info, c.rotation, c.language, this.#renderOptions);
+      const r = renderOrError(this.#renderer, screen, this.panel.info, c.rotation, c.language, withSecond(this.#renderOptions, c));
       frame = r.frame;
       if (r.error !== undefined) {
         this.#log.error('the QR cannot be drawn scannably on this panel', { screen: screen.name, code: r.error.code, error: r.error.message });
@@ -108,7 +110,7 @@ export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error'
       const err = toTillqrError(e);
       this.#log.error('cannot draw the screen', { screen: screen.name, code: err.code, error: err.message });
       try {
-        frame = this.#renderer.render({ name: 'error', code: err.code, action: 'Restart the device; if this stays, report the code to support.' }, this.panel.info, c.rotation, c.language, this.#renderOptions);
+        frame = this.#renderer.render({ name: 'error', code: err.code, action: 'Restart the device; if this stays, report the code to support.' }, this.panel.info, c.rotation, c.language, withSecond(this.#renderOptions, c));
       } catch (e2) {
         this.#log.error('cannot draw the error screen either', { error: e2 });
         return;
@@ -164,4 +166,8 @@ function screenKey(s: Screen): string {
     case 'test-pattern':
       return s.name;
   }
+}
+
+function withSecond(o: RenderOptions, c: DisplayLiveConfig): RenderOptions {
+  return c.secondLanguage === undefined ? o : { ...o, secondLanguage: c.secondLanguage };
 }

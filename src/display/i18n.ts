@@ -37,6 +37,20 @@ const STRINGS = {
     zh: '请将串口线连接到 {port} 进行配置',
     ko: '{port}에 시리얼 케이블을 연결해 설정하세요',
   },
+  // The Pi's own UART on the 40-pin header: pin 8 is TXD (GPIO14), pin 10 RXD (GPIO15), 3.3 V levels.
+  connectUart: {
+    ja: 'ヘッダーの8番(TX)と10番(RX)ピン(GPIO14/15)に3.3Vのシリアルケーブルをつないで設定してください',
+    en: 'Connect a 3.3 V serial cable to header pins 8 (TX) and 10 (RX), GPIO14/15, to set it up',
+    zh: '请将3.3V串口线连接到排针8号(TX)和10号(RX)(GPIO14/15)进行配置',
+    ko: '헤더 8번(TX)과 10번(RX) 핀(GPIO14/15)에 3.3V 시리얼 케이블을 연결해 설정하세요',
+  },
+  // The USB gadget console: on a Zero 2 W only the data port (marked USB, not PWR IN) carries data.
+  connectUsb: {
+    ja: 'USBと書かれたデータ用ポート(PWRではない方)にUSBケーブルをつないで設定してください',
+    en: 'Connect a USB cable to the data port marked USB (not PWR) to set it up',
+    zh: '请将USB线连接到标有USB的数据口(不是PWR)进行配置',
+    ko: 'USB라고 표시된 데이터 포트(PWR 아님)에 USB 케이블을 연결해 설정하세요',
+  },
   deviceId: { ja: '端末ID {id}', en: 'Device {id}', zh: '设备ID {id}', ko: '기기 ID {id}' },
   updating: { ja: 'ソフトウェア更新中', en: 'Updating software', zh: '正在更新软件', ko: '소프트웨어 업데이트 중' },
   updatingShort: { ja: '更新中', en: 'Updating', zh: '更新中', ko: '업데이트 중' },
@@ -57,6 +71,23 @@ export const STRING_KEYS = Object.keys(STRINGS) as StringKey[];
 /** The string in `lang` with `{name}` placeholders filled from `vars`. */
 export function t(lang: Lang, key: StringKey, vars: Readonly<Record<string, string>> = {}): string {
   return STRINGS[key][lang].replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
+}
+
+/**
+ * The second language of the result, idle, error and system screens: `configured` ('none' for
+ * none), or the next in LANGS when it is the main language itself.
+ */
+export function secondLang(main: Lang, configured: Lang | 'none' = 'en'): Lang | undefined {
+  if (configured === 'none') return undefined;
+  if (configured !== main) return configured;
+  return langsFrom(main)[1];
+}
+
+/** Which hint names the console port the technician must use: the header UART, the USB gadget, or a named adapter. */
+export function cableHint(port: string): 'connectUart' | 'connectUsb' | 'connectCable' {
+  if (/^\/dev\/(serial0|ttyAMA0|ttyS0)$/.test(port)) return 'connectUart';
+  if (/^\/dev\/ttyGS\d+$/.test(port)) return 'connectUsb';
+  return 'connectCable';
 }
 
 /** The main language first, then the others in a fixed order (the charge screen shows all four). */

@@ -7,7 +7,7 @@
 import { isTillqrError, type TillqrError } from '../../core/errors.js';
 import type { Lang, Screen } from '../../core/screen.js';
 import type { Frame, Rgb } from '../frame.js';
-import { LOCALES } from '../i18n.js';
+import { LOCALES, secondLang } from '../i18n.js';
 import type { PanelInfo } from '../panel.js';
 import { Column } from './column.js';
 import { FontBook } from './fonts/font-book.js';
@@ -28,6 +28,8 @@ export interface Palette {
 }
 
 export interface RenderOptions {
+  /** The second language of result, idle, error and system screens (display.secondLanguage); default English. */
+  readonly secondLanguage?: Lang | 'none';
   /** IANA zone for wall-clock times (offline "since"); default UTC. */
   readonly timeZone?: string;
   /** LCD colours; default: a dark ink chosen by screen (green for paid, red for problems). */
@@ -87,6 +89,7 @@ export class Renderer {
       panel,
       rotation,
       lang,
+      second: secondLang(lang, options.secondLanguage),
       locale: LOCALES[lang],
       timeZone: options.timeZone ?? 'UTC',
       book: this.fonts,

@@ -22,6 +22,8 @@ export interface Ctx {
   readonly panel: PanelInfo;
   readonly rotation: Rotation;
   readonly lang: Lang;
+  /** The language shown under the main one on result, idle, error and system screens (none: undefined). */
+  readonly second: Lang | undefined;
   readonly locale: string;
   readonly timeZone: string;
   readonly book: FontBook;

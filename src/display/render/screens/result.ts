@@ -1,10 +1,11 @@
 /**
  * Screens with a large icon and a short message: the sale outcomes (`paid`, `failed`, `expired`,
  * `cancelled`) and, through `iconScreen`, most system screens. Wide panels put the icon beside
- * the text; narrow ones stack it above.
+ * the text; narrow ones stack it above. Each message is in the display language with the
+ * second language (display.secondLanguage) under it, smaller, dropped before the main text.
  */
 import type { Screen } from '../../../core/screen.js';
-import { t } from '../../i18n.js';
+import { t, type StringKey } from '../../i18n.js';
 import type { Item } from '../column.js';
 import { drawIcon, type IconName } from '../icons.js';
 import { amountMax, money, styles, type Ctx } from './ctx.js';
@@ -27,6 +28,16 @@ export function iconScreen(ctx: Ctx, icon: IconName, items: readonly Item[]): vo
   ]);
 }
 
+/**
+ * The same message in the second language (none when there is none): `kind` styles, `drop` to
+ * leave it out before the main-language lines it repeats.
+ */
+export function inSecond(ctx: Ctx, key: StringKey, o: { kind: Parameters<typeof styles>[1]; drop: number; lines?: number; vars?: Readonly<Record<string, string>>; align?: 'left' | 'center' }): Item[] {
+  const lang = ctx.second;
+  if (lang === undefined) return [];
+  return [{ kind: 'text', text: t(lang, key, o.vars), styles: styles(ctx, o.kind), lang, drop: o.drop, align: o.align ?? 'center', ...(o.lines !== undefined ? { lines: o.lines } : {}) }];
+}
+
 type Outcome = Extract<Screen, { name: 'paid' | 'failed' | 'expired' | 'cancelled' }>;
 
 export function outcomeScreen(ctx: Ctx, sc: Outcome): void {
@@ -34,26 +45,27 @@ export function outcomeScreen(ctx: Ctx, sc: Outcome): void {
   const amountItem = (m: Outcome['money']): Item[] =>
     m === undefined ? [] : [{ kind: 'amount', text: money(ctx, m), max: Math.round(amountMax(ctx) * 0.7), align: c, drop: 2 }];
   const order: Item = { kind: 'text', text: t(ctx.lang, 'order', { id: sc.orderId }), styles: styles(ctx, 'small'), align: c, drop: 6 };
-  const heading = (long: Parameters<typeof t>[1], short: Parameters<typeof t>[1]): Item[] => [
+  const heading = (long: StringKey, short: StringKey): Item[] => [
     { kind: 'text', text: ctx.size === 'xs' ? t(ctx.lang, short) : t(ctx.lang, long), styles: styles(ctx, 'heading'), lines: 2, align: c },
+    ...inSecond(ctx, ctx.size === 'xs' ? short : long, { kind: 'body', drop: 4 }),
   ];
   switch (sc.name) {
     case 'paid': {
       const via: Item[] = sc.wallet === undefined ? [] : [{ kind: 'text', text: t(ctx.lang, 'via', { w: sc.wallet }), styles: styles(ctx, 'body'), align: c, drop: 4 }];
       const late: Item[] = sc.late === true ? [{ kind: 'text', text: t(ctx.lang, 'paidLate'), styles: styles(ctx, 'small'), lines: 2, align: c, drop: 3 }] : [];
       const thanks: Item = { kind: 'text', text: t(ctx.lang, 'thanks'), styles: styles(ctx, 'body'), align: c, drop: 5 };
-      iconScreen(ctx, 'check', [...heading('paid', 'paid'), ...amountItem(sc.money), ...via, ...late, thanks]);
+      iconScreen(ctx, 'check', [...heading('paid', 'paid'), ...amountItem(sc.money), ...via, ...late, thanks, ...inSecond(ctx, 'thanks', { kind: 'small', drop: 7 })]);
       return;
     }
     case 'failed': {
       const reason: Item[] = sc.reason === undefined ? [] : [{ kind: 'text', text: sc.reason, styles: styles(ctx, 'small'), lines: 2, align: c, drop: 5 }];
       const again: Item = { kind: 'text', text: t(ctx.lang, 'tryAgain'), styles: styles(ctx, 'body'), lines: 2, align: c, drop: 3 };
-      iconScreen(ctx, 'cross', [...heading('failed', 'failedShort'), ...amountItem(sc.money), again, ...reason, order]);
+      iconScreen(ctx, 'cross', [...heading('failed', 'failedShort'), ...amountItem(sc.money), again, ...inSecond(ctx, 'tryAgain', { kind: 'small', drop: 7, lines: 2 }), ...reason, order]);
       return;
     }
     case 'expired': {
       const ask: Item = { kind: 'text', text: t(ctx.lang, 'askCashier'), styles: styles(ctx, 'body'), lines: 2, align: c, drop: 3 };
-      iconScreen(ctx, 'clock', [...heading('expired', 'expiredShort'), ...amountItem(sc.money), ask, order]);
+      iconScreen(ctx, 'clock', [...heading('expired', 'expiredShort'), ...amountItem(sc.money), ask, ...inSecond(ctx, 'askCashier', { kind: 'small', drop: 7, lines: 2 }), order]);
       return;
     }
     case 'cancelled':

@@ -10,6 +10,7 @@ import { langsFrom, t } from '../../i18n.js';
 import type { Item } from '../column.js';
 import { drawQr, planQr } from '../qr.js';
 import { amountMax, amountMin, money, styles, timeLeft, type Ctx } from './ctx.js';
+import { inSecond } from './result.js';
 
 type Charge = Extract<Screen, { name: 'charge' }>;
 type Idle = Extract<Screen, { name: 'idle' }>;
@@ -86,10 +87,14 @@ export function idleScreen(ctx: Ctx, sc: Idle): void {
     const welcome: Item = { kind: 'text', text: t(ctx.lang, 'welcome'), styles: styles(ctx, 'body'), drop: 4, align: c };
     const hint: Item = { kind: 'text', text: t(ctx.lang, 'qrAtCheckout'), styles: styles(ctx, 'small'), lines: 2, drop: 5, align: c };
     const { w, h, pad } = ctx;
-    ctx.col.draw(ctx.s, { x: pad, y: pad, w: w - 2 * pad, h: h - 2 * pad }, [welcome, store, gap, ...(wallets.length > 0 ? [accept] : []), ...wallets, gap, hint]);
+    const welcome2 = inSecond(ctx, 'welcome', { kind: 'small', drop: 7 });
+    const hint2 = inSecond(ctx, 'qrAtCheckout', { kind: 'small', drop: 8, lines: 2 });
+    ctx.col.draw(ctx.s, { x: pad, y: pad, w: w - 2 * pad, h: h - 2 * pad }, [welcome, ...welcome2, store, gap, ...(wallets.length > 0 ? [accept] : []), ...wallets, gap, hint, ...hint2]);
     return;
   }
   const scan: Item = { kind: 'text', text: t(ctx.lang, ctx.size === 'xs' ? 'scanShort' : 'scan'), styles: styles(ctx, 'small'), lines: 2, drop: 1, align: c };
   const listed = wallets.length > 0 ? [accept, ...wallets] : [];
-  withQr(ctx, sc.qr, [store, ...listed, { kind: 'gap', px: ctx.pad, drop: 6 }, scan], [store], [...wallets, scan]);
+  // The scan hint in the second language too (display.secondLanguage), dropped before the main one.
+  const scan2 = inSecond(ctx, ctx.size === 'xs' ? 'scanShort' : 'scan', { kind: 'small', drop: 5, lines: 2 });
+  withQr(ctx, sc.qr, [store, ...listed, { kind: 'gap', px: ctx.pad, drop: 6 }, scan, ...scan2], [store], [...wallets, scan, ...scan2]);
 }

@@ -1,12 +1,14 @@
 /**
  * The device's own screens: `unprovisioned`, `connecting`, `offline` (no QR: nothing payable is
- * shown while no confirmation could arrive), `updating`, `error` and `status`.
+ * shown while no confirmation could arrive), `updating`, `error` and `status`. Messages carry the
+ * second language under the main one (see inSecond); the unprovisioned screen names the port the
+ * console really is on: the header UART pins, the USB data port, or the adapter's path.
  */
 import type { Screen } from '../../../core/screen.js';
-import { t } from '../../i18n.js';
+import { cableHint, t } from '../../i18n.js';
 import type { Item } from '../column.js';
 import { clockTime, styles, type Ctx } from './ctx.js';
-import { iconScreen } from './result.js';
+import { iconScreen, inSecond } from './result.js';
 
 type System = Extract<Screen, { name: 'unprovisioned' | 'connecting' | 'offline' | 'updating' | 'error' | 'status' }>;
 
@@ -20,21 +22,28 @@ export function systemScreen(ctx: Ctx, sc: System): void {
     ...extra,
   });
   switch (sc.name) {
-    case 'unprovisioned':
+    case 'unprovisioned': {
+      const hint = cableHint(sc.consolePort);
+      const vars = { port: sc.consolePort };
       iconScreen(ctx, 'plug', [
         text(t(ctx.lang, 'notSetUp'), 'heading', { lines: 2 }),
-        text(t(ctx.lang, 'connectCable', { port: sc.consolePort }), 'body', { lines: 3, drop: 2 }),
+        ...inSecond(ctx, 'notSetUp', { kind: 'body', drop: 4 }),
+        text(t(ctx.lang, hint, vars), 'body', { lines: 3, drop: 2 }),
+        ...inSecond(ctx, hint, { kind: 'small', drop: 5, lines: 3, vars }),
         text(t(ctx.lang, 'deviceId', { id: sc.deviceId }), 'emphasis', { drop: 1 }),
       ]);
       return;
+    }
     case 'connecting':
-      iconScreen(ctx, 'dots', [text(t(ctx.lang, 'connecting'), 'heading'), text(sc.broker, 'small', { drop: 2 })]);
+      iconScreen(ctx, 'dots', [text(t(ctx.lang, 'connecting'), 'heading'), ...inSecond(ctx, 'connecting', { kind: 'body', drop: 3 }), text(sc.broker, 'small', { drop: 2 })]);
       return;
     case 'offline':
       iconScreen(ctx, 'offline', [
         text(t(ctx.lang, 'offline'), 'heading'),
+        ...inSecond(ctx, 'offline', { kind: 'body', drop: 4 }),
         text(sc.storeName, 'small', { drop: 3 }),
         text(t(ctx.lang, 'doNotScan'), 'body', { lines: 3 }),
+        ...inSecond(ctx, 'doNotScan', { kind: 'small', drop: 5, lines: 3 }),
         text(t(ctx.lang, 'since', { t: clockTime(ctx, sc.since) }), 'small', { drop: 2 }),
       ]);
       return;
@@ -43,16 +52,19 @@ export function systemScreen(ctx: Ctx, sc: System): void {
       const pct = sc.percent === undefined ? '' : ` ${Math.round(sc.percent)}%`;
       iconScreen(ctx, 'download', [
         text(t(ctx.lang, ctx.size === 'xs' ? 'updatingShort' : 'updating'), 'heading', { lines: 2 }),
+        ...inSecond(ctx, ctx.size === 'xs' ? 'updatingShort' : 'updating', { kind: 'body', drop: 6 }),
         text(`${sc.version}${pct}`, 'emphasis', { drop: 2 }),
         text(sc.step, 'small', { drop: 5 }),
         ...bar,
         text(t(ctx.lang, 'keepPower'), 'body', { drop: 3 }),
+        ...inSecond(ctx, 'keepPower', { kind: 'small', drop: 7 }),
       ]);
       return;
     }
     case 'error':
       iconScreen(ctx, 'warning', [
         text(`${t(ctx.lang, 'error')} ${sc.code}`, 'emphasis', { lines: 2 }),
+        ...inSecond(ctx, 'error', { kind: 'body', drop: 3 }),
         text(t(ctx.lang, 'forTechnician'), 'small', { drop: 2 }),
         text(sc.action, 'body', { lines: 4, drop: 1 }),
       ]);
