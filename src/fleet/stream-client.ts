@@ -1,9 +1,13 @@
 /**
- * The device side of the chunked MQTT transfer. It keeps a window of numbered blocks requested
- * (stream/get), writes each answered block at its offset, and keeps a bitmap of the blocks it has.
- * After a disconnect it asks again for what is missing; after a restart it continues from the
- * bitmap persisted beside the partial file (written only after the file was fsynced, so a block
- * marked received is on disk). A request unanswered within the timeout is asked again.
+ * One attempt of the device side of the chunked MQTT transfer. It keeps a window of numbered
+ * blocks requested (stream/get), writes each answered block at its offset, and keeps a bitmap of
+ * the blocks it has. After a disconnect it asks again for what is missing; after a restart it
+ * continues from the bitmap persisted beside the partial file (written only after the file was
+ * fsynced, so a block marked received is on disk). A request unanswered within the timeout is
+ * asked again; `maxStalls` timeouts in a row while connected, with no new block, end the attempt
+ * (retryable; download-retry.ts decides). Only frames carrying this attempt's random token count:
+ * any other frame on stream/data (stale, or published by someone else) is ignored and counted,
+ * so it can neither end nor corrupt the download.
  */
 import { randomBytes } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
@@ -27,6 +31,13 @@ export interface StreamClientOptions {
   readonly request: (r: StreamRequest) => void;
   readonly connected: () => boolean;
   readonly onProgress: (bytes: number) => void;
+  /** Request timeouts in a row (connected, no new block) that end the attempt; unbounded when absent. */
+  readonly maxStalls?: number;
+}
+
+/** An attempt that failed in a way another attempt may not (the server went quiet). */
+export function stalled(message: string): TillqrError {
+  return new TillqrError('UPDATE_FAILED', message, { reason: 'download_failed', retryable: true });
 }
 
 const progressSchema = object({ stream: string(), size: int(), blockSize: int(), have: string() });
@@ -47,6 +58,8 @@ export class StreamClient {
   #writes: Promise<unknown> = Promise.resolve();
   #done: { resolve: () => void; reject: (e: Error) => void } | undefined;
   #finished = false;
+  #stalls = 0;
+  #foreign = 0;
 
   constructor(o: StreamClientOptions) {
     this.#o = o;
@@ -60,6 +73,11 @@ export class StreamClient {
 
   get received(): number {
     return this.#count;
+  }
+
+  /** Frames ignored for a wrong token. */
+  get ignored(): number {
+    return this.#foreign;
   }
 
   #has(i: number): boolean {
@@ -81,6 +99,9 @@ export class StreamClient {
     this.#fill();
     try {
       await done;
+    } catch (e) {
+      await this.#writes.catch(() => undefined); // the block map is saved and the file closed before the next attempt
+      throw e;
     } finally {
       this.#stopTimer();
     }
@@ -89,6 +110,10 @@ export class StreamClient {
   /** A frame arrived on stream/data. */
   frame(header: StreamFrameHeader, data: Buffer): void {
     if (header.stream !== this.#o.stream || this.#finished) return;
+    if (header.token !== this.#token) {
+      this.#ignore();
+      return;
+    }
     if (header.error !== undefined) {
       this.#fail(new TillqrError('UPDATE_FAILED', `the stream server refused: ${header.error}`, { reason: 'download_failed' }));
       return;
@@ -101,6 +126,7 @@ export class StreamClient {
     }
     if (data.length !== blockLength(i, this.#o.size, this.#o.blockSize)) return; // a wrong-sized block is asked for again
     this.#mark(i);
+    this.#stalls = 0;
     this.#outstanding.delete(i);
     this.#count++;
     this.#bytes += data.length;
@@ -126,6 +152,7 @@ export class StreamClient {
   /** Connected again: ask again for everything outstanding. */
   online(): void {
     if (this.#finished || this.#done === undefined) return;
+    this.#stalls = 0;
     this.#outstanding.clear();
     this.#next = 0;
     this.#fill();
@@ -172,8 +199,12 @@ export class StreamClient {
     this.#stopTimer();
     this.#timer = this.#o.clock.setTimeout(() => {
       this.#timer = undefined;
-      if (this.#finished) return;
-      this.#o.logger.info('a block request timed out; asking again', { outstanding: this.#outstanding.size, received: this.#count, of: this.#n });
+      if (this.#finished || !this.#o.connected()) return; // offline: online() asks again
+      if (++this.#stalls >= (this.#o.maxStalls ?? Infinity)) {
+        this.#fail(stalled(`no block arrived in ${this.#stalls} requests of ${this.#o.timeoutMs / 1000} s (${this.#count} of ${this.#n} blocks received)`));
+        return;
+      }
+      this.#o.logger.info('a block request timed out; asking again', { outstanding: this.#outstanding.size, received: this.#count, of: this.#n, stalls: this.#stalls });
       this.#outstanding.clear();
       this.#fill();
     }, this.#o.timeoutMs);
@@ -184,8 +215,19 @@ export class StreamClient {
     this.#timer = undefined;
   }
 
+  /** A frame with a wrong token: counted; logged at the 1st, 10th, 100th and every 1000th (never its contents). */
+  #ignore(): void {
+    const n = ++this.#foreign;
+    if (n === 1 || n === 10 || n === 100 || n % 1000 === 0) this.#o.logger.warn('ignored stream frames with a wrong token (stale or forged)', { stream: this.#o.stream, count: n });
+  }
+
+  #ended(how: string): void {
+    if (this.#foreign > 0) this.#o.logger.warn(`the transfer attempt ${how}; frames with a wrong token were ignored`, { stream: this.#o.stream, count: this.#foreign });
+  }
+
   #fail(e: Error): void {
     if (this.#finished) return;
+    this.#ended('failed');
     this.#finished = true;
     this.#stopTimer();
     const fh = this.#fh;
@@ -223,6 +265,7 @@ export class StreamClient {
 
   async #complete(): Promise<void> {
     if (this.#finished) return;
+    this.#ended('completed');
     this.#finished = true;
     this.#stopTimer();
     const fh = this.#fh;
