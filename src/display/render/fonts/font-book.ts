@@ -18,7 +18,8 @@ import { TrueTypeFont } from './truetype.js';
 
 export type TextRole = 'small' | 'body' | 'bold' | 'title';
 
-const BDF_FILES: Record<TextRole, string> = {
+/** The Galmuri BDF file of each role (a release ships exactly these: tools/release). */
+export const BDF_FILES: Record<TextRole, string> = {
   small: 'Galmuri9.bdf',
   body: 'Galmuri11.bdf',
   bold: 'Galmuri11-Bold.bdf',

@@ -1,0 +1,59 @@
+/**
+ * The daemon and the CLI as one ESM bundle (esbuild): `dist/src/cli/tillqr.js`, the path the
+ * unit, the boot check and the update agent already start, plus chunks for the lazily loaded
+ * subcommands so `tillqr emv decode` still does not pay for the daemon's imports.
+ *
+ * Kept out of the bundle and shipped in node_modules: packages with native addons (they load
+ * their .node file by path) and `galmuri` (font data read by path). Left out of device releases:
+ * the simulator's broker (aedes); `tillqr sim` says so on a device. Any devDependency that would
+ * end up in the bundle fails the build: a release carries production code only.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+
+/** Loaded at run time from node_modules, never bundled. */
+export const EXTERNAL_PACKAGES = ['spi-device', 'onoff', 'epoll', '@serialport/bindings-cpp', 'galmuri'] as const;
+/** Simulator-only packages: not in a device release. */
+export const SIM_ONLY_PACKAGES = ['aedes'] as const;
+
+export const BUNDLE_ENTRY = 'dist/src/cli/tillqr.js';
+
+function packageOf(input: string): string | undefined {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return m?.[1];
+}
+
+export interface BundleResult {
+  readonly packages: readonly string[];
+  readonly bytes: number;
+}
+
+export async function bundle(o: { projectRoot: string; outDir: string }): Promise<BundleResult> {
+  const pkg = JSON.parse(await readFile(join(o.projectRoot, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+  const result = await build({
+    absWorkingDir: o.projectRoot,
+    entryPoints: { 'tillqr': 'src/cli/tillqr.ts' },
+    outdir: join(o.outDir, 'dist', 'src', 'cli'),
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minifySyntax: true,
+    legalComments: 'linked',
+    sourcemap: false,
+    metafile: true,
+    logLevel: 'silent',
+    external: [...EXTERNAL_PACKAGES, ...SIM_ONLY_PACKAGES],
+    // CommonJS dependencies (qrcode, debug) call require() for Node built-ins.
+    banner: { js: "import { createRequire as __tillqrRequire } from 'node:module'; const require = __tillqrRequire(import.meta.url);" },
+  });
+  const meta: Metafile = result.metafile;
+  const packages = [...new Set(Object.keys(meta.inputs).map(packageOf).filter((p): p is string => p !== undefined))].sort();
+  const dev = packages.filter((p) => pkg.devDependencies?.[p] !== undefined);
+  if (dev.length > 0) throw new Error(`devDependencies would be bundled into the release: ${dev.join(', ')} (imported from production code)`);
+  const bytes = Object.values(meta.outputs).reduce((n, out) => n + out.bytes, 0);
+  return { packages, bytes };
+}
