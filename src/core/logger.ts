@@ -12,7 +12,8 @@
  * - Fields, `base` fields and errors are redacted by one rule before anything is written: a key is
  *   secret when one of its words (camelCase, snake_case, kebab-case split) is a secret word
  *   (`isSecretKeyName`). Whole words only: `monkey`, `publicKey` and `keys` are not secret;
- *   `key`, `apiKey`, `privateKey`, `keyFile`, `passphraseHash`, `password`, `token` are. The
+ *   `key`, `apiKey`, `privateKey`, `keyFile`, `passphraseHash`, `password`, `token` are;
+ *   `payload`, `signature` and `jws` only as the last word (`qrPayload`, not `payloadLength`). The
  *   configuration's secret keys (schema `.secret()`: mqtt.password, mqtt.keyFile,
  *   console.passphraseHash) all match it (test/unit/core/logger.test.ts checks every one).
  * - An Error is written as `{name, message, code?, stack, cause?}`, its cause chain followed to a
@@ -63,11 +64,13 @@ const MAX_DEPTH = 6;
 const MAX_CAUSES = 5;
 const MAX_STACK = 4000;
 
-/** Words that make a key secret wherever they appear in its name. */
+/** Words that make a key secret wherever they appear in its name (`keyFile`, `passphraseHash`, `clientSecret`). */
 const SECRET_WORDS = new Set([
   'pass', 'passwd', 'password', 'passphrase', 'pwd', 'secret', 'token', 'psk', 'private', 'credential', 'credentials',
-  'authorization', 'cookie', 'signature', 'jws', 'payload', 'key', 'apikey', 'privatekey', 'secretkey', 'accesstoken',
+  'authorization', 'cookie', 'key', 'apikey', 'privatekey', 'secretkey', 'accesstoken', 'jwt',
 ]);
+/** Words that name content only as the last word: `qrPayload`, `signature` are secret; `payloadLength`, `maxPayloadBytes` are not. */
+const CONTENT_WORDS = new Set(['payload', 'signature', 'jws']);
 
 /** The words of a key name: `privateKeyPem` -> private, key, pem; `api_key` -> api, key; `PSK` -> psk. */
 export function keyWords(name: string): string[] {
@@ -82,6 +85,8 @@ export function keyWords(name: string): string[] {
 /** Is a field with this name a secret? Whole words only; `key` is, unless it is a public key. */
 export function isSecretKeyName(name: string): boolean {
   const words = keyWords(name);
+  const last = words.at(-1);
+  if (last !== undefined && CONTENT_WORDS.has(last)) return true;
   return words.some((w, i) => SECRET_WORDS.has(w) && !(w === 'key' && words[i - 1] === 'public'));
 }
 

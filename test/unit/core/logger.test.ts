@@ -91,8 +91,8 @@ describe('logger: redaction', () => {
   });
 
   it('matches whole words of a key name only', () => {
-    const secret = ['passphrase', 'password', 'privateKey', 'secret', 'token', 'apiKey', 'api_key', 'X-Api-Key', 'key', 'KEY', 'keyFile', 'keyPem', 'privateKeyPem', 'passphraseHash', 'clientSecret', 'accessToken', 'psk', 'wifiPSK', 'jws', 'authorization', 'signature', 'qrPayload', 'apikey'];
-    const open = ['monkey', 'publicKey', 'public_key', 'publicKeyPem', 'keys', 'backendKeys', 'kid', 'donkeyCount', 'turkey', 'tokenizer', 'secretary', 'passenger', 'keyboard'];
+    const secret = ['passphrase', 'password', 'privateKey', 'secret', 'token', 'apiKey', 'api_key', 'X-Api-Key', 'key', 'KEY', 'keyFile', 'keyPem', 'privateKeyPem', 'passphraseHash', 'clientSecret', 'accessToken', 'psk', 'wifiPSK', 'jws', 'authorization', 'signature', 'qrPayload', 'apikey', 'payload', 'chargeJws'];
+    const open = ['monkey', 'publicKey', 'public_key', 'publicKeyPem', 'keys', 'backendKeys', 'kid', 'donkeyCount', 'turkey', 'tokenizer', 'secretary', 'passenger', 'keyboard', 'payloadLength', 'maxPayloadBytes', 'signatureValid'];
     for (const k of secret) expect(isSecretKeyName(k), k).toBe(true);
     for (const k of open) expect(isSecretKeyName(k), k).toBe(false);
     const rec = parseLogLine(logged(Object.fromEntries([...secret, ...open].map((k) => [k, `value-of-${k}`]))))!;
