@@ -4,6 +4,10 @@
  * scheduler, which draws the latest frame when the panel is free. While a charge is on screen its
  * countdown is redrawn every `countdownStepSec`. A QR that cannot be drawn scannably becomes the
  * `error` screen, never a blurred code.
+ *
+ * Given a PanelSupervisor (a panel that may not have opened), it renders nothing while the panel is
+ * absent, reports each failed open attempt as 'panel-error' (and in `lastError`), and draws the
+ * current screen with a full refresh as soon as the panel opens.
  */
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -12,6 +16,7 @@ import type { Logger } from '../core/logger.js';
 import type { Lang, Screen } from '../core/screen.js';
 import type { Frame } from './frame.js';
 import type { Panel } from './panel.js';
+import { PanelSupervisor } from './panel-supervisor.js';
 import { RefreshScheduler } from './refresh-scheduler.js';
 import { renderOrError, type Renderer, type RenderOptions } from './render/renderer.js';
 import type { Rotation } from './render/to-frame.js';
@@ -46,6 +51,7 @@ export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error'
   #key = '';
   #tick: TimerHandle | undefined;
   #drawnOnce = false;
+  readonly #supervisor: PanelSupervisor | undefined;
 
   constructor(o: DisplayServiceOptions) {
     super();
@@ -61,6 +67,17 @@ export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error'
       this.emit('drawn', e.frame);
     });
     this.scheduler.on('panel-error', (e) => this.emit('panel-error', e));
+    if (o.panel instanceof PanelSupervisor) {
+      const sup = o.panel;
+      this.#supervisor = sup;
+      sup.on('open-failed', (f) => this.emit('panel-error', f.error));
+      sup.on('opened', () => this.#onOpened());
+    }
+  }
+
+  /** The panel is open (always, unless it is supervised and has not opened yet). */
+  get available(): boolean {
+    return this.#supervisor?.isOpen ?? true;
   }
 
   /** The screen last asked for. */
@@ -74,7 +91,7 @@ export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error'
   }
 
   get lastError(): TillqrError | undefined {
-    return this.scheduler.lastError;
+    return this.scheduler.lastError ?? this.#supervisor?.lastError;
   }
 
   show(screen: Screen): void {
@@ -96,7 +113,18 @@ export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error'
     await this.scheduler.close();
   }
 
+  /** The panel appeared: draw what should be on it now. */
+  #onOpened(): void {
+    const screen = this.#screen;
+    if (screen === undefined) return;
+    this.#draw(screen.name === 'charge' ? { ...screen, now: this.#clock.now() } : screen, true);
+  }
+
   #draw(screen: Screen, screenChanged: boolean): void {
+    if (!this.available) {
+      this.#log.debug(() => `panel not open: ${screen.name} is drawn when it opens`);
+      return;
+    }
     const c = this.#config();
     let frame: Frame;
     try {

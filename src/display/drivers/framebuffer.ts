@@ -60,6 +60,12 @@ export class FramebufferPanel implements Panel {
     return this.#fb;
   }
 
+  /** Find and open the framebuffer now (the panel opener calls this, so a missing LCD is found at start). */
+  async open(): Promise<void> {
+    this.#checkOpen();
+    await this.#open();
+  }
+
   async show(frame: Frame, _mode: RefreshMode): Promise<void> {
     this.#checkOpen();
     checkFrame(this.info, frame);

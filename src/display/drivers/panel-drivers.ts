@@ -7,15 +7,25 @@
  *     ? new d.driver({ spi: await openSpidev(config.display.spi), gpio, clock, logger, pins, busyTimeoutMs })
  *     : new d.driver(panelInfo(id), { logger, device: config.display.framebuffer });
  *
+ * `realPanelOpener` wraps exactly that into a PanelOpener for the PanelSupervisor, so a panel that
+ * cannot be opened (no spidev, SPI off, spi-device not loading, no framebuffer) is a rejected
+ * promise to retry, never a failed start.
+ *
  * `sim` tells the simulator which controller model a SimEpaperDevice needs for the panel.
  */
 import { TillqrError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import type { Gpio } from '../../signal/gpio.js';
 import type { PanelId } from '../config.js';
-import type { PanelInfo } from '../panel.js';
-import { isPanelId } from '../panels.js';
-import type { EpaperDeps, EpaperPanel } from './epaper-base.js';
+import type { PanelOpener } from '../panel-supervisor.js';
+import type { Panel, PanelInfo } from '../panel.js';
+import { isPanelId, panelInfo } from '../panels.js';
+import type { EpaperDeps, EpaperPanel, EpaperPins } from './epaper-base.js';
 import { FramebufferPanel, type FramebufferDeps } from './framebuffer.js';
 import type { SimController } from './sim-epaper-device.js';
+import type { SpiBus } from './spi.js';
+import { openSpidev, type SpidevOptions } from './spidev-bus.js';
 import { Waveshare2in13V4, Waveshare2in9V2 } from './ssd1680.js';
 import { Waveshare4in2V2 } from './ssd1683.js';
 import { Waveshare7in5V2 } from './uc8179.js';
@@ -48,4 +58,48 @@ export const PANEL_DRIVERS: Readonly<Record<PanelId, PanelDriver>> = Object.free
 export function panelDriver(id: string): PanelDriver {
   if (!isPanelId(id)) throw new TillqrError('PANEL_UNKNOWN', `no driver for panel ${JSON.stringify(id)}`, { id });
   return PANEL_DRIVERS[id];
+}
+
+/** The part of config.display the real drivers need. */
+export interface RealPanelConfig {
+  readonly panel: string;
+  readonly spi: SpidevOptions;
+  readonly pins: EpaperPins;
+  readonly busyTimeoutMs: number;
+  readonly framebuffer: string;
+}
+
+export interface RealPanelDeps {
+  readonly config: RealPanelConfig;
+  readonly gpio: Gpio;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Default: spidev through the lazily loaded spi-device package. */
+  readonly openSpi?: (o: SpidevOptions) => Promise<SpiBus>;
+}
+
+/** Opens the configured real panel: the SPI bus and the e-paper driver, or the framebuffer (found and opened now). */
+export function realPanelOpener(deps: RealPanelDeps): PanelOpener {
+  const c = deps.config;
+  const openSpi = deps.openSpi ?? ((o: SpidevOptions) => openSpidev(o));
+  return async (): Promise<Panel> => {
+    const d = panelDriver(c.panel);
+    if (d.kind === 'epaper') {
+      const spi = await openSpi(c.spi);
+      try {
+        return new d.driver({ spi, gpio: deps.gpio, clock: deps.clock, logger: deps.logger, pins: c.pins, busyTimeoutMs: c.busyTimeoutMs });
+      } catch (e) {
+        await spi.close().catch(() => undefined);
+        throw e;
+      }
+    }
+    const lcd = new d.driver(panelInfo(c.panel), { logger: deps.logger, device: c.framebuffer });
+    try {
+      await lcd.open();
+    } catch (e) {
+      await lcd.close().catch(() => undefined);
+      throw e;
+    }
+    return lcd;
+  };
 }

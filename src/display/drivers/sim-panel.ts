@@ -8,6 +8,10 @@
  * Tests script what the next refreshes do with `script('ok', 'stuck', 'fail', { ms: 5000 })`:
  * 'stuck' never releases BUSY (a timeout after `busyTimeoutMs`), 'fail' is an SPI error.
  * Calling show() while a refresh is in flight is a bug in the caller and throws.
+ *
+ * Like a real panel it can be missing: `unplug()` (until `plugIn()`) or `unplug(n)` (for the next n
+ * attempts) makes `open()`, the simulator's panel opener, fail with PANEL_NOT_FOUND as a missing
+ * /dev/spidev0.0 or framebuffer would; `openAttempts` counts the tries.
  */
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../core/clock.js';
@@ -58,6 +62,9 @@ export class SimPanel extends EventEmitter<{ frame: [SimFrameEvent]; 'refresh-st
   #inFlight = false;
   #asleep = true;
   #closed = false;
+  /** Open attempts still to fail: 0 = connected, Infinity = until plugIn(). */
+  #absentFor = 0;
+  #openAttempts = 0;
 
   constructor(info: PanelInfo, opts: SimPanelOptions) {
     super();
@@ -80,6 +87,35 @@ export class SimPanel extends EventEmitter<{ frame: [SimFrameEvent]; 'refresh-st
 
   get asleep(): boolean {
     return this.#asleep;
+  }
+
+  /** The panel is missing: the next `attempts` opens fail (default: every one until plugIn()). */
+  unplug(attempts = Infinity): void {
+    if (!(attempts >= 0)) throw new RangeError(`attempts must be 0 or more, got ${attempts}`);
+    this.#absentFor = attempts;
+  }
+
+  /** The panel is connected again: the next open succeeds. */
+  plugIn(): void {
+    this.#absentFor = 0;
+  }
+
+  get plugged(): boolean {
+    return this.#absentFor === 0;
+  }
+
+  get openAttempts(): number {
+    return this.#openAttempts;
+  }
+
+  /** The simulator's panel opener (a PanelOpener): this panel, or PANEL_NOT_FOUND while unplugged. */
+  open(): Promise<SimPanel> {
+    this.#openAttempts++;
+    if (this.#absentFor > 0) {
+      this.#absentFor--;
+      return Promise.reject(new TillqrError('PANEL_NOT_FOUND', `${this.info.id}: simulated panel not connected`, { panel: this.info.id }));
+    }
+    return Promise.resolve(this);
   }
 
   /** Queue what the next refresh attempts do (a retry after 'stuck' takes the next entry). */

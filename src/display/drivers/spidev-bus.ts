@@ -41,13 +41,20 @@ export async function openSpidev(opts: SpidevOptions, load: () => Promise<SpiDev
   } catch (e) {
     throw new TillqrError('PANEL_IO', `cannot load the spi-device package for ${path}: ${(e as Error).message}`, { path }, { cause: e });
   }
+  const openFailed = (err: Error): TillqrError => {
+    const hint = (err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (enable SPI: dtparam=spi=on in config.txt)' : '';
+    return new TillqrError('PANEL_IO', `cannot open ${path}: ${err.message}${hint}`, { path }, { cause: err });
+  };
   const device = await new Promise<SpiDevice>((resolve, reject) => {
-    const dev = api.open(opts.bus, opts.device, { mode: 0, maxSpeedHz: opts.speedHz }, (err) => {
-      if (err) {
-        const hint = (err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (enable SPI: dtparam=spi=on in config.txt)' : '';
-        reject(new TillqrError('PANEL_IO', `cannot open ${path}: ${err.message}${hint}`, { path }, { cause: err }));
-      } else resolve(dev);
-    });
+    try {
+      const dev = api.open(opts.bus, opts.device, { mode: 0, maxSpeedHz: opts.speedHz }, (err) => {
+        if (err) reject(openFailed(err));
+        else resolve(dev);
+      });
+    } catch (e) {
+      // The native addon may throw instead of calling back (bad arguments, a binding that did not load whole).
+      reject(openFailed(e instanceof Error ? e : new Error(String(e))));
+    }
   });
   return new SpidevBus(device, path, opts.speedHz);
 }

@@ -54,4 +54,21 @@ describe('SimPanel', () => {
     expect(isTillqrError(err, 'PANEL_IO')).toBe(true);
     expect(panel.counts.failures).toBe(1);
   });
+
+  it('can be missing like a real panel: open() fails PANEL_NOT_FOUND for the scripted attempts or until plugged in', async () => {
+    const panel = new SimPanel(info, { clock: new FakeClock() });
+    await expect(panel.open()).resolves.toBe(panel);
+    panel.unplug(2);
+    for (let i = 0; i < 2; i++) {
+      const err = await panel.open().catch((e: unknown) => e);
+      expect(isTillqrError(err, 'PANEL_NOT_FOUND')).toBe(true);
+    }
+    await expect(panel.open()).resolves.toBe(panel);
+    panel.unplug();
+    for (let i = 0; i < 50; i++) await expect(panel.open()).rejects.toThrow('simulated panel not connected');
+    expect(panel.plugged).toBe(false);
+    panel.plugIn();
+    await expect(panel.open()).resolves.toBe(panel);
+    expect(panel.openAttempts).toBe(55);
+  });
 });
