@@ -4,7 +4,8 @@
  * Patterns are data (see patterns.ts); PatternIndicator (pattern-indicator.ts) plays them on
  * whatever LED and buzzer are fitted, built by openSignals (open-signals.ts).
  */
-export type SignalEvent = 'waiting' | 'paid' | 'failed' | 'expired' | 'cancelled' | 'offline' | 'provisioning' | 'updating' | 'idle' | 'test';
+/** `fault`: a part a technician must come for (the panel cannot be opened); see fault-indicator.ts. */
+export type SignalEvent = 'waiting' | 'paid' | 'failed' | 'expired' | 'cancelled' | 'offline' | 'provisioning' | 'updating' | 'idle' | 'test' | 'fault';
 
 export interface Indicator {
   play(event: SignalEvent): void;

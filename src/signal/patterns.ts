@@ -6,8 +6,10 @@
  *
  * Design rules behind the values: "paid" is the only rising three-note melody and the only
  * pattern holding green for seconds, so a cashier can tell it apart without looking; "failed"
- * uses two long falling low notes with red; waiting/offline/provisioning/updating are silent
- * loops, so the device never nags while nothing happens.
+ * uses two long falling low notes with red; waiting/offline/provisioning/updating/fault are silent
+ * loops, so the device never nags while nothing happens. "fault" (the panel cannot be opened) is
+ * the only pattern alternating red and amber and never lights green, so it cannot pass for
+ * "paid" or "waiting".
  */
 import { array, int, object, oneOf } from '../core/schema.js';
 import type { SignalEvent } from './indicator.js';
@@ -64,6 +66,8 @@ export const PATTERNS: Readonly<Record<SignalEvent, Pattern>> = {
   provisioning: { steps: [s('amber', 0, 500), s('off', 0, 500)], loopFrom: 0 },
   // Installing an update: amber and green alternating, silent.
   updating: { steps: [s('amber', 0, 700), s('green', 0, 700)], loopFrom: 0 },
+  // A technician is needed (no panel): red, amber, red, then dark; silent, repeating.
+  fault: { steps: [s('red', 0, 250), s('amber', 0, 250), s('red', 0, 250), s('off', 0, 1250)], loopFrom: 0 },
   // Nothing to say: everything off.
   idle: { steps: [] },
   // Installer check: each colour with a rising note, so LED wiring and buzzer can be checked at once.

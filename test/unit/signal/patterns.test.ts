@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SignalEvent } from '../../../src/signal/indicator.js';
 import { PATTERNS, patternSchema, type Pattern } from '../../../src/signal/patterns.js';
 
-const EVENTS: readonly SignalEvent[] = ['waiting', 'paid', 'failed', 'expired', 'cancelled', 'offline', 'provisioning', 'updating', 'idle', 'test'];
+const EVENTS: readonly SignalEvent[] = ['waiting', 'paid', 'failed', 'expired', 'cancelled', 'offline', 'provisioning', 'updating', 'idle', 'test', 'fault'];
 
 /** What an active buzzer (one pitch) makes of a pattern: alternating on/off durations. */
 function activeRhythm(p: Pattern): number[] {
@@ -44,6 +44,19 @@ describe('built-in patterns', () => {
   it('on an active buzzer, paid still sounds different from every other event', () => {
     const paid = JSON.stringify(activeRhythm(PATTERNS.paid));
     for (const e of EVENTS.filter((x) => x !== 'paid')) expect(JSON.stringify(activeRhythm(PATTERNS[e])), e).not.toBe(paid);
+  });
+
+  it('fault (the panel cannot be opened) loops silently, never lights green and looks like no other pattern', () => {
+    const f = PATTERNS.fault;
+    expect(f.loopFrom).toBe(0);
+    expect(f.steps.every((st) => st.hz === 0 && st.led !== 'green')).toBe(true);
+    const leds = (p: Pattern) => JSON.stringify(p.steps.map((st) => [st.led, st.ms]));
+    for (const e of EVENTS.filter((x) => x !== 'fault')) expect(leds(PATTERNS[e]), e).not.toBe(leds(f));
+    // The only loop with both red and amber in it.
+    for (const e of EVENTS.filter((x) => x !== 'fault')) {
+      const colours = new Set(PATTERNS[e].steps.slice(PATTERNS[e].loopFrom ?? PATTERNS[e].steps.length).map((st) => st.led));
+      expect(colours.has('red') && colours.has('amber'), e).toBe(false);
+    }
   });
 
   it('looping patterns are silent after their first pass (no nagging while nothing happens)', () => {
