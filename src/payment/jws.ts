@@ -4,9 +4,14 @@
  * Verification never throws: it returns why a token was refused, so the caller can report it as a
  * machine-readable reason. Decoding is strict (base64url without padding, canonical encodings
  * only, header and payload JSON objects), so one message has exactly one byte form.
+ *
+ * Weak keys and signatures (src/payment/ed25519-points.ts) are refused here as well as where keys
+ * are loaded: no public key of small order or in a non-canonical encoding is ever parsed, and a
+ * signature whose R is weak, whose S is not reduced, or whose key turns out weak does not verify.
  */
 import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { TillqrError } from '../core/errors.js';
+import { describePointProblem, describePublicKeyProblem, encodingProblem, publicKeyProblem, signatureProblem } from './ed25519-points.js';
 
 export const JWS_ALG = 'EdDSA';
 
@@ -85,6 +90,12 @@ export function verifyCompact(token: string, keys: KeyLookup): VerifyResult {
   const key = keys.get(header.kid);
   if (key === undefined) return fail('unknown_kid', 'the kid is not among the trusted keys');
   if (signature.length !== 64) return fail('bad_signature', 'an Ed25519 signature is 64 bytes');
+  const weakSignature = signatureProblem(signature);
+  if (weakSignature !== undefined) return fail('bad_signature', weakSignature);
+  // A lookup may hold a KeyObject that never went through parseEd25519PublicKey: check it (byte comparisons only).
+  const raw = rawEd25519PublicKey(key);
+  const weakKey = raw === undefined ? { kind: 'wrong_length' as const, length: 0 } : encodingProblem(raw);
+  if (weakKey !== undefined) return fail('bad_signature', `the trusted key for kid ${JSON.stringify(header.kid)} ${raw === undefined ? 'is not an Ed25519 public key' : describePointProblem(weakKey)}`);
   let good: boolean;
   try {
     good = cryptoVerify(null, Buffer.from(`${h}.${p}`, 'ascii'), key, signature);
@@ -115,15 +126,39 @@ export class TrustedKeys implements KeyLookup {
   }
 }
 
-export function parseEd25519PublicKey(pem: string, kid = '(unnamed)'): KeyObject {
+/** The 32-byte encoding of an Ed25519 public key; undefined for any other key. */
+export function rawEd25519PublicKey(key: KeyObject): Buffer | undefined {
+  if (key.type !== 'public' || key.asymmetricKeyType !== 'ed25519') return undefined;
+  const x = key.export({ format: 'jwk' }).x;
+  return typeof x === 'string' ? Buffer.from(x, 'base64url') : undefined;
+}
+
+export type PublicKeyRead = { readonly ok: true; readonly key: KeyObject } | { readonly ok: false; readonly problem: string; readonly cause?: unknown };
+
+/**
+ * Read a public key PEM as a usable Ed25519 key. The problem, when there is one, completes the
+ * sentence "the public key ...": unreadable, another algorithm, or weak (small order, a
+ * non-canonical encoding, no point on the curve).
+ */
+export function readEd25519PublicKey(pem: string): PublicKeyRead {
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
   } catch (e) {
-    throw new TillqrError('JWS_BAD_KEY', `key ${JSON.stringify(kid)} is not a readable public key PEM`, { kid }, { cause: e });
+    return { ok: false, problem: `is not a readable public key PEM (${(e as Error).message})`, cause: e };
   }
-  if (key.asymmetricKeyType !== 'ed25519') {
-    throw new TillqrError('JWS_BAD_KEY', `key ${JSON.stringify(kid)} is ${String(key.asymmetricKeyType)}, not Ed25519`, { kid });
-  }
-  return key;
+  if (key.type !== 'public') return { ok: false, problem: 'is not a public key' };
+  if (key.asymmetricKeyType !== 'ed25519') return { ok: false, problem: `is ${String(key.asymmetricKeyType)}, not Ed25519` };
+  const raw = rawEd25519PublicKey(key);
+  const weak = raw === undefined ? { kind: 'wrong_length' as const, length: 0 } : publicKeyProblem(raw);
+  if (weak !== undefined) return { ok: false, problem: describePublicKeyProblem(weak) };
+  return { ok: true, key };
+}
+
+/** Parse a trusted public key; throws JWS_BAD_KEY naming the kid when it is unreadable, not Ed25519 or weak. */
+export function parseEd25519PublicKey(pem: string, kid?: string): KeyObject {
+  const r = readEd25519PublicKey(pem);
+  if (r.ok) return r.key;
+  const whose = kid === undefined ? 'the public key' : `the public key of kid ${JSON.stringify(kid)}`;
+  throw new TillqrError('JWS_BAD_KEY', `${whose} ${r.problem}`, kid === undefined ? {} : { kid }, r.cause === undefined ? undefined : { cause: r.cause });
 }
