@@ -1,9 +1,10 @@
 /**
  * A provisioning bundle: everything a shop's device needs in one JSON document (optionally
  * base64), checked whole before anything is written: the schema, then the PEM material (each
- * certificate parses, the client key matches its certificate, backend keys are Ed25519).
+ * certificate parses, the client key matches its certificate). Trusted keys are read by their
+ * schema (src/payment/trust-config.ts): unreadable, non-Ed25519 and weak keys are refused there.
  */
-import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { TillqrError } from '../core/errors.js';
 import { array, literal, object, string, type Infer, type Issue } from '../core/schema.js';
 import { DEVICE_ID } from '../config/schema.js';
@@ -103,20 +104,6 @@ export function validateBundle(value: unknown): DecodedBundle {
     }
   }
   if ((b.mqtt.caPem !== undefined || certPem !== undefined) && !/^(mqtts|wss):/.test(String(b.mqtt.url))) problems.push('mqtt.url: TLS material was given, so the URL must be mqtts:// or wss://');
-  for (const [list, name] of [
-    [b.backendKeys, 'backendKeys'],
-    [b.fleetKeys ?? [], 'fleetKeys'],
-    [b.releaseKeys ?? [], 'releaseKeys'],
-  ] as const) {
-    list.forEach((k, i) => {
-      try {
-        const key = createPublicKey(k.publicKeyPem);
-        if (key.asymmetricKeyType !== 'ed25519') problems.push(`${name}[${i}]: key ${k.kid} is ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519`);
-      } catch (e) {
-        problems.push(`${name}[${i}]: key ${k.kid} does not parse (${(e as Error).message})`);
-      }
-    });
-  }
   if (b.wifi?.psk !== undefined && b.wifi.psk !== '' && b.wifi.psk.length < 8) problems.push('wifi.psk: a WPA passphrase has at least 8 characters');
   if (problems.length > 0) throw invalid(problems);
   return { bundle: b, raw: value as Record<string, unknown> };

@@ -43,6 +43,12 @@ export function issue(issues: Issue[], path: string, value: unknown, expected: s
   return INVALID;
 }
 
+/** A refinement's finding, told in its own words (`message` follows "path: ") instead of quoting the value. */
+export interface Problem {
+  readonly expected: string;
+  readonly message: string;
+}
+
 export class Schema<T> {
   readonly kind: string;
   readonly expected: string;
@@ -118,8 +124,11 @@ export class Schema<T> {
     return this.#with({ doc: text });
   }
 
-  /** Add a check; `check` returns undefined when fine or the expectation that failed. */
-  refine(check: (v: T) => string | undefined): Schema<T> {
+  /**
+   * Add a check; `check` returns undefined when fine, or the expectation that failed (the message
+   * then quotes the value), or a Problem whose message says what is wrong in its own words.
+   */
+  refine(check: (v: T) => string | Problem | undefined): Schema<T> {
     const parent = this.#parse;
     const extra: { shape?: Record<string, Schema<unknown>>; item?: Schema<unknown> } = {};
     if (this.shape) extra.shape = { ...this.shape };
@@ -131,7 +140,11 @@ export class Schema<T> {
         const v = parent(value, path, issues);
         if (v === INVALID) return v;
         const problem = check(v);
-        return problem === undefined ? v : issue(issues, path, value, problem);
+        if (problem === undefined) return v;
+        if (typeof problem === 'string') return issue(issues, path, value, problem);
+        const where = path === '' ? '(root)' : path;
+        issues.push({ path: where, value, expected: problem.expected, message: `${where}: ${problem.message}` });
+        return INVALID;
       },
       this.meta,
       extra,

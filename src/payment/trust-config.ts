@@ -1,10 +1,23 @@
+/**
+ * The trust section of the configuration: the public keys that sign backend messages, fleet
+ * documents and update jobs. Every key is read when the configuration is validated (config file,
+ * console `set`, provisioning bundle, fleet document all pass here), so a key that is unreadable,
+ * not Ed25519 or weak (small order, non-canonical) is refused with its list, index and kid, and
+ * nothing is changed.
+ */
 import { array, int, object, string } from '../core/schema.js';
+import { readEd25519PublicKey } from './jws.js';
 
 export const KID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const USABLE_KEY = 'a trusted key whose public key is a usable Ed25519 key';
 
 export const trustedKeySchema = object({
   kid: string({ pattern: KID_PATTERN, expected: 'a key id of 1-128 letters, digits, ".", "_", ":" or "-"' }),
   publicKeyPem: string({ pattern: /^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\s*$/, expected: 'an Ed25519 public key in SPKI PEM' }),
+}).refine((k) => {
+  const r = readEd25519PublicKey(k.publicKeyPem);
+  return r.ok ? undefined : { expected: USABLE_KEY, message: `the public key of kid ${JSON.stringify(k.kid)} ${r.problem}` };
 });
 
 export const trustConfigSchema = object({

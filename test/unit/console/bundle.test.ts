@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeBundleText, parseBundle, validateBundle } from '../../../src/console/bundle.js';
-import { BUNDLE_PASSPHRASE, makeBundle, toBase64 } from './bundle-fixture.js';
+import { IDENTITY_RAW, pemOfRaw, weakKeys } from '../../helpers/weak-keys.js';
+import { BUNDLE_PASSPHRASE, ed25519PublicPem, makeBundle, toBase64 } from './bundle-fixture.js';
 
 function problems(value: unknown): string {
   try {
@@ -47,15 +48,26 @@ describe('provisioning bundle', () => {
 
   it('refuses keys that are not Ed25519 and TLS material without an mqtts URL', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    expect(problems(makeBundle({ backendKeys: [{ kid: 'rsa-1', publicKeyPem: rsa }] }))).toMatch(/backendKeys\[0\]: key rsa-1 is rsa, not Ed25519/);
+    expect(problems(makeBundle({ backendKeys: [{ kid: 'rsa-1', publicKeyPem: rsa }] }))).toMatch(/backendKeys\[0\]: the public key of kid "rsa-1" is rsa, not Ed25519/);
     const garbage = '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n';
-    expect(problems(makeBundle({ backendKeys: [{ kid: 'k', publicKeyPem: garbage }] }))).toMatch(/does not parse/);
+    expect(problems(makeBundle({ backendKeys: [{ kid: 'k', publicKeyPem: garbage }] }))).toMatch(/backendKeys\[0\]: the public key of kid "k" is not a readable public key PEM/);
     const fakeCa = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
     const msg = problems(makeBundle({ mqtt: { url: 'mqtt://h:1883', caPem: fakeCa } }));
     expect(msg).toMatch(/mqtt.caPem: certificate 1 does not parse/);
     expect(msg).toMatch(/must be mqtts/);
     expect(problems(makeBundle({ mqtt: { url: 'mqtts://h:8883', keyPem: '-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----' } }))).toMatch(/certPem and keyPem come together/);
     expect(problems(makeBundle({ backendKeys: [] }))).toMatch(/backendKeys/);
+  });
+
+  it('refuses a weak backend, fleet or release key, naming its list, index and kid', () => {
+    const msg = problems(makeBundle({ backendKeys: [{ kid: 'evil-1', publicKeyPem: pemOfRaw(IDENTITY_RAW) }] }));
+    expect(msg).toMatch(/^the bundle has 1 problem:\n {2}backendKeys\[0\]: the public key of kid "evil-1" is a small-order point \(order 1, the identity\)/);
+    for (const { label, raw } of weakKeys()) {
+      const good = { kid: 'fleet-ok', publicKeyPem: ed25519PublicPem() };
+      const weak = { kid: 'weak-k', publicKeyPem: pemOfRaw(raw) };
+      expect(problems(makeBundle({ fleetKeys: [good, weak] })), label).toMatch(/fleetKeys\[1\]: the public key of kid "weak-k" is a (small-order point|non-canonical encoding)/);
+      expect(problems(makeBundle({ releaseKeys: [weak] })), label).toMatch(/releaseKeys\[0\]: the public key of kid "weak-k" is a/);
+    }
   });
 
   it('says clearly when the text is neither JSON nor base64', () => {
