@@ -17,6 +17,8 @@ import type { FleetChannel, FleetHost } from './ports.js';
 import { ReleaseDir } from './releases.js';
 import { decodeFrame } from './stream-codec.js';
 import { UpdateAgent } from './update-agent.js';
+import { secretValues } from './release-check.js';
+import { configSchema } from '../config/schema.js';
 
 export interface FleetAgentOptions {
   readonly store: ConfigStore;
@@ -67,6 +69,7 @@ export class FleetAgent {
       publishStatus: (s) => this.#status(s),
       requestBlocks: (r) => o.channel.publish(this.topics.device('stream/get'), JSON.stringify(r), { retain: false }),
       connected: () => o.channel.connected,
+      configFile: { path: o.store.path, env: o.store.env, secrets: () => secretValues(configSchema, o.store.current) },
     });
   }
 

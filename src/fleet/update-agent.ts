@@ -17,10 +17,12 @@ import { downloadHttps } from './download-https.js';
 import { jobProblem } from './job-check.js';
 import { switchToPending, unpackInto, verifyArtifact } from './installer.js';
 import type { FleetHost } from './ports.js';
+import { checkNewRelease, windowFacts, type ConfigFileAccess, type WindowFacts } from './release-check.js';
 import type { ReleaseDir } from './releases.js';
 import { compareVersions } from './semver.js';
+import { planHealth, planInstall, planJob, type HealthDecision } from './update-plan.js';
 import { verifyDoc } from './signed-doc.js';
-import { StreamClient } from './stream-client.js';
+import { StreamDownload } from './download-retry.js';
 import { loadUpdateState, saveUpdateState, withOutcome, type UpdateStateData } from './update-state.js';
 
 export type FleetConfig = Infer<typeof fleetConfigSchema>;
@@ -40,7 +42,11 @@ export interface UpdateAgentOptions {
   readonly publishStatus: (s: UpdateStatus) => void;
   readonly requestBlocks: (r: StreamRequest) => void;
   readonly connected: () => boolean;
+  /** The live config file: checked by a new release before the switch, snapshotted, restored on rollback (decision 0008). */
+  readonly configFile?: ConfigFileAccess;
 }
+
+export type { ConfigFileAccess } from './release-check.js';
 
 class JobFailure extends Error {
   readonly reason: UpdateReason;
@@ -58,10 +64,11 @@ export class UpdateAgent {
   #job: UpdateJob | undefined;
   #token: Buffer | undefined;
   #next: Buffer | undefined;
-  #stream: StreamClient | undefined;
+  #stream: StreamDownload | undefined;
   #healthTimer: TimerHandle | undefined;
   #lastPercent = -1;
   #stopped = false;
+  #window: WindowFacts = { committed: undefined, complete: new Set(), snapshots: new Set() };
 
   constructor(o: UpdateAgentOptions) {
     this.#o = o;
@@ -84,6 +91,7 @@ export class UpdateAgent {
     const p = this.#state.pending;
     if (p !== undefined && p.version === this.#o.host.version) {
       this.#log.info('running a new release in its health window', { version: p.version, windowSec: this.#o.fleet.healthWindowSec, attempt: p.attempts });
+      this.#window = await windowFacts(this.#o.releases, p.previous, this.#o.configFile !== undefined);
       const deadline = this.#o.clock.now() + this.#o.fleet.healthWindowSec * 1000;
       this.#watchHealth(deadline);
     } else if (p !== undefined) {
@@ -133,19 +141,16 @@ export class UpdateAgent {
       return;
     }
     const job = v.doc;
-    if (this.#state.done.includes(job.jobId) || this.#job?.jobId === job.jobId || this.#state.pending?.jobId === job.jobId) return; // retained redelivery
-    if (this.busy) {
+    const problem = jobProblem(job, { deviceId: this.#o.deviceId, current: this.#o.host.version, floor: this.#state.floor, updates: this.#o.fleet.updates, maxBytes: this.#o.fleet.maxArtifactBytes });
+    const d = planJob({ job, running: this.#o.host.version, done: this.#state.done, activeJobId: this.#job?.jobId, pendingJobId: this.#state.pending?.jobId, problem });
+    if (d.kind === 'ignore') return;
+    if (d.kind === 'wait') {
       this.#log.info('an update job arrived while another is in progress; it waits', { jobId: job.jobId });
       this.#next = payload;
       return;
     }
-    if (job.version === this.#o.host.version) {
-      void this.#finish(job, 'succeeded', undefined, `already running ${job.version}`);
-      return;
-    }
-    const problem = jobProblem(job, { deviceId: this.#o.deviceId, current: this.#o.host.version, floor: this.#state.floor, updates: this.#o.fleet.updates, maxBytes: this.#o.fleet.maxArtifactBytes });
-    if (problem !== undefined) {
-      void this.#finish(job, 'rejected', problem.reason, problem.detail);
+    if (d.kind === 'finish') {
+      void this.#finish(job, d.state, d.reason, d.detail);
       return;
     }
     this.#job = job;
@@ -176,7 +181,7 @@ export class UpdateAgent {
           }
         }
       } else if (job.stream !== undefined) {
-        this.#stream = new StreamClient({ stream: job.stream, size: job.size, blockSize: this.#o.fleet.blockSize, window: this.#o.fleet.blockWindow, dest: file, timeoutMs: this.#o.fleet.requestTimeoutSec * 1000, clock: this.#o.clock, logger: this.#log, request: this.#o.requestBlocks, connected: this.#o.connected, onProgress: (b) => this.#progress(job, b) });
+        this.#stream = new StreamDownload({ stream: job.stream, size: job.size, sha256: job.sha256, blockSize: this.#o.fleet.blockSize, window: this.#o.fleet.blockWindow, dest: file, timeoutMs: this.#o.fleet.requestTimeoutSec * 1000, clock: this.#o.clock, logger: this.#log, request: this.#o.requestBlocks, connected: this.#o.connected, onProgress: (b) => this.#progress(job, b) });
         try {
           await this.#stream.run();
         } finally {
@@ -193,11 +198,17 @@ export class UpdateAgent {
       if (!again.ok || again.doc.sha256 !== job.sha256) throw new JobFailure(again.ok ? 'sha256_mismatch' : again.reason === 'wrong_type' ? 'malformed' : again.reason, 'the release signature no longer verifies');
       this.#publish({ state: 'installing' }, job);
       await unpackInto(this.#o.releases, file, job.version, { maxBytes: this.#o.fleet.maxUnpackedBytes, maxEntries: 200_000 }, this.#log);
-      await this.#waitIdle();
-      this.#state = await switchToPending(this.#o.releases, this.#o.stateDir, this.#state, { jobId: job.jobId, version: job.version, previous: this.#o.host.version, rollback: job.rollback, attempts: 0, installedAt: this.#nowSec() }, this.#log);
       await rm(file, { force: true });
-      this.#publish({ state: 'restarting' }, job);
-      this.#o.host.restart(`update to ${job.version}`);
+      for (const step of planInstall({ job, running: this.#o.host.version, nowSec: this.#nowSec(), hasConfigFile: this.#o.configFile !== undefined })) {
+        if (step.kind === 'check-config') await checkNewRelease(this.#o.releases, step.version, this.#o.configFile, this.#log);
+        else if (step.kind === 'wait-idle') await this.#waitIdle();
+        else if (step.kind === 'snapshot-config') await this.#o.releases.snapshotConfig(step.version, this.#o.configFile?.path ?? '');
+        else if (step.kind === 'record-and-switch') this.#state = await switchToPending(this.#o.releases, this.#o.stateDir, this.#state, step.pending, this.#log);
+        else {
+          this.#publish({ state: 'restarting' }, job);
+          this.#o.host.restart(step.reason);
+        }
+      }
     } catch (e) {
       if (this.#stopped) {
         // Shutting down mid-job: nothing is recorded; the retained job comes again at the next start and resumes.
@@ -209,7 +220,7 @@ export class UpdateAgent {
       const message = e instanceof Error ? e.message : String(e);
       this.#log.error('the update failed', { jobId: job.jobId, version: job.version, reason, error: message });
       this.#job = undefined;
-      await this.#finish(job, reason === 'expired' ? 'rejected' : 'failed', reason, message.slice(0, 300));
+      await this.#finish(job, reason === 'expired' || reason === 'config_rejected' ? 'rejected' : 'failed', reason, message.slice(0, 400));
     }
   }
 
@@ -238,26 +249,39 @@ export class UpdateAgent {
     const check = (): void => {
       this.#healthTimer = undefined;
       if (this.#stopped) return;
-      const h = this.#o.host.health();
-      if (h.brokerConnected && h.displayDrawn) {
-        void this.#commit();
-        return;
+      const d: HealthDecision = planHealth({
+        ...this.#window,
+        pending: this.#state.pending,
+        running: this.#o.host.version,
+        health: this.#o.host.health(),
+        nowMs: this.#o.clock.now(),
+        deadlineMs: deadline,
+        windowSec: this.#o.fleet.healthWindowSec,
+        saleActive: this.#o.host.saleActive(),
+        floor: this.#state.floor,
+      });
+      if (d.kind === 'commit') void this.#commit(d.floor);
+      else if (d.kind === 'rollback') void this.#rollback(d.why, d.to, d.restoreConfig);
+      else if (d.kind === 'wait') this.#healthTimer = this.#o.clock.setTimeout(check, d.recheckMs);
+      else if (d.kind === 'wait-for-idle') {
+        // Never roll back (and restart) under a sale: once the till is idle, decide again.
+        this.#log.warn('the health window is over during a sale; deciding once it ends', { why: d.why });
+        const off = this.#o.host.onIdle(() => {
+          off();
+          check();
+        });
       }
-      if (this.#o.clock.now() >= deadline) {
-        void this.#rollback(`not healthy within ${this.#o.fleet.healthWindowSec} s (broker ${h.brokerConnected ? 'connected' : 'not connected'}, display ${h.displayDrawn ? 'drawn' : 'not drawn'})`);
-        return;
-      }
-      this.#healthTimer = this.#o.clock.setTimeout(check, Math.min(1000, Math.max(0, deadline - this.#o.clock.now())));
     };
     check();
   }
 
-  async #commit(): Promise<void> {
+  async #commit(floor: string): Promise<void> {
     const p = this.#state.pending;
     if (p === undefined) return;
     try {
       await this.#o.releases.switchLink('committed', p.version);
-      const floor = p.rollback || this.#state.floor === undefined || compareVersions(p.version, this.#state.floor) > 0 ? p.version : this.#state.floor;
+      // The config this release was committed with: what a later rollback to it puts back.
+      if (this.#o.configFile !== undefined) await this.#o.releases.snapshotConfig(p.version, this.#o.configFile.path).catch((e: unknown) => this.#log.warn('could not keep a snapshot of the config', { error: e }));
       this.#state = withOutcome({ ...this.#state, floor }, { jobId: p.jobId, version: p.version, state: 'succeeded', at: this.#nowSec() });
       delete this.#state.pending;
       await saveUpdateState(this.#o.stateDir, this.#state);
@@ -270,13 +294,13 @@ export class UpdateAgent {
     }
   }
 
-  async #rollback(why: string): Promise<void> {
+  async #rollback(why: string, back: string | undefined, restoreConfig: boolean): Promise<void> {
     const p = this.#state.pending;
     if (p === undefined) return;
-    this.#log.error('the new release failed its health window; rolling back', { version: p.version, to: p.previous, why });
+    this.#log.error('the new release failed its health window; rolling back', { version: p.version, to: back, why, restoreConfig });
     try {
-      const committed = await this.#o.releases.linkVersion('committed');
-      const back = (await this.#o.releases.isComplete(p.previous)) ? p.previous : committed;
+      // Its config first, then the link: cut off in between, the boot check restores it again.
+      if (restoreConfig && back !== undefined && this.#o.configFile !== undefined) await this.#o.releases.restoreConfig(back, this.#o.configFile.path);
       if (back !== undefined) await this.#o.releases.switchLink('current', back);
       this.#state = withOutcome(this.#state, { jobId: p.jobId, version: p.version, state: 'rolled_back', reason: 'health_window', detail: why.slice(0, 300), at: this.#nowSec() });
       delete this.#state.pending;

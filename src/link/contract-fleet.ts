@@ -95,6 +95,7 @@ export const UPDATE_REASONS = {
   sha256_mismatch: 'The artifact does not match the signed SHA-256.',
   bad_artifact: 'The artifact is not a valid release (tar.gz with package.json and dist/src/cli/tillqr.js, safe paths, the job\'s version).',
   install_failed: 'Unpacking or switching the release failed (disk full, permissions).',
+  config_rejected: 'The new release\'s own `tillqr config check` refused this device\'s configuration file (the detail carries its output, secrets removed); nothing was switched.',
   interrupted: 'The device restarted during the install before the new release was switched in.',
   health_window: 'The new release did not connect to the broker and draw the display within fleet.healthWindowSec.',
   crash_loop: 'The new release failed to start fleet.maxBootAttempts times.',

@@ -1,0 +1,105 @@
+/**
+ * The update agent's decisions as pure functions of the facts (plan, then apply; the agent in
+ * update-agent.ts gathers the facts and does the effects). test/unit/fleet/update-plan.test.ts
+ * checks the rules over generated facts.
+ *
+ *  - planJob: what to do with a verified job (ignore a redelivery, wait behind a job in progress,
+ *    finish it at once, or run it).
+ *  - planInstall: the steps after the artifact is unpacked — the new release's own `config check`
+ *    against the live file first (refused: nothing is switched), the config snapshot of the running
+ *    release, then record-and-switch and restart.
+ *  - planHealth: during a new release's health window — commit once healthy; past the window, roll
+ *    back to the previous release (else `committed`) with its config, but never while a sale is on
+ *    screen (wait for the till to become idle first).
+ */
+import type { UpdateJob, UpdateReason } from '../link/contract-fleet.js';
+import type { FleetHealth } from './ports.js';
+import { compareVersions } from './semver.js';
+import type { PendingRelease } from './update-state.js';
+
+// ---- a job arrives ------------------------------------------------------------------------
+
+export interface JobFacts {
+  readonly job: Pick<UpdateJob, 'jobId' | 'version'>;
+  readonly running: string;
+  readonly done: readonly string[];
+  /** The job being worked on, and the pending release (in its health window). */
+  readonly activeJobId: string | undefined;
+  readonly pendingJobId: string | undefined;
+  /** Why the job may not run here (job-check.ts), if it may not. */
+  readonly problem: { readonly reason: UpdateReason; readonly detail: string } | undefined;
+}
+
+export type JobDecision =
+  | { readonly kind: 'ignore' }
+  | { readonly kind: 'wait' }
+  | { readonly kind: 'finish'; readonly state: 'succeeded' | 'rejected'; readonly reason?: UpdateReason; readonly detail: string }
+  | { readonly kind: 'run' };
+
+export function planJob(f: JobFacts): JobDecision {
+  const id = f.job.jobId;
+  if (f.done.includes(id) || f.activeJobId === id || f.pendingJobId === id) return { kind: 'ignore' }; // a retained redelivery
+  if (f.activeJobId !== undefined || f.pendingJobId !== undefined) return { kind: 'wait' };
+  if (f.job.version === f.running) return { kind: 'finish', state: 'succeeded', detail: `already running ${f.job.version}` };
+  if (f.problem !== undefined) return { kind: 'finish', state: 'rejected', reason: f.problem.reason, detail: f.problem.detail };
+  return { kind: 'run' };
+}
+
+// ---- after the unpack -----------------------------------------------------------------------
+
+export type InstallStep =
+  | { readonly kind: 'check-config'; readonly version: string }
+  | { readonly kind: 'wait-idle' }
+  | { readonly kind: 'snapshot-config'; readonly version: string }
+  | { readonly kind: 'record-and-switch'; readonly pending: PendingRelease }
+  | { readonly kind: 'restart'; readonly reason: string };
+
+export function planInstall(f: { readonly job: Pick<UpdateJob, 'jobId' | 'version' | 'rollback'>; readonly running: string; readonly nowSec: number; readonly hasConfigFile: boolean }): InstallStep[] {
+  const { job } = f;
+  return [
+    ...(f.hasConfigFile ? [{ kind: 'check-config', version: job.version } as const] : []),
+    { kind: 'wait-idle' },
+    ...(f.hasConfigFile ? [{ kind: 'snapshot-config', version: f.running } as const] : []),
+    { kind: 'record-and-switch', pending: { jobId: job.jobId, version: job.version, previous: f.running, rollback: job.rollback, attempts: 0, installedAt: f.nowSec } },
+    { kind: 'restart', reason: `update to ${job.version}` },
+  ];
+}
+
+// ---- the health window ------------------------------------------------------------------------
+
+export interface HealthFacts {
+  readonly pending: PendingRelease | undefined;
+  readonly running: string;
+  readonly health: FleetHealth;
+  readonly nowMs: number;
+  readonly deadlineMs: number;
+  readonly windowSec: number;
+  readonly saleActive: boolean;
+  readonly committed: string | undefined;
+  /** Versions whose directory is a complete release; versions with a config snapshot. */
+  readonly complete: ReadonlySet<string>;
+  readonly snapshots: ReadonlySet<string>;
+  readonly floor: string | undefined;
+}
+
+export type HealthDecision =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'wait'; readonly recheckMs: number }
+  | { readonly kind: 'wait-for-idle'; readonly why: string }
+  | { readonly kind: 'commit'; readonly version: string; readonly floor: string }
+  | { readonly kind: 'rollback'; readonly version: string; readonly to: string | undefined; readonly restoreConfig: boolean; readonly why: string };
+
+export function planHealth(f: HealthFacts): HealthDecision {
+  const p = f.pending;
+  if (p === undefined || p.version !== f.running) return { kind: 'none' };
+  const h = f.health;
+  if (h.brokerConnected && h.displayDrawn) {
+    const floor = p.rollback || f.floor === undefined || compareVersions(p.version, f.floor) > 0 ? p.version : f.floor;
+    return { kind: 'commit', version: p.version, floor };
+  }
+  if (f.nowMs < f.deadlineMs) return { kind: 'wait', recheckMs: Math.max(1, Math.min(1000, f.deadlineMs - f.nowMs)) };
+  const why = `not healthy within ${f.windowSec} s (broker ${h.brokerConnected ? 'connected' : 'not connected'}, display ${h.displayDrawn ? 'drawn' : 'not drawn'})`;
+  if (f.saleActive) return { kind: 'wait-for-idle', why };
+  const to = [p.previous, f.committed].find((v): v is string => v !== undefined && v !== p.version && f.complete.has(v));
+  return { kind: 'rollback', version: p.version, to, restoreConfig: to !== undefined && f.snapshots.has(to), why };
+}
