@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Install tillqr on Raspberry Pi OS Bookworm (run as root from a built checkout or an unpacked
-# release: package.json, dist/, node_modules/):
+# Install tillqr on Raspberry Pi OS (Trixie or Bookworm), as root, from a release artifact
+# (npm run release: tillqr-<version>-linux-<arch>.tar.gz) or from a built checkout (development):
 #
-#   sudo device/install.sh                  # install this tree as the first release
-#   sudo device/install.sh tillqr-1.2.0.tar.gz   # or a release artifact (the same tar.gz updates use)
+#   sudo device/install.sh tillqr-1.4.0-linux-arm64.tar.gz   # a release artifact (the same file updates take)
+#   sudo device/install.sh                                   # this tree (an unpacked artifact, or a checkout with dist/ and node_modules/)
 #
 # What it does, each step idempotent (running it again changes nothing):
-#   user and groups, directories, fonts (device/fonts.txt), Node.js >= 20 check, config.txt lines
-#   (device/config.txt, between "# BEGIN tillqr" / "# END tillqr"), the g_serial module, udev
-#   rules, the systemd unit, and the first release with its `current` and `committed` links
-#   (an existing release is never replaced: later releases come as signed updates).
+#   refuses an artifact for another architecture, or one whose Node.js runtime this system cannot
+#   give (a release either carries its runtime or names the system Node.js major and ABI it needs);
+#   user and groups, directories, fonts (device/fonts.txt), config.txt lines (device/config.txt,
+#   between "# BEGIN tillqr" / "# END tillqr"), the g_serial module, udev rules, the systemd unit,
+#   /usr/local/bin/tillqr, and the first release with its `current` and `committed` links (an
+#   existing release is never replaced: later releases come as signed updates).
 #
 # ROOT=/some/dir installs into a fake tree instead of / (tests): system commands (useradd, apt-get,
 # chown, systemctl, udevadm) are then only listed in $ROOT/install-skipped.log.
@@ -39,11 +41,55 @@ sys() {
 if [[ -z "$ROOT" && "$(id -u)" -ne 0 ]]; then die "run as root (sudo $0)"; fi
 if [[ -n "$ROOT" ]]; then mkdir -p "$ROOT"; : >"$ROOT/install-skipped.log.tmp"; fi
 
-# --- Node.js ------------------------------------------------------------------------------
-command -v node >/dev/null 2>&1 || die "Node.js is not installed (need 20 or newer: apt-get install nodejs from NodeSource or Debian backports)"
-node_major="$(node -p 'process.versions.node.split(".")[0]')"
-[[ "$node_major" -ge 20 ]] || die "Node.js $(node --version) is too old; tillqr needs 20 or newer"
-say "Node.js $(node --version)"
+# --- the release to install --------------------------------------------------------------
+src="$TREE"
+unpacked=""
+if [[ -n "$ARTIFACT" ]]; then
+  [[ -f "$ARTIFACT" ]] || die "no such artifact: $ARTIFACT"
+  unpacked="$(mktemp -d)"
+  trap 'rm -rf "$unpacked"' EXIT
+  tar -xzf "$ARTIFACT" -C "$unpacked" --no-same-owner --no-same-permissions
+  src="$unpacked"
+fi
+[[ -f "$src/package.json" && -f "$src/dist/src/cli/tillqr.js" ]] || die "$src is not a built release (package.json and dist/src/cli/tillqr.js; run npm run release, or npm run build in a checkout)"
+
+# A field of the release's package.json (written by tools/release/build.ts, one key per line).
+field() { sed -n "s/^ *\"$1\": *\"\\{0,1\\}\\([^\",]*\\)\"\\{0,1\\},\\{0,1\\}$/\\1/p" "$src/package.json" | head -n 1; }
+
+# --- architecture and Node.js -----------------------------------------------------------
+want_arch="$(field debianArch)"
+runtime_kind="$(field kind)"
+if [[ -n "$want_arch" ]]; then
+  host_arch="${TILLQR_HOST_ARCH:-$(dpkg --print-architecture 2>/dev/null || uname -m)}"
+  if [[ "$want_arch" != "$host_arch" ]]; then
+    die "this release is for $want_arch (linux-$(field arch)); this system is $host_arch: use the tillqr-<version>-linux-$( [[ "$host_arch" == amd64 ]] && echo x64 || echo "$host_arch").tar.gz artifact"
+  fi
+fi
+if [[ "$runtime_kind" == bundled ]]; then
+  node="$src/runtime/bin/node"
+  [[ -x "$node" ]] || die "the release says it carries its runtime, but runtime/bin/node is missing"
+  "$node" -e 0 2>/dev/null || die "the release's runtime/bin/node does not run on this system ($(uname -m))"
+  say "Node.js $("$node" --version) (carried by the release)"
+else
+  node="$(command -v node || true)"
+  [[ -z "$want_arch" || -z "$node" || "$node" == /usr/bin/node ]] || node=/usr/bin/node
+  want_major="$(field nodeMajor)"
+  want_abi="$(field nodeAbi)"
+  hint="on Raspberry Pi OS Trixie: apt-get install nodejs; Bookworm has only Node.js 18: use Trixie, or the 64-bit system with the arm64 release (it carries its own Node.js)"
+  [[ -n "$node" && -x "$node" ]] || die "Node.js is not installed (this release needs the system's Node.js ${want_major:-20} or newer; $hint)"
+  node_major="$("$node" -p 'process.versions.node.split(".")[0]')"
+  [[ "$node_major" -ge "${want_major:-20}" ]] || die "Node.js $("$node" --version) is too old; this release needs ${want_major:-20} or newer ($hint)"
+  if [[ -n "$want_abi" ]]; then
+    abi="$("$node" -p process.versions.modules)"
+    [[ "$abi" == "$want_abi" ]] || die "Node.js $("$node" --version) has the addon ABI $abi; this release's addons are built for ABI $want_abi (Node.js $want_major)"
+  fi
+  say "Node.js $("$node" --version) (the system's, $node)"
+fi
+version="$("$node" -p 'require(process.argv[1]).version' "$src/package.json")"
+[[ "$version" =~ ^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$ ]] || die "package.json version $version is not a release version"
+if [[ -f "$src/MANIFEST.sha256" ]]; then
+  (cd "$src" && sha256sum --quiet --strict -c MANIFEST.sha256) || die "the release's files do not match its MANIFEST.sha256"
+fi
 
 # --- user and groups ----------------------------------------------------------------------
 for g in gpio spi dialout video "$USER_NAME"; do
@@ -75,7 +121,7 @@ bootcfg="$ROOT/boot/firmware/config.txt"
 mkdir -p "$(dirname "$bootcfg")"
 touch "$bootcfg"
 block="$(mktemp)"
-trap 'rm -f "$block"' EXIT
+trap 'rm -f "$block"; rm -rf "$unpacked"' EXIT
 {
   echo '# BEGIN tillqr (device/install.sh rewrites this block; edit device/config.txt instead)'
   grep -v '^[[:space:]]*#' "$HERE/config.txt" | grep -v '^[[:space:]]*$'
@@ -98,24 +144,12 @@ mv "$ROOT/etc/modules-load.d/tillqr.conf.tmp" "$ROOT/etc/modules-load.d/tillqr.c
 # --- udev rules and the unit --------------------------------------------------------------
 install -d -m 0755 "$ROOT/etc/udev/rules.d" "$ROOT/etc/systemd/system"
 for f in "$HERE"/udev/*.rules; do install -m 0644 "$f" "$ROOT/etc/udev/rules.d/$(basename "$f")"; done
-sys udevadm control --reload-rules
+if [[ -n "$ROOT" ]]; then sys udevadm control --reload-rules; else udevadm control --reload-rules 2>/dev/null || say "udev is not running here (a chroot?): the rules apply at the next boot"; fi
 install -m 0644 "$TREE/systemd/tillqr.service" "$ROOT/etc/systemd/system/tillqr.service"
 sys systemctl daemon-reload
 sys systemctl enable tillqr.service
 
 # --- the first release --------------------------------------------------------------------
-src="$TREE"
-unpacked=""
-if [[ -n "$ARTIFACT" ]]; then
-  [[ -f "$ARTIFACT" ]] || die "no such artifact: $ARTIFACT"
-  unpacked="$(mktemp -d)"
-  trap 'rm -f "$block"; rm -rf "$unpacked"' EXIT
-  tar -xzf "$ARTIFACT" -C "$unpacked" --no-same-owner --no-same-permissions
-  src="$unpacked"
-fi
-[[ -f "$src/package.json" && -f "$src/dist/src/cli/tillqr.js" ]] || die "$src is not a built release (package.json and dist/src/cli/tillqr.js; run npm run build first)"
-version="$(node -p 'require(process.argv[1]).version' "$src/package.json")"
-[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$ ]] || die "package.json version $version is not a release version"
 dest="$PREFIX/releases/$version"
 if [[ -d "$dest" ]]; then
   say "release $version is already installed"
@@ -123,7 +157,7 @@ else
   tmp="$PREFIX/releases/.$version.install.tmp"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  for part in package.json dist node_modules assets device systemd README.md; do
+  for part in package.json dist node_modules bin runtime assets device systemd README.md licenses.json MANIFEST.sha256; do
     if [[ -e "$src/$part" ]]; then cp -a "$src/$part" "$tmp/"; fi
   done
   mv "$tmp" "$dest"
@@ -137,6 +171,11 @@ for link in current committed; do
     say "$link -> releases/$version"
   fi
 done
+
+# --- the tillqr command -----------------------------------------------------------------
+install -d -m 0755 "$ROOT/usr/local/bin"
+ln -sfn /opt/tillqr/current/bin/tillqr "$ROOT/usr/local/bin/tillqr.tmp"
+mv -T "$ROOT/usr/local/bin/tillqr.tmp" "$ROOT/usr/local/bin/tillqr"
 
 if [[ -n "$ROOT" ]]; then mv "$ROOT/install-skipped.log.tmp" "$ROOT/install-skipped.log"; fi
 say "done. Provision the device (tillqr config, or the serial console), then: systemctl start tillqr"
