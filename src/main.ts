@@ -26,10 +26,9 @@ import { RESTART_EXIT_CODE } from './fleet/ports.js';
 import { SdNotify } from './fleet/sd-notify.js';
 import { EventLoopCheck, ServiceWatchdog } from './fleet/service-watchdog.js';
 import { DisplayService } from './display/display-service.js';
-import { panelDriver } from './display/drivers/panel-drivers.js';
+import { realPanelOpener } from './display/drivers/panel-drivers.js';
 import { SimPanel } from './display/drivers/sim-panel.js';
-import { openSpidev } from './display/drivers/spidev-bus.js';
-import type { Panel } from './display/panel.js';
+import { PanelSupervisor, type PanelOpener } from './display/panel-supervisor.js';
 import { panelInfo } from './display/panels.js';
 import { Renderer } from './display/render/renderer.js';
 import { MqttLink } from './link/mqtt-link.js';
@@ -38,6 +37,7 @@ import { SimPwm } from './signal/drivers/sim-pwm.js';
 import { SimSignalState } from './signal/drivers/sim-signal-state.js';
 import { SysfsGpio } from './signal/drivers/sysfs-gpio.js';
 import { SysfsPwm } from './signal/drivers/sysfs-pwm.js';
+import { FaultIndicator } from './signal/fault-indicator.js';
 import type { Gpio } from './signal/gpio.js';
 import { liveConfig, openSignals, type Signals } from './signal/open-signals.js';
 import type { Pwm } from './signal/pwm.js';
@@ -55,6 +55,11 @@ export interface DaemonOptions {
    * again; the simulator starts a new daemon in the same process instead.
    */
   onRestart?: (reason: string) => void;
+  /**
+   * Simulator only (`hardware: "sim"`): script the simulated parts before the daemon opens them,
+   * e.g. `(sim) => sim.panel.unplug()` for a till whose panel is missing at start.
+   */
+  prepareSim?: (sim: SimParts) => void;
 }
 
 export interface SimParts {
@@ -83,27 +88,27 @@ export interface Daemon {
 interface Hardware {
   gpio: Gpio;
   pwm: Pwm | undefined;
-  panel: Panel;
+  /** The panel behind its supervisor: opened (and retried with back-off) by `panel.start()`, never failing the start. */
+  panel: PanelSupervisor;
   sim: SimParts | undefined;
 }
 
-async function buildHardware(c: Config, clock: Clock, log: Logger): Promise<Hardware> {
+function buildHardware(c: Config, clock: Clock, log: Logger, prepareSim?: (sim: SimParts) => void): Hardware {
   const info = panelInfo(c.display.panel);
+  const supervised = (open: PanelOpener): PanelSupervisor => new PanelSupervisor({ info, open, clock, logger: log.child('panel') });
   if (c.hardware === 'sim') {
     const gpio = new SimGpio({ clock });
     const pwm = new SimPwm({ clock });
     const panel = new SimPanel(info, { clock, busyTimeoutMs: c.display.busyTimeoutMs });
     const signals = new SimSignalState({ gpio, pwm, clock, config: c.signal });
-    return { gpio, pwm, panel, sim: { panel, signals, gpio, pwm } };
+    const sim = { panel, signals, gpio, pwm };
+    prepareSim?.(sim);
+    return { gpio, pwm, panel: supervised(() => panel.open()), sim };
   }
   const gpio = new SysfsGpio({ clock, logger: log.child('gpio') });
   const pwm = c.signal.buzzer.kind === 'passive' ? new SysfsPwm({ clock, logger: log.child('pwm') }) : undefined;
-  const d = panelDriver(c.display.panel);
-  const panel =
-    d.kind === 'epaper'
-      ? new d.driver({ spi: await openSpidev(c.display.spi), gpio, clock, logger: log.child('panel'), pins: c.display.pins, busyTimeoutMs: c.display.busyTimeoutMs })
-      : new d.driver(info, { logger: log.child('panel'), device: c.display.framebuffer });
-  return { gpio, pwm, panel, sim: undefined };
+  const open = realPanelOpener({ config: c.display, gpio, clock, logger: log.child('panel') });
+  return { gpio, pwm, panel: supervised(open), sim: undefined };
 }
 
 /** An id for an unprovisioned device to show, so the technician can name it: the board serial, else the host name. */
@@ -131,7 +136,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const log = createLogger('tillqr', { level: config.logLevel, sink, ...(config.deviceId ? { base: { deviceId: config.deviceId } } : {}) });
   log.info('starting', { version: VERSION, hardware: config.hardware, panel: config.display.panel, config: opts.configPath });
 
-  const hw = await buildHardware(config, clock, log);
+  const hw = buildHardware(config, clock, log, opts.prepareSim);
   const signals = await openSignals({ config: config.signal, gpio: hw.gpio, pwm: hw.pwm, clock, logger: log.child('signal') });
   for (const p of signals.problems) log.error('a signal part is not available', { code: p.code, error: p.message });
 
@@ -155,6 +160,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     faults.raise('display', e.code, e.message);
   });
   display.on('drawn', () => faults.clear('display'));
+  // While the panel cannot be opened the LED shows the fault pattern; the first frame drawn ends it.
+  const indicator = new FaultIndicator({ inner: signals.indicator, clock });
+  display.on('panel-error', () => indicator.setFault(!display.available));
+  display.on('drawn', () => indicator.setFault(false));
+  await hw.panel.start();
 
   // Every screen the Device shows passes here, so the fleet learns when the till is idle.
   const idleListeners = new Set<() => void>();
@@ -163,6 +173,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       display.show(s);
       if (s.name === 'idle') for (const l of idleListeners) l();
     },
+    ready: () => display.available,
   };
 
   let device: Device | undefined;
@@ -190,11 +201,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   if (missing.length > 0) {
     log.warn('not provisioned: waiting for a technician', { missing });
     display.show(restingScreen);
-    signals.indicator.play('provisioning');
+    indicator.play('provisioning');
   } else {
     const deviceId = config.deviceId as string;
     link = new MqttLink({ mqtt: config.mqtt, deviceId, version: VERSION, clock, logger: log.child('link') });
-    device = new Device({ config, clock, logger: log.child('device'), link, screen, indicator: signals.indicator, storeDir: config.stateDir, version: VERSION, faults });
+    device = new Device({ config, clock, logger: log.child('device'), link, screen, indicator, storeDir: config.stateDir, version: VERSION, faults });
     await device.start();
     const d = device;
     if (signals.button !== undefined) {

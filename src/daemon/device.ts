@@ -209,6 +209,12 @@ export class Device {
     }
     const evicted = this.#replay.add(decision.jti, now, decision.rememberUntil);
     if (evicted > 0) this.#log.warn('the replay cache is full: forgot live entries', { evicted });
+    if (decision.message.typ === 'charge' && this.#p.screen.ready?.() === false) {
+      // No QR can reach a customer: say so rather than `displayed` (the pending sale, if any, stays).
+      this.#log.warn('refused a charge: the panel is not available', { orderId: decision.message.orderId });
+      await this.#store.persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'display_unavailable', at: sec(now) }], decision.jti);
+      return;
+    }
     const event = toSaleEvent(decision.message, now, this.#p.config.merchant, this.#p.buildDynamicQr);
     if ('reject' in event) {
       this.#log.warn('refused a charge', { orderId: decision.message.orderId, reason: 'no_qr', detail: event.reject });

@@ -13,6 +13,8 @@ import type { DynamicQrBuilder } from './dynamic-qr.js';
 /** Where screens go: the display subsystem (renderer + refresh scheduler) or a recorder in tests. Must not block. */
 export interface ScreenSink {
   show(screen: Screen): void;
+  /** False while nothing can be shown (the panel cannot be opened): a charge is then refused `display_unavailable`. Absent: always ready. */
+  ready?(): boolean;
 }
 
 export interface DevicePorts {

@@ -78,7 +78,7 @@ export const statusSchema = object({
   since: UNIX_SEC('When the device entered this state (in the last will: when it connected).'),
   faults: array(string({ pattern: /^[A-Z][A-Z0-9_]{2,47}$/, expected: 'an error code' }), { min: 1, max: 8 })
     .optional()
-    .doc('Present while a part needs a technician: the error codes, e.g. `STORE_WRITE_FAILED` (the state directory cannot be written: the disk is full or failing) or `PANEL_BUSY_TIMEOUT`. Absent when the device is healthy. Payments go on meanwhile.'),
+    .doc('Present while a part needs a technician: the error codes, e.g. `STORE_WRITE_FAILED` (the state directory cannot be written: the disk is full or failing), `PANEL_BUSY_TIMEOUT`, or `PANEL_UNAVAILABLE` (the panel cannot be opened; charges are refused `display_unavailable` until it opens). Absent when the device is healthy. Payments go on meanwhile.'),
 });
 
 export type ChargeMessage = Infer<typeof chargeSchema>;
@@ -134,6 +134,7 @@ export const REJECT_REASONS = {
   amount_mismatch: 'The payment amount differs from the charge\'s.',
   currency_mismatch: 'The payment currency differs from the charge\'s.',
   no_qr: 'A charge without `qr` while the device cannot build a dynamic QR (no merchant profile, or the order id does not fit).',
+  display_unavailable: 'A charge while the device\'s panel cannot be opened (the status topic carries a `PANEL_UNAVAILABLE` fault): no QR could be shown. Send the charge again once the fault is gone.',
   internal: 'The device failed while handling the message (a bug; it is logged).',
 } as const;
 
