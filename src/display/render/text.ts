@@ -4,6 +4,7 @@
  * loop of mask blits. Measuring, ellipsizing and wrapping work on the same glyphs as drawing.
  */
 import { missingGlyph, type Glyph, type GlyphSource } from './fonts/glyph.js';
+import { cutPoints, lineBreakTokens } from './line-break.js';
 import { blitMask, type Surface } from './surface.js';
 
 export interface TextStyle {
@@ -117,34 +118,21 @@ function cutWithEllipsis(style: TextStyle, text: string, maxWidth: number): stri
   return `${chars.slice(0, lo).join('').trimEnd()}${ELLIPSIS}`;
 }
 
-const BREAKABLE = /[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/u;
-
-/** Breaks text into words (Latin runs) and single CJK characters, keeping following spaces. */
-function tokens(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (const ch of text) {
-    if (BREAKABLE.test(ch)) {
-      if (cur !== '') out.push(cur);
-      out.push(ch);
-      cur = '';
-    } else if (ch === ' ') {
-      out.push(`${cur} `);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur !== '') out.push(cur);
-  return out;
+/** The longest head of a CJK token that fits `maxWidth` at a cut kinsoku allows (undefined: none). */
+function fittingHead(style: TextStyle, token: string, maxWidth: number): number | undefined {
+  const chars = Array.from(token);
+  return cutPoints(token).find((n) => measure(style, chars.slice(0, n).join('')).width <= maxWidth);
 }
 
 /**
- * Wraps text into at most `maxLines` lines no wider than `maxWidth`, breaking at spaces and
- * between CJK characters; an over-long word is cut; the last line ends in an ellipsis when text
- * was left over.
+ * Wraps text into at most `maxLines` lines no wider than `maxWidth`, breaking where
+ * line-break.ts allows (spaces, Japanese phrase boundaries, between Han characters, never
+ * against kinsoku); a CJK phrase wider than a line is cut between characters kinsoku allows, an
+ * over-long Latin word is ellipsized; the last line ends in an ellipsis when text was left over.
  */
 export function wrapText(style: TextStyle, text: string, maxWidth: number, maxLines: number): string[] {
   const lines: string[] = [];
-  const toks = tokens(text);
+  const toks = lineBreakTokens(text);
   let line = '';
   let i = 0;
   while (i < toks.length) {
@@ -158,8 +146,15 @@ export function wrapText(style: TextStyle, text: string, maxWidth: number, maxLi
       lines.push(line.trimEnd());
       line = '';
     } else {
-      lines.push(cutWithEllipsis(style, t, maxWidth));
-      i++;
+      const head = fittingHead(style, t.trimEnd(), maxWidth);
+      if (head !== undefined) {
+        const chars = Array.from(t);
+        lines.push(chars.slice(0, head).join(''));
+        toks[i] = chars.slice(head).join('');
+      } else {
+        lines.push(cutWithEllipsis(style, t, maxWidth));
+        i++;
+      }
     }
     if (lines.length === maxLines) {
       if (toks.slice(i).join('').trim() !== '') {
