@@ -16,6 +16,7 @@ import { parseStatus, progressLine, runRollout } from '../fleet/operator/rollout
 import { readArtifact, readJob, streamToServe } from '../fleet/operator/input-files.js';
 import { loadSigningKey, signDesiredConfig, signJob } from '../fleet/operator/sign.js';
 import { StreamServer } from '../fleet/stream-server.js';
+import { trustedKeyProblems } from '../payment/trust-config.js';
 import { intFlag, parse, required } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -215,6 +216,8 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
         throw new TillqrError('USAGE', `${v.file}: ${(e as Error).message}`);
       }
       if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new TillqrError('USAGE', `${v.file}: must hold a JSON object (a partial config.json)`);
+      const keyProblems = trustedKeyProblems((config as Record<string, unknown>).trust);
+      if (keyProblems.length > 0) throw new TillqrError('JWS_BAD_KEY', `${v.file}: not pushed; devices would refuse these keys:\n${keyProblems.map((p) => `  ${p}`).join('\n')}`, { file: v.file });
       const key = await loadSigningKey(required(v.key, '--key', usage), v.kid);
       const version = intFlag(v.version, '--version', { min: 1 }) ?? Math.floor(Date.now() / 1000);
       const target = v.device !== undefined ? `device:${v.device}` : `group:${v.group ?? ''}`;

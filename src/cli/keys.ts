@@ -2,12 +2,13 @@
  * `tillqr keys generate --out DIR [--name NAME] [--force]`: write an Ed25519 key pair for a
  * backend (NAME.key.pem, mode 0600, and NAME.pub.pem) and print its kid with the
  * trust.backendKeys entry to paste into device configs.
- * `tillqr keys kid FILE`: the kid of a public (or private) key PEM.
+ * `tillqr keys kid FILE`: the kid of a public (or private) key PEM; a weak public key (small
+ * order, non-canonical) is refused rather than given a kid to paste into a trust list.
  */
 import { access, readFile } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
-import { createPublicKey } from 'node:crypto';
 import { EXIT, TillqrError } from '../core/errors.js';
+import { readEd25519PublicKey } from '../payment/jws.js';
 import { generateEd25519KeyPair, thumbprintKid } from '../payment/keys.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { parse, required } from './args.js';
@@ -66,13 +67,9 @@ async function kid(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     throw new TillqrError('USAGE', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  let key;
-  try {
-    key = createPublicKey(pem);
-  } catch {
-    throw new TillqrError('JWS_BAD_KEY', `${file} is not a PEM key`);
-  }
-  io.stdout(`${thumbprintKid(key)}\n`);
+  const r = readEd25519PublicKey(pem);
+  if (!r.ok) throw new TillqrError('JWS_BAD_KEY', `${file}: the public key ${r.problem}`, { file });
+  io.stdout(`${thumbprintKid(r.key)}\n`);
   return EXIT.OK;
 }
 

@@ -5,7 +5,7 @@
  * not Ed25519 or weak (small order, non-canonical) is refused with its list, index and kid, and
  * nothing is changed.
  */
-import { array, int, object, string } from '../core/schema.js';
+import { array, int, object, string, type Issue } from '../core/schema.js';
 import { readEd25519PublicKey } from './jws.js';
 
 export const KID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -26,3 +26,16 @@ export const trustConfigSchema = object({
   releaseKeys: array(trustedKeySchema, { max: 16 }).default([]).doc('Keys that sign software update jobs.'),
   clockSkewSec: int({ min: 0, max: 3600 }).default(60).doc('Allowed clock difference when checking iat/exp.'),
 });
+
+const trustListsSchema = object(
+  { backendKeys: array(trustedKeySchema).optional(), fleetKeys: array(trustedKeySchema).optional(), releaseKeys: array(trustedKeySchema).optional() },
+  { unknownKeys: 'strip' },
+);
+
+/** Problems with the key lists of a partial trust section (e.g. in a fleet document before it is signed); [] when there are none. */
+export function trustedKeyProblems(trust: unknown, path = 'trust'): string[] {
+  if (trust === null || typeof trust !== 'object' || Array.isArray(trust)) return [];
+  const issues: Issue[] = [];
+  trustListsSchema.run(trust, path, issues);
+  return issues.map((i) => i.message);
+}
