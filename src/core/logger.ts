@@ -15,7 +15,8 @@
  *   `key`, `apiKey`, `privateKey`, `keyFile`, `passphraseHash`, `password`, `token` are;
  *   `payload`, `signature` and `jws` only as the last word (`qrPayload`, not `payloadLength`). The
  *   configuration's secret keys (schema `.secret()`: mqtt.password, mqtt.keyFile,
- *   console.passphraseHash) all match it (test/unit/core/logger.test.ts checks every one).
+ *   console.passphraseHash) all match it (test/unit/core/logger.test.ts checks every one), and
+ *   `redactConfig` applies it to keys the schema does not know.
  * - An Error is written as `{name, message, code?, stack, cause?}`, its cause chain followed to a
  *   bounded depth.
  */
