@@ -76,9 +76,15 @@ export interface RealPanelDeps {
   readonly logger: Logger;
   /** Default: spidev through the lazily loaded spi-device package. */
   readonly openSpi?: (o: SpidevOptions) => Promise<SpiBus>;
+  /** Where the framebuffer is looked up (defaults /sys and /dev; tests pass temp dirs). */
+  readonly fbRoots?: { readonly sysfsRoot: string; readonly devRoot: string };
 }
 
-/** Opens the configured real panel: the SPI bus and the e-paper driver, or the framebuffer (found and opened now). */
+/**
+ * Opens the configured real panel: for e-paper the SPI bus, then a check that its control lines can
+ * be had (BUSY claimed once and let go: sysfs GPIO present, permission, pin free; the driver claims
+ * its lines on first use), then the driver; for an LCD the framebuffer, found and opened now.
+ */
 export function realPanelOpener(deps: RealPanelDeps): PanelOpener {
   const c = deps.config;
   const openSpi = deps.openSpi ?? ((o: SpidevOptions) => openSpidev(o));
@@ -87,13 +93,15 @@ export function realPanelOpener(deps: RealPanelDeps): PanelOpener {
     if (d.kind === 'epaper') {
       const spi = await openSpi(c.spi);
       try {
+        const busy = await deps.gpio.input(c.pins.busy, { debounceMs: 0 });
+        await busy.close();
         return new d.driver({ spi, gpio: deps.gpio, clock: deps.clock, logger: deps.logger, pins: c.pins, busyTimeoutMs: c.busyTimeoutMs });
       } catch (e) {
         await spi.close().catch(() => undefined);
         throw e;
       }
     }
-    const lcd = new d.driver(panelInfo(c.panel), { logger: deps.logger, device: c.framebuffer });
+    const lcd = new d.driver(panelInfo(c.panel), { logger: deps.logger, device: c.framebuffer, ...deps.fbRoots });
     try {
       await lcd.open();
     } catch (e) {
