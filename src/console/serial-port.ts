@@ -3,8 +3,11 @@
  * small interface, so the console can be driven by anything that moves bytes. Writes are
  * dropped, not queued without end, when the other side stops reading.
  */
-import { SerialPort } from 'serialport';
+import type { SerialPort as SerialPortClass } from 'serialport';
 import { TillqrError } from '../core/errors.js';
+
+/** The `serialport` package (and its native binding) loads when the first port opens, not at import. */
+const loadSerialPort = async (): Promise<typeof SerialPortClass> => (await import('serialport')).SerialPort;
 
 export interface ConsolePort {
   /** Queue bytes; returns false when they were dropped because too much is still queued. */
@@ -26,8 +29,9 @@ export interface SerialPortOptions {
 
 export function serialPortOpener(opts: SerialPortOptions = {}): PortOpener {
   const maxQueued = opts.maxQueuedBytes ?? 256 * 1024;
-  return (path, baudRate) =>
-    new Promise((resolve, reject) => {
+  return async (path, baudRate) => {
+    const SerialPort = await loadSerialPort();
+    return new Promise((resolve, reject) => {
       const port = new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false, hupcl: false });
       let closed = false;
       const closeListeners: ((e: Error | undefined) => void)[] = [];
@@ -74,4 +78,5 @@ export function serialPortOpener(opts: SerialPortOptions = {}): PortOpener {
         });
       });
     });
+  };
 }
