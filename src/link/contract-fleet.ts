@@ -39,7 +39,7 @@ export const desiredConfigSchema = object({
 });
 
 export const configErrorSchema = object({
-  key: string({ min: 1, max: 256 }).doc('The key path, e.g. "display.rotation".'),
+  key: string({ min: 1, max: 256 }).doc('The key path, e.g. "display.rotation"; "*" for a whole document.'),
   source: string({ min: 1, max: 80 }).doc('"device" or "group:<name>".'),
   message: string({ min: 1, max: 512 }).doc('Why it was not applied.'),
 });
@@ -49,7 +49,7 @@ export const reportedConfigSchema = object({
   groups: jsonObject().doc('Group name -> version applied, for every group in mqtt.groups that has a document.'),
   memberOf: array(string({ pattern: GROUP_NAME, expected: 'a group name' }), { max: 16 }).doc('The device\'s groups (mqtt.groups).'),
   applied: array(string({ min: 1, max: 256 }), { max: 1024 }).doc('Keys whose value changed with the last documents.'),
-  errors: array(configErrorSchema, { max: 256 }).doc('Keys not applied, one entry each.'),
+  errors: array(configErrorSchema, { max: 256 }).doc('Keys not applied, one entry each; key "*": a stored document dropped at start because it no longer verifies (fleet key rotated, other device id, group left).'),
   restartRequired: array(string({ min: 1, max: 256 }), { max: 1024 }).doc('Applied keys that take effect after the restart the device does when idle.'),
   rejected: string({ max: 512 }).optional().doc('The last document refused whole (bad signature, stale version...), with its reason.'),
   at: UNIX_SEC('When the device last applied or refused a document.'),
