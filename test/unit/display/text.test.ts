@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LANGS, STRING_KEYS, t } from '../../../src/display/i18n.js';
-import { FontBook, type TextRole } from '../../../src/display/render/fonts/font-book.js';
+import { FontBook, HAN_PX, type TextRole } from '../../../src/display/render/fonts/font-book.js';
 import { defaultFontFiles, missingFonts } from '../../../src/display/render/fonts/font-files.js';
 import { covers, ELLIPSIS, glyphOf, measure, packParts, wrapText } from '../../../src/display/render/text.js';
 
@@ -39,10 +39,10 @@ describe('fonts', () => {
   it('keeps Chinese Han characters in Chinese forms (from Unifont, not the Japanese Galmuri forms)', () => {
     const zh = book.text('body', 'zh');
     const ja = book.text('body', 'ja');
-    // 写 (U+5199): Chinese text takes Unifont's 16x16 design, Japanese text Galmuri's own.
+    // 写 (U+5199): Chinese text takes Unifont's 16x16 design (resampled to the role's size, HAN_PX), Japanese text Galmuri's own.
     const zhGlyph = glyphOf(zh, 0x5199);
     const jaGlyph = glyphOf(ja, 0x5199);
-    expect([zhGlyph.width, zhGlyph.height]).toEqual([16, 16]);
+    expect([zhGlyph.width, zhGlyph.height]).toEqual([HAN_PX.body, HAN_PX.body]);
     expect(Buffer.from(zhGlyph.bits).equals(Buffer.from(jaGlyph.bits))).toBe(false);
     // Latin in Chinese text still comes from Galmuri, like every other language.
     expect(glyphOf(zh, 0x41)).toBe(glyphOf(book.text('body', 'zh'), 0x41));

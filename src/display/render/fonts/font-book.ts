@@ -14,6 +14,7 @@ import type { FontFiles } from './font-files.js';
 import { isHan, without, type GlyphSource } from './glyph.js';
 import { HexFont } from './hex-font.js';
 import { OutlineFont } from './outline-font.js';
+import { scaledFont } from './scaled-font.js';
 import { TrueTypeFont } from './truetype.js';
 
 export type TextRole = 'small' | 'body' | 'bold' | 'title';
@@ -25,6 +26,13 @@ export const BDF_FILES: Record<TextRole, string> = {
   bold: 'Galmuri11-Bold.bdf',
   title: 'Galmuri14.bdf',
 };
+
+/**
+ * Pixel size of Chinese Han per role: Unifont's 16 px resampled so its ink stands within a pixel
+ * or two of the role's Galmuri kanji and capitals (9, 11, 11, 14 px); 11 px is the least at which
+ * simplified Han stays legible.
+ */
+export const HAN_PX: Record<TextRole, number> = { small: 11, body: 12, bold: 12, title: 14 };
 
 /** Fullwidth forms to their ASCII / symbol equivalents, for the outline amount font. */
 function halfwidth(cp: number): number {
@@ -100,8 +108,18 @@ export class FontBook {
     add(this.bdf(role));
     if (role !== 'body') add(this.bdf('body'));
     if (lang === 'ja') add(this.hex('unifontJpHex'));
+    // Chinese Han only Unifont has, at 16 px: resampled to the role's kanji size (one visual size across scripts).
+    if (lang === 'zh') add(this.scaledHan(role));
     add(this.hex('unifontHex'));
     return out;
+  }
+
+  private scaledHan(role: TextRole): GlyphSource | undefined {
+    const px = HAN_PX[role];
+    return this.open(`han-${px}`, () => {
+      const uni = this.hex('unifontHex');
+      return uni === undefined ? undefined : scaledFont(uni, 16, px, isHan, `Unifont Han ${px}px`);
+    });
   }
 
   private bdf(role: TextRole): GlyphSource | undefined {
