@@ -54,7 +54,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   // A bug must not take the till down silently: log it; systemd restarts us on a crash.
   process.on('unhandledRejection', (reason) => daemon.logger.error('unhandled rejection', { error: reason }));
-  await (io.interrupted ?? new Promise<void>(() => undefined));
+  // The Clock's timers do not hold the process (unref): without this, a till with nothing open yet
+  // (no panel, console port absent, not provisioned) would simply exit and be restarted by systemd.
+  const hold = setInterval(() => undefined, 60_000);
+  try {
+    await (io.interrupted ?? new Promise<void>(() => undefined));
+  } finally {
+    clearInterval(hold);
+  }
   await daemon.stop();
   return EXIT.OK;
 }

@@ -90,6 +90,17 @@ describe('tillqr run on a machine without SPI, framebuffer or GPIO (hardware "pi
   });
 
   it('answers `status` on the serial console with the fault and its cause', async () => {
+    // The console opens its port after the link is up: ask until it answers (a line sent before is lost).
+    for (let i = 0; ; i++) {
+      const at = host.mark();
+      host.write('version\r');
+      const answered = await host.waitFor(/tillqr \S+\r\n\S*> $/, at, 1000).then(
+        () => true,
+        () => false,
+      );
+      if (answered) break;
+      if (i > 30) throw new Error(`the console never answered: ${host.text.slice(-500)}`);
+    }
     const from = host.mark();
     host.write('status\r');
     const text = await host.waitFor(/display: +waveshare-2in9-v2 failing \(PANEL_UNAVAILABLE: [^\r\n]*\)\r\n/, from, 20_000);
@@ -160,5 +171,27 @@ describe('the daemon in process with the simulated panel missing at start', () =
 
     await backend.send(DEVICE, 'charge', backend.sign(DEVICE, key, chargeBody('LP-2', 700)));
     expect(await backend.nth(DEVICE, 2)).toMatchObject({ type: 'displayed', orderId: 'LP-2' });
+  });
+});
+
+describe('tillqr run with nothing to hold it yet (hardware "pi", not provisioned, no panel, console port not there)', () => {
+  it('stays up, retrying the panel and the console port, until told to stop', async () => {
+    const dir = await tempDir('tillqr-nothing-yet-');
+    const configPath = join(dir, 'config.json');
+    // A USB gadget console (/dev/ttyGS0) appears only once a laptop is plugged in.
+    await writeFile(configPath, JSON.stringify({ hardware: 'pi', stateDir: join(dir, 'state'), console: { port: join(dir, 'ttyGS0') } }));
+    const child = spawnTs(TILLQR, ['run', '--config', configPath], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir }, cwd: dir });
+    const lines: string[] = [];
+    collectLines(child.stdout, lines);
+    const done = exited(child);
+    try {
+      // The third attempt comes 3 s after the start: the process must still be there for it.
+      await until(() => lines.some((l) => l.includes('next attempt in 4 s')) || child.exitCode !== null, 30_000, 'a third panel attempt or an exit');
+      expect(child.exitCode, lines.slice(-5).join('\n')).toBeNull();
+      expect(lines.join('\n')).toContain('console port not available');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect((await done).code).toBe(0);
   });
 });
