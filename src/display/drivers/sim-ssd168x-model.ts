@@ -4,6 +4,13 @@
  * controls, and what a refresh does to the picture: display mode 1 (full) shows the BW plane;
  * display mode 2 (partial) changes only pixels where BW differs from RED (or from 0 when 0x21
  * bypasses RED), as the differential waveform does. RAM survives reset and deep sleep mode 1.
+ *
+ * Strict where a real panel is punished silently:
+ * - a partial refresh whose RED plane (the "previous image") differs from what the panel shows
+ *   anywhere: those pixels would be driven through a transition again (over-driving, DC
+ *   imbalance, ghosting), because the differential waveform covers the whole panel, not the window;
+ * - a refresh from a RAM LUT (0x32) without its voltages (0x3F, 0x03, 0x04, 0x2C) written since the
+ *   last reset: it would run on power-on default voltages.
  */
 import type { Level } from '../../signal/gpio.js';
 import type { SimHost, SimModel } from './sim-epaper-device.js';
@@ -34,6 +41,8 @@ export class SsdModel implements SimModel {
   #control1 = [0x00, 0x00];
   #control2 = 0xff;
   #lutLoaded = false;
+  /** Which of 0x3F/0x03/0x04/0x2C were written since the last reset. */
+  #voltages = new Set<number>();
 
   constructor(host: SimHost, width: number, height: number, controller: 'ssd1680' | 'ssd1683', otpPartial: boolean) {
     this.#host = host;
@@ -62,6 +71,7 @@ export class SsdModel implements SimModel {
     this.#control1 = [0x00, 0x00];
     this.#control2 = 0xff;
     this.#lutLoaded = false;
+    this.#voltages = new Set();
   }
 
   command(cmd: number): void {
@@ -107,6 +117,14 @@ export class SsdModel implements SimModel {
         if (a.length < this.#lutBytes) this.#host.violation(`LUT of ${a.length} bytes, the controller needs ${this.#lutBytes}`);
         else this.#lutLoaded = true;
         break;
+      case 0x3f:
+      case 0x03:
+      case 0x2c:
+        if (a.length >= 1) this.#voltages.add(this.#cmd);
+        break;
+      case 0x04:
+        if (a.length >= 3) this.#voltages.add(this.#cmd);
+        break;
       case 0x44:
         [this.#xs, this.#xe] = [at(0), at(1)];
         if (this.#xe >= this.#stride || this.#xs > this.#xe) this.#host.violation(`RAM X range ${this.#xs}..${this.#xe} outside 0..${this.#stride - 1}`);
@@ -149,11 +167,40 @@ export class SsdModel implements SimModel {
     const otpLut = (opt & 0x10) !== 0;
     if (mode2 && otpLut && !this.#otpPartial) this.#host.violation('partial refresh with the OTP waveform, but this panel has none in OTP');
     if (!otpLut && !this.#lutLoaded) this.#host.violation('refresh without a waveform: no OTP load (0x22 bit 4) and no LUT written (0x32)');
+    if (!otpLut && this.#lutLoaded) {
+      const missing = [0x3f, 0x03, 0x04, 0x2c].filter((c) => !this.#voltages.has(c));
+      if (missing.length > 0) this.#host.violation(`refresh from a RAM LUT on power-on default voltages: ${missing.map((c) => `0x${c.toString(16).padStart(2, '0')}`).join(', ')} not written`);
+    }
+    if (mode2) this.#checkPrevious();
     if (mode2) this.#showDifferential();
     else for (let i = 0; i < this.screen.length; i++) this.screen[i] = ~(this.bw[i] ?? 0) & 0xff;
     this.#maskPadding();
     this.#host.busy(mode2 ? this.#host.timing.partialMs : this.#host.timing.fullMs, 'refresh');
     this.#host.refreshed(mode2 ? 'partial' : 'full');
+  }
+
+  /** Mode 2 needs RED = the picture on the glass (RAM polarity, pixel bits only), everywhere. */
+  #checkPrevious(): void {
+    const redOption = (this.#control1[0] ?? 0) & 0xf0;
+    if (redOption === 0x40) return; // RED bypassed as 0: not a differential update against a previous image
+    const extra = this.#stride * 8 - this.#width;
+    const lastMask = (0xff << extra) & 0xff;
+    let stale = 0;
+    let first = -1;
+    for (let i = 0; i < this.screen.length; i++) {
+      const mask = i % this.#stride === this.#stride - 1 ? lastMask : 0xff;
+      const raw = this.red[i] ?? 0;
+      const red = redOption === 0x80 ? ~raw & 0xff : raw;
+      const shown = ~(this.screen[i] ?? 0) & 0xff;
+      if (((red ^ shown) & mask) !== 0) {
+        stale++;
+        if (first < 0) first = i;
+      }
+    }
+    if (stale > 0) {
+      const at = `(byte ${first % this.#stride}, row ${Math.floor(first / this.#stride)})`;
+      this.#host.violation(`partial refresh with the previous-image RAM (0x26) differing from the displayed image in ${stale} bytes, first at ${at}: those pixels are driven again`);
+    }
   }
 
   /** Mode 2: pixels whose BW bit differs from RED (as 0x21 presents it) go to the BW value. */

@@ -59,7 +59,41 @@ describe('SimEpaperDevice', () => {
     await s.reset(rst);
     await s.cmd(dc, 0x22, [0xff]);
     await s.cmd(dc, 0x20);
-    expect(s.device.violations).toEqual(['partial refresh with the OTP waveform, but this panel has none in OTP']);
+    expect(s.device.violations[0]).toBe('partial refresh with the OTP waveform, but this panel has none in OTP');
+  });
+
+  it('SSD168x: flags a partial refresh whose 0x26 differs from the displayed image, even outside the RAM window', async () => {
+    const s = rig();
+    const { rst, dc } = await s.io();
+    await s.reset(rst);
+    await s.cmd(dc, 0x24, new Array<number>(8).fill(0xff)); // white, both planes: 2x4 bytes
+    await s.cmd(dc, 0x26, new Array<number>(8).fill(0xff));
+    await s.cmd(dc, 0x22, [0xf7]);
+    await s.cmd(dc, 0x20); // full: the panel shows white
+    await s.reset(rst);
+    await s.cmd(dc, 0x44, [0, 0]); // window: byte column 0 only
+    await s.cmd(dc, 0x24, [0x00, 0x00, 0x00, 0x00]); // ink in column 0; 0x26 not rewritten there (fine: it is white = shown)
+    await s.cmd(dc, 0x22, [0xff]);
+    await s.cmd(dc, 0x20); // partial: column 0 black, 0x26 still white: stale now
+    expect(s.device.violations).toEqual([]);
+    await s.reset(rst);
+    await s.cmd(dc, 0x44, [1, 1]);
+    await s.cmd(dc, 0x4e, [1]);
+    await s.cmd(dc, 0x24, [0x00, 0x00, 0x00, 0x00]);
+    await s.cmd(dc, 0x22, [0xff]);
+    await s.cmd(dc, 0x20);
+    expect(s.device.violations).toEqual(['partial refresh with the previous-image RAM (0x26) differing from the displayed image in 4 bytes, first at (byte 0, row 0): those pixels are driven again']);
+  });
+
+  it('SSD168x: flags a refresh from a RAM LUT on power-on default voltages', async () => {
+    const s = rig('ssd1680', false);
+    const { rst, dc } = await s.io();
+    await s.reset(rst);
+    await s.cmd(dc, 0x32, new Array<number>(153).fill(0));
+    await s.cmd(dc, 0x3f, [0x22]);
+    await s.cmd(dc, 0x22, [0xc7]); // display mode 1 from the RAM LUT
+    await s.cmd(dc, 0x20);
+    expect(s.device.violations).toEqual(['refresh from a RAM LUT on power-on default voltages: 0x03, 0x04, 0x2c not written']);
   });
 
   it('UC8179: refuses a refresh while powered off and a window that is not byte-aligned', async () => {

@@ -52,7 +52,7 @@ describe('SSD1680 2.13" V4 (122x250)', () => {
     expect(rig.panel.stats).toMatchObject({ full: 1, partial: 0, resets: 1 });
   });
 
-  it('partial update writes only the changed window: previous image to 0x26, new to 0x24, then 0xFF', async () => {
+  it('partial update writes only the changed window: new image to 0x24, 0xFF, then the same window to 0x26', async () => {
     const rig = makeRig(info.id);
     const a = noiseFrame(info.width, info.height, 2);
     const b = withBox(a, 40, 100, 24, 24); // bytes 5..7, rows 100..123
@@ -70,15 +70,15 @@ describe('SSD1680 2.13" V4 (122x250)', () => {
       'cmd 21 00 80',
       'cmd 18 80',
       ...win,
-      expect.stringMatching(/^cmd 26( [0-9a-f]{2}){72}$/),
-      ...win,
       expect.stringMatching(/^cmd 24( [0-9a-f]{2}){72}$/),
       'cmd 22 ff',
       'cmd 20',
       'busy',
+      ...win,
+      expect.stringMatching(/^cmd 26( [0-9a-f]{2}){72}$/),
       'cmd 10 01',
     ]);
-    expect(cmdData(rig, 0x26)).toEqual([window(a.data, 16, 5, 3, 100, 24, true)]);
+    expect(cmdData(rig, 0x26)).toEqual([window(b.data, 16, 5, 3, 100, 24, true)]);
     expect(cmdData(rig, 0x24)).toEqual([window(b.data, 16, 5, 3, 100, 24, true)]);
     expect(rig.device.violations).toEqual([]);
     expect(rig.device.screen).toEqual(b.data);
@@ -137,6 +137,7 @@ describe('SSD1680 2.9" V2 (128x296): no partial waveform in OTP', () => {
 
   it('the partial LUT has the 153 bytes 0x32 takes', () => {
     expect(LUT_2IN9_V2_PARTIAL).toHaveLength(153);
+    expect(LUT_2IN9_V2_PARTIAL.slice(60, 67)).toEqual([0x0a, 0, 0, 0, 0, 0, 0x01]); // Waveshare WF_PARTIAL_2IN9
     expect(LUT_2IN9_V2_PARTIAL.slice(0, 2)).toEqual([0x00, 0x40]);
     expect(LUT_2IN9_V2_PARTIAL.slice(144)).toEqual([0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0, 0, 0]);
   });
@@ -153,7 +154,7 @@ describe('SSD1680 2.9" V2 (128x296): no partial waveform in OTP', () => {
     const i32 = lines.findIndex((l) => l.startsWith('cmd 32 '));
     expect(i32).toBeGreaterThan(lines.indexOf('cmd 18 80'));
     expect(cmdData(rig, 0x32)).toEqual([[...LUT_2IN9_V2_PARTIAL]]);
-    expect(lines.slice(-4)).toEqual(['cmd 22 cf', 'cmd 20', 'busy', 'cmd 10 01']);
+    expect(lines.slice(-9)).toEqual(['cmd 22 cf', 'cmd 20', 'busy', 'cmd 44 01 02', 'cmd 45 18 01 27 01', 'cmd 4e 01', 'cmd 4f 18 01', expect.stringMatching(/^cmd 26( [0-9a-f]{2}){32}$/), 'cmd 10 01']);
     expect(lines).toContain('cmd 44 01 02');
     expect(lines).toContain('cmd 45 18 01 27 01');
     expect(rig.device.violations).toEqual([]);
