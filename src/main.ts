@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
 import { ConfigStore } from './config/config-store.js';
 import { compatWarnings, missingForService } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -41,6 +40,8 @@ import { FaultIndicator } from './signal/fault-indicator.js';
 import type { Gpio } from './signal/gpio.js';
 import { liveConfig, openSignals, type Signals } from './signal/open-signals.js';
 import type { Pwm } from './signal/pwm.js';
+import { settleOwner } from './store/owner-change.js';
+import { bundleTlsDir } from './store/owner-state.js';
 import { VERSION } from './version.js';
 
 export interface DaemonOptions {
@@ -204,6 +205,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     indicator.play('provisioning');
   } else {
     const deviceId = config.deviceId as string;
+    // A new owner (deviceId or trust.fleetKeys changed since the last start) gets none of the old one's state.
+    const owner = await settleOwner({ stateDir: config.stateDir, configPath: store.path, config, logger: log.child('owner') });
+    if (owner.error !== undefined) faults.raise('storage', owner.error.code, owner.error.message);
     link = new MqttLink({ mqtt: config.mqtt, deviceId, version: VERSION, clock, logger: log.child('link') });
     device = new Device({ config, clock, logger: log.child('device'), link, screen, indicator, storeDir: config.stateDir, version: VERSION, faults });
     await device.start();
@@ -249,6 +253,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           clock,
           startedAt,
           device: () => device,
+          fleet: () => fleet,
           brokerConnected: () => link?.connected ?? false,
           display,
           faults,
@@ -269,7 +274,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         logger: log.child('console'),
         version: VERSION,
         logTail: (n: number) => recent.lines.slice(-n),
-        tlsDir: join(dirname(store.path), 'tls'),
+        tlsDir: bundleTlsDir(store.path),
         stateDir: config.stateDir,
       })
     : undefined;

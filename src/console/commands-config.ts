@@ -83,6 +83,7 @@ export const configCommands: readonly CommandSpec[] = [
         `provisioned as ${r.deviceId}: ${r.changed.length} keys changed, ${r.files.length} TLS files written`,
         r.restartRequired.length > 0 ? 'restart required for the new broker and device id (run: restart)' : 'applied',
       ];
+      if (r.ownerChange !== undefined) lines.push(`${r.ownerChange.scope === 'identity' ? 'the device id changes' : 'the fleet keys change'}: the restart wipes the previous owner's ${r.ownerChange.wipes.join(', ')}`);
       if (r.wifi !== undefined) lines.push(r.wifi.connected ? `Wi-Fi: joined "${r.wifi.ssid}"` : `Wi-Fi: could not join "${r.wifi.ssid}": ${r.wifi.error ?? 'unknown error'}`);
       return { data: { ...r, restartRequired: r.restartRequired.length > 0, restartKeys: r.restartRequired }, text: lines.join('\n') };
     },
@@ -100,11 +101,13 @@ export const configCommands: readonly CommandSpec[] = [
         if (!ok) return { data: { reset: false }, text: 'cancelled; nothing was changed' };
       }
       ctx.audit('factory-reset');
-      await ctx.provisioner.factoryReset('console');
+      // Stop what writes owner state (the sale, the fleet agent) first, so nothing writes it back.
       await ctx.target.factoryReset();
+      const r = await ctx.provisioner.factoryReset('console');
       ctx.session.logout();
       ctx.session.afterReply(() => ctx.target.restart());
-      return { data: { reset: true }, text: 'factory reset done; restarting' };
+      const kinds = [...new Set(r.wiped.map((w) => w.what))];
+      return { data: { reset: true, wiped: kinds, paths: r.wiped.map((w) => w.path) }, text: `factory reset done; restarting\nwiped: ${kinds.join(', ')}` };
     },
   },
   {

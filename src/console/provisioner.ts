@@ -4,6 +4,15 @@
  * and pin profile, passphrase hash). The resulting configuration is validated before the first
  * byte is written; TLS files get content-derived names, so the old configuration keeps pointing
  * at its own files until the new one is saved, and files no longer used are removed after.
+ *
+ * A bundle owns the trust: trust.backendKeys, trust.fleetKeys and trust.releaseKeys become the
+ * bundle's lists, and a list the bundle leaves out becomes empty (a new owner's bundle without
+ * fleet keys must not leave the old owner able to configure or update the till). When the bundle
+ * changes deviceId or trust.fleetKeys, the daemon's next start wipes the old owner's state
+ * (src/store/owner-change.ts); the result says what (`ownerChange`).
+ *
+ * Factory reset: the configuration becomes `{}` and every piece of owner state is wiped
+ * (src/store/owner-state.ts, scope `all`); the result lists what was removed.
  */
 import { createHash } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
@@ -14,6 +23,8 @@ import { configSchema } from '../config/schema.js';
 import { TillqrError, toTillqrError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
+import { ownerChange, ownerOf } from '../store/owner-change.js';
+import { BUNDLE_TLS_FILE, scopeContents, wipeOwnerState, type OwnerScope, type Wiped } from '../store/owner-state.js';
 import { safeIssue, type DecodedBundle } from './bundle.js';
 import type { Network } from './network.js';
 import { DEFAULT_SCRYPT, hashPassphrase, type ScryptParams } from './passphrase.js';
@@ -25,6 +36,13 @@ export interface ProvisionResult {
   /** TLS files written (paths). */
   readonly files: readonly string[];
   readonly wifi?: { readonly ssid: string; readonly connected: boolean; readonly error?: string };
+  /** The bundle changes the owner (deviceId or trust.fleetKeys): what the next start wipes. */
+  readonly ownerChange?: { readonly scope: OwnerScope; readonly wipes: readonly string[] };
+}
+
+export interface FactoryResetResult {
+  /** What was there and is gone, the configuration first. */
+  readonly wiped: readonly Wiped[];
 }
 
 export interface ProvisionerOptions {
@@ -38,7 +56,6 @@ export interface ProvisionerOptions {
 
 /** mqtt keys a bundle owns: set from the bundle or removed. */
 const BUNDLE_MQTT_KEYS = ['url', 'topicPrefix', 'username', 'password', 'groups', 'rejectUnauthorized', 'caFile', 'certFile', 'keyFile'];
-const TLS_FILE = /^(ca-[0-9a-f]{12}\.pem|client-[0-9a-f]{12}\.(crt|key))$/;
 
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -85,8 +102,8 @@ export class Provisioner {
       for (const f of files) mqtt[f.key] = f.path;
       const trust = objAt(cfg, 'trust');
       trust.backendKeys = structuredClone(raw.backendKeys);
-      if (raw.fleetKeys !== undefined) trust.fleetKeys = structuredClone(raw.fleetKeys);
-      if (raw.releaseKeys !== undefined) trust.releaseKeys = structuredClone(raw.releaseKeys);
+      trust.fleetKeys = structuredClone(raw.fleetKeys ?? []);
+      trust.releaseKeys = structuredClone(raw.releaseKeys ?? []);
       cfg.merchant = structuredClone(raw.merchant);
       if (isObj(raw.display)) deepMerge(objAt(cfg, 'display'), raw.display);
       if (isObj(raw.signal)) deepMerge(objAt(cfg, 'signal'), raw.signal);
@@ -101,13 +118,15 @@ export class Provisioner {
       const problems = check.issues.map((i) => safeIssue(i, (path) => schemaAt(configSchema, path.split('.'))?.meta.secret ?? false));
       throw new TillqrError('PROVISION_INVALID', `the bundle would make an invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`, { problems });
     }
+    const scope = ownerChange(ownerOf(store.current), ownerOf(check.value));
 
     for (const f of files) await writeFileAtomic(f.path, f.text.endsWith('\n') ? f.text : `${f.text}\n`, { mode: f.mode });
     const change = await store.update(edit, actor);
     await this.#removeUnused(new Set(files.map((f) => f.path)));
-    logger.info('audit', { actor, action: 'provision', deviceId: bundle.deviceId, changed: change.changed, tlsFiles: files.length });
+    const owner = scope === undefined ? undefined : { scope, wipes: scopeContents(scope) };
+    logger.info('audit', { actor, action: 'provision', deviceId: bundle.deviceId, changed: change.changed, tlsFiles: files.length, ...(owner !== undefined ? { ownerChange: owner.scope, wipesAtStart: owner.wipes } : {}) });
 
-    const base = { deviceId: bundle.deviceId, changed: change.changed, restartRequired: change.restartRequired, files: files.map((f) => f.path) };
+    const base = { deviceId: bundle.deviceId, changed: change.changed, restartRequired: change.restartRequired, files: files.map((f) => f.path), ...(owner !== undefined ? { ownerChange: owner } : {}) };
     if (bundle.wifi === undefined) return base;
     try {
       await this.#o.network.connectWifi(bundle.wifi.ssid, bundle.wifi.psk);
@@ -118,23 +137,36 @@ export class Provisioner {
     }
   }
 
-  /** Configuration back to `{}` and the TLS files gone. */
-  async factoryReset(actor: string): Promise<void> {
-    await this.#o.store.replace({}, actor);
-    await this.#removeUnused(new Set());
-    this.#o.logger.info('audit', { actor, action: 'factory-reset' });
+  /**
+   * Configuration back to `{}` and every piece of owner state gone (call it once whatever writes
+   * that state, the sale and the fleet agent, has stopped: ConsoleTarget.factoryReset).
+   */
+  async factoryReset(actor: string): Promise<FactoryResetResult> {
+    const { store } = this.#o;
+    const stateDir = store.current.stateDir;
+    await store.replace({}, actor);
+    const wiped: Wiped[] = [{ what: 'configuration', path: store.path }, ...(await wipeOwnerState(stateDir, store.path, 'all'))];
+    for (const p of await this.#removeUnused(new Set())) wiped.push({ what: 'TLS files from the bundle', path: p });
+    this.#o.logger.info('audit', { actor, action: 'factory-reset', wiped: [...new Set(wiped.map((w) => w.what))], paths: wiped.map((w) => w.path) });
+    return { wiped };
   }
 
-  async #removeUnused(keep: ReadonlySet<string>): Promise<void> {
+  /** Remove the bundle TLS files not in `keep`; returns their paths. */
+  async #removeUnused(keep: ReadonlySet<string>): Promise<string[]> {
     let names: string[];
     try {
       names = await readdir(this.#o.tlsDir);
     } catch {
-      return;
+      return [];
     }
+    const removed: string[] = [];
     for (const n of names) {
       const p = join(this.#o.tlsDir, n);
-      if (TLS_FILE.test(n) && !keep.has(p)) await rm(p, { force: true });
+      if (BUNDLE_TLS_FILE.test(n) && !keep.has(p)) {
+        await rm(p, { force: true });
+        removed.push(p);
+      }
     }
+    return removed;
   }
 }

@@ -60,8 +60,9 @@ export interface ConsoleTarget {
   /** Reboot the whole device. */
   reboot(): Promise<void>;
   /**
-   * Forget payment state (history, pending sale, replay cache). The console has already reset the
-   * configuration to `{}` and removed the TLS files before it calls this; a restart follows.
+   * Stop what writes owner state (the sale, the fleet agent). The console then resets the
+   * configuration to `{}` and wipes the owner state (src/store/owner-state.ts: payment state,
+   * fleet documents, TLS files, ...); a restart follows.
    */
   factoryReset(): Promise<void>;
   /** Hardware model for Improv device info, e.g. "Raspberry Pi Zero 2 W Rev 1.0" (/proc/device-tree/model). */

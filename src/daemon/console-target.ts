@@ -3,8 +3,6 @@
  * Tests on the console use their own ConsoleTarget; this is the daemon's.
  */
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ConfigStore } from '../config/config-store.js';
 import type { Clock } from '../core/clock.js';
 import type { Faults } from '../core/faults.js';
@@ -15,13 +13,14 @@ import { brokerLabel } from '../link/mqtt-link.js';
 import type { PatternIndicator } from '../signal/pattern-indicator.js';
 import { brokerRoundTrip } from './broker-test.js';
 import type { Device } from './device.js';
-import { STATE_FILE_NAME } from './state-file.js';
 
 export interface DaemonConsoleTargetOptions {
   readonly store: ConfigStore;
   readonly clock: Clock;
   readonly startedAt: number;
   readonly device: () => Device | undefined;
+  /** The fleet agent, stopped before a factory reset so it writes no fleet state back. */
+  readonly fleet?: () => { stop(): Promise<void> } | undefined;
   readonly brokerConnected: () => boolean;
   readonly display: DisplayService;
   /** The problems reported on the status topic (the storage one is shown here). */
@@ -83,8 +82,9 @@ export function daemonConsoleTarget(o: DaemonConsoleTargetOptions): ConsoleTarge
     restart: () => o.restart('requested on the console'),
     reboot: () => o.reboot(),
     async factoryReset() {
+      // The console wipes the owner state next (src/store/owner-state.ts); nothing may write it back.
+      await o.fleet?.()?.stop();
       await o.device()?.stop();
-      await rm(join(o.store.current.stateDir, STATE_FILE_NAME), { force: true });
     },
     hardware: hardwareModel,
   };

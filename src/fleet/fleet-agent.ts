@@ -36,6 +36,7 @@ export class FleetAgent {
   readonly #groups: readonly string[];
   #restartWanted: string | undefined;
   #offIdle: (() => void) | undefined;
+  #stopping: Promise<void> | undefined;
 
   constructor(o: FleetAgentOptions) {
     const c = o.store.current;
@@ -90,10 +91,14 @@ export class FleetAgent {
     });
   }
 
-  async stop(): Promise<void> {
-    this.#offIdle?.();
-    await this.updates.stop();
-    await this.#o.channel.close();
+  /** Stop once (a factory reset stops the agent before the daemon's own stop does). */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#offIdle?.();
+      await this.updates.stop();
+      await this.#o.channel.close();
+    })();
+    return this.#stopping;
   }
 
   #message(topic: string, payload: Buffer): void {

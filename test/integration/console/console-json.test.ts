@@ -133,7 +133,7 @@ describe('console for a program (JSON lines)', () => {
     expect(await readdir(rig.tlsDir)).toHaveLength(1);
     const f = await failure(host.client.request('factory-reset'));
     expect(f).toEqual({ code: 'CONSOLE_NEEDS_CONFIRM', message: 'factory-reset needs the argument "yes"' });
-    expect(await host.client.request('factory-reset', ['yes'])).toEqual({ reset: true });
+    expect(await host.client.request('factory-reset', ['yes'])).toMatchObject({ reset: true, wiped: ['configuration', 'TLS files from the bundle'] });
     expect(await rig.savedConfig()).toEqual({});
     expect(await readdir(rig.tlsDir)).toEqual([]);
     expect(join(rig.dir, 'config.json')).toBe(rig.configPath);
