@@ -155,6 +155,33 @@ export function readEd25519PublicKey(pem: string): PublicKeyRead {
   return { ok: true, key };
 }
 
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** The key bytes of a PEM in the form Node writes (one Ed25519 SPKI block in canonical base64 lines); undefined for any other form. */
+function plainEd25519Spki(pem: string): Buffer | undefined {
+  const lines = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----\s*$/.exec(pem)?.[1]?.split(/\r?\n/).filter((l) => l !== '');
+  if (lines === undefined || lines.some((l) => l.length > 64)) return undefined;
+  const body = lines.join('');
+  const der = Buffer.from(body, 'base64');
+  if (der.toString('base64') !== body || der.length !== 44 || !der.subarray(0, 12).equals(ED25519_SPKI_PREFIX)) return undefined;
+  return der.subarray(12);
+}
+
+/**
+ * What `readEd25519PublicKey` would say about a PEM, without building a KeyObject when the PEM is
+ * a plain Ed25519 SPKI block (the configuration schema runs this for every key at every
+ * validation). Undefined when the key is usable.
+ */
+export function ed25519PublicKeyProblem(pem: string): string | undefined {
+  const raw = plainEd25519Spki(pem);
+  if (raw === undefined) {
+    const r = readEd25519PublicKey(pem);
+    return r.ok ? undefined : r.problem;
+  }
+  const weak = publicKeyProblem(raw);
+  return weak === undefined ? undefined : describePublicKeyProblem(weak);
+}
+
 /** Parse a trusted public key; throws JWS_BAD_KEY naming the kid when it is unreadable, not Ed25519 or weak. */
 export function parseEd25519PublicKey(pem: string, kid?: string): KeyObject {
   const r = readEd25519PublicKey(pem);

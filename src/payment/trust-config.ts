@@ -6,7 +6,7 @@
  * nothing is changed.
  */
 import { array, int, object, string, type Issue } from '../core/schema.js';
-import { readEd25519PublicKey } from './jws.js';
+import { ed25519PublicKeyProblem } from './jws.js';
 
 export const KID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -16,8 +16,8 @@ export const trustedKeySchema = object({
   kid: string({ pattern: KID_PATTERN, expected: 'a key id of 1-128 letters, digits, ".", "_", ":" or "-"' }),
   publicKeyPem: string({ pattern: /^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\s*$/, expected: 'an Ed25519 public key in SPKI PEM' }),
 }).refine((k) => {
-  const r = readEd25519PublicKey(k.publicKeyPem);
-  return r.ok ? undefined : { expected: USABLE_KEY, message: `the public key of kid ${JSON.stringify(k.kid)} ${r.problem}` };
+  const problem = ed25519PublicKeyProblem(k.publicKeyPem);
+  return problem === undefined ? undefined : { expected: USABLE_KEY, message: `the public key of kid ${JSON.stringify(k.kid)} ${problem}` };
 });
 
 export const trustConfigSchema = object({

@@ -1,8 +1,10 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTillqrError } from '../../../src/core/errors.js';
 import { checkInbound } from '../../../src/daemon/inbound.js';
-import { b64urlEncode, parseEd25519PublicKey, TrustedKeys, verifyCompact, type KeyLookup } from '../../../src/payment/jws.js';
+import { b64urlEncode, ed25519PublicKeyProblem, parseEd25519PublicKey, readEd25519PublicKey, TrustedKeys, verifyCompact, type KeyLookup } from '../../../src/payment/jws.js';
+import { generateEd25519KeyPair } from '../../../src/payment/keys.js';
 import { kidOfPublicKeyPem } from '../../../src/payment/keys.js';
 import { ReplayCache } from '../../../src/payment/replay-cache.js';
 import { forgeWithIdentity, IDENTITY_RAW, pemOfRaw, weakKeys } from '../../helpers/weak-keys.js';
@@ -74,4 +76,25 @@ describe('weak Ed25519 keys: every parse path refuses them', () => {
       expect(() => kidOfPublicKeyPem(pem)).toThrow(/small-order|non-canonical/);
     });
   }
+});
+
+describe('the schema\'s quick key check', () => {
+  const full = (pem: string): string | undefined => {
+    const r = readEd25519PublicKey(pem);
+    return r.ok ? undefined : r.problem;
+  };
+
+  it('says what the full read says, for any 32 bytes and for other PEM forms', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (raw) => {
+        const pem = pemOfRaw(raw);
+        expect(ed25519PublicKeyProblem(pem)).toBe(full(pem));
+      }),
+      { numRuns: 300 },
+    );
+    const good = generateEd25519KeyPair().publicKeyPem;
+    const forms = [good, good.replace(/\n/g, '\r\n'), good.replace('-----\n', '-----\n\n'), ...weakKeys().map((k) => pemOfRaw(k.raw)), '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'];
+    for (const pem of forms) expect(ed25519PublicKeyProblem(pem)).toBe(full(pem));
+    expect(ed25519PublicKeyProblem(good)).toBeUndefined();
+  });
 });
