@@ -29,6 +29,8 @@ export interface BootCheckOptions {
   readonly logger: Logger;
   /** The live config file: restored from the snapshot of the release `current` goes back to. */
   readonly configPath?: string;
+  /** The environment its TILLQR_* overrides come from. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface BootCheckResult {
@@ -51,7 +53,23 @@ export async function bootFacts(o: BootCheckOptions): Promise<BootFacts> {
     if (await releases.isComplete(v)) complete.add(v);
     if (o.configPath !== undefined && (await releases.hasSnapshot(v))) snapshots.add(v);
   }
-  return { current, committed, complete, snapshots, state, maxBootAttempts: o.maxBootAttempts, nowSec: o.nowSec };
+  const loadableSnapshots = new Set<string>();
+  let liveConfigProblem: string | undefined;
+  if (o.configPath !== undefined) {
+    liveConfigProblem = await loadProblem(o.configPath, o.env ?? {}, true);
+    if (liveConfigProblem !== undefined && committed !== undefined && snapshots.has(committed) && (await loadProblem(releases.snapshotOf(committed), o.env ?? {}, false)) === undefined) loadableSnapshots.add(committed);
+  }
+  return { current, committed, complete, snapshots, state, maxBootAttempts: o.maxBootAttempts, nowSec: o.nowSec, liveConfigProblem, loadableSnapshots };
+}
+
+/** Why a config file does not load with this release (undefined: it loads). */
+async function loadProblem(path: string, env: NodeJS.ProcessEnv, allowMissing: boolean): Promise<string | undefined> {
+  try {
+    await loadConfig({ path, env, allowMissing });
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message.split('\n').slice(0, 4).join(' ') : String(e);
+  }
 }
 
 /** Apply the steps in order; a step that fails stops the rest (the next start plans again). */
@@ -108,7 +126,7 @@ export async function runBootCheck(o: { configPath?: string | undefined; env: No
   try {
     const path = configPathOf({ path: o.configPath, env: o.env });
     const c = await bootConfig(path, o.env, o.logger);
-    const r = await bootCheck({ releases: new ReleaseDir(c.fleet.releaseRoot), stateDir: c.stateDir, maxBootAttempts: c.fleet.maxBootAttempts, nowSec: o.nowSec, logger: o.logger, configPath: path });
+    const r = await bootCheck({ releases: new ReleaseDir(c.fleet.releaseRoot), stateDir: c.stateDir, maxBootAttempts: c.fleet.maxBootAttempts, nowSec: o.nowSec, logger: o.logger, configPath: path, env: o.env });
     o.logger.info(`boot check: ${r.action}`, { current: r.current, detail: r.detail });
     return r;
   } catch (e) {

@@ -32,6 +32,10 @@ export interface BootFacts {
   readonly state: UpdateStateData;
   readonly maxBootAttempts: number;
   readonly nowSec: number;
+  /** Why the live config file does not load with this (the committed) release, if it does not. */
+  readonly liveConfigProblem?: string | undefined;
+  /** Versions whose snapshot loads with this release. */
+  readonly loadableSnapshots?: ReadonlySet<string>;
 }
 
 export type BootStep =
@@ -61,7 +65,26 @@ function cleared(s: UpdateStateData): UpdateStateData {
   return next;
 }
 
+/**
+ * The decision, then one repair: a config file the committed release cannot load (a value only a
+ * newer release accepts, a torn or hand-broken file) while `current` ends on the committed release
+ * is replaced by that release's snapshot when the snapshot loads — the daemon would refuse the
+ * file and no console would come up. Never while another release runs (it may accept the file).
+ */
 export function planBoot(f: BootFacts): BootPlan {
+  const plan = decide(f);
+  const to = plan.current;
+  if (plan.action === 'no_release' || f.liveConfigProblem === undefined || to === undefined || to !== f.committed || !(f.loadableSnapshots?.has(to) ?? false)) return plan;
+  if (plan.steps.some((s) => s.kind === 'restore-config')) return plan;
+  const steps: BootStep[] = [
+    { kind: 'restore-config', version: to },
+    { kind: 'log', level: 'error', msg: 'the config file does not load; put back the one the committed release last ran with', fields: { version: to, problem: f.liveConfigProblem } },
+    ...plan.steps,
+  ];
+  return { ...plan, action: plan.action === 'none' ? 'repaired' : plan.action, detail: `${plan.detail}; config restored from the snapshot of ${to}`, steps };
+}
+
+function decide(f: BootFacts): BootPlan {
   const { current, committed, state } = f;
   const p: PendingRelease | undefined = state.pending;
 

@@ -202,6 +202,21 @@ describe('a rollback from N+1 to N with a config only N+1 understands', () => {
     await backOnN(t, 'C-1');
   });
 
+  it('a file the committed release cannot load (a value only N+1 accepts): the boot check puts back its snapshot, and N sells with its console up', async () => {
+    const t = await till('till-n1-value');
+    await updateToN1(t);
+    // current is back on N (switched by hand, say) with a value in the file that only N+1 accepts.
+    await t.releases.switchLink('current', '1.0.0');
+    const raw = JSON.parse(await readFile(t.configPath, 'utf8')) as { display?: Record<string, unknown> };
+    await writeFile(t.configPath, JSON.stringify({ ...raw, display: { ...raw.display, rotation: 45 } }));
+    const r = await bootCheck(t);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('the config file does not load');
+    expect(JSON.parse(await readFile(t.configPath, 'utf8'))).not.toHaveProperty('display.rotation', 45);
+    expect(JSON.parse(await readFile(`${t.configPath}.rollback.bak`, 'utf8'))).toHaveProperty('display.rotation', 45);
+    await backOnN(t, 'V-1');
+  });
+
   it('a file a newer release wrote, without a snapshot to go back to: N starts on the keys it knows, sells, says so on its status', async () => {
     const t = await till('till-n1-newer');
     await n1AcceptsItsConfig(t);

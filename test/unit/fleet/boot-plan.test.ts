@@ -31,6 +31,8 @@ const facts: fc.Arbitrary<BootFacts> = fc
     pending: maybe(pending),
     floor: maybe(version),
     maxBootAttempts: fc.integer({ min: 1, max: 10 }),
+    liveConfigProblem: maybe(fc.constant('display.rotation: 45 is not one of 0, 90, 180, 270')),
+    loadable: fc.subarray([...VERSIONS]),
   })
   .map((r) => ({
     current: r.current,
@@ -40,6 +42,8 @@ const facts: fc.Arbitrary<BootFacts> = fc
     state: { done: [], ...(r.pending !== undefined ? { pending: r.pending } : {}), ...(r.floor !== undefined ? { floor: r.floor } : {}) },
     maxBootAttempts: r.maxBootAttempts,
     nowSec: 1000,
+    liveConfigProblem: r.liveConfigProblem,
+    loadableSnapshots: new Set(r.loadable.filter((v) => r.snapshots.includes(v))),
   }));
 
 /** Apply a plan to the facts: what the next start would see. */
@@ -98,7 +102,8 @@ describe('planBoot', () => {
         const plan = planBoot(f);
         expect(plan.steps.filter((s) => s.kind === 'switch-current')).toEqual([]);
         // Its config comes back only when a rollback *to* it was cut short (the pending release is another one).
-        if (f.state.pending === undefined || f.state.pending.version === f.committed) expect(plan.steps.filter((s) => s.kind === 'restore-config')).toEqual([]);
+        // (or when the file does not load and its snapshot does: the repair).
+        if ((f.state.pending === undefined || f.state.pending.version === f.committed) && f.liveConfigProblem === undefined) expect(plan.steps.filter((s) => s.kind === 'restore-config')).toEqual([]);
         const last = apply(f, plan).state.last;
         if (f.state.pending?.version === f.committed) expect(last).toMatchObject({ version: f.committed, state: 'succeeded' });
       }),
@@ -134,6 +139,25 @@ describe('planBoot', () => {
         if (iRestore >= 0 && iSwitch >= 0) expect(iRestore).toBeLessThan(iSwitch);
         // Going back to a release with a snapshot always brings its config back.
         if ((plan.action === 'rolled_back' || plan.action === 'repaired') && after.current !== undefined && f.snapshots.has(after.current)) expect(after.restored).toEqual([after.current]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('replaces a config file that does not load only on the committed release, from a snapshot that loads', () => {
+    fc.assert(
+      fc.property(facts, (f) => {
+        const plan = planBoot(f);
+        const after = apply(f, plan);
+        const repaired = plan.steps.some((s) => s.kind === 'log' && s.msg.startsWith('the config file does not load'));
+        if (repaired) {
+          expect(f.liveConfigProblem).toBeDefined();
+          expect(after.current).toBe(f.committed);
+          expect(f.loadableSnapshots?.has(after.current ?? '')).toBe(true);
+          expect(after.restored).toEqual([after.current]);
+        }
+        if (f.liveConfigProblem === undefined) expect(repaired).toBe(false);
+        if (plan.action !== 'no_release' && f.liveConfigProblem !== undefined && after.current === f.committed && after.current !== undefined && f.loadableSnapshots?.has(after.current) === true) expect(after.restored).toContain(after.current);
       }),
       { numRuns: 3000 },
     );
