@@ -10,6 +10,7 @@ import { SCREEN_NAMES, type Lang, type ScreenName } from '../core/screen.js';
 import { PANEL_IDS } from '../display/config.js';
 import { isPanelId, PANELS } from '../display/panels.js';
 import { encodePng, viewOf } from '../display/render/png.js';
+import { defaultFontFiles, missingFonts } from '../display/render/fonts/font-files.js';
 import { renderOrError, Renderer } from '../display/render/renderer.js';
 import { sampleScreen } from '../display/render/samples.js';
 import type { Rotation } from '../display/render/to-frame.js';
@@ -68,6 +69,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...(values.qr === undefined ? {} : { qr: values.qr }),
     ...(values.store === undefined ? {} : { store: values.store }),
   });
+  const missing = missingFonts(defaultFontFiles());
+  if (missing.length > 0) {
+    // Without them every character would be drawn as a box: refuse rather than draw a wrong picture.
+    throw new TillqrError('FONTS_MISSING', `fonts are missing, text would be drawn as boxes: ${missing.join('; ')}`, { missing });
+  }
   const renderer = new Renderer();
   const write = async (frame: ReturnType<Renderer['render']>): Promise<void> => {
     await writeFileAtomic(out, encodePng(values.native === true ? frame : viewOf(frame, rotation)));

@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   PANEL_NOT_FOUND: 'the panel device was not found',
   PANEL_UNAVAILABLE: 'the panel could not be opened (no SPI device, driver or framebuffer); retried with back-off',
   QR_TOO_LARGE: 'the payload cannot be drawn scannably on this panel',
+  FONTS_MISSING: 'font files the renderer needs are not installed',
+  AMOUNT_UNSHOWABLE: 'the amount cannot be drawn whole on this panel in this mounting and language',
   // gpio / signals
   GPIO_BUSY: 'the GPIO line is already in use',
   GPIO_PERMISSION: 'no permission to use GPIO',
@@ -129,6 +131,7 @@ export function exitCodeFor(e: TillqrError): number {
     case 'JWS':
       return EXIT.DATAERR;
     case 'LINK':
+    case 'FONTS':
       return EXIT.UNAVAILABLE;
     default:
       return EXIT.SOFTWARE;

@@ -11,6 +11,7 @@ import type { Item } from '../column.js';
 import { drawQr, planQr } from '../qr.js';
 import { amountMax, amountMin, money, styles, timeLeft, type Ctx } from './ctx.js';
 import { inSecond } from './result.js';
+import { stackedSquare } from './square.js';
 
 type Charge = Extract<Screen, { name: 'charge' }>;
 type Idle = Extract<Screen, { name: 'idle' }>;
@@ -36,6 +37,7 @@ function scanLines(ctx: Ctx, firstDrop: number): Item[] {
  */
 function withQr(ctx: Ctx, payload: string, beside: readonly Item[], above: readonly Item[], below: readonly Item[]): void {
   const { w, h, pad } = ctx;
+  if (stackedSquare(ctx, payload, above, below)) return;
   if (ctx.shape !== 'portrait') {
     const plan = planQr(payload, Math.min(h, Math.floor(w * 0.62)), ctx.qr);
     drawQr(ctx.s, plan, 0, Math.floor((h - plan.side) / 2));
