@@ -1,6 +1,6 @@
 /**
  * Adversarial messages for the payment link, as fast-check arbitraries: each is one fault (forged,
- * tampered, re-signed with an unknown key, wrong audience, expired, replayed, wrong order, wrong
+ * tampered, re-signed with an unknown key, a signature with a weak R or an unreduced S, wrong audience, expired, replayed, wrong order, wrong
  * amount or currency, malformed, oversized) with the `rejected` reason the device must give.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -77,6 +77,22 @@ export function forgeries(c: ForgeryContext): fc.Arbitrary<() => Forgery> {
       const sig = b64urlDecode(s)!;
       sig[i] = (sig[i] ?? 0) ^ (1 << bit);
       return f('flipped-signature-bit', 'payment', `${h}.${p}.${b64urlEncode(sig)}`, 'bad_signature');
+    }),
+    // Signatures no private key made: R a small-order point (or its non-canonical alias) with S = 0, or S not reduced (S + L).
+    fc.constantFrom('small-order-r', 'non-canonical-r', 'unreduced-s').map((how) => () => {
+      const [h, p, s] = sign(c, payment(c)).split('.') as [string, string, string];
+      const sig = b64urlDecode(s)!;
+      if (how === 'unreduced-s') {
+        let n = 0n;
+        for (let i = 63; i >= 32; i--) n = (n << 8n) | BigInt(sig[i] ?? 0);
+        n += 2n ** 252n + 27742317777372353535851937790883648493n;
+        for (let i = 32; i < 64; i++, n >>= 8n) sig[i] = Number(n & 0xffn);
+      } else {
+        sig.fill(0);
+        sig[0] = how === 'small-order-r' ? 1 : 0xee; // 0x01 00..00 is the identity; 0xee ff..ff 7f is y = p + 1, its alias
+        if (how === 'non-canonical-r') sig.fill(0xff, 1, 31).fill(0x7f, 31, 32);
+      }
+      return f(`weak-signature-${how}`, 'payment', `${h}.${p}.${b64urlEncode(sig)}`, 'bad_signature');
     }),
     // Re-signed with a key the device does not trust, claiming a trusted kid or an unknown one.
     fc.boolean().map((claimTrusted) => () => {
