@@ -29,6 +29,7 @@ import { realPanelOpener } from './display/drivers/panel-drivers.js';
 import { SimPanel } from './display/drivers/sim-panel.js';
 import { PanelSupervisor, type PanelOpener } from './display/panel-supervisor.js';
 import { panelInfo } from './display/panels.js';
+import { defaultFontFiles, missingFonts } from './display/render/fonts/font-files.js';
 import { Renderer } from './display/render/renderer.js';
 import { MqttLink } from './link/mqtt-link.js';
 import { SimGpio } from './signal/drivers/sim-gpio.js';
@@ -153,6 +154,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   // Problems a technician must come for, on the status topic and the console.
   const faults = new Faults(() => clock.now());
+  const fontsMissing = missingFonts(defaultFontFiles());
+  if (fontsMissing.length > 0) {
+    log.error('fonts are missing: text is drawn as boxes', { missing: fontsMissing });
+    faults.raise('fonts', 'FONTS_MISSING', fontsMissing.join('; ').slice(0, 300));
+  }
   // A file this release reads only in part (a newer release wrote it, decision 0008): it runs on the keys it knows, and says so.
   const compat = store.compat;
   if (compat.newer || compat.ignored.length > 0) faults.raise('config', compat.newer ? 'CONFIG_NEWER' : 'CONFIG_UNKNOWN_KEY', compatWarnings(compat).join('; ').slice(0, 300));

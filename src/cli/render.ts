@@ -69,12 +69,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...(values.qr === undefined ? {} : { qr: values.qr }),
     ...(values.store === undefined ? {} : { store: values.store }),
   });
-  const missing = missingFonts(defaultFontFiles());
+  const fonts = defaultFontFiles(io.env.TILLQR_FONT_ROOT ?? '/');
+  const missing = missingFonts(fonts);
   if (missing.length > 0) {
     // Without them every character would be drawn as a box: refuse rather than draw a wrong picture.
     throw new TillqrError('FONTS_MISSING', `fonts are missing, text would be drawn as boxes: ${missing.join('; ')}`, { missing });
   }
-  const renderer = new Renderer();
+  const renderer = new Renderer({ fonts });
   const write = async (frame: ReturnType<Renderer['render']>): Promise<void> => {
     await writeFileAtomic(out, encodePng(values.native === true ? frame : viewOf(frame, rotation)));
   };

@@ -32,15 +32,22 @@ function galmuriDir(): string | undefined {
   }
 }
 
-/** The installed fonts at their standard places; a file that is not there is left out. */
-export function defaultFontFiles(): FontFiles {
+/**
+ * The installed fonts at their standard places; a file that is not there is left out. `root`
+ * is where Debian's paths start (default `/`; `TILLQR_FONT_ROOT` for an image built off-device).
+ */
+export function defaultFontFiles(root = '/'): FontFiles {
   const found = (p: string | undefined): p is string => p !== undefined && existsSync(p);
   const g = galmuriDir();
+  const at = (p: string): string => join(root, p);
+  const unifontHex = at(DEBIAN_FONT_PATHS.unifontHex);
+  const unifontJpHex = at(DEBIAN_FONT_PATHS.unifontJpHex);
+  const amountTtf = at(DEBIAN_FONT_PATHS.amountTtf);
   return {
     ...(found(g) ? { galmuriDir: g } : {}),
-    ...(found(DEBIAN_FONT_PATHS.unifontHex) ? { unifontHex: DEBIAN_FONT_PATHS.unifontHex } : {}),
-    ...(found(DEBIAN_FONT_PATHS.unifontJpHex) ? { unifontJpHex: DEBIAN_FONT_PATHS.unifontJpHex } : {}),
-    ...(found(DEBIAN_FONT_PATHS.amountTtf) ? { amountTtf: DEBIAN_FONT_PATHS.amountTtf } : {}),
+    ...(found(unifontHex) ? { unifontHex } : {}),
+    ...(found(unifontJpHex) ? { unifontJpHex } : {}),
+    ...(found(amountTtf) ? { amountTtf } : {}),
   };
 }
 
