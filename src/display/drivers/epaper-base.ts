@@ -32,6 +32,11 @@ export interface EpaperDeps {
   busyTimeoutMs: number;
   /** BUSY is also polled at this interval, in case an edge is missed (default 20 ms). */
   busyPollMs?: number;
+  /**
+   * Use the controller's fast differential partial waveform where the driver has one (UC8179: the
+   * OTP waveform selected with 0xE0/0xE5); false for panel batches without it. Default true.
+   */
+  fastPartial?: boolean | undefined;
 }
 
 export interface EpaperStats {

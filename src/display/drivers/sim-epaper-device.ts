@@ -45,6 +45,8 @@ export interface SimEpaperOptions {
   height: number;
   /** SSD168x: does the OTP hold a partial waveform (false for the Waveshare 2.9" V2). */
   otpPartialWaveform?: boolean;
+  /** UC8179: does the OTP hold the fast partial waveform (selected with 0xE0/0xE5); false for earlier batches. Default true. */
+  fastPartialInOtp?: boolean;
   timing?: Partial<SimEpaperTiming>;
 }
 
@@ -56,7 +58,8 @@ export interface SimHost {
   busy(ms: number, kind: BusyKind): void;
   violation(message: string): void;
   deepSleep(): void;
-  refreshed(kind: 'full' | 'partial'): void;
+  /** `kind`: the whole panel or a window; `waveform`: which waveform drove it. */
+  refreshed(kind: 'full' | 'partial', waveform: 'full' | 'partial'): void;
 }
 
 export interface SimModel {
@@ -76,6 +79,8 @@ export class SimEpaperDevice implements SpiBus {
   readonly transfers: number[] = [];
   readonly violations: string[] = [];
   readonly refreshes = { full: 0, partial: 0 };
+  /** Every refresh: whole panel or a window, the waveform that drove it, and its BUSY time. */
+  readonly refreshLog: { kind: 'full' | 'partial'; waveform: 'full' | 'partial'; busyMs: number }[] = [];
   readonly timing: SimEpaperTiming;
   readonly #gpio: SimGpio;
   readonly #clock: Clock;
@@ -95,14 +100,21 @@ export class SimEpaperDevice implements SpiBus {
     this.#clock = opts.clock;
     this.#pins = opts.pins;
     this.timing = { resetMs: 2, swResetMs: 5, fullMs: 2000, partialMs: 300, powerMs: 40, ...opts.timing };
+    let lastBusyMs = 0;
     const host: SimHost = {
       timing: this.timing,
-      busy: (ms, kind) => this.#startBusy(ms, kind),
+      busy: (ms, kind) => {
+        lastBusyMs = ms;
+        this.#startBusy(ms, kind);
+      },
       violation: (m) => this.violations.push(m),
       deepSleep: () => this.#enterDeepSleep(),
-      refreshed: (kind) => this.refreshes[kind]++,
+      refreshed: (kind, waveform) => {
+        this.refreshes[kind]++;
+        this.refreshLog.push({ kind, waveform, busyMs: lastBusyMs });
+      },
     };
-    this.#model = opts.controller === 'uc8179' ? new UcModel(host, opts.width, opts.height) : new SsdModel(host, opts.width, opts.height, opts.controller, opts.otpPartialWaveform ?? true);
+    this.#model = opts.controller === 'uc8179' ? new UcModel(host, opts.width, opts.height, opts.fastPartialInOtp ?? true) : new SsdModel(host, opts.width, opts.height, opts.controller, opts.otpPartialWaveform ?? true);
     // Unknown state at power-up: as if left in deep sleep; only a reset brings it back.
     this.#setBusyPin(this.#sleepLevel());
     this.#unsubscribe = opts.gpio.onWrite((w) => this.#onPin(w));
@@ -141,6 +153,7 @@ export class SimEpaperDevice implements SpiBus {
   clearRecords(): void {
     this.transcript.length = 0;
     this.transfers.length = 0;
+    this.refreshLog.length = 0;
     this.#current = undefined;
   }
 

@@ -176,7 +176,7 @@ export class SsdModel implements SimModel {
     else for (let i = 0; i < this.screen.length; i++) this.screen[i] = ~(this.bw[i] ?? 0) & 0xff;
     this.#maskPadding();
     this.#host.busy(mode2 ? this.#host.timing.partialMs : this.#host.timing.fullMs, 'refresh');
-    this.#host.refreshed(mode2 ? 'partial' : 'full');
+    this.#host.refreshed(mode2 ? 'partial' : 'full', mode2 ? 'partial' : 'full');
   }
 
   /** Mode 2 needs RED = the picture on the glass (RAM polarity, pixel bits only), everywhere. */

@@ -96,6 +96,26 @@ describe('SimEpaperDevice', () => {
     expect(s.device.violations).toEqual(['refresh from a RAM LUT on power-on default voltages: 0x03, 0x04, 0x2c not written']);
   });
 
+  it('UC8179: a fast partial (0xE0 02, 0xE5 6E) whose old data is not the displayed image is flagged, and moves only the pixels where old and new differ', async () => {
+    const s = rig('uc8179');
+    const { rst, dc } = await s.io();
+    await s.reset(rst);
+    await s.cmd(dc, 0x00, [0x1f]);
+    await s.cmd(dc, 0x61, [0x00, 0x10, 0x00, 0x04]);
+    await s.cmd(dc, 0x50, [0xa9, 0x07]); // DDX 01: 1 = white; N2OCP
+    await s.cmd(dc, 0xe0, [0x02]);
+    await s.cmd(dc, 0xe5, [0x6e]);
+    await s.cmd(dc, 0x04);
+    await runOnClock(s.clock, new Promise<void>((res) => s.clock.setTimeout(res, 100)));
+    // The screen is white (power-up), so old must be all 1s; power-up RAM (0x5a) is not.
+    await s.cmd(dc, 0x13, new Array<number>(8).fill(0x00));
+    await s.cmd(dc, 0x12);
+    expect(s.device.violations).toEqual(['fast partial refresh with old data (0x10) differing from the displayed image in 8 bytes']);
+    expect(s.device.refreshLog).toEqual([{ kind: 'full', waveform: 'partial', busyMs: s.device.timing.partialMs }]);
+    // Differential: only the pixels where new (0x00: all black) differs from old (0x5a) moved.
+    expect(Array.from(s.device.screen)).toEqual(new Array<number>(8).fill(0x5a));
+  });
+
   it('UC8179: refuses a refresh while powered off and a window that is not byte-aligned', async () => {
     const s = rig('uc8179');
     const { rst, dc } = await s.io();

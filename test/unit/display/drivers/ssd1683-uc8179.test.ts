@@ -76,7 +76,7 @@ describe('UC8179 7.5" V2 (800x480): BUSY active low', () => {
     expect(rig.device.lines()).toEqual([
       ...RESET,
       'cmd 01 07 07 3f 3f',
-      'cmd 06 27 27 2f 17',
+      'cmd 06 17 17 28 17',
       'cmd 04',
       'busy',
       'cmd 00 1f',
@@ -88,6 +88,7 @@ describe('UC8179 7.5" V2 (800x480): BUSY active low', () => {
       'cmd 13 [48000 bytes]',
       'cmd 12',
       'busy',
+      'cmd 50 f7',
       'cmd 02',
       'busy',
       'cmd 07 a5',
@@ -102,7 +103,7 @@ describe('UC8179 7.5" V2 (800x480): BUSY active low', () => {
     expect(rig.device.asleep).toBe(true);
   });
 
-  it('partial update refreshes only the window: 0x91, 0x90 with byte-aligned x, window data, 0x12, 0x92', async () => {
+  it('partial update: the fast OTP partial waveform (0xE0 02, 0xE5 6E, 0x50 A9 07), 0x91, 0x90 with byte-aligned x, window data, 0x12, 0x92', async () => {
     const rig = makeRig(info.id);
     const a = noiseFrame(info.width, info.height, 22);
     const b = withBox(a, 100, 200, 60, 32); // x 100..159 -> bytes 12..19 (x 96..159), rows 200..231
@@ -112,14 +113,16 @@ describe('UC8179 7.5" V2 (800x480): BUSY active low', () => {
     expect(rig.device.lines()).toEqual([
       ...RESET,
       'cmd 01 07 07 3f 3f',
-      'cmd 06 27 27 2f 17',
+      'cmd 06 17 17 28 17',
       'cmd 04',
       'busy',
       'cmd 00 1f',
       'cmd 61 03 20 01 e0',
       'cmd 15 00',
-      'cmd 50 10 07',
+      'cmd 50 a9 07',
       'cmd 60 22',
+      'cmd e0 02',
+      'cmd e5 6e',
       'cmd 91',
       'cmd 90 00 60 00 9f 00 c8 00 e7 01',
       'cmd 10 [256 bytes]',
@@ -127,12 +130,14 @@ describe('UC8179 7.5" V2 (800x480): BUSY active low', () => {
       'cmd 12',
       'busy',
       'cmd 92',
+      'cmd 50 f7',
       'cmd 02',
       'busy',
       'cmd 07 a5',
     ]);
     expect(Buffer.from(rig.device.screen).equals(Buffer.from(b.data))).toBe(true);
     expect(rig.device.refreshes).toEqual({ full: 1, partial: 1 });
+    expect(rig.device.refreshLog.at(-1)).toEqual({ kind: 'partial', waveform: 'partial', busyMs: rig.device.timing.partialMs });
     expect(rig.device.violations).toEqual([]);
   });
 });
