@@ -5,7 +5,8 @@
  * `factory-reset yes` and the new owner's bundle, (b) by the new owner's bundle while logged in,
  * with no reset. After the restart nothing of the old owner may be left: its charges are refused
  * (`unknown_kid`), the new owner's charge shows a QR paying the new owner's account and its
- * confirmation is accepted, and the new fleet's version 1 is applied (not `stale`).
+ * confirmation is accepted, and the new fleet's version 1 is applied (not `stale`). Each test
+ * restarts the daemon two or three times, hence the longer timeout (a hang only; nothing is timed).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,7 +72,7 @@ async function onlyTheNewOwner(t: Till, id: string, old: Owner, fleetKey2: Backe
   // The old owner's charges, signed by either of its keys, are refused.
   await backend.send(id, 'charge', backend.sign(id, old.backend, chargeBody('OLD-2', 900)));
   await backend.send(id, 'charge', backend.sign(id, fleetKey2, chargeBody('OLD-3', 900)));
-  await until(() => after().length >= 2, 10_000, 'two answers');
+  await until(() => after().length >= 2, 20_000, 'two answers');
   expect(after().map((e) => [e.type, e.reason])).toEqual([
     ['rejected', 'unknown_kid'],
     ['rejected', 'unknown_kid'],
@@ -80,7 +81,7 @@ async function onlyTheNewOwner(t: Till, id: string, old: Owner, fleetKey2: Backe
   await backend.send(id, 'charge', backend.sign(id, next.backend, chargeBody('NEW-1', 1500)));
   expect(await t.accountOnPanel(1500)).toBe(next.account);
   await backend.send(id, 'payment', backend.sign(id, next.backend, paymentBody('NEW-1', 1500)));
-  await until(() => after().some((e) => e.type === 'paid' && e.orderId === 'NEW-1'), 10_000, 'NEW-1 paid');
+  await until(() => after().some((e) => e.type === 'paid' && e.orderId === 'NEW-1'), 20_000, 'NEW-1 paid');
   expect(t.daemon.signals.indicator.status().event).toBe('paid');
   // The new fleet's first document is applied, not refused as stale.
   await fleetSide.publish(desiredTopic(id), desiredDoc(next, id, 1, { sale: { resultHoldSec: 9 } }));
@@ -89,7 +90,7 @@ async function onlyTheNewOwner(t: Till, id: string, old: Owner, fleetKey2: Backe
   expect(t.daemon.configStore.current.sale.resultHoldSec).toBe(9);
 }
 
-async function until(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+async function until(cond: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
@@ -126,7 +127,7 @@ describe('a till that changes owner keeps nothing of the old one', () => {
     await t.request('login', [BUNDLE_PASSPHRASE]);
     expect(await t.request('history')).toEqual([]);
     await onlyTheNewOwner(t, id, old, fleetKey2, next);
-  });
+  }, 120_000);
 
   it('(b) the new owner\'s bundle while logged in, with no reset', async () => {
     const id = 'till-owner-b';
@@ -145,5 +146,28 @@ describe('a till that changes owner keeps nothing of the old one', () => {
     expect(existsSync(join(t.stateDir, 'fleet', 'desired-config.json'))).toBe(false);
     expect(t.logged('audit').find((l) => l.action === 'owner-change')).toMatchObject({ scope: 'fleet', wiped: 'fleet documents and version counters' });
     await onlyTheNewOwner(t, id, old, fleetKey2, next);
-  });
+  }, 120_000);
+
+  it('(c) a bundle with another device id also forgets the old identity\'s sales and replay cache', async () => {
+    const id = 'till-owner-c';
+    const newId = 'till-owner-c2';
+    const old = owner('old', 'OLD-0003');
+    const next = owner('new', 'NEW-0003');
+    const fleetKey2 = makeBackendKey();
+    till = await Till.start();
+    const t = till;
+    await oldOwnerDays(t, id, old, fleetKey2);
+    await backend.watch(newId);
+
+    await t.request('login', [BUNDLE_PASSPHRASE]);
+    expect(((await t.request('history')) as unknown[]).length).toBe(1);
+    const r = (await t.request('provision', [bundleOf(next, newId, broker.url)])) as { ownerChange?: { scope: string; wipes: string[] } };
+    expect(r.ownerChange?.scope).toBe('identity');
+    expect(r.ownerChange?.wipes).toEqual(expect.arrayContaining(['fleet documents and version counters', 'sale state, payment history and replay cache']));
+    await t.request('restart');
+    await t.generation(3);
+    await t.request('login', [BUNDLE_PASSPHRASE]);
+    expect(await t.request('history')).toEqual([]);
+    await onlyTheNewOwner(t, newId, old, fleetKey2, next);
+  }, 120_000);
 });
