@@ -58,6 +58,12 @@ export interface DaemonOptions {
    */
   onRestart?: (reason: string) => void;
   /**
+   * An invalid configuration does not throw CONFIG_INVALID: the daemon starts degraded — display,
+   * LED and the console (on its configured port if that section is valid, else the default), no
+   * payments, no link — so a technician can repair it (`set`, then `restart`). Decision 0008.
+   */
+  degradedOnInvalidConfig?: boolean;
+  /**
    * Simulator only (`hardware: "sim"`): script the simulated parts before the daemon opens them,
    * e.g. `(sim) => sim.panel.unplug()` for a till whose panel is missing at start.
    */
@@ -133,7 +139,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   // The console's `log [N]` reads the recent lines; journald gets them all.
   const recent = memorySink(500);
   const sink: LogSink = { write: (l) => (recent.write(l), out.write(l)) };
-  const store = await ConfigStore.open(opts.configPath, opts.env, createLogger('tillqr', { sink }));
+  const store = await ConfigStore.open(opts.configPath, opts.env, createLogger('tillqr', { sink }), { degradeOnInvalid: opts.degradedOnInvalidConfig === true });
   const config = store.current;
   const log = createLogger('tillqr', { level: config.logLevel, sink, ...(config.deviceId ? { base: { deviceId: config.deviceId } } : {}) });
   log.info('starting', { version: VERSION, hardware: config.hardware, panel: config.display.panel, config: opts.configPath });
@@ -149,7 +155,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     logger: log.child('display'),
     config: () => {
       const d = store.current.display;
-      return { rotation: d.rotation, language: d.language, secondLanguage: d.secondLanguage, countdownStepSec: d.countdownStepSec, partialRefreshLimit: d.partialRefreshLimit };
+      return { rotation: d.rotation, language: d.language, secondLanguage: d.secondLanguage, lcdColour: d.lcdColour, countdownStepSec: d.countdownStepSec, partialRefreshLimit: d.partialRefreshLimit };
     },
   });
   // Problems a technician must come for, on the status topic and the console.
@@ -162,6 +168,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   // A file this release reads only in part (a newer release wrote it, decision 0008): it runs on the keys it knows, and says so.
   const compat = store.compat;
   if (compat.newer || compat.ignored.length > 0) faults.raise('config', compat.newer ? 'CONFIG_NEWER' : 'CONFIG_UNKNOWN_KEY', compatWarnings(compat).join('; ').slice(0, 300));
+  if (compat.invalid.length > 0) faults.raise('config', 'CONFIG_INVALID', compat.invalid.join('; ').slice(0, 300));
   display.on('panel-error', (e) => {
     log.error('the panel failed', { code: e.code, error: e.message });
     faults.raise('display', e.code, e.message);
@@ -187,7 +194,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let link: MqttLink | undefined;
   let fleet: FleetAgent | undefined;
   let stopping: Promise<void> | undefined;
-  const missing = missingForService(config);
+  // Opened degraded (an invalid known key): the console only, never payments on a guessed config.
+  const missing = compat.invalid.length > 0 ? ['a valid configuration'] : missingForService(config);
   const unprovisioned = async (): Promise<Screen> => ({ name: 'unprovisioned', deviceId: config.deviceId ?? (await hardwareId()), consolePort: config.console.port });
   const restingScreen = missing.length > 0 ? await unprovisioned() : ({ name: 'connecting', broker: config.mqtt.url } as const);
 
@@ -200,7 +208,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const unsubscribe = store.onChange((change) => {
     if (change.changed.some((k) => k.startsWith('signal.'))) signals.indicator.applyConfig(liveConfig(change.config.signal));
-    if (change.changed.some((k) => k === 'display.rotation' || k === 'display.language' || k === 'display.secondLanguage')) display.redraw();
+    if (change.changed.some((k) => k === 'display.rotation' || k === 'display.language' || k === 'display.secondLanguage' || k === 'display.lcdColour')) display.redraw();
     if (device !== undefined) void device.applyConfig(change.config);
     if (change.restartRequired.length > 0) log.warn('some changes apply after a restart', { keys: change.restartRequired });
   });

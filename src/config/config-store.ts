@@ -4,7 +4,7 @@
  * whole before anything is written; the file is rewritten atomically; listeners learn which keys
  * changed and whether any of them needs a restart to apply.
  */
-import { TillqrError, toTillqrError } from '../core/errors.js';
+import { isTillqrError, TillqrError, toTillqrError } from '../core/errors.js';
 import type { Schema } from '../core/schema.js';
 import type { Logger } from '../core/logger.js';
 import { cleanStaleTemps, writeJsonAtomic } from '../store/atomic-file.js';
@@ -34,12 +34,20 @@ export interface ConfigCompat {
   readonly ignored: readonly string[];
   /** Migrations run when the file was opened (the original is kept as `<file>.v<N>.bak`). */
   readonly migrated: readonly MigrationStep[];
+  /**
+   * Opened degraded (OpenOptions.degradeOnInvalid): the problems of the file. `current` then holds
+   * only the sections that are valid on their own (the rest at their defaults): enough for the
+   * console, never for payments. Empty once a change makes the whole file valid.
+   */
+  readonly invalid: readonly string[];
 }
 
 export interface OpenOptions {
   /** The migrations to run (tests give their own). */
   readonly migrations?: readonly Migration[];
   readonly target?: number;
+  /** An invalid known key does not throw: the store opens degraded (ConfigCompat.invalid). */
+  readonly degradeOnInvalid?: boolean;
 }
 
 /** Every leaf path whose value differs between two config objects. */
@@ -94,10 +102,20 @@ export class ConfigStore {
     const m = migrateConfig(original, opts.migrations ?? MIGRATIONS, opts.target);
     const ignored: string[] = [];
     const known = withoutUnknownKeys(configSchema, m.raw, ignored) as Record<string, unknown>;
-    applyEnvOverrides(configSchema, known, env);
-    const config = validateConfig(known, path);
-    if (m.steps.length > 0) await writeMigrated(path, original, m.raw, m.fileVersion, m.steps, log);
-    const compat: ConfigCompat = { fileVersion: m.fileVersion, newer: m.newer, ignored, migrated: m.steps };
+    let config: Config;
+    let invalid: string[] = [];
+    try {
+      const withEnv = structuredClone(known);
+      applyEnvOverrides(configSchema, withEnv, env);
+      config = validateConfig(withEnv, path);
+    } catch (e) {
+      if (opts.degradeOnInvalid !== true || !isTillqrError(e, 'CONFIG_INVALID')) throw e;
+      invalid = problemsOf(e);
+      config = validSections(known);
+      log.error('the configuration is not valid: opened degraded (console only)', { problems: invalid });
+    }
+    if (m.steps.length > 0 && invalid.length === 0) await writeMigrated(path, original, m.raw, m.fileVersion, m.steps, log);
+    const compat: ConfigCompat = { fileVersion: m.fileVersion, newer: m.newer, ignored, migrated: m.steps, invalid };
     for (const w of compatWarnings(compat)) log.warn('configuration read in part', { problem: w });
     return new ConfigStore(path, env, log, m.raw, config, compat);
   }
@@ -181,8 +199,10 @@ export class ConfigStore {
       if (changed.length > 0) await writeJsonAtomic(this.path, nextRaw);
       this.#raw = nextRaw;
       this.#config = next;
-      this.#compat = { ...this.#compat, ignored };
-      const change: ConfigChange = { config: next, previous, changed, restartRequired: changed.filter(needsRestart) };
+      // A degraded store made whole again: everything it changed applies at the next start.
+      const wasDegraded = this.#compat.invalid.length > 0;
+      this.#compat = { ...this.#compat, ignored, invalid: [] };
+      const change: ConfigChange = { config: next, previous, changed, restartRequired: wasDegraded ? changed : changed.filter(needsRestart) };
       if (changed.length > 0) {
         this.#log.info('configuration changed', { actor, keys: changed, restartRequired: change.restartRequired });
         for (const l of this.#listeners) {
@@ -199,6 +219,25 @@ export class ConfigStore {
     this.#queue = p.catch(() => undefined);
     return p;
   }
+}
+
+function problemsOf(e: TillqrError): string[] {
+  const p = e.context.problems;
+  return Array.isArray(p) ? p.map(String) : [e.message];
+}
+
+/** The top-level sections that are valid on their own (the environment left out), the rest at their defaults. */
+function validSections(known: Record<string, unknown>): Config {
+  const kept: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(known)) {
+    try {
+      validateConfig({ [k]: v });
+      kept[k] = v;
+    } catch {
+      // this section stays at its defaults
+    }
+  }
+  return validateConfig(kept, 'the valid sections');
 }
 
 /** Back the file up as it was, then write the migrated one; a file that cannot be written still runs migrated. */

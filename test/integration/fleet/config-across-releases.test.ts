@@ -217,6 +217,27 @@ describe('a rollback from N+1 to N with a config only N+1 understands', () => {
     await backOnN(t, 'V-1');
   });
 
+  it('an invalid value and nothing to go back to: the daemon opened degraded still brings up its console, where the file is repaired', async () => {
+    const t = await till('till-n1-degraded');
+    const raw = JSON.parse(await readFile(t.configPath, 'utf8')) as Record<string, unknown>;
+    await writeFile(t.configPath, JSON.stringify({ ...raw, display: { rotation: 45 } }));
+    await expect(startDaemon({ configPath: t.configPath, env: {}, logSink: memorySink(100) })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    const daemon = await startDaemon({ configPath: t.configPath, env: {}, logSink: memorySink(2000), onRestart: () => undefined, degradedOnInvalidConfig: true });
+    cleanups.push(() => daemon.stop());
+    expect(daemon.device).toBeUndefined();
+    expect(daemon.configStore.compat.invalid).toEqual(['display.rotation: 45 is not one of 0, 90, 180, 270']);
+    const host = await Host.open(pty.host);
+    cleanups.push(() => host.close());
+    expect(await host.type('status')).toMatch(/state: +unprovisioned/);
+    await host.type('set display.rotation 90');
+    await until(() => daemon.configStore.compat.invalid.length === 0, 10_000, 'the repaired file');
+    expect(JSON.parse(await readFile(t.configPath, 'utf8'))).toMatchObject({ display: { rotation: 90 }, deviceId: t.id });
+    await host.close();
+    await daemon.stop();
+    // After the restart it asks for, the till sells again.
+    await backOnN(t, 'D-1');
+  });
+
   it('a file a newer release wrote, without a snapshot to go back to: N starts on the keys it knows, sells, says so on its status', async () => {
     const t = await till('till-n1-newer');
     await n1AcceptsItsConfig(t);

@@ -152,3 +152,20 @@ describe('a config file written by a newer release', () => {
     expect(loaded.config.trust.backendKeys).toEqual([{ kid: k.kid, publicKeyPem: k.publicKeyPem }]);
   });
 });
+
+describe('a config file with an invalid known key, opened degraded', () => {
+  it('keeps the sections that are valid on their own, defaults the others, and becomes whole again with a fixing change', async () => {
+    const path = await fileWith({ deviceId: 'till-d', console: { port: '/dev/ttyGS0' }, display: { rotation: 45 } });
+    await expect(ConfigStore.open(path, {}, silentLogger)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    const s = await ConfigStore.open(path, {}, silentLogger, { degradeOnInvalid: true });
+    expect(s.compat.invalid).toEqual(['display.rotation: 45 is not one of 0, 90, 180, 270']);
+    expect(s.current.console.port).toBe('/dev/ttyGS0');
+    expect(s.current.display.rotation).toBe(0);
+    // Another change is still validated against the whole file: refused while the file stays broken.
+    await expect(s.setText('logLevel', 'debug', 'console')).rejects.toThrow(/display.rotation: 45/);
+    const fixed = await s.setText('display.rotation', '90', 'console');
+    expect(s.compat.invalid).toEqual([]);
+    expect(fixed.restartRequired).toContain('display.rotation');
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ deviceId: 'till-d', console: { port: '/dev/ttyGS0' }, display: { rotation: 90 } });
+  });
+});
