@@ -29,6 +29,7 @@
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { lockoutStatePath } from '../console/lockout-store.js';
 import { STATE_FILE_NAME } from '../daemon/state-file.js';
 import { DESIRED_CONFIG_FILE } from '../fleet/desired-config.js';
 import { loadUpdateState, saveUpdateState, updateStatePath } from '../fleet/update-state.js';
@@ -54,7 +55,6 @@ export interface OwnerStatePath {
 /** Names the console's Provisioner gives the TLS files of a bundle. */
 export const BUNDLE_TLS_FILE = /^(ca-[0-9a-f]{12}\.pem|client-[0-9a-f]{12}\.(crt|key))$/;
 export const OWNER_RECORD_FILE = 'owner.json';
-export const LOCKOUT_FILE = join('console', 'lockout.json');
 
 /** Where a bundle's TLS material goes: tls/ beside the config file (/etc/tillqr/tls). */
 export function bundleTlsDir(configPath: string): string {
@@ -72,7 +72,7 @@ export function ownerStatePaths(stateDir: string, configPath: string): OwnerStat
     { what: 'payment state set aside as corrupt', path: stateDir, scope: 'identity', kind: 'entries', match: new RegExp(`^(${payment}\\.corrupt-\\d+|\\.${payment}\\..+\\.tmp)$`) },
     { what: 'update job history', path: updateStatePath(stateDir), scope: 'identity', kind: 'update-history' },
     { what: 'partial update downloads', path: join(stateDir, 'fleet', 'downloads'), scope: 'identity', kind: 'dir' },
-    { what: 'console lockout state', path: join(stateDir, LOCKOUT_FILE), scope: 'all', kind: 'file' },
+    { what: 'console lockout state', path: lockoutStatePath(stateDir), scope: 'all', kind: 'file' },
     { what: 'TLS files from the bundle', path: bundleTlsDir(configPath), scope: 'all', kind: 'entries', match: BUNDLE_TLS_FILE },
     { what: 'config backups', path: dirname(configPath), scope: 'all', kind: 'entries', match: new RegExp(`^${escape(basename(configPath))}\\.v\\d+\\.bak$`) },
     { what: 'owner record', path: join(stateDir, OWNER_RECORD_FILE), scope: 'all', kind: 'file' },
