@@ -1,4 +1,4 @@
-import { int, object, oneOf } from '../core/schema.js';
+import { boolean, int, object, oneOf } from '../core/schema.js';
 
 export const PANEL_IDS = ['waveshare-2in13-v4', 'waveshare-2in9-v2', 'waveshare-4in2-v2', 'waveshare-7in5-v2', 'lcd-240x240', 'lcd-320x240', 'lcd-480x320'] as const;
 export type PanelId = (typeof PANEL_IDS)[number];
@@ -10,6 +10,9 @@ export const displayConfigSchema = object({
   secondLanguage: oneOf(['ja', 'en', 'zh', 'ko', 'none'] as const)
     .default('en')
     .doc('Second language of the result, idle, error and system screens, under the main one; "none" for the main language only. When it is the main language, the next of ja, en, zh, ko is used.'),
+  lcdColour: boolean()
+    .default(true)
+    .doc('LCD panels: colour each screen (paid on green, failed and errors on red, expired amber, offline grey; QR screens near-black on white); false for black on white. E-paper is always black and white.'),
   partialRefreshLimit: int({ min: 0, max: 100 }).default(10).doc('E-paper: full refresh after this many partial refreshes, to clear ghosting.'),
   countdownStepSec: int({ min: 1, max: 300 }).default(15).doc('How often the countdown on the charge screen is redrawn.'),
   spi: object({

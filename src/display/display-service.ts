@@ -26,6 +26,8 @@ export interface DisplayLiveConfig {
   readonly language: Lang;
   /** display.secondLanguage (default English). */
   readonly secondLanguage?: Lang | 'none';
+  /** display.lcdColour (default true: each screen its colours). */
+  readonly lcdColour?: boolean;
   readonly countdownStepSec: number;
   readonly partialRefreshLimit: number;
 }
@@ -197,5 +199,6 @@ function screenKey(s: Screen): string {
 }
 
 function withSecond(o: RenderOptions, c: DisplayLiveConfig): RenderOptions {
-  return c.secondLanguage === undefined ? o : { ...o, secondLanguage: c.secondLanguage };
+  const colours = c.lcdColour === false ? { lcdColours: 'mono' as const } : {};
+  return c.secondLanguage === undefined ? { ...o, ...colours } : { ...o, ...colours, secondLanguage: c.secondLanguage };
 }

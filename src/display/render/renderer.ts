@@ -6,13 +6,14 @@
  */
 import { isTillqrError, type TillqrError } from '../../core/errors.js';
 import type { Lang, Screen } from '../../core/screen.js';
-import type { Frame, Rgb } from '../frame.js';
+import type { Frame } from '../frame.js';
 import { LOCALES, secondLang } from '../i18n.js';
 import type { PanelInfo } from '../panel.js';
 import { Column } from './column.js';
 import { FontBook } from './fonts/font-book.js';
 import { defaultFontFiles, type FontFiles } from './fonts/font-files.js';
 import type { IconCache } from './icons.js';
+import { lcdPalette, type LcdColours, type Palette } from './lcd-palette.js';
 import { QrCache } from './qr.js';
 import { chargeScreen, idleScreen } from './screens/sale.js';
 import { outcomeScreen } from './screens/result.js';
@@ -22,46 +23,17 @@ import { shapeOf, sizeClass, type Ctx } from './screens/ctx.js';
 import { createSurface } from './surface.js';
 import { logicalSize, surfaceToFrame, type Rotation } from './to-frame.js';
 
-export interface Palette {
-  readonly ink: Rgb;
-  readonly paper: Rgb;
-}
+export { lcdPalette, type Palette } from './lcd-palette.js';
 
 export interface RenderOptions {
   /** The second language of result, idle, error and system screens (display.secondLanguage); default English. */
   readonly secondLanguage?: Lang | 'none';
   /** IANA zone for wall-clock times (offline "since"); default UTC. */
   readonly timeZone?: string;
-  /** LCD colours; default: a dark ink chosen by screen (green for paid, red for problems). */
+  /** LCD colours: this palette for every screen; default the screen's own (lcd-palette.ts). */
   readonly palette?: Palette;
-}
-
-const PAPER: Rgb = { r: 255, g: 255, b: 255 };
-const INK: Record<'normal' | 'good' | 'bad', Rgb> = {
-  normal: { r: 20, g: 33, b: 61 },
-  good: { r: 11, g: 110, b: 47 },
-  bad: { r: 161, g: 22, b: 27 },
-};
-
-export function lcdPalette(screen: Screen): Palette {
-  switch (screen.name) {
-    case 'paid':
-      return { ink: INK.good, paper: PAPER };
-    case 'failed':
-    case 'error':
-    case 'offline':
-      return { ink: INK.bad, paper: PAPER };
-    case 'unprovisioned':
-    case 'connecting':
-    case 'idle':
-    case 'charge':
-    case 'expired':
-    case 'cancelled':
-    case 'updating':
-    case 'status':
-    case 'test-pattern':
-      return { ink: INK.normal, paper: PAPER };
-  }
+  /** LCD colours by screen (paid on green, failed on red, offline grey) or black on white (display.lcdColour). */
+  readonly lcdColours?: LcdColours;
 }
 
 export class Renderer {
@@ -103,7 +75,7 @@ export class Renderer {
     };
     draw(ctx, screen);
     const frame = surfaceToFrame(s, panel.width, panel.height, rotation);
-    return panel.kind === 'lcd' ? { ...frame, palette: options.palette ?? lcdPalette(screen) } : frame;
+    return panel.kind === 'lcd' ? { ...frame, palette: options.palette ?? lcdPalette(screen, options.lcdColours) } : frame;
   }
 }
 

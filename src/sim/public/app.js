@@ -68,7 +68,7 @@ function drawFrame(f) {
   $('bezel').classList.remove('refreshing');
   $('refreshing').hidden = true;
   $('no-frame').hidden = true;
-  $('panel-info').textContent = `${f.panel}: ${f.native.width}×${f.native.height} ${f.kind === 'epaper' ? 'e-paper' : 'LCD'}, 1-bit, mounted at ${f.rotation}° · frame ${f.seq} (${f.mode} refresh)`;
+  $('panel-info').textContent = `${f.panel}: ${f.native.width}×${f.native.height} ${f.kind === 'epaper' ? 'e-paper, 1-bit' : `LCD, ${f.ink} on ${f.paper}`}, mounted at ${f.rotation}° · frame ${f.seq} (${f.mode} refresh)`;
   applyZoom();
 }
 

@@ -45,7 +45,8 @@ describe('tillqr render', () => {
     expect(await run(['--panel', 'waveshare-2in13-v4', '--screen', 'idle', '--rotation', '90', '--native', '--out', join(dir, 'n.png')], captureIo())).toBe(0);
     expect([readPng(join(dir, 'n.png')).width, readPng(join(dir, 'n.png')).height]).toEqual([122, 250]);
     expect(await run(['--panel', 'lcd-320x240', '--screen', 'paid', '--out', join(dir, 'lcd.png')], captureIo())).toBe(0);
-    expect(readPng(join(dir, 'lcd.png')).colours.has('11,110,47')).toBe(true);
+    // The paid screen's LCD palette: white ink on green paper (lcd-palette.ts).
+    expect(readPng(join(dir, 'lcd.png')).colours).toEqual(new Set(['255,255,255', '23,117,58']));
   });
 
   it('writes the error screen and exits 65 when the QR cannot be drawn scannably', async () => {
