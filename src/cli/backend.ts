@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT, TillqrError } from '../core/errors.js';
 import { BackendClient, signMessage, type MessageBody } from '../link/backend-client.js';
+import { protocolFlag } from '../link/negotiate.js';
 import { ORDER_ID, type DeviceEvent, type EventType } from '../link/contract.js';
 import type { InboundTopic } from '../link/topics.js';
 import { parseEd25519PrivateKey } from '../payment/keys.js';
@@ -19,7 +20,7 @@ import type { CliIo } from './io.js';
 const USAGE = `tillqr backend charge|cancel|confirm --broker URL --device ID --key KEY.pem --kid KID
          [--order O] [--amount N] [--currency C] [--qr P] [--reference R] [--expires SEC]
          [--status succeeded|failed] [--wallet W] [--txn T] [--ttl SEC] [--timeout MS]
-         [--prefix P] [--username U] [--ca FILE] [--cert FILE] [--client-key FILE] [--mqtt3]`;
+         [--prefix P] [--username U] [--ca FILE] [--cert FILE] [--client-key FILE] [--mqtt3|--mqtt5] [--verbose]`;
 
 const HELP = `usage: ${USAGE}
 
@@ -32,7 +33,9 @@ confirm  the payment verdict for --order: --amount, --currency, --status (defaul
 
 --ttl is the signed message's lifetime in seconds (default 300). --timeout is how long to wait for
 the device's answer (default 10000 ms). The broker password, if any, is read from the environment
-variable TILLQR_BACKEND_PASSWORD (never from the command line). The device's event is printed on
+variable TILLQR_BACKEND_PASSWORD (never from the command line). The client speaks MQTT 5 and falls
+back to MQTT 3.1.1 when the broker refuses 5 (the simulator's embedded broker); --mqtt3 or --mqtt5
+pins one, --verbose says which was used. The device's event is printed on
 stdout as JSON. Exit 0: expected event; 1: rejected (reason printed); 69: no answer.
 `;
 
@@ -58,6 +61,8 @@ const OPTIONS = {
   cert: { type: 'string' },
   'client-key': { type: 'string' },
   mqtt3: { type: 'boolean' },
+  mqtt5: { type: 'boolean' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -149,7 +154,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const password = io.env.TILLQR_BACKEND_PASSWORD;
   const client = await BackendClient.connect({
     url: broker,
-    protocolVersion: v.mqtt3 === true ? 4 : 5,
+    protocolVersion: protocolFlag(v.mqtt3, v.mqtt5),
+    ...(v.verbose === true ? { note: (line: string) => io.stderr(`${line}\n`) } : {}),
     ...(v.prefix !== undefined ? { topicPrefix: v.prefix } : {}),
     ...(v.username !== undefined ? { username: v.username } : {}),
     ...(password !== undefined && password !== '' ? { password } : {}),

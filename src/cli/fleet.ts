@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createLogger } from '../core/logger.js';
 import { EXIT, isTillqrError, TillqrError } from '../core/errors.js';
 import { groupDesiredTopic } from '../link/contract-fleet.js';
+import { protocolFlag } from '../link/negotiate.js';
 import { runBootCheck } from '../fleet/boot-check.js';
 import { buildView, renderTable, viewTopics } from '../fleet/operator/fleet-view.js';
 import { OperatorClient } from '../fleet/operator/operator-client.js';
@@ -29,7 +30,8 @@ const USAGE = `tillqr fleet <command>
   rollout --group G --version V --job FILE [--batch 10%] [--abort-when-failed 20%] [--batch-timeout 30m] [--serve ARTIFACT]
   serve --job FILE --artifact FILE   answer chunked-transfer requests until interrupted
   boot-check [--config FILE]        (systemd ExecStartPre) count starts, roll back a crash loop
-broker: --url URL (or TILLQR_FLEET_URL) --prefix P --username U --ca FILE; password from TILLQR_FLEET_PASSWORD`;
+broker: --url URL (or TILLQR_FLEET_URL) --prefix P --username U --ca FILE; password from TILLQR_FLEET_PASSWORD;
+        MQTT 5, or 3.1.1 when the broker refuses 5 (--mqtt3 or --mqtt5 pins one, --verbose says which)`;
 
 /** Each command's usage line, shown with every usage error of that command. */
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
@@ -68,6 +70,9 @@ const OPTIONS = {
   'batch-timeout': { type: 'string' },
   config: { type: 'string' },
   json: { type: 'boolean' },
+  mqtt3: { type: 'boolean' },
+  mqtt5: { type: 'boolean' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -91,7 +96,14 @@ const list = (s: string | undefined): string[] => (s ?? '').split(',').map((x) =
 async function connect(v: Values, io: CliIo): Promise<{ client: OperatorClient; prefix: string }> {
   const url = v.url ?? io.env.TILLQR_FLEET_URL ?? 'mqtt://127.0.0.1:1883';
   const password = io.env.TILLQR_FLEET_PASSWORD;
-  const client = await OperatorClient.connect({ url, ...(v.username !== undefined ? { username: v.username } : {}), ...(password !== undefined ? { password } : {}), ...(v.ca !== undefined ? { caFile: v.ca } : {}) });
+  const client = await OperatorClient.connect({
+    url,
+    protocol: protocolFlag(v.mqtt3, v.mqtt5),
+    ...(v.verbose === true ? { note: (line: string) => io.stderr(`${line}\n`) } : {}),
+    ...(v.username !== undefined ? { username: v.username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(v.ca !== undefined ? { caFile: v.ca } : {}),
+  });
   return { client, prefix: v.prefix ?? 'tillqr/v1' };
 }
 

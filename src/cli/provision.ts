@@ -13,6 +13,7 @@ import { ConsoleClient } from '../console/json-client.js';
 import { serialPortOpener } from '../console/serial-port.js';
 import { systemClock } from '../core/clock.js';
 import { EXIT, TillqrError, isTillqrError, toTillqrError } from '../core/errors.js';
+import { connectCause, type ConnectCause } from '../link/negotiate.js';
 import { intFlag, parse, required } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -23,6 +24,15 @@ interface Check {
   ok: boolean;
   detail: string;
 }
+
+/** What to change in the bundle for each cause of a failed broker connection (src/link/negotiate.ts). */
+const BUNDLE_HINTS: Readonly<Record<ConnectCause, string>> = {
+  protocol: 'the broker refused the MQTT version: `mqtt test` on the console says which one it speaks; then `set mqtt.protocolVersion 4` (MQTT 3.1.1) or 5',
+  tls: 'the TLS handshake failed: check the bundle\'s mqtt.caPem (the broker CA) and that mqtt.url uses mqtts:// only for a TLS port',
+  login: 'the broker refused the login: check the bundle\'s mqtt.username and mqtt.password (or client certificate)',
+  unreachable: 'the broker cannot be reached: check the bundle\'s mqtt.url and the shop network (Wi-Fi)',
+  refused: 'the broker refused the connection: check mqtt.url and the broker log',
+};
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -188,7 +198,7 @@ async function verify(client: ConsoleClient, decoded: DecodedBundle, wifi: { ssi
         broker.detail = s.broker.url ?? '';
         break;
       }
-      last = `not connected to ${s.broker?.url ?? '?'}${s.broker?.lastError !== undefined ? `: ${s.broker.lastError}` : ''}`;
+      last = `not connected to ${s.broker?.url ?? '?'}${s.broker?.lastError !== undefined ? `: ${s.broker.lastError}; ${BUNDLE_HINTS[connectCause({ message: s.broker.lastError })]}` : ''}`;
     } catch (e) {
       last = describeError(e);
     }

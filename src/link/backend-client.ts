@@ -5,12 +5,13 @@
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { TillqrError } from '../core/errors.js';
 import { signCompact } from '../payment/jws.js';
 import { eventSchema, type CancelMessage, type ChargeMessage, type DeviceEvent, type PaymentMessage } from './contract.js';
 import { parseJsonPayload } from './json-payload.js';
 import { disableNagle } from './mqtt-link.js';
+import { cliHints, connectNegotiated, type CauseHints, type ProtocolChoice } from './negotiate.js';
 import { DeviceTopics, type InboundTopic } from './topics.js';
 
 type Body<M> = Omit<M, 'aud' | 'iat' | 'exp' | 'jti'>;
@@ -46,17 +47,25 @@ export interface BackendConnectOptions {
   readonly certFile?: string;
   readonly keyFile?: string;
   readonly clientId?: string;
-  readonly protocolVersion?: 4 | 5;
+  /** 'auto' (the default): MQTT 5, or 3.1.1 when the broker refuses 5. */
+  readonly protocolVersion?: ProtocolChoice;
   readonly connectTimeoutMs?: number;
+  /** What a failed connect tells the user to fix (default: the `tillqr backend` flags). */
+  readonly hints?: CauseHints;
+  /** Told which protocol version was used. */
+  readonly note?: (line: string) => void;
 }
 
 export class BackendClient {
   readonly client: MqttClient;
+  /** The MQTT version the broker accepted: 5, or 4 (3.1.1). */
+  readonly protocolVersion: 4 | 5;
   readonly #prefix: string;
   readonly #listeners = new Set<(deviceId: string, e: DeviceEvent) => void>();
 
-  private constructor(client: MqttClient, prefix: string) {
+  private constructor(client: MqttClient, prefix: string, protocolVersion: 4 | 5) {
     this.client = client;
+    this.protocolVersion = protocolVersion;
     this.#prefix = prefix;
     client.on('message', (topic, payload) => {
       const parts = topic.split('/');
@@ -69,7 +78,6 @@ export class BackendClient {
 
   static async connect(o: BackendConnectOptions): Promise<BackendClient> {
     const opts: IClientOptions = {
-      protocolVersion: o.protocolVersion ?? 5,
       clientId: o.clientId ?? `tillqr-backend-${randomUUID().slice(0, 8)}`,
       clean: true,
       reconnectPeriod: 0,
@@ -80,15 +88,10 @@ export class BackendClient {
     if (o.caFile !== undefined) opts.ca = readFileSync(o.caFile);
     if (o.certFile !== undefined) opts.cert = readFileSync(o.certFile);
     if (o.keyFile !== undefined) opts.key = readFileSync(o.keyFile);
-    let client: MqttClient;
-    try {
-      client = await mqtt.connectAsync(o.url, opts);
-    } catch (e) {
-      throw new TillqrError('LINK_NOT_CONNECTED', `cannot connect to ${o.url}: ${(e as Error).message}`, {}, { cause: e });
-    }
-    client.on('error', () => undefined);
+    const hints = o.hints ?? cliHints({ passwordEnv: 'TILLQR_BACKEND_PASSWORD', urlFlag: '--broker' });
+    const { client, protocolVersion } = await connectNegotiated(o.url, opts, { protocol: o.protocolVersion ?? 'auto', hints, ...(o.note !== undefined ? { note: o.note } : {}) });
     disableNagle(client);
-    return new BackendClient(client, o.topicPrefix ?? 'tillqr/v1');
+    return new BackendClient(client, o.topicPrefix ?? 'tillqr/v1', protocolVersion);
   }
 
   topics(deviceId: string): DeviceTopics {

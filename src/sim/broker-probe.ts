@@ -1,11 +1,10 @@
 /**
- * With --broker the simulator does not know which MQTT version the broker speaks: try MQTT 5,
- * and fall back to 3.1.1 when the broker refuses the protocol version (aedes, older brokers).
- * A broker that cannot be reached at all is a clear LINK_NOT_CONNECTED before the daemon starts.
+ * With --broker the simulator does not know which MQTT version the broker speaks: negotiate (MQTT 5,
+ * or 3.1.1 when the broker refuses 5; src/link/negotiate.ts). A broker that cannot be reached at all
+ * is a clear LINK_NOT_CONNECTED, naming the cause, before the daemon starts.
  */
 import { randomUUID } from 'node:crypto';
-import mqtt from 'mqtt';
-import { TillqrError } from '../core/errors.js';
+import { connectNegotiated } from '../link/negotiate.js';
 
 export interface ProbeOptions {
   readonly username?: string;
@@ -13,28 +12,24 @@ export interface ProbeOptions {
   readonly timeoutMs?: number;
 }
 
+const HINTS = {
+  tls: 'the simulator connects without a CA file: use a broker whose certificate the system trusts, or mqtt://',
+  login: 'the simulator connects without a user name: use a broker that allows anonymous loopback clients',
+  unreachable: 'check --broker (host and port) and that the broker is running, or leave --broker out for the embedded one',
+} as const;
+
 export async function probeProtocolVersion(url: string, o: ProbeOptions = {}): Promise<4 | 5> {
-  let firstError: Error | undefined;
-  for (const protocolVersion of [5, 4] as const) {
-    try {
-      const c = await mqtt.connectAsync(url, {
-        protocolVersion,
-        clientId: `tillqr-sim-probe-${randomUUID().slice(0, 8)}`,
-        clean: true,
-        reconnectPeriod: 0,
-        connectTimeout: o.timeoutMs ?? 5000,
-        ...(o.username !== undefined ? { username: o.username } : {}),
-        ...(o.password !== undefined ? { password: o.password } : {}),
-      });
-      await c.endAsync();
-      return protocolVersion;
-    } catch (e) {
-      const err = e as Error & { code?: unknown };
-      firstError ??= err;
-      // Only a refused protocol version is worth another try with 3.1.1.
-      if (protocolVersion === 5 && /protocol version|unsupported protocol/i.test(err.message)) continue;
-      throw new TillqrError('LINK_NOT_CONNECTED', `cannot connect to the broker at ${url}: ${err.message}`, { url }, { cause: e });
-    }
-  }
-  throw new TillqrError('LINK_NOT_CONNECTED', `cannot connect to the broker at ${url}: ${firstError?.message ?? 'unknown error'}`, { url });
+  const { client, protocolVersion } = await connectNegotiated(
+    url,
+    {
+      clientId: `tillqr-sim-probe-${randomUUID().slice(0, 8)}`,
+      clean: true,
+      connectTimeout: o.timeoutMs ?? 5000,
+      ...(o.username !== undefined ? { username: o.username } : {}),
+      ...(o.password !== undefined ? { password: o.password } : {}),
+    },
+    { protocol: 'auto', hints: HINTS },
+  );
+  await client.endAsync();
+  return protocolVersion;
 }

@@ -4,9 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { TillqrError } from '../../core/errors.js';
-import { brokerLabel } from '../../link/mqtt-link.js';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { cliHints, connectNegotiated, type CauseHints, type ProtocolChoice } from '../../link/negotiate.js';
 
 export interface OperatorConnectOptions {
   readonly url: string;
@@ -14,46 +13,37 @@ export interface OperatorConnectOptions {
   readonly password?: string;
   readonly caFile?: string;
   readonly connectTimeoutMs?: number;
+  /** 'auto' (default): MQTT 5, or 3.1.1 when the broker refuses 5. */
+  readonly protocol?: ProtocolChoice;
+  readonly hints?: CauseHints;
+  /** Told which protocol version was used (--verbose). */
+  readonly note?: (line: string) => void;
 }
 
 export class OperatorClient {
   readonly client: MqttClient;
+  readonly protocolVersion: 4 | 5;
   readonly #handlers = new Set<(topic: string, payload: Buffer) => void>();
 
-  private constructor(client: MqttClient) {
+  private constructor(client: MqttClient, protocolVersion: 4 | 5) {
     this.client = client;
+    this.protocolVersion = protocolVersion;
     client.on('message', (topic, payload) => {
       for (const h of this.#handlers) h(topic, payload);
     });
   }
 
   static async connect(o: OperatorConnectOptions): Promise<OperatorClient> {
-    const opts: IClientOptions = { protocolVersion: 5, clientId: `tillqr-operator-${randomUUID().slice(0, 8)}`, clean: true, reconnectPeriod: 1000, connectTimeout: o.connectTimeoutMs ?? 10_000 };
+    const opts: IClientOptions = { clientId: `tillqr-operator-${randomUUID().slice(0, 8)}`, clean: true, connectTimeout: o.connectTimeoutMs ?? 10_000 };
     if (o.username !== undefined) opts.username = o.username;
     if (o.password !== undefined) opts.password = o.password;
     if (o.caFile !== undefined) opts.ca = readFileSync(o.caFile);
-    const client = mqtt.connect(o.url, opts);
-    await new Promise<void>((resolve, reject) => {
-      const fail = (message: string): void => {
-        clearTimeout(timer);
-        client.off('error', onError);
-        client.end(true);
-        reject(new TillqrError('LINK_NOT_CONNECTED', message));
-      };
-      // A refused CONNACK (bad user name or password, not authorized) will not change by retrying.
-      const onError = (e: Error & { code?: unknown }): void => {
-        if (typeof e.code === 'number') fail(`the broker at ${brokerLabel(o.url)} refused the login (${e.message}); check --username and TILLQR_FLEET_PASSWORD`);
-      };
-      const timer = setTimeout(() => fail(`cannot reach the broker at ${brokerLabel(o.url)}`), o.connectTimeoutMs ?? 10_000);
-      client.on('error', onError);
-      client.once('connect', () => {
-        clearTimeout(timer);
-        client.off('error', onError);
-        resolve();
-      });
-    });
+    const hints = { ...cliHints({ passwordEnv: 'TILLQR_FLEET_PASSWORD', urlFlag: '--url (or TILLQR_FLEET_URL)' }), ...o.hints };
+    const { client, protocolVersion } = await connectNegotiated(o.url, opts, { protocol: o.protocol ?? 'auto', hints, ...(o.note !== undefined ? { note: o.note } : {}) });
+    // Connected once: from here a dropped connection comes back by itself (serve, rollout).
+    client.options.reconnectPeriod = 1000;
     (client.stream as { setNoDelay?: (b: boolean) => unknown } | undefined)?.setNoDelay?.(true);
-    return new OperatorClient(client);
+    return new OperatorClient(client, protocolVersion);
   }
 
   onMessage(h: (topic: string, payload: Buffer) => void): () => void {
