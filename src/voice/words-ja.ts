@@ -32,7 +32,7 @@ function digit(i: number): { kanji: string; kana: string } {
 }
 
 /** 1..9999 in one group. `withOne`: write 一千 (a group under a large unit: 一千万). */
-function group(n: number, withOne: boolean): { kanji: string; kana: string; lastKana: 'tens' | 'one' | 'eight' | 'six' | 'other' } {
+function group(n: number, withOne: boolean): { kanji: string; kana: string; lastKana: 'tens' | 'one' | 'eight' | 'other' } {
   const th = Math.floor(n / 1000);
   const hu = Math.floor(n / 100) % 10;
   const te = Math.floor(n / 10) % 10;
@@ -55,7 +55,7 @@ function group(n: number, withOne: boolean): { kanji: string; kana: string; last
     kanji += digit(on).kanji;
     kana += digit(on).kana;
   }
-  const lastKana = on === 0 && te > 0 ? 'tens' : on === 0 ? 'other' : on === 1 ? 'one' : on === 8 ? 'eight' : on === 6 ? 'six' : 'other';
+  const lastKana = on === 0 && te > 0 ? 'tens' : on === 0 ? 'other' : on === 1 ? 'one' : on === 8 ? 'eight' : 'other';
   return { kanji, kana, lastKana };
 }
 
@@ -68,7 +68,7 @@ function beforeCho(g: ReturnType<typeof group>): string {
       return g.kana.replace(/はち$/, 'はっ');
     case 'tens':
       return g.kana.replace(/じゅう$/, 'じゅっ');
-    default:
+    case 'other':
       return g.kana;
   }
 }
