@@ -124,7 +124,11 @@ block="$(mktemp)"
 trap 'rm -f "$block"; rm -rf "$unpacked"' EXIT
 {
   echo '# BEGIN tillqr (device/install.sh rewrites this block; edit device/config.txt instead)'
+  # [all] first: the file may end in a model filter ([pi4], [cm4], ...) that would confine the
+  # block; [all] last: the block's own filters ([pi5], [pi02]) must not confine what follows it.
+  echo '[all]'
   grep -v '^[[:space:]]*#' "$HERE/config.txt" | grep -v '^[[:space:]]*$'
+  echo '[all]'
   echo '# END tillqr'
 } >"$block"
 newcfg="$bootcfg.tillqr.tmp"

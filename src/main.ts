@@ -15,6 +15,7 @@ import { createLogger, memorySink, type Logger, type LogSink } from './core/logg
 import type { Screen } from './core/screen.js';
 import { NmcliNetwork } from './console/nmcli-network.js';
 import { SimNetwork } from './console/network-sim.js';
+import { consolePortFor } from './console/header-uart.js';
 import { SerialConsole } from './console/serial-console.js';
 import { wireButton } from './daemon/button-actions.js';
 import { daemonConsoleTarget } from './daemon/console-target.js';
@@ -196,7 +197,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let stopping: Promise<void> | undefined;
   // Opened degraded (an invalid known key): the console only, never payments on a guessed config.
   const missing = compat.invalid.length > 0 ? ['a valid configuration'] : missingForService(config);
-  const unprovisioned = async (): Promise<Screen> => ({ name: 'unprovisioned', deviceId: config.deviceId ?? (await hardwareId()), consolePort: config.console.port });
+  // The default console port is the header UART, which a Pi 5 names /dev/ttyAMA0 (src/console/header-uart.ts).
+  const consolePort = config.hardware === 'pi' ? await consolePortFor(config.console.port) : config.console.port;
+  const unprovisioned = async (): Promise<Screen> => ({ name: 'unprovisioned', deviceId: config.deviceId ?? (await hardwareId()), consolePort });
   const restingScreen = missing.length > 0 ? await unprovisioned() : ({ name: 'connecting', broker: config.mqtt.url } as const);
 
   const restart = async (reason: string): Promise<void> => {
@@ -290,6 +293,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         logTail: (n: number) => recent.lines.slice(-n),
         tlsDir: bundleTlsDir(store.path),
         stateDir: config.stateDir,
+        ...(consolePort !== config.console.port ? { path: consolePort } : {}),
       })
     : undefined;
   serialConsole?.start();
