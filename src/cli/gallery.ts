@@ -1,7 +1,9 @@
 /**
  * `npm run gallery`: every screen on every panel as the panel shows it, into docs/gallery/
- * (<panel>/<screen>.png), plus the charge screen in each UI language and in other mountings
- * (docs/gallery/variants/). Small 1-bit PNGs, committed as the project's pictures.
+ * (<panel>/<screen>.png: e-paper 1-bit, LCDs in each screen's colours), the LCD screens again in
+ * black and white (<panel>/mono/<screen>.png, display.lcdColour false), plus the charge screen in
+ * each UI language and in other mountings (docs/gallery/variants/). Small two-colour PNGs,
+ * committed as the project's pictures.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,7 +12,7 @@ import { SCREEN_NAMES, type Lang } from '../core/screen.js';
 import { PANEL_IDS, type PanelId } from '../display/config.js';
 import { PANELS, USUAL_MOUNT } from '../display/panels.js';
 import { encodePng, viewOf } from '../display/render/png.js';
-import { Renderer } from '../display/render/renderer.js';
+import { Renderer, type RenderOptions } from '../display/render/renderer.js';
 import { sampleScreen } from '../display/render/samples.js';
 import type { Rotation } from '../display/render/to-frame.js';
 
@@ -18,14 +20,16 @@ import type { Rotation } from '../display/render/to-frame.js';
 export async function writeGallery(dir: string, lang: Lang = 'ja'): Promise<string[]> {
   const renderer = new Renderer();
   const written: string[] = [];
-  const save = async (path: string, panel: PanelId, rotation: Rotation, l: Lang, screen: ReturnType<typeof sampleScreen>): Promise<void> => {
-    const frame = renderer.render(screen, PANELS[panel], rotation, l);
+  const save = async (path: string, panel: PanelId, rotation: Rotation, l: Lang, screen: ReturnType<typeof sampleScreen>, options: RenderOptions = {}): Promise<void> => {
+    const frame = renderer.render(screen, PANELS[panel], rotation, l, options);
     await mkdir(join(path, '..'), { recursive: true });
     await writeFile(path, encodePng(viewOf(frame, rotation)));
     written.push(path);
   };
   for (const panel of PANEL_IDS) {
     for (const name of SCREEN_NAMES) await save(join(dir, panel, `${name}.png`), panel, USUAL_MOUNT[panel], lang, sampleScreen(name, { lang }));
+    if (PANELS[panel].kind !== 'lcd') continue;
+    for (const name of SCREEN_NAMES) await save(join(dir, panel, 'mono', `${name}.png`), panel, USUAL_MOUNT[panel], lang, sampleScreen(name, { lang }), { lcdColours: 'mono' });
   }
   for (const l of ['ja', 'en', 'zh', 'ko'] as const) {
     await save(join(dir, 'variants', `charge-2in9-${l}.png`), 'waveshare-2in9-v2', 90, l, sampleScreen('charge', { lang: l }));
