@@ -143,9 +143,9 @@ export class Provisioner {
    */
   async factoryReset(actor: string): Promise<FactoryResetResult> {
     const { store } = this.#o;
-    const stateDir = store.current.stateDir;
+    const { stateDir, fleet } = store.current;
     await store.replace({}, actor);
-    const wiped: Wiped[] = [{ what: 'configuration', path: store.path }, ...(await wipeOwnerState(stateDir, store.path, 'all'))];
+    const wiped: Wiped[] = [{ what: 'configuration', path: store.path }, ...(await wipeOwnerState(stateDir, store.path, 'all', fleet.releaseRoot))];
     for (const p of await this.#removeUnused(new Set())) wiped.push({ what: 'TLS files from the bundle', path: p });
     this.#o.logger.info('audit', { actor, action: 'factory-reset', wiped: [...new Set(wiped.map((w) => w.what))], paths: wiped.map((w) => w.path) });
     return { wiped };

@@ -6,7 +6,7 @@
  *  - deviceId differs: the `identity` scope is wiped (src/store/owner-state.ts: fleet documents
  *    and counters, payment state with the replay cache, update job history, downloads);
  *  - only trust.fleetKeys differs (another set of kids or key bytes; order and PEM layout do not
- *    count): the `fleet` scope is wiped (fleet documents and version counters);
+ *    count): the `fleet` scope is wiped (fleet documents and version counters, config snapshots);
  *  - no record yet (a till provisioned for the first time, after a factory reset, or upgraded
  *    from a release without this file): nothing is wiped and the record is written. Documents of
  *    another owner are dropped anyway when they are verified again (src/fleet/desired-config.ts).
@@ -101,7 +101,7 @@ async function settle(o: { stateDir: string; configPath: string; config: Config;
   const scope = unreadable ? 'identity' : ownerChange(before, now);
   let wiped: Wiped[] = [];
   if (scope !== undefined) {
-    wiped = await wipeOwnerState(o.stateDir, o.configPath, scope);
+    wiped = await wipeOwnerState(o.stateDir, o.configPath, scope, o.config.fleet.releaseRoot);
     o.logger.warn('audit', {
       action: 'owner-change',
       why: unreadable ? 'the owner record is unreadable' : scope === 'identity' ? `deviceId changed from ${before?.deviceId ?? '?'} to ${now.deviceId}` : 'trust.fleetKeys changed',

@@ -4,9 +4,12 @@
  *
  * Scopes, narrowest first (each wipes what the ones before it wipe):
  *  - `fleet`: the fleet's accepted documents and their version counters
- *    (<stateDir>/fleet/desired-config.json). Wiped when trust.fleetKeys changes: the documents were
- *    signed for the fleet that is no longer trusted, and their versions would make the new fleet's
- *    version 1 "stale".
+ *    (<stateDir>/fleet/desired-config.json), and the config snapshots kept with each release
+ *    (<fleet.releaseRoot>/config-snapshots/, decision 0008). Wiped when trust.fleetKeys changes:
+ *    the documents were signed for the fleet that is no longer trusted, their versions would make
+ *    the new fleet's version 1 "stale", and a rollback would restore a snapshot holding the old
+ *    owner's whole configuration (keys, broker password, merchant). Without a snapshot a rollback
+ *    keeps the live configuration.
  *  - `identity`: what belongs to the device id: the payment state (<stateDir>/payment-state.json:
  *    the sale on screen, recent sales, the payment history and the replay cache, one file) and the
  *    corrupt copies set aside from it, the update job history (`done`, `last` in
@@ -19,7 +22,8 @@
  *    file itself is replaced by `{}` by the console's Provisioner, not removed.
  *
  * Kept on purpose, because they are software, not owner state: the releases
- * (fleet.releaseRoot, /opt/tillqr/releases and its current/committed links), and in
+ * (fleet.releaseRoot, /opt/tillqr/releases and its current/committed links; only the config
+ * snapshots beside them go), and in
  * fleet/update-state.json the anti-rollback floor and a release still inside its health window
  * (`floor`, `pending`): dropping them would let a reset downgrade the software, or leave an
  * unproven release without its rollback.
@@ -32,6 +36,7 @@ import { basename, dirname, join } from 'node:path';
 import { lockoutStatePath } from '../console/lockout-store.js';
 import { STATE_FILE_NAME } from '../daemon/state-file.js';
 import { DESIRED_CONFIG_FILE } from '../fleet/desired-config.js';
+import { ReleaseDir } from '../fleet/releases.js';
 import { loadUpdateState, saveUpdateState, updateStatePath } from '../fleet/update-state.js';
 
 export type OwnerScope = 'fleet' | 'identity' | 'all';
@@ -63,11 +68,14 @@ export function bundleTlsDir(configPath: string): string {
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Every piece of owner state, with the scope that wipes it. */
-export function ownerStatePaths(stateDir: string, configPath: string): OwnerStatePath[] {
+/** Every piece of owner state, with the scope that wipes it (the config snapshots only when the release root is given). */
+export function ownerStatePaths(stateDir: string, configPath: string, releaseRoot?: string): OwnerStatePath[] {
   const payment = escape(STATE_FILE_NAME);
+  const snapshots: OwnerStatePath[] =
+    releaseRoot === undefined ? [] : [{ what: 'config snapshots kept with the releases', path: dirname(new ReleaseDir(releaseRoot).snapshotOf('0.0.0')), scope: 'fleet', kind: 'entries', match: /\.json$/ }];
   return [
     { what: 'fleet documents and version counters', path: join(stateDir, DESIRED_CONFIG_FILE), scope: 'fleet', kind: 'file' },
+    ...snapshots,
     { what: 'sale state, payment history and replay cache', path: join(stateDir, STATE_FILE_NAME), scope: 'identity', kind: 'file' },
     { what: 'payment state set aside as corrupt', path: stateDir, scope: 'identity', kind: 'entries', match: new RegExp(`^(${payment}\\.corrupt-\\d+|\\.${payment}\\..+\\.tmp)$`) },
     { what: 'update job history', path: updateStatePath(stateDir), scope: 'identity', kind: 'update-history' },
@@ -99,9 +107,9 @@ async function entries(dir: string): Promise<string[]> {
 }
 
 /** Wipe the owner state of a scope; returns what was there and is gone (nothing for what did not exist). Throws when a removal fails. */
-export async function wipeOwnerState(stateDir: string, configPath: string, scope: OwnerScope): Promise<Wiped[]> {
+export async function wipeOwnerState(stateDir: string, configPath: string, scope: OwnerScope, releaseRoot?: string): Promise<Wiped[]> {
   const out: Wiped[] = [];
-  for (const p of ownerStatePaths(stateDir, configPath)) {
+  for (const p of ownerStatePaths(stateDir, configPath, releaseRoot)) {
     if (RANK[p.scope] > RANK[scope]) continue;
     switch (p.kind) {
       case 'file':
@@ -138,5 +146,5 @@ export function describeWiped(w: readonly Wiped[]): string {
 
 /** What a scope wipes, in words (for a reply that announces a wipe before it happens). */
 export function scopeContents(scope: OwnerScope): string[] {
-  return [...new Set(ownerStatePaths('/state', '/config/config.json').filter((p) => RANK[p.scope] <= RANK[scope]).map((p) => p.what))];
+  return [...new Set(ownerStatePaths('/state', '/config/config.json', '/opt').filter((p) => RANK[p.scope] <= RANK[scope]).map((p) => p.what))];
 }

@@ -140,7 +140,7 @@ describe('a till that changes owner keeps nothing of the old one', () => {
 
     await t.request('login', [BUNDLE_PASSPHRASE]);
     const r = (await t.request('provision', [bundleOf(next, id, broker.url)])) as { ownerChange?: { scope: string; wipes: string[] } };
-    expect(r.ownerChange).toEqual({ scope: 'fleet', wipes: ['fleet documents and version counters'] });
+    expect(r.ownerChange).toEqual({ scope: 'fleet', wipes: ['fleet documents and version counters', 'config snapshots kept with the releases'] });
     await t.request('restart');
     await t.generation(3);
     expect(existsSync(join(t.stateDir, 'fleet', 'desired-config.json'))).toBe(false);

@@ -16,30 +16,37 @@ import { makeKey, tempDir } from './fleet-kit.js';
 
 const FILES = ['fleet/desired-config.json', 'payment-state.json', 'payment-state.json.corrupt-1767225600000', 'fleet/update-state.json', 'fleet/downloads/job-1.artifact', 'console/lockout.json', 'owner.json'];
 
-async function filled(): Promise<{ stateDir: string; configPath: string; etc: string }> {
+async function filled(): Promise<{ stateDir: string; configPath: string; etc: string; opt: string }> {
   const stateDir = await tempDir('tillqr-owner-');
   const etc = await tempDir('tillqr-etc-');
+  const opt = await tempDir('tillqr-opt-');
+  await mkdir(join(opt, 'releases/1.0.0'), { recursive: true });
+  await mkdir(join(opt, 'config-snapshots'));
+  await writeFile(join(opt, 'releases/1.0.0/package.json'), '{}');
+  await writeFile(join(opt, 'config-snapshots/1.0.0.json'), '{"deviceId":"old"}');
   for (const f of FILES) {
     await mkdir(join(stateDir, f, '..'), { recursive: true });
     await writeFile(join(stateDir, f), f === 'fleet/update-state.json' ? JSON.stringify({ floor: '1.4.0', last: { jobId: 'old-job', version: '1.4.0', state: 'succeeded', at: 1, published: false }, done: ['old-job'] }) : '{}');
   }
   await mkdir(join(etc, 'tls'));
   for (const f of ['tls/ca-0123456789ab.pem', 'tls/client-0123456789ab.key', 'tls/my-own-ca.pem', 'config.json', 'config.json.v1.bak']) await writeFile(join(etc, f), 'x');
-  return { stateDir, configPath: join(etc, 'config.json'), etc };
+  return { stateDir, configPath: join(etc, 'config.json'), etc, opt };
 }
 
 const left = (stateDir: string) => FILES.filter((f) => existsSync(join(stateDir, f)));
 
 describe('owner state', () => {
-  it('lists every piece of owner state in one place, none of it under the release root', () => {
-    const paths = ownerStatePaths('/var/lib/tillqr', '/etc/tillqr/config.json').map((p) => p.path);
+  it('lists every piece of owner state in one place; of the release root only the config snapshots', () => {
+    const paths = ownerStatePaths('/var/lib/tillqr', '/etc/tillqr/config.json', '/opt/tillqr').map((p) => p.path);
     expect(paths).toEqual(expect.arrayContaining(['/var/lib/tillqr/fleet/desired-config.json', '/var/lib/tillqr/payment-state.json', '/var/lib/tillqr/fleet/update-state.json', '/var/lib/tillqr/console/lockout.json', '/etc/tillqr/tls']));
-    expect(paths.some((p) => p.startsWith('/opt/tillqr'))).toBe(false);
+    expect(paths.filter((p) => p.startsWith('/opt/tillqr'))).toEqual(['/opt/tillqr/config-snapshots']);
   });
 
   it('a factory reset wipes it all but keeps the floor, the TLS files it did not write and the config file', async () => {
-    const { stateDir, configPath, etc } = await filled();
-    const wiped = await wipeOwnerState(stateDir, configPath, 'all');
+    const { stateDir, configPath, etc, opt } = await filled();
+    const wiped = await wipeOwnerState(stateDir, configPath, 'all', opt);
+    expect(existsSync(join(opt, 'config-snapshots/1.0.0.json'))).toBe(false);
+    expect(existsSync(join(opt, 'releases/1.0.0/package.json'))).toBe(true);
     expect(left(stateDir)).toEqual(['fleet/update-state.json']);
     expect(JSON.parse(await readFile(join(stateDir, 'fleet/update-state.json'), 'utf8'))).toEqual({ floor: '1.4.0', done: [] });
     expect(existsSync(join(etc, 'tls/ca-0123456789ab.pem'))).toBe(false);
@@ -48,6 +55,7 @@ describe('owner state', () => {
     expect(existsSync(configPath)).toBe(true);
     expect([...new Set(wiped.map((w) => w.what))]).toEqual([
       'fleet documents and version counters',
+      'config snapshots kept with the releases',
       'sale state, payment history and replay cache',
       'payment state set aside as corrupt',
       'update job history',
@@ -57,13 +65,14 @@ describe('owner state', () => {
       'config backups',
       'owner record',
     ]);
-    expect(await wipeOwnerState(stateDir, configPath, 'all')).toEqual([{ what: 'update job history', path: join(stateDir, 'fleet/update-state.json') }]);
+    expect(await wipeOwnerState(stateDir, configPath, 'all', opt)).toEqual([{ what: 'update job history', path: join(stateDir, 'fleet/update-state.json') }]);
   });
 
   it('a new fleet key wipes the fleet documents only; a new device id the identity\'s state too', async () => {
     const a = await filled();
-    await wipeOwnerState(a.stateDir, a.configPath, 'fleet');
+    await wipeOwnerState(a.stateDir, a.configPath, 'fleet', a.opt);
     expect(left(a.stateDir)).toEqual(FILES.filter((f) => f !== 'fleet/desired-config.json'));
+    expect(existsSync(join(a.opt, 'config-snapshots/1.0.0.json'))).toBe(false);
     const b = await filled();
     await wipeOwnerState(b.stateDir, b.configPath, 'identity');
     expect(left(b.stateDir)).toEqual(['fleet/update-state.json', 'console/lockout.json', 'owner.json']);
@@ -73,7 +82,7 @@ describe('owner state', () => {
 describe('the owner check at start', () => {
   const k1 = makeKey();
   const k2 = makeKey();
-  const config = (deviceId: string, keys = [k1]) => validateConfig({ deviceId, trust: { fleetKeys: keys.map((k) => ({ kid: k.kid, publicKeyPem: k.publicKeyPem })) } });
+  const config = (deviceId: string, keys = [k1], releaseRoot = '/opt/tillqr') => validateConfig({ deviceId, fleet: { releaseRoot }, trust: { fleetKeys: keys.map((k) => ({ kid: k.kid, publicKeyPem: k.publicKeyPem })) } });
 
   it('decides from deviceId and the fleet keys (their order and PEM layout do not count)', () => {
     const a = ownerOf(config('till-1', [k1, k2]));
@@ -86,15 +95,16 @@ describe('the owner check at start', () => {
   });
 
   it('records the first owner without wiping, then wipes what each change leaves behind', async () => {
-    const { stateDir, configPath } = await filled();
+    const { stateDir, configPath, opt } = await filled();
     const sink = memorySink();
     const logger = createLogger('t', { sink });
     const { rm } = await import('node:fs/promises');
     await rm(join(stateDir, 'owner.json'));
-    expect(await settleOwner({ stateDir, configPath, config: config('till-1'), logger })).toEqual({ scope: undefined, wiped: [] });
+    expect(await settleOwner({ stateDir, configPath, config: config('till-1', [k1], opt), logger })).toEqual({ scope: undefined, wiped: [] });
     expect(left(stateDir)).toEqual(FILES);
-    expect((await settleOwner({ stateDir, configPath, config: config('till-1', [k2]), logger })).scope).toBe('fleet');
+    expect((await settleOwner({ stateDir, configPath, config: config('till-1', [k2], opt), logger })).scope).toBe('fleet');
     expect(left(stateDir)).toEqual(FILES.filter((f) => f !== 'fleet/desired-config.json'));
+    expect(existsSync(join(opt, 'config-snapshots/1.0.0.json'))).toBe(false);
     expect(sink.lines.some((l) => l.includes('"action":"owner-change"') && l.includes('trust.fleetKeys changed'))).toBe(true);
     expect((await settleOwner({ stateDir, configPath, config: config('till-1', [k2]), logger })).scope).toBeUndefined();
     const r = await settleOwner({ stateDir, configPath, config: config('till-9', [k2]), logger });
