@@ -1,6 +1,6 @@
 /**
  * Finding a Linux framebuffer and its geometry through sysfs: /sys/class/graphics/fbN/{name,
- * virtual_size, bits_per_pixel, stride, blank}. The roots are parameters so tests use a temp tree.
+ * virtual_size, bits_per_pixel, stride} (read-only for everyone; nothing here is written). The roots are parameters so tests use a temp tree.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,10 +17,37 @@ export interface FbDevice extends FbFormat {
   readonly sysPath: string;
 }
 
-/** Names of HDMI/composite/firmware framebuffers: never an SPI LCD. */
-const NOT_AN_LCD = /^(vc4drmfb|simpledrmfb|simple-framebuffer|bcm2708 fb|efifb|vesafb|virtio_gpudrmfb|bochsdrmfb)$/i;
-/** fbtft drivers are named fb_<chip>; DRM tiny/mipi-dbi drivers <chip>drmfb. */
-const LCD_NAME = /^(fb_[a-z0-9_]+|[a-z0-9_-]+drmfb)$/i;
+/**
+ * What a framebuffer's `name` says about it. fb_fix_screeninfo.id is 16 bytes with the NUL, so a
+ * name is at most 15 characters:
+ * - DRM drivers' fbdev emulation is named "<driver>drmfb", cut to 15 (drm_fb_helper_fill_info in
+ *   raspberrypi/linux drivers/gpu/drm/drm_fb_helper.c): panel-mipi-dbi shows as "panel-mipi-dbid",
+ *   ili9341 as "ili9341drmfb", vc4 (HDMI, DSI and DPI panels on a Pi 0-4) as "vc4drmfb", the Pi 5's
+ *   RP1 DPI/DSI as "drm-rp1-dpidrmf"/"drm-rp1-dsidrmf", simpledrm as "simpledrmdrmfb";
+ * - fbtft drivers use their driver name, "fb_<chip>" (drivers/staging/fbtft/fbtft-core.c);
+ * - the firmware framebuffer is "BCM2708 FB", simplefb "simple", efifb "EFI VGA", vesafb "VESA VGA".
+ * panel-sitronix-st7789v is a DRM panel for a parallel (DPI) bus, not an SPI framebuffer: its
+ * picture goes through vc4 or RP1 DPI, which are never taken for the LCD.
+ */
+export function drmFbName(driver: string): string {
+  return `${driver}drmfb`.slice(0, 15);
+}
+
+/** SPI LCD drivers: DRM panel-mipi-dbi and the tiny mipi-dbi drivers (drivers/gpu/drm/tiny). */
+const SPI_DRM_DRIVERS = ['panel-mipi-dbi', 'ili9341', 'ili9486', 'ili9225', 'ili9163', 'st7735r', 'st7586', 'mi0283qt', 'hx8357d'] as const;
+const SPI_DRM_NAMES = new Set<string>(SPI_DRM_DRIVERS.map(drmFbName));
+/** HDMI, DSI, DPI, composite and firmware framebuffers: never the SPI LCD. */
+const NOT_AN_LCD = new Set<string>([...['vc4', 'simpledrm', 'drm-rp1-dpi', 'drm-rp1-dsi', 'drm-rp1-vec', 'virtio_gpu', 'bochs'].map(drmFbName), 'BCM2708 FB', 'simple', 'EFI VGA', 'VESA VGA']);
+
+/** Named like an SPI LCD: an fbtft driver or a known SPI DRM driver. */
+export function isSpiLcdName(name: string): boolean {
+  return /^fb_[a-z0-9_]+$/i.test(name) || SPI_DRM_NAMES.has(name);
+}
+
+/** Named like a display that is not the SPI LCD. */
+export function isNotAnLcdName(name: string): boolean {
+  return NOT_AN_LCD.has(name);
+}
 
 async function readAttr(sysPath: string, attr: string): Promise<string> {
   try {
@@ -70,12 +97,13 @@ const fits = (fb: FbDevice, info: PanelInfo): boolean => fb.xres >= info.width &
 const exact = (fb: FbDevice, info: PanelInfo): boolean => fb.xres === info.width && fb.yres === info.height;
 
 /**
- * Pick the LCD among the framebuffers: by name (an fbtft `fb_*` or DRM `*drmfb` driver, not the
- * HDMI one), preferring the one whose size is the panel's; failing a name, the only framebuffer of
- * exactly the panel's size. PANEL_NOT_FOUND lists what was seen.
+ * Pick the LCD among the framebuffers: by name (an fbtft `fb_*` or a known SPI DRM driver),
+ * preferring the one whose size is the panel's; failing a name, the only framebuffer of exactly
+ * the panel's size whose name is not a known HDMI/DSI/DPI/firmware one. PANEL_NOT_FOUND lists what
+ * was seen.
  */
 export function pickFbDevice(devices: readonly FbDevice[], info: PanelInfo): FbDevice {
-  const named = devices.filter((d) => LCD_NAME.test(d.name) && !NOT_AN_LCD.test(d.name));
+  const named = devices.filter((d) => isSpiLcdName(d.name));
   const choice = named.find((d) => exact(d, info)) ?? named.find((d) => fits(d, info)) ?? named[0] ?? singleExact(devices, info);
   if (choice !== undefined) return choice;
   const seen = devices.map((d) => `fb${d.index} "${d.name}" ${d.xres}x${d.yres}`).join(', ') || 'none';
@@ -86,6 +114,6 @@ export function pickFbDevice(devices: readonly FbDevice[], info: PanelInfo): FbD
 }
 
 function singleExact(devices: readonly FbDevice[], info: PanelInfo): FbDevice | undefined {
-  const same = devices.filter((d) => exact(d, info) && !NOT_AN_LCD.test(d.name));
+  const same = devices.filter((d) => exact(d, info) && !isNotAnLcdName(d.name));
   return same.length === 1 ? same[0] : undefined;
 }

@@ -1,12 +1,16 @@
 /**
  * LCD panels on a Linux framebuffer (fbtft or DRM fbdev emulation). The device is found through
  * sysfs (`framebuffer-sysfs.ts`), each frame is coloured with its palette into the framebuffer's
- * pixel format (`fb-pixels.ts`) and written with one positioned write at offset 0; the display is
- * unblanked before the first frame and after `sleep()` (which blanks it). `mode` does not matter:
- * an LCD has no ghosting and no partial waveform.
+ * pixel format (`fb-pixels.ts`) and written with one positioned write at offset 0. `mode` does not
+ * matter: an LCD has no ghosting and no partial waveform.
+ *
+ * No blanking: /sys/class/graphics/fbN/blank is writable by root only, and the FBIOBLANK ioctl on
+ * the open device needs a native addon Node.js does not have. The service user (group video) can
+ * write the device but not blank it, so `sleep()` leaves the last frame on the glass (an LCD holds
+ * it at no cost to the panel). A kernel console blanking an LCD that carries fbcon is prevented in
+ * cmdline.txt (`consoleblank=0`, docs/hardware.md).
  */
-import { open, writeFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import { TillqrError, toTillqrError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Frame } from '../frame.js';
@@ -31,9 +35,6 @@ export interface FramebufferStats {
   lastFrameBytes: number;
 }
 
-const BLANK_OFF = '0';
-const BLANK_NORMAL = '1';
-
 export class FramebufferPanel implements Panel {
   readonly info: PanelInfo;
   readonly stats: FramebufferStats = { frames: 0, bytesWritten: 0, lastFrameBytes: 0 };
@@ -43,7 +44,6 @@ export class FramebufferPanel implements Panel {
   readonly #devRoot: string;
   #fb: FbDevice | undefined;
   #fh: FileHandle | undefined;
-  #blanked = true;
   #closed = false;
 
   constructor(info: PanelInfo, deps: FramebufferDeps) {
@@ -70,7 +70,6 @@ export class FramebufferPanel implements Panel {
     this.#checkOpen();
     checkFrame(this.info, frame);
     const { fb, fh } = await this.#open();
-    if (this.#blanked) await this.#blank(fb, BLANK_OFF);
     const bytes = encodeFrame(frame, fb);
     try {
       const { bytesWritten } = await fh.write(bytes, 0, bytes.length, 0);
@@ -83,10 +82,10 @@ export class FramebufferPanel implements Panel {
     this.stats.lastFrameBytes = bytes.length;
   }
 
-  async sleep(): Promise<void> {
+  /** Nothing to do: the LCD keeps the last frame (no blanking, see above). */
+  sleep(): Promise<void> {
     this.#checkOpen();
-    if (this.#fb === undefined || this.#blanked) return;
-    await this.#blank(this.#fb, BLANK_NORMAL);
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {
@@ -131,16 +130,6 @@ export class FramebufferPanel implements Panel {
     } catch (e) {
       throw new TillqrError('PANEL_NOT_FOUND', `${this.#device} has no sysfs entry: ${toTillqrError(e).message}`, { device: this.#device }, { cause: e });
     }
-  }
-
-  /** Write fbN/blank; a failure is logged, not fatal (some drivers have no blanking). */
-  async #blank(fb: FbDevice, value: string): Promise<void> {
-    try {
-      await writeFile(join(fb.sysPath, 'blank'), value);
-    } catch (e) {
-      this.#logger.warn('cannot (un)blank the framebuffer', { path: join(fb.sysPath, 'blank'), value, error: e });
-    }
-    this.#blanked = value !== BLANK_OFF;
   }
 
   #checkOpen(): void {
