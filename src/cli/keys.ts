@@ -1,7 +1,7 @@
 /**
  * `tillqr keys generate --out DIR [--name NAME] [--force]`: write an Ed25519 key pair for a
- * backend (NAME.key.pem, mode 0600, and NAME.pub.pem) and print its kid with the
- * trust.backendKeys entry to paste into device configs.
+ * backend, release or fleet signer (NAME.key.pem, mode 0600, and NAME.pub.pem) and print its kid
+ * with the entry to paste into the matching trust list (trustListFor).
  * `tillqr keys kid FILE`: the kid of a public (or private) key PEM; a weak public key (small
  * order, non-canonical) is refused rather than given a kid to paste into a trust list.
  */
@@ -21,10 +21,21 @@ const HELP = `usage: ${USAGE}
 
 generate  write an Ed25519 signing key pair for a backend: DIR/NAME.key.pem (PKCS#8, mode 0600:
           keep it on the backend only) and DIR/NAME.pub.pem (SPKI: goes into every device's
-          trust.backendKeys). NAME defaults to "backend". Prints the kid: the RFC 7638 JWK
+          trust.backendKeys; for a NAME with "release" in it trust.releaseKeys, with "fleet"
+          trust.fleetKeys). NAME defaults to "backend". Prints the kid: the RFC 7638 JWK
           thumbprint of the public key, recomputable by anyone from the public key.
 kid       print the kid of a public or private key PEM.
 `;
+
+/**
+ * The trust list a key of this name belongs in: a release key signs update jobs
+ * (trust.releaseKeys), a fleet key desired configs (trust.fleetKeys), anything else is a backend's.
+ */
+export function trustListFor(name: string): 'trust.backendKeys' | 'trust.fleetKeys' | 'trust.releaseKeys' {
+  if (/release/i.test(name)) return 'trust.releaseKeys';
+  if (/fleet/i.test(name)) return 'trust.fleetKeys';
+  return 'trust.backendKeys';
+}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -51,8 +62,10 @@ async function generate(argv: string[], io: CliIo): Promise<number> {
   await writeFileAtomic(privPath, pair.privateKeyPem, { mode: 0o600 });
   await writeFileAtomic(pubPath, pair.publicKeyPem, { mode: 0o644 });
   io.stdout(`${pair.kid}\n`);
+  const list = trustListFor(name);
+  const sim = list === 'trust.backendKeys' ? `for the simulator: npx tillqr sim --trust ${pubPath}\n` : '';
   io.stderr(
-    `wrote ${privPath} (private, mode 0600) and ${pubPath}\nadd to trust.backendKeys on each device:\n${JSON.stringify({ kid: pair.kid, publicKeyPem: pair.publicKeyPem })}\n`,
+    `wrote ${privPath} (private, mode 0600) and ${pubPath}\nadd to ${list} on each device:\n${JSON.stringify({ kid: pair.kid, publicKeyPem: pair.publicKeyPem })}\n${sim}`,
   );
   return EXIT.OK;
 }

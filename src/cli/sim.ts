@@ -3,14 +3,17 @@
  * an embedded MQTT broker on loopback (or --broker URL), and a page that shows the panel live and
  * acts as the payment backend. `npm start` runs this.
  */
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { EXIT, isTillqrError } from '../core/errors.js';
 import { PANEL_IDS } from '../display/config.js';
-import { isPanel, isRotation } from '../sim/sim-config.js';
+import { readEd25519PublicKey } from '../payment/jws.js';
+import { thumbprintKid } from '../payment/keys.js';
+import { isPanel, isRotation, type TrustedBackendKey } from '../sim/sim-config.js';
 import { intFlag, parse } from './args.js';
 import type { CliIo } from './io.js';
 
-const USAGE = 'tillqr sim [--port 8080] [--mqtt-port 1883] [--broker URL] [--panel ID] [--rotation 0|90|180|270] [--state-dir DIR]';
+const USAGE = 'tillqr sim [--port 8080] [--mqtt-port 1883] [--broker URL] [--panel ID] [--rotation 0|90|180|270] [--state-dir DIR] [--trust KEY.pub.pem]...';
 
 const HELP = `usage: ${USAGE}
 
@@ -22,6 +25,8 @@ Runs the tillqr daemon with simulated hardware and a virtual counter page.
   --panel ID       simulated panel: ${PANEL_IDS.join(', ')}
   --rotation DEG   how the panel is mounted: 0, 90, 180 or 270
   --state-dir DIR  where the sim config, dev key and device state live (default ./.tillqr-sim)
+  --trust FILE     also trust this backend public key (from \`tillqr keys generate\`), so
+                   \`tillqr backend\` can sign for the simulated till; repeatable, for this run
 
 The development key made on first start is trusted only by the simulator's own config.
 Stop with Ctrl-C.
@@ -37,6 +42,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       panel: { type: 'string' },
       rotation: { type: 'string' },
       'state-dir': { type: 'string' },
+      trust: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -63,6 +69,24 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT.USAGE;
   }
   const stateDir = values['state-dir'] ?? join(io.cwd, '.tillqr-sim');
+  const trustedKeys: TrustedBackendKey[] = [];
+  for (const file of values.trust ?? []) {
+    const path = resolve(io.cwd, file);
+    let pem: string;
+    try {
+      pem = await readFile(path, 'utf8');
+    } catch (e) {
+      io.stderr(`tillqr sim: cannot read --trust ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return EXIT.USAGE;
+    }
+    const key = readEd25519PublicKey(pem);
+    if (!key.ok) {
+      io.stderr(`tillqr sim: --trust ${file}: the public key ${key.problem} (give the .pub.pem that \`tillqr keys generate\` wrote)\n`);
+      return EXIT.USAGE;
+    }
+    const publicKeyPem = key.key.export({ type: 'spki', format: 'pem' }).toString();
+    trustedKeys.push({ kid: thumbprintKid(key.key), publicKeyPem, path });
+  }
 
   const { Simulator } = await import('../sim/simulator.js');
   let sim;
@@ -72,6 +96,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       httpPort,
       mqttPort,
       env: io.env,
+      ...(trustedKeys.length > 0 ? { trustedKeys } : {}),
       ...(broker !== undefined ? { brokerUrl: broker } : {}),
       ...(panel !== undefined ? { panel } : {}),
       ...(rotation !== undefined ? { rotation } : {}),
@@ -91,6 +116,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       `  broker:  ${sim.brokerLabel}${sim.embedded ? ' (embedded, MQTT 3.1.1)' : ''}`,
       `  device:  ${sim.daemon.config.deviceId ?? '?'} on ${sim.display.panel}, topics ${sim.daemon.config.mqtt.topicPrefix}/${sim.daemon.config.deviceId ?? '?'}/…`,
       `  dev key: ${sim.devKey.kid} (trusted only by ${join(sim.stateDir, 'config.json')})`,
+      ...trustedKeys.map((k) => `  trusts:  ${k.kid} (${k.path})`),
       sim.consolePath !== undefined ? `  console: picocom -b 115200 ${sim.consolePath}   (the technician's serial console)` : '  console: off (install socat for a simulated serial console)',
       '  Ctrl-C to stop',
       '',

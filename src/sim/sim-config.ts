@@ -1,7 +1,7 @@
 /**
  * The configuration the simulator writes before it starts the daemon: a provisioned device with a
  * sample Tokyo store (JPQR account), hardware "sim", the embedded or given broker, and the dev key
- * as its only trusted backend key. It is an ordinary config file, validated by the daemon's own
+ * plus the keys given with `--trust` as its trusted backend keys (rewritten at every start). It is an ordinary config file, validated by the daemon's own
  * loader; the panel and rotation chosen on the page are kept in it across restarts.
  */
 import { join } from 'node:path';
@@ -45,8 +45,17 @@ export interface SimConfigInput {
   readonly protocolVersion: 4 | 5;
   readonly display: SimDisplay;
   readonly devKey: SimKey;
+  /** More backend keys to trust beside the dev key (`tillqr sim --trust KEY.pub.pem`). */
+  readonly trustedKeys?: readonly TrustedBackendKey[];
   /** The daemon's end of the simulated serial console; without it the console is off. */
   readonly consolePort?: string;
+}
+
+export interface TrustedBackendKey {
+  readonly kid: string;
+  readonly publicKeyPem: string;
+  /** Where it was read from (printed at start). */
+  readonly path: string;
 }
 
 export const DEFAULT_DISPLAY: SimDisplay = { panel: 'waveshare-4in2-v2', rotation: 0 };
@@ -68,7 +77,7 @@ export function simConfigRaw(i: SimConfigInput): Record<string, unknown> {
     stateDir: join(i.stateDir, 'device'),
     logLevel: 'info',
     mqtt: { url: i.mqttUrl, protocolVersion: i.protocolVersion, keepaliveSec: 15, reconnectMinMs: 250, reconnectMaxMs: 5000 },
-    trust: { backendKeys: [{ kid: i.devKey.kid, publicKeyPem: i.devKey.publicKeyPem }] },
+    trust: { backendKeys: [{ kid: i.devKey.kid, publicKeyPem: i.devKey.publicKeyPem }, ...(i.trustedKeys ?? []).filter((k) => k.kid !== i.devKey.kid).map((k) => ({ kid: k.kid, publicKeyPem: k.publicKeyPem }))] },
     merchant: { ...merchant, staticQr: encodeEmv({ merchant, initiation: 'static' }) },
     display: { panel: i.display.panel, rotation: i.display.rotation },
     signal: { button: { pin: 16, activeLow: true } },

@@ -24,7 +24,7 @@ import { PageServer } from './page-server.js';
 import { publicDir } from './public-dir.js';
 import { simActions } from './sim-actions.js';
 import { SimBackend, type BackendFeed } from './sim-backend.js';
-import { DEFAULT_DISPLAY, previousDisplay, SIM_DEVICE_ID, writeSimConfig, type Rotation, type SimDisplay } from './sim-config.js';
+import { DEFAULT_DISPLAY, previousDisplay, SIM_DEVICE_ID, writeSimConfig, type Rotation, type SimDisplay, type TrustedBackendKey } from './sim-config.js';
 import { signalMessage, simSnapshot } from './snapshot.js';
 import { SseHub } from './sse.js';
 
@@ -39,6 +39,8 @@ export interface SimulatorOptions {
   readonly brokerUrl?: string;
   readonly panel?: PanelId;
   readonly rotation?: Rotation;
+  /** Backend public keys the simulated till trusts beside the dev key (`--trust`). */
+  readonly trustedKeys?: readonly TrustedBackendKey[];
   readonly env: NodeJS.ProcessEnv;
   /** Daemon and simulator log lines (default stdout). */
   readonly logSink?: LogSink;
@@ -147,7 +149,7 @@ export class Simulator {
       if ('unavailable' in pty) logger.warn('no simulated serial console', { reason: pty.unavailable });
       else cleanup.push(() => pty.close());
       const consolePort = 'unavailable' in pty ? undefined : pty.devicePath;
-      const { path } = await writeSimConfig({ stateDir, deviceId: SIM_DEVICE_ID, mqttUrl: brokerUrl, protocolVersion, display, devKey: dev.key, ...(consolePort !== undefined ? { consolePort } : {}) });
+      const { path } = await writeSimConfig({ stateDir, deviceId: SIM_DEVICE_ID, mqttUrl: brokerUrl, protocolVersion, display, devKey: dev.key, ...(o.trustedKeys !== undefined ? { trustedKeys: o.trustedKeys } : {}), ...(consolePort !== undefined ? { consolePort } : {}) });
       const daemon = await startDaemon(daemonOptions(path, o, (why) => void box.sim?.daemonAskedToRestart(why)));
       cleanup.push(() => daemon.stop());
       const m = daemon.config;
