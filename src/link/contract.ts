@@ -6,6 +6,7 @@
  */
 import { DEVICE_ID } from '../config/schema.js';
 import { array, boolean, int, literal, object, oneOf, string, type Infer, type Schema } from '../core/schema.js';
+import { decimalString, maxAmount } from '../payment/money.js';
 import type { TopicName } from './topics.js';
 
 const UNIX_SEC = (doc: string) => int({ min: 0, max: 99_999_999_999, expected: 'Unix time in whole seconds' }).doc(doc);
@@ -15,16 +16,30 @@ const orderId = () =>
   string({ pattern: ORDER_ID, expected: 'an order id of 1-64 letters, digits, ".", "_", ":" or "-"' }).doc(
     'The backend\'s id of the sale. When the device builds the QR, it is the EMV reference label and must fit in 25 characters.',
   );
+const AMOUNT_MAX = maxAmount('JPY');
 const amount = () =>
-  int({ min: 1, max: 999_999_999_999, expected: 'a whole number of minor units from 1' }).doc('Integer amount in minor units (yen, cents).');
+  int({ min: 1, max: AMOUNT_MAX, expected: `a whole number of minor units from 1 to ${AMOUNT_MAX} (at most ${maxAmount('USD')} for a currency with decimals)` }).doc(
+    'Integer amount in minor units (yen, cents). Bounded by EMV MPM tag 54, 13 characters with the decimal point: ' +
+      `at most ${decimalString(maxAmount('JPY'), 0)} for a currency without decimals (JPY, KRW), ${decimalString(maxAmount('USD'), 2)} for one with two (USD, EUR), ` +
+      `${decimalString(maxAmount('KWD'), 3)} with three (KWD), ${decimalString(maxAmount('CLF'), 4)} with four (CLF), so every amount accepted fits a QR the device builds. ` +
+      'A larger amount is `malformed`. A panel too small to show an allowed amount whole refuses the charge as `amount_unshowable`.',
+  );
+
+/** The amount bound depends on the currency's decimals (see `amount`). */
+function amountWithinEmv<T extends { amount: number; currency: string }>(m: T): string | undefined {
+  const max = maxAmount(m.currency);
+  return m.amount <= max ? undefined : `an amount of at most ${max} minor units of ${m.currency} (EMV tag 54 holds 13 characters with the decimal point)`;
+}
 const currency = () => string({ pattern: /^[A-Z]{3}$/, expected: 'an ISO 4217 alphabetic code such as "JPY"' }).doc('ISO 4217 alphabetic currency code.');
+
+export const JTI = /^[\x21-\x7e]{1,128}$/;
 
 /** Claims every signed message carries (RFC 7519 names). */
 const claims = {
   aud: string({ pattern: DEVICE_ID, expected: 'a device id' }).doc('The device id this message is for.'),
   iat: UNIX_SEC('When the message was signed.'),
   exp: UNIX_SEC('After this the message is refused; at most 24 h after the device\'s clock.'),
-  jti: string({ pattern: /^[\x21-\x7e]{1,128}$/, expected: 'a message id of 1-128 printable ASCII characters' }).doc(
+  jti: string({ pattern: JTI, expected: 'a message id of 1-128 printable ASCII characters' }).doc(
     'Unique id of this message; a device acts on each jti once.',
   ),
 };
@@ -38,7 +53,7 @@ export const chargeSchema = object({
   reference: string({ min: 1, max: 64 }).optional().doc('Text shown under the amount (e.g. a table or receipt number).'),
   expiresAt: UNIX_SEC('When the sale expires; the device also caps it at sale.maxChargeSec.'),
   ...claims,
-});
+}).refine(amountWithinEmv);
 
 export const cancelSchema = object({
   typ: literal('cancel').doc('Always "cancel".'),
@@ -56,7 +71,7 @@ export const paymentSchema = object({
   providerTxnId: string({ min: 1, max: 128 }).doc('The payment provider\'s transaction id (kept in the history).'),
   paidAt: UNIX_SEC('When the provider settled the payment.'),
   ...claims,
-});
+}).refine(amountWithinEmv);
 
 export const EVENT_TYPES = ['displayed', 'paid', 'failed', 'expired', 'cancelled', 'rejected'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -66,6 +81,12 @@ export const eventSchema = object({
   orderId: string({ pattern: ORDER_ID, expected: 'an order id' }).optional().doc('The order it concerns; on `rejected` only when the message\'s signature verified.'),
   reason: string({ pattern: /^[a-z_]{1,32}$/, expected: 'a reason code' }).optional().doc('Why (see the reason table).'),
   at: UNIX_SEC('When the device decided.'),
+  jti: string({ pattern: JTI, expected: 'a message id' })
+    .optional()
+    .doc('The `jti` of the signed message this event answers, so a backend can match the event to its message. Present when the message\'s signature verified: on its `displayed`, `paid`, `failed`, `cancelled` and `rejected`; absent on events the device decides itself (`expired`, a `cancelled` by the button or by a replacing charge, which carries the replacing message\'s jti only on its own `displayed`).'),
+  detail: string({ min: 1, max: 300 })
+    .optional()
+    .doc('Human-readable words for the decision, e.g. "the payment is in USD but order A-1 was charged in JPY". On every `rejected`; for people and logs: match on `reason`, never on this text, which may change.'),
 });
 
 export const SALE_STATES = ['idle', 'charge', 'paid', 'failed', 'expired', 'cancelled'] as const;
@@ -135,6 +156,7 @@ export const REJECT_REASONS = {
   currency_mismatch: 'The payment currency differs from the charge\'s.',
   no_qr: 'A charge without `qr` while the device cannot build a dynamic QR (no merchant profile, or the order id does not fit).',
   display_unavailable: 'A charge while the device\'s panel cannot be opened (the status topic carries a `PANEL_UNAVAILABLE` fault): no QR could be shown. Send the charge again once the fault is gone.',
+  amount_unshowable: 'A charge whose amount this panel cannot show whole in the configured mounting and language, even at the smallest amount size on a line of its own (a long amount on a small panel). Refused before any QR is shown; the sale on screen stays.',
   internal: 'The device failed while handling the message (a bug; it is logged).',
 } as const;
 

@@ -36,6 +36,20 @@ export function toDecimalString(amount: number, alpha: string): string {
   return decimalString(amount, minorUnits(alpha));
 }
 
+/** Characters EMV MPM tag 54 (transaction amount) holds, the decimal point included. */
+export const EMV_AMOUNT_CHARS = 13;
+
+/**
+ * The largest amount, in minor units, whose plain decimal text fits EMV tag 54: 13 digits for a
+ * currency without decimals (JPY, KRW: 9,999,999,999,999), 12 digits for one with 1-4 decimals
+ * (USD: 9,999,999,999.99; KWD: 999,999,999.999), since the point takes a character. A currency
+ * tillqr does not know gets the 12-digit bound, which fits whatever its decimals are.
+ */
+export function maxAmount(alpha: string): number {
+  const decimals = knownCurrency(alpha)?.minorUnits ?? 1;
+  return decimals === 0 ? 10 ** EMV_AMOUNT_CHARS - 1 : 10 ** (EMV_AMOUNT_CHARS - 1) - 1;
+}
+
 /** The digit work behind toDecimalString, for a known number of decimals. */
 export function decimalString(amount: number, decimals: number): string {
   const digits = String(amount).padStart(decimals + 1, '0');
@@ -106,31 +120,52 @@ const LOCALE_SYMBOL: Readonly<Record<string, Readonly<Record<string, string>>>> 
 export function formatMoney(amount: number, alpha: string, locale: string): string {
   requireAmount(amount);
   const c = requireCurrency(alpha);
+  const f = formatterFor(c, locale);
+  const parts = f.nf.formatToParts(decimalString(amount, c.minorUnits) as Intl.StringNumericLiteral);
+  const i = parts.findIndex((p) => p.type === 'currency');
+  const own = parts[i];
+  if (own === undefined) return parts.map((p) => p.value).join('');
+  const symbol = chooseSymbol(own.value, c.alpha, f.language);
+  if (symbol === own.value) return parts.map((p) => p.value).join('');
+  const out = parts.map((p) => p.value);
+  out[i] = symbol;
+  // The bare code came with a space ("SGD 12.00"); a symbol takes the locale's own spacing, which
+  // we read off the euro, a currency every locale has a symbol for.
+  const before = i > 0 ? parts[i - 1] : undefined;
+  const after = parts[i + 1];
+  if (!f.spaced) {
+    if (isSpace(after)) out[i + 1] = '';
+    else if (isSpace(before)) out[i - 1] = '';
+  }
+  return out.join('');
+}
+
+interface Formatter {
+  readonly nf: Intl.NumberFormat;
+  readonly language: string;
+  readonly spaced: boolean;
+}
+
+// Creating an Intl.NumberFormat costs about 0.1 ms, formatting with one a few microseconds; a
+// countdown and the layout check format the same currency many times. The formatters are pure
+// functions of their key, so this memo is safe to share (and bounded).
+const FORMATTERS = new Map<string, Formatter>();
+const FORMATTERS_MAX = 512;
+
+function formatterFor(c: Currency, locale: string): Formatter {
+  const key = `${locale}\u0000${c.alpha}`;
+  const hit = FORMATTERS.get(key);
+  if (hit !== undefined) return hit;
   let nf: Intl.NumberFormat;
   try {
     nf = new Intl.NumberFormat(locale, { style: 'currency', currency: c.alpha, minimumFractionDigits: c.minorUnits, maximumFractionDigits: c.minorUnits });
   } catch {
     throw new TillqrError('MONEY_INVALID', `${JSON.stringify(locale)} is not a locale (e.g. "ja", "en-SG")`, { locale });
   }
-  const parts = nf.formatToParts(decimalString(amount, c.minorUnits) as Intl.StringNumericLiteral);
-  const language = new Intl.Locale(nf.resolvedOptions().locale).language;
-  const i = parts.findIndex((p) => p.type === 'currency');
-  const own = parts[i];
-  if (own === undefined) return parts.map((p) => p.value).join('');
-  const symbol = chooseSymbol(own.value, c.alpha, language);
-  if (symbol === own.value) return parts.map((p) => p.value).join('');
-  const out = parts.map((p) => p.value);
-  out[i] = symbol;
-  // The bare code came with a space ("SGD 12.00"); a symbol takes the locale's own spacing, which
-  // we read off the euro, a currency every locale has a symbol for.
-  const spaced = localeSpacesSymbol(locale);
-  const before = i > 0 ? parts[i - 1] : undefined;
-  const after = parts[i + 1];
-  if (!spaced) {
-    if (isSpace(after)) out[i + 1] = '';
-    else if (isSpace(before)) out[i - 1] = '';
-  }
-  return out.join('');
+  const f: Formatter = { nf, language: new Intl.Locale(nf.resolvedOptions().locale).language, spaced: localeSpacesSymbol(locale) };
+  if (FORMATTERS.size >= FORMATTERS_MAX) FORMATTERS.clear();
+  FORMATTERS.set(key, f);
+  return f;
 }
 
 function chooseSymbol(intlSymbol: string, alpha: string, language: string): string {
