@@ -8,17 +8,25 @@ import type { Screen } from '../../../core/screen.js';
 import { t, type StringKey } from '../../i18n.js';
 import type { Item } from '../column.js';
 import { drawIcon, type IconName } from '../icons.js';
-import { amountMax, money, styles, type Ctx } from './ctx.js';
+import { amountMax, amountMin, money, styles, type Ctx } from './ctx.js';
 
-/** Draws `icon` and the column of `items`, side by side on wide panels, stacked otherwise. */
+/**
+ * Draws `icon` and the column of `items`, side by side on wide panels, stacked otherwise. On a
+ * wide panel whose side column cannot hold the items whole (a long amount), the stacked
+ * arrangement is used, which gives the text the whole width (the icon is dropped first).
+ */
 export function iconScreen(ctx: Ctx, icon: IconName, items: readonly Item[]): void {
   const { w, h, pad } = ctx;
   if (w >= h * 1.5) {
     const size = Math.round(Math.min(h * 0.55, w * 0.28));
     const iconW = size + 3 * pad;
-    drawIcon(ctx.s, ctx.icons, icon, 2 * pad, Math.floor((h - size) / 2), size);
-    ctx.col.draw(ctx.s, { x: iconW, y: pad, w: w - iconW - pad, h: h - 2 * pad }, items.map((i) => (i.kind === 'text' || i.kind === 'amount' ? { ...i, align: 'left' } : i)));
-    return;
+    const box = { x: iconW, y: pad, w: w - iconW - pad, h: h - 2 * pad };
+    const left = items.map((i) => (i.kind === 'text' || i.kind === 'amount' ? { ...i, align: 'left' as const } : i));
+    if (!items.some((i) => i.kind === 'amount') || ctx.col.fits(box, left)) {
+      drawIcon(ctx.s, ctx.icons, icon, 2 * pad, Math.floor((h - size) / 2), size);
+      ctx.col.draw(ctx.s, box, left);
+      return;
+    }
   }
   const size = Math.round(Math.min(w * 0.32, h * 0.22));
   ctx.col.draw(ctx.s, { x: pad, y: pad, w: w - 2 * pad, h: h - 2 * pad }, [
@@ -43,8 +51,9 @@ type Outcome = Extract<Screen, { name: 'paid' | 'failed' | 'expired' | 'cancelle
 export function outcomeScreen(ctx: Ctx, sc: Outcome): void {
   const c = 'center' as const;
   const amountItem = (m: Outcome['money']): Item[] =>
-    m === undefined ? [] : [{ kind: 'amount', text: money(ctx, m), max: Math.round(amountMax(ctx) * 0.7), align: c, drop: 2 }];
-  const order: Item = { kind: 'text', text: t(ctx.lang, 'order', { id: sc.orderId }), styles: styles(ctx, 'small'), align: c, drop: 6 };
+    // The amount is never dropped: it is the one thing the customer checks (whole, or the charge is refused).
+    m === undefined ? [] : [{ kind: 'amount', text: money(ctx, m), max: Math.round(amountMax(ctx) * 0.7), min: amountMin(ctx), align: c }];
+  const order: Item = { kind: 'text', text: t(ctx.lang, 'order', { id: sc.orderId }), styles: styles(ctx, 'small'), align: c, drop: 6, overflow: 'hide' };
   const heading = (long: StringKey, short: StringKey): Item[] => [
     { kind: 'text', text: ctx.size === 'xs' ? t(ctx.lang, short) : t(ctx.lang, long), styles: styles(ctx, 'heading'), lines: 2, align: c },
     ...inSecond(ctx, ctx.size === 'xs' ? short : long, { kind: 'body', drop: 4 }),

@@ -4,11 +4,11 @@
  * Landscape panels put the QR on the left and the text beside it; portrait and square panels
  * stack text, QR, text. The QR always gets the largest square its integer module size allows.
  */
-import { isTillqrError } from '../../../core/errors.js';
+import { isTillqrError, TillqrError } from '../../../core/errors.js';
 import type { Screen } from '../../../core/screen.js';
 import { langsFrom, t } from '../../i18n.js';
 import type { Item } from '../column.js';
-import { drawQr, planQr } from '../qr.js';
+import { drawQr, planQr, QR_MIN_MODULE_PX, QR_QUIET_MODULES } from '../qr.js';
 import { amountMax, amountMin, money, styles, timeLeft, type Ctx } from './ctx.js';
 import { inSecond } from './result.js';
 import { stackedSquare } from './square.js';
@@ -32,19 +32,27 @@ function scanLines(ctx: Ctx, firstDrop: number): Item[] {
 
 /**
  * Draws the QR with text around it. Landscape and square panels: QR on the left, `beside` in a
- * column on the right. Portrait panels: `above`, QR, `below`; the QR gets what the essential
- * text leaves, and the text the rest.
+ * column on the right; when `amount` does not fit there whole even at its smallest size, it gets
+ * a line of its own across the top and the QR and the rest go below it. Portrait panels:
+ * `above`, QR, `below`; the QR gets what the essential text leaves, and the text the rest. An
+ * amount that fits none of these is AMOUNT_UNSHOWABLE: no payable QR is drawn without it.
  */
-function withQr(ctx: Ctx, payload: string, beside: readonly Item[], above: readonly Item[], below: readonly Item[]): void {
+function withQr(ctx: Ctx, payload: string, beside: readonly Item[], above: readonly Item[], below: readonly Item[], amount?: Item): void {
   const { w, h, pad } = ctx;
   if (stackedSquare(ctx, payload, above, below)) return;
   if (ctx.shape !== 'portrait') {
     const plan = planQr(payload, Math.min(h, Math.floor(w * 0.62)), ctx.qr);
-    drawQr(ctx.s, plan, 0, Math.floor((h - plan.side) / 2));
-    ctx.col.draw(ctx.s, { x: plan.side, y: pad, w: w - plan.side - pad, h: h - 2 * pad }, beside);
+    const box = { x: plan.side, y: pad, w: w - plan.side - pad, h: h - 2 * pad };
+    if (amount === undefined || ctx.col.fits(box, beside)) {
+      drawQr(ctx.s, plan, 0, Math.floor((h - plan.side) / 2));
+      ctx.col.draw(ctx.s, box, beside);
+      return;
+    }
+    amountOnItsOwnLine(ctx, payload, amount, beside.filter((i) => i !== amount));
     return;
   }
   const tw = w - 2 * pad;
+  if (amount !== undefined && !ctx.col.fits({ x: pad, y: pad, w: tw, h }, [amount])) throw unshowable(amount);
   const minTop = ctx.col.minHeight(above, tw);
   // The QR leaves room for every line below it when it can; only a payload that would not fit
   // otherwise takes that room (the lines below are then dropped, least important first).
@@ -67,15 +75,39 @@ function withQr(ctx: Ctx, payload: string, beside: readonly Item[], above: reado
   ctx.col.draw(ctx.s, { x: pad, y, w: tw, h: h - pad - y }, below);
 }
 
+/**
+ * The amount across the whole width at the top, as large as its sizes allow while the QR below
+ * keeps at least its smallest scannable size; the QR and the `rest` column share what is left.
+ */
+function amountOnItsOwnLine(ctx: Ctx, payload: string, amount: Item, rest: readonly Item[]): void {
+  const { w, h, pad } = ctx;
+  const tw = w - 2 * pad;
+  const smallest = planQr(payload, Math.min(h, Math.floor(w * 0.62)), ctx.qr);
+  const qrMin = (smallest.size + 2 * QR_QUIET_MODULES) * QR_MIN_MODULE_PX;
+  const room = { x: pad, y: pad, w: tw, h: Math.max(0, h - pad - qrMin) };
+  if (!ctx.col.fits(room, [amount])) throw unshowable(amount);
+  const lineH = ctx.col.height(room, [amount]);
+  ctx.col.draw(ctx.s, { ...room, h: lineH }, [amount]);
+  const top = pad + lineH;
+  const plan = planQr(payload, Math.min(h - top, Math.floor(w * 0.62)), ctx.qr);
+  drawQr(ctx.s, plan, 0, top + Math.floor((h - top - plan.side) / 2));
+  ctx.col.draw(ctx.s, { x: plan.side, y: top, w: w - plan.side - pad, h: h - top - pad }, rest);
+}
+
+function unshowable(amount: Item): TillqrError {
+  const text = amount.kind === 'amount' ? amount.text : '';
+  return new TillqrError('AMOUNT_UNSHOWABLE', `the amount ${text} does not fit this panel whole at its smallest size`, { amount: text });
+}
+
 export function chargeScreen(ctx: Ctx, sc: Charge): void {
   const align = ctx.shape === 'portrait' ? 'center' : 'left';
   const store: Item = { kind: 'text', text: sc.storeName, styles: styles(ctx, 'small'), drop: 8, align };
-  const order: Item = { kind: 'text', text: t(ctx.lang, 'order', { id: sc.reference ?? sc.orderId }), styles: styles(ctx, 'small'), drop: 9, align };
+  const order: Item = { kind: 'text', text: t(ctx.lang, 'order', { id: sc.reference ?? sc.orderId }), styles: styles(ctx, 'small'), drop: 9, align, overflow: 'hide' };
   const amount: Item = { kind: 'amount', text: money(ctx, sc.money), max: amountMax(ctx), min: amountMin(ctx), align };
   const left: Item = { kind: 'text', text: t(ctx.lang, 'timeLeft', { t: timeLeft(sc.expiresAt, sc.now) }), styles: styles(ctx, 'emphasis'), align };
   const hints = scanLines(ctx, 1).map((i): Item => (i.kind === 'text' ? { ...i, align } : i));
   const gap: Item = { kind: 'gap', px: Math.max(2, ctx.pad), drop: 10 };
-  withQr(ctx, sc.qr, [store, order, amount, left, gap, ...hints], [store, order, amount, left], hints);
+  withQr(ctx, sc.qr, [store, order, amount, left, gap, ...hints], [store, order, amount, left], hints, amount);
 }
 
 export function idleScreen(ctx: Ctx, sc: Idle): void {
