@@ -36,6 +36,7 @@ export class FleetAgent {
   readonly #groups: readonly string[];
   #restartWanted: string | undefined;
   #offIdle: (() => void) | undefined;
+  #offConfig: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(o: FleetAgentOptions) {
@@ -79,6 +80,8 @@ export class FleetAgent {
   }
 
   async start(): Promise<void> {
+    // The committed release's config snapshot follows every change (decision 0008).
+    this.#offConfig = this.#o.store.onChange(() => void this.updates.configChanged());
     await this.desired.start();
     await this.updates.start();
     this.#o.channel.start(this.subscriptions, {
@@ -95,6 +98,7 @@ export class FleetAgent {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#offIdle?.();
+      this.#offConfig?.();
       await this.updates.stop();
       await this.#o.channel.close();
     })();

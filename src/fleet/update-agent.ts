@@ -69,6 +69,7 @@ export class UpdateAgent {
   #lastPercent = -1;
   #stopped = false;
   #window: WindowFacts = { committed: undefined, complete: new Set(), snapshots: new Set() };
+  #snapshots: Promise<void> = Promise.resolve();
 
   constructor(o: UpdateAgentOptions) {
     this.#o = o;
@@ -101,6 +102,24 @@ export class UpdateAgent {
       await saveUpdateState(this.#o.stateDir, this.#state);
       this.#setFinalStatus();
     }
+    await this.configChanged();
+  }
+
+  /**
+   * Keep the committed release's snapshot the config it runs with now (called at start and after
+   * every change of the file), so a repair or a rollback to it never puts back an older file — a
+   * previous owner's, say. Not while a new release is pending: its file may not suit the committed one.
+   */
+  configChanged(): Promise<void> {
+    const cf = this.#o.configFile;
+    if (cf === undefined || this.#state.pending !== undefined || this.#stopped) return this.#snapshots;
+    this.#snapshots = this.#snapshots
+      .then(async () => {
+        if (this.#state.pending !== undefined || (await this.#o.releases.linkVersion('committed')) !== this.#o.host.version) return;
+        await this.#o.releases.snapshotConfig(this.#o.host.version, cf.path);
+      })
+      .catch((e: unknown) => this.#log.warn('could not keep a snapshot of the config', { error: e }));
+    return this.#snapshots;
   }
 
   /** Stop; a chunked transfer in progress saves its block map first, so the next start resumes it. */

@@ -146,15 +146,25 @@ describe('a rollback from N+1 to N with a config only N+1 understands', () => {
     expect(await backend.nth(t.id, seen + 1)).toMatchObject({ type: 'displayed', orderId: order });
     await backend.send(t.id, 'payment', backend.sign(t.id, payments, paymentBody(order, 980)));
     expect(await backend.nth(t.id, seen + 2)).toMatchObject({ type: 'paid', orderId: order });
-    const host = await Host.open(pty.host);
-    cleanups.push(() => host.close());
-    const status = await host.type('status');
-    expect(status).toMatch(/state: +\S+/);
+    const status = await consoleStatus();
     expect(status).toMatch(/broker: +connected/);
-    await host.close();
     await whileUp(daemon);
     await daemon.stop();
     return daemon;
+  }
+
+  /** `status` on the console through the host end of the pty (the banner may come late: wait for the status lines themselves). */
+  async function consoleStatus(then?: (host: Host) => Promise<void>): Promise<string> {
+    const host = await Host.open(pty.host);
+    try {
+      const from = host.mark();
+      host.write('status\r');
+      const text = await host.waitFor(/state: +\S+[\s\S]*> $/, from);
+      await then?.(host);
+      return text;
+    } finally {
+      await host.close();
+    }
   }
 
   it('health-window rollback: N+1 puts back the config N ran with, and N sells with its console up', async () => {
@@ -226,13 +236,12 @@ describe('a rollback from N+1 to N with a config only N+1 understands', () => {
     cleanups.push(() => daemon.stop());
     expect(daemon.device).toBeUndefined();
     expect(daemon.configStore.compat.invalid).toEqual(['display.rotation: 45 is not one of 0, 90, 180, 270']);
-    const host = await Host.open(pty.host);
-    cleanups.push(() => host.close());
-    expect(await host.type('status')).toMatch(/state: +unprovisioned/);
-    await host.type('set display.rotation 90');
-    await until(() => daemon.configStore.compat.invalid.length === 0, 10_000, 'the repaired file');
+    const status = await consoleStatus(async (host) => {
+      host.write('set display.rotation 90\r');
+      await until(() => daemon.configStore.compat.invalid.length === 0, 10_000, 'the repaired file');
+    });
+    expect(status).toMatch(/state: +unprovisioned/);
     expect(JSON.parse(await readFile(t.configPath, 'utf8'))).toMatchObject({ display: { rotation: 90 }, deviceId: t.id });
-    await host.close();
     await daemon.stop();
     // After the restart it asks for, the till sells again.
     await backOnN(t, 'D-1');

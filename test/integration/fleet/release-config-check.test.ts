@@ -98,4 +98,17 @@ describe("a new release's own config check before the switch", () => {
     expect(await releases.linkVersion('current')).toBe('1.1.0');
     expect(await readFile(releases.snapshotOf('1.0.0'), 'utf8')).toBe(await readFile(agent.store.path, 'utf8'));
   });
+
+  it("keeps the committed release's snapshot the config it runs with: at start and after every change", async () => {
+    const { root, agent } = await device('till-snapshot-follows');
+    const releases = new ReleaseDir(root);
+    const snapshot = () => readFile(releases.snapshotOf('1.0.0'), 'utf8').catch(() => '');
+    expect(await snapshot()).toBe(await readFile(agent.store.path, 'utf8'));
+    await agent.store.setText('display.rotation', '180', 'console');
+    // The listener queued a snapshot; this one runs after it.
+    await agent.agent.updates.configChanged();
+    const seen = await snapshot();
+    expect(seen).toBe(await readFile(agent.store.path, 'utf8'));
+    expect(JSON.parse(seen)).toMatchObject({ display: { panel: 'waveshare-2in9-v2', rotation: 180 } });
+  });
 });
