@@ -8,7 +8,7 @@
  * the open device needs a native addon Node.js does not have. The service user (group video) can
  * write the device but not blank it, so `sleep()` leaves the last frame on the glass (an LCD holds
  * it at no cost to the panel). A kernel console blanking an LCD that carries fbcon is prevented in
- * cmdline.txt (`consoleblank=0`, docs/hardware.md).
+ * cmdline.txt (`consoleblank=0`, see docs/hardware.md).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { TillqrError, toTillqrError } from '../../core/errors.js';
