@@ -61,7 +61,7 @@ export function sampleScreen(name: ScreenName, input: SampleInput = {}): Screen 
     sampleEmv({ amount: decimalString(money.amount, cur?.minorUnits ?? 0), currency: cur?.numeric ?? '392', country: cur?.alpha === 'JPY' || cur === undefined ? 'JP' : 'US', bill: 'A-1042' });
   switch (name) {
     case 'unprovisioned':
-      return { name, deviceId: 'tq-7f3a91c2', consolePort: 'USB-C' };
+      return { name, deviceId: 'tq-7f3a91c2', consolePort: '/dev/ttyGS0' };
     case 'connecting':
       return { name, broker: 'mqtts://broker.tillqr.example:8883' };
     case 'idle':
