@@ -11,6 +11,7 @@ import { mqttConfigSchema } from '../link/config.js';
 import { merchantConfigSchema } from '../payment/merchant-config.js';
 import { trustConfigSchema } from '../payment/trust-config.js';
 import { signalConfigSchema } from '../signal/config.js';
+import { shopConfigSchema, voiceConfigSchema } from '../voice/config.js';
 
 export const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -34,6 +35,8 @@ export const configSchema = object({
   sale: saleConfigSchema.default(defaults(saleConfigSchema)),
   console: consoleConfigSchema.default(defaults(consoleConfigSchema)),
   fleet: fleetConfigSchema.default(defaults(fleetConfigSchema)),
+  voice: voiceConfigSchema.default(defaults(voiceConfigSchema)),
+  shop: shopConfigSchema.default(defaults(shopConfigSchema)),
 });
 
 export type Config = Infer<typeof configSchema>;

@@ -40,6 +40,11 @@ export const ERROR_CODES = {
   GPIO_IO: 'a GPIO line could not be read or written',
   PWM_UNAVAILABLE: 'no PWM channel available',
   PWM_IO: 'a PWM channel could not be configured',
+  // voice
+  AUDIO_UNAVAILABLE: 'a program the voice needs (espeak-ng, aplay) is not installed',
+  AUDIO_ENGINE: 'the speech engine could not say the phrase',
+  AUDIO_DEVICE: 'the audio device (ALSA PCM voice.device) could not play',
+  AUDIO_BAD_WAV: 'a sound file is not a 16-bit PCM WAV',
   // link
   LINK_MALFORMED: 'an MQTT message does not match its schema',
   LINK_TOO_LARGE: 'an MQTT message is larger than the limit',
@@ -132,6 +137,7 @@ export function exitCodeFor(e: TillqrError): number {
       return EXIT.DATAERR;
     case 'LINK':
     case 'FONTS':
+    case 'AUDIO':
       return EXIT.UNAVAILABLE;
     default:
       return EXIT.SOFTWARE;
