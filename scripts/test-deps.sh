@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite talks to, when they are missing: the real MQTT broker,
 # pty pairs, the headless browser, CJK fonts for the renderer, systemd-analyze for the units and
-# zbarimg (a second, independent QR decoder for the scan tests).
+# zbarimg (a second, independent QR decoder for the scan tests), and the voice's engine and
+# playback (espeak-ng, aplay from alsa-utils; sox to measure the sound).
 # Uses sudo when not root. Safe to run again: it installs only what is missing.
 set -euo pipefail
-PACKAGES=(mosquitto mosquitto-clients socat chromium fonts-noto-cjk unifont fonts-dejavu-core systemd openssl shellcheck zbar-tools)
+PACKAGES=(mosquitto mosquitto-clients socat chromium fonts-noto-cjk unifont fonts-dejavu-core systemd openssl shellcheck zbar-tools espeak-ng alsa-utils sox)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
