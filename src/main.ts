@@ -293,6 +293,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         logTail: (n: number) => recent.lines.slice(-n),
         tlsDir: bundleTlsDir(store.path),
         stateDir: config.stateDir,
+        releaseRoot: config.fleet.releaseRoot,
         ...(consolePort !== config.console.port ? { path: consolePort } : {}),
       })
     : undefined;

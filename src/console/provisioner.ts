@@ -49,6 +49,10 @@ export interface ProvisionerOptions {
   readonly store: ConfigStore;
   /** Where TLS material goes (beside the config file: /etc/tillqr/tls). */
   readonly tlsDir: string;
+  /** The daemon's state directory, where a factory reset wipes the owner state (default: stateDir of the config). */
+  readonly stateDir?: string;
+  /** The daemon's release root, whose config snapshots a factory reset removes (default: none are removed). */
+  readonly releaseRoot?: string;
   readonly network: Network;
   readonly logger: Logger;
   readonly scrypt?: ScryptParams;
@@ -143,9 +147,9 @@ export class Provisioner {
    */
   async factoryReset(actor: string): Promise<FactoryResetResult> {
     const { store } = this.#o;
-    const { stateDir, fleet } = store.current;
+    const stateDir = this.#o.stateDir ?? store.current.stateDir;
     await store.replace({}, actor);
-    const wiped: Wiped[] = [{ what: 'configuration', path: store.path }, ...(await wipeOwnerState(stateDir, store.path, 'all', fleet.releaseRoot))];
+    const wiped: Wiped[] = [{ what: 'configuration', path: store.path }, ...(await wipeOwnerState(stateDir, store.path, 'all', this.#o.releaseRoot))];
     for (const p of await this.#removeUnused(new Set())) wiped.push({ what: 'TLS files from the bundle', path: p });
     this.#o.logger.info('audit', { actor, action: 'factory-reset', wiped: [...new Set(wiped.map((w) => w.what))], paths: wiped.map((w) => w.path) });
     return { wiped };

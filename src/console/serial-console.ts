@@ -25,6 +25,8 @@ export interface SerialConsoleOptions extends Omit<SessionOptions, 'write' | 'dr
   readonly tlsDir: string;
   /** The daemon's state directory: the lockout persists in <stateDir>/console/lockout.json. */
   readonly stateDir: string;
+  /** The daemon's release root (fleet.releaseRoot): a factory reset removes the config snapshots kept there. */
+  readonly releaseRoot?: string;
   /** Default: the real serialport package. */
   readonly openPort?: PortOpener;
   readonly retry?: { readonly minMs: number; readonly maxMs: number };
@@ -59,7 +61,7 @@ export class SerialConsole {
     this.bootId = opts.bootId ?? randomBytes(6).toString('hex');
     this.#lockoutStore = new LockoutStore({ stateDir: opts.stateDir, logger: opts.logger.child('lockout') });
     this.lockout = new Lockout(opts.clock, opts.lockoutPolicy, this.#lockoutStore);
-    this.provisioner = new Provisioner({ store: opts.store, tlsDir: opts.tlsDir, network: opts.network, logger: opts.logger, ...(opts.scrypt ? { scrypt: opts.scrypt } : {}) });
+    this.provisioner = new Provisioner({ store: opts.store, tlsDir: opts.tlsDir, stateDir: opts.stateDir, ...(opts.releaseRoot !== undefined ? { releaseRoot: opts.releaseRoot } : {}), network: opts.network, logger: opts.logger, ...(opts.scrypt ? { scrypt: opts.scrypt } : {}) });
   }
 
   get state(): ConsoleState {

@@ -9,6 +9,7 @@
  * restarts the daemon two or three times, hence the longer timeout (a hang only; nothing is timed).
  */
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Mosquitto } from '../../helpers/mosquitto.js';
@@ -108,15 +109,20 @@ describe('a till that changes owner keeps nothing of the old one', () => {
     const t = till;
     await oldOwnerDays(t, id, old, fleetKey2);
     expect(existsSync(join(t.stateDir, 'fleet', 'desired-config.json'))).toBe(true);
+    // A config snapshot an update kept with a release (decision 0008): a rollback would restore it.
+    const snapshot = join(t.dir, 'opt', 'config-snapshots', '1.0.0.json');
+    await mkdir(join(snapshot, '..'), { recursive: true });
+    await copyFile(t.configPath, snapshot);
 
     // The technician resets it on the console, by hand.
     expect(await t.host.type(`login ${BUNDLE_PASSPHRASE}`)).toContain('logged in');
     const reply = await t.host.type('factory-reset yes');
-    expect(reply).toMatch(/wiped: configuration, fleet documents and version counters, sale state, payment history and replay cache/);
+    expect(reply).toMatch(/wiped: configuration, fleet documents and version counters, config snapshots kept with the releases, sale state, payment history and replay cache/);
     await t.generation(3);
     expect(t.daemon.device).toBeUndefined(); // unprovisioned
     expect(await t.savedConfig()).toEqual({});
     for (const f of ['fleet/desired-config.json', 'payment-state.json']) expect(existsSync(join(t.stateDir, f)), f).toBe(false);
+    expect(existsSync(snapshot)).toBe(false);
     const audit = t.logged('audit').find((l) => l.action === 'factory-reset' && l.wiped !== undefined);
     expect(audit?.wiped).toEqual(expect.arrayContaining(['configuration', 'fleet documents and version counters', 'sale state, payment history and replay cache']));
 
