@@ -39,7 +39,7 @@ export async function alsaRig(): Promise<AlsaRig> {
 export async function soxStat(path: string): Promise<{ seconds: number; rms: number }> {
   const { execFile } = await import('node:child_process');
   const text = await new Promise<string>((resolve, reject) =>
-    execFile('sox', [path, '-n', 'stat'], (e, _out, err) => (e ? reject(e) : resolve(err))),
+    execFile('sox', [path, '-n', 'stat'], (e, _out, err) => (e !== null ? reject(new Error(`sox: ${e.message}`)) : resolve(err))),
   );
   const num = (label: string): number => Number(new RegExp(`${label}:\\s+([0-9.]+)`).exec(text)?.[1] ?? NaN);
   return { seconds: num('Length \\(seconds\\)'), rms: num('RMS\\s+amplitude') };
