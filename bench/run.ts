@@ -12,6 +12,7 @@ import type { Bench, BenchRow, BenchSection } from './types.js';
 const BENCHES: Record<string, () => Promise<Bench>> = {
   render: async () => (await import('./render.js')).renderBench,
   'panel-bytes': async () => (await import('./panel-bytes.js')).panelBytesBench,
+  'charge-to-glass': async () => (await import('./charge-to-glass.js')).chargeToGlassBench,
   latency: async () => (await import('./latency.js')).latencyBench,
   fleet: async () => (await import('./fleet.js')).fleetBench,
 };

@@ -48,6 +48,8 @@ export interface SimEpaperOptions {
   /** UC8179: does the OTP hold the fast partial waveform (selected with 0xE0/0xE5); false for earlier batches. Default true. */
   fastPartialInOtp?: boolean;
   timing?: Partial<SimEpaperTiming>;
+  /** SPI clock: when set, every transfer takes bytes x 8 / spiHz on the Clock (default: instant). */
+  spiHz?: number;
 }
 
 export type SimOp = { op: 'cmd'; cmd: number; data: number[] } | { op: 'rst'; level: Level } | { op: 'pwr'; level: Level } | { op: 'busy'; stuck: boolean };
@@ -79,13 +81,14 @@ export class SimEpaperDevice implements SpiBus {
   readonly transfers: number[] = [];
   readonly violations: string[] = [];
   readonly refreshes = { full: 0, partial: 0 };
-  /** Every refresh: whole panel or a window, the waveform that drove it, and its BUSY time. */
-  readonly refreshLog: { kind: 'full' | 'partial'; waveform: 'full' | 'partial'; busyMs: number }[] = [];
+  /** Every refresh: whole panel or a window, the waveform that drove it, its BUSY time and when it started (Clock ms). */
+  readonly refreshLog: { kind: 'full' | 'partial'; waveform: 'full' | 'partial'; busyMs: number; at: number }[] = [];
   readonly timing: SimEpaperTiming;
   readonly #gpio: SimGpio;
   readonly #clock: Clock;
   readonly #pins: EpaperPins;
   readonly #model: SimModel;
+  readonly #spiHz: number | undefined;
   readonly #unsubscribe: () => void;
   #busy = false;
   #busyTimer: TimerHandle | undefined;
@@ -100,6 +103,7 @@ export class SimEpaperDevice implements SpiBus {
     this.#clock = opts.clock;
     this.#pins = opts.pins;
     this.timing = { resetMs: 2, swResetMs: 5, fullMs: 2000, partialMs: 300, powerMs: 40, ...opts.timing };
+    this.#spiHz = opts.spiHz;
     let lastBusyMs = 0;
     const host: SimHost = {
       timing: this.timing,
@@ -111,7 +115,7 @@ export class SimEpaperDevice implements SpiBus {
       deepSleep: () => this.#enterDeepSleep(),
       refreshed: (kind, waveform) => {
         this.refreshes[kind]++;
-        this.refreshLog.push({ kind, waveform, busyMs: lastBusyMs });
+        this.refreshLog.push({ kind, waveform, busyMs: lastBusyMs, at: this.#clock.now() });
       },
     };
     this.#model = opts.controller === 'uc8179' ? new UcModel(host, opts.width, opts.height, opts.fastPartialInOtp ?? true) : new SsdModel(host, opts.width, opts.height, opts.controller, opts.otpPartialWaveform ?? true);
@@ -177,7 +181,9 @@ export class SimEpaperDevice implements SpiBus {
         if (!this.#inReset && !this.#asleep) this.#model.data(b);
       }
     }
-    return Promise.resolve();
+    if (this.#spiHz === undefined) return Promise.resolve();
+    const ms = (bytes.length * 8 * 1000) / this.#spiHz;
+    return new Promise((resolve) => this.#clock.setTimeout(resolve, ms));
   }
 
   close(): Promise<void> {
