@@ -189,6 +189,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       if (s.name === 'idle') for (const l of idleListeners) l();
     },
     ready: () => display.available,
+    fits: (s: Screen) => display.fits(s),
   };
 
   let device: Device | undefined;

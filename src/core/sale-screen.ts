@@ -5,7 +5,7 @@
  */
 import type { SaleStateName } from '../link/contract.js';
 import type { Screen } from './screen.js';
-import type { SaleContext, SaleState } from './sale-state.js';
+import type { PendingSale, SaleContext, SaleState } from './sale-state.js';
 
 export function screenFor(s: SaleState, ctx: SaleContext): Screen {
   const r = s.result;
@@ -24,19 +24,22 @@ export function screenFor(s: SaleState, ctx: SaleContext): Screen {
   if (s.link.kind === 'connecting') return { name: 'connecting', broker: ctx.broker };
   if (s.link.kind === 'offline') return { name: 'offline', since: s.link.since, storeName: ctx.storeName };
   const p = s.pending;
-  if (p !== undefined) {
-    return {
-      name: 'charge',
-      orderId: p.orderId,
-      money: { amount: p.amount, currency: p.currency },
-      qr: p.qr,
-      expiresAt: p.deadline,
-      now: p.shownAt,
-      ...(p.reference !== undefined ? { reference: p.reference } : {}),
-      storeName: ctx.storeName,
-    };
-  }
+  if (p !== undefined) return chargeScreenOf(p, ctx);
   return { name: 'idle', storeName: ctx.storeName, ...(ctx.idleQr !== undefined ? { qr: ctx.idleQr } : {}), wallets: ctx.wallets };
+}
+
+/** The charge screen of a pending sale (also asked of the display before a charge is accepted). */
+export function chargeScreenOf(p: Pick<PendingSale, 'orderId' | 'amount' | 'currency' | 'qr' | 'reference' | 'deadline' | 'shownAt'>, ctx: SaleContext): Extract<Screen, { name: 'charge' }> {
+  return {
+    name: 'charge',
+    orderId: p.orderId,
+    money: { amount: p.amount, currency: p.currency },
+    qr: p.qr,
+    expiresAt: p.deadline,
+    now: p.shownAt,
+    ...(p.reference !== undefined ? { reference: p.reference } : {}),
+    storeName: ctx.storeName,
+  };
 }
 
 /** The sale state reported on the status topic. */

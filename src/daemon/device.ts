@@ -15,7 +15,7 @@ import { Faults } from '../core/faults.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { nextDeadline, step } from '../core/sale-machine.js';
-import { sameScreen, screenFor } from '../core/sale-screen.js';
+import { chargeScreenOf, sameScreen, screenFor } from '../core/sale-screen.js';
 import { durablePart, initialSaleState, restoredSaleState, type HistoryEntry, type SaleContext, type SaleEffect, type SaleEvent, type SaleState } from '../core/sale-state.js';
 import type { Screen } from '../core/screen.js';
 import type { DeviceEvent } from '../link/contract.js';
@@ -219,6 +219,12 @@ export class Device {
     if ('reject' in event) {
       this.#log.warn('refused a charge', { orderId: decision.message.orderId, reason: 'no_qr', detail: event.reject });
       await this.#store.persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'no_qr', at: sec(now) }], decision.jti);
+      return;
+    }
+    if (event.type === 'charge' && this.#p.screen.fits?.(chargeScreenOf({ ...event.charge, deadline: event.charge.expiresAt * 1000, shownAt: now }, this.#ctx)) === false) {
+      // Nothing is shown: a customer never sees a QR whose amount is cut or missing.
+      this.#log.warn('refused a charge: its amount cannot be shown whole on this panel', { orderId: event.charge.orderId });
+      await this.#store.persistThenPublish([{ type: 'rejected', orderId: event.charge.orderId, reason: 'amount_unshowable', at: sec(now) }], decision.jti);
       return;
     }
     await this.#apply(

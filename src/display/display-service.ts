@@ -18,6 +18,7 @@ import type { Frame } from './frame.js';
 import type { Panel } from './panel.js';
 import { PanelSupervisor } from './panel-supervisor.js';
 import { RefreshScheduler } from './refresh-scheduler.js';
+import { amountShowable } from './render/fit.js';
 import { renderOrError, type Renderer, type RenderOptions } from './render/renderer.js';
 import type { Rotation } from './render/to-frame.js';
 
@@ -78,6 +79,13 @@ export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error'
   }
 
   /** The panel is open (always, unless it is supervised and has not opened yet). */
+  /** Whether a charge screen's amount can be drawn whole on the panel as mounted now (other screens: true). */
+  fits(screen: Screen): boolean {
+    if (screen.name !== 'charge') return true;
+    const c = this.#config();
+    return amountShowable(this.#renderer, screen, this.panel.info, c.rotation, c.language);
+  }
+
   get available(): boolean {
     return this.#supervisor?.isOpen ?? true;
   }
