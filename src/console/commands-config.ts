@@ -91,13 +91,13 @@ export const configCommands: readonly CommandSpec[] = [
   {
     name: 'factory-reset',
     usage: 'factory-reset [yes]',
-    summary: 'erase configuration, TLS files and payment state, then restart (asks to confirm)',
+    summary: 'erase the configuration and all owner state (payment, fleet, TLS files, lockout), then restart (asks to confirm)',
     maxArgs: 1,
     async run(args, ctx) {
       const given = (args[0] ?? '').toLowerCase() === 'yes';
       if (!given) {
         if (ctx.session.json) throw new TillqrError('CONSOLE_NEEDS_CONFIRM', 'factory-reset needs the argument "yes"');
-        const ok = await ctx.session.confirm('This erases the configuration, the passphrase, TLS keys and payment history. Type "yes" to go on: ');
+        const ok = await ctx.session.confirm('This erases the configuration, the passphrase, TLS keys, payment history and the fleet\'s documents. Type "yes" to go on: ');
         if (!ok) return { data: { reset: false }, text: 'cancelled; nothing was changed' };
       }
       ctx.audit('factory-reset');
