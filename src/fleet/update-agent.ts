@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { isTillqrError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Infer } from '../core/schema.js';
@@ -17,10 +17,10 @@ import { downloadHttps } from './download-https.js';
 import { jobProblem } from './job-check.js';
 import { switchToPending, unpackInto, verifyArtifact } from './installer.js';
 import type { FleetHost } from './ports.js';
-import { checkNewRelease, windowFacts, type ConfigFileAccess, type WindowFacts } from './release-check.js';
+import { checkNewRelease, type ConfigFileAccess } from './release-check.js';
 import type { ReleaseDir } from './releases.js';
-import { compareVersions } from './semver.js';
-import { planHealth, planInstall, planJob, type HealthDecision } from './update-plan.js';
+import { planInstall, planJob } from './update-plan.js';
+import { HealthWindow } from './health-window.js';
 import { verifyDoc } from './signed-doc.js';
 import { StreamDownload } from './download-retry.js';
 import { loadUpdateState, saveUpdateState, withOutcome, type UpdateStateData } from './update-state.js';
@@ -65,10 +65,9 @@ export class UpdateAgent {
   #token: Buffer | undefined;
   #next: Buffer | undefined;
   #stream: StreamDownload | undefined;
-  #healthTimer: TimerHandle | undefined;
   #lastPercent = -1;
   #stopped = false;
-  #window: WindowFacts = { committed: undefined, complete: new Set(), snapshots: new Set() };
+  #window: HealthWindow | undefined;
   #snapshots: Promise<void> = Promise.resolve();
 
   constructor(o: UpdateAgentOptions) {
@@ -92,9 +91,18 @@ export class UpdateAgent {
     const p = this.#state.pending;
     if (p !== undefined && p.version === this.#o.host.version) {
       this.#log.info('running a new release in its health window', { version: p.version, windowSec: this.#o.fleet.healthWindowSec, attempt: p.attempts });
-      this.#window = await windowFacts(this.#o.releases, p.previous, this.#o.configFile !== undefined);
-      const deadline = this.#o.clock.now() + this.#o.fleet.healthWindowSec * 1000;
-      this.#watchHealth(deadline);
+      this.#window = new HealthWindow({
+        fx: { releases: this.#o.releases, stateDir: this.#o.stateDir, configFile: this.#o.configFile, logger: this.#log },
+        host: this.#o.host,
+        clock: this.#o.clock,
+        windowSec: this.#o.fleet.healthWindowSec,
+        keepReleases: this.#o.fleet.keepReleases,
+        state: () => this.#state,
+        setState: (s) => (this.#state = s),
+        finalStatus: () => this.#setFinalStatus(),
+        nowSec: () => this.#nowSec(),
+      });
+      await this.#window.start(p.previous);
     } else if (p !== undefined) {
       // The boot check did not run (no systemd): settle it the same way.
       this.#state = withOutcome(this.#state, { jobId: p.jobId, version: p.version, state: 'failed', reason: 'interrupted', detail: `${p.version} is not running; ${this.#o.host.version} is`, at: this.#nowSec() });
@@ -125,7 +133,7 @@ export class UpdateAgent {
   /** Stop; a chunked transfer in progress saves its block map first, so the next start resumes it. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#healthTimer !== undefined) this.#o.clock.clearTimeout(this.#healthTimer);
+    this.#window?.stop();
     await this.#stream?.abort(new Error('stopping'));
   }
 
@@ -262,73 +270,6 @@ export class UpdateAgent {
     const l = this.#state.last;
     if (l === undefined) return;
     this.#publish({ state: l.state, ...(l.reason !== undefined ? { reason: l.reason } : {}), ...(l.detail !== undefined ? { detail: l.detail } : {}) }, { jobId: l.jobId, version: l.version });
-  }
-
-  #watchHealth(deadline: number): void {
-    const check = (): void => {
-      this.#healthTimer = undefined;
-      if (this.#stopped) return;
-      const d: HealthDecision = planHealth({
-        ...this.#window,
-        pending: this.#state.pending,
-        running: this.#o.host.version,
-        health: this.#o.host.health(),
-        nowMs: this.#o.clock.now(),
-        deadlineMs: deadline,
-        windowSec: this.#o.fleet.healthWindowSec,
-        saleActive: this.#o.host.saleActive(),
-        floor: this.#state.floor,
-      });
-      if (d.kind === 'commit') void this.#commit(d.floor);
-      else if (d.kind === 'rollback') void this.#rollback(d.why, d.to, d.restoreConfig);
-      else if (d.kind === 'wait') this.#healthTimer = this.#o.clock.setTimeout(check, d.recheckMs);
-      else if (d.kind === 'wait-for-idle') {
-        // Never roll back (and restart) under a sale: once the till is idle, decide again.
-        this.#log.warn('the health window is over during a sale; deciding once it ends', { why: d.why });
-        const off = this.#o.host.onIdle(() => {
-          off();
-          check();
-        });
-      }
-    };
-    check();
-  }
-
-  async #commit(floor: string): Promise<void> {
-    const p = this.#state.pending;
-    if (p === undefined) return;
-    try {
-      await this.#o.releases.switchLink('committed', p.version);
-      // The config this release was committed with: what a later rollback to it puts back.
-      if (this.#o.configFile !== undefined) await this.#o.releases.snapshotConfig(p.version, this.#o.configFile.path).catch((e: unknown) => this.#log.warn('could not keep a snapshot of the config', { error: e }));
-      this.#state = withOutcome({ ...this.#state, floor }, { jobId: p.jobId, version: p.version, state: 'succeeded', at: this.#nowSec() });
-      delete this.#state.pending;
-      await saveUpdateState(this.#o.stateDir, this.#state);
-      this.#log.info('committed the new release', { version: p.version, floor });
-      this.#setFinalStatus();
-      const gone = await this.#o.releases.prune([p.version, p.previous], this.#o.fleet.keepReleases, compareVersions);
-      if (gone.length > 0) this.#log.info('removed old releases', { versions: gone });
-    } catch (e) {
-      this.#log.error('could not commit the release; the boot check will decide at the next start', { error: e });
-    }
-  }
-
-  async #rollback(why: string, back: string | undefined, restoreConfig: boolean): Promise<void> {
-    const p = this.#state.pending;
-    if (p === undefined) return;
-    this.#log.error('the new release failed its health window; rolling back', { version: p.version, to: back, why, restoreConfig });
-    try {
-      // Its config first, then the link: cut off in between, the boot check restores it again.
-      if (restoreConfig && back !== undefined && this.#o.configFile !== undefined) await this.#o.releases.restoreConfig(back, this.#o.configFile.path);
-      if (back !== undefined) await this.#o.releases.switchLink('current', back);
-      this.#state = withOutcome(this.#state, { jobId: p.jobId, version: p.version, state: 'rolled_back', reason: 'health_window', detail: why.slice(0, 300), at: this.#nowSec() });
-      delete this.#state.pending;
-      await saveUpdateState(this.#o.stateDir, this.#state);
-      this.#setFinalStatus();
-    } catch (e) {
-      this.#log.error('the rollback failed; the boot check will retry at the next start', { error: e });
-    }
-    this.#o.host.restart(`rollback from ${p.version}`);
   }
 
   #waitIdle(): Promise<void> {
