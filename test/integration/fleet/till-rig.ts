@@ -6,7 +6,7 @@
  * environment pins what a factory reset would otherwise lose (simulated hardware, the pty, a temp
  * state dir), so that the till comes back up in the test after `{}`.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { memorySink } from '../../../src/core/logger.js';
 import { startDaemon, type Daemon } from '../../../src/main.js';
@@ -148,5 +148,6 @@ export class Till {
     await this.daemon.stop();
     await this.host.close();
     await this.pty.close();
+    await rm(this.dir, { recursive: true, force: true });
   }
 }
