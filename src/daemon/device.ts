@@ -18,13 +18,14 @@ import { nextDeadline, step } from '../core/sale-machine.js';
 import { chargeScreenOf, sameScreen, screenFor } from '../core/sale-screen.js';
 import { durablePart, initialSaleState, restoredSaleState, type HistoryEntry, type SaleContext, type SaleEffect, type SaleEvent, type SaleState } from '../core/sale-state.js';
 import type { Screen } from '../core/screen.js';
-import type { DeviceEvent } from '../link/contract.js';
+import type { DeviceEvent, SignedMessage } from '../link/contract.js';
 import type { InboundMessage } from '../link/link.js';
 import { brokerLabel } from '../link/mqtt-link.js';
 import { TrustedKeys } from '../payment/jws.js';
 import { ReplayCache } from '../payment/replay-cache.js';
 import type { SignalEvent } from '../signal/indicator.js';
 import { DecisionStore } from './decision-store.js';
+import { annotateEvents, clipDetail } from './event-detail.js';
 import { checkInbound, type InboundContext } from './inbound.js';
 import { toSaleEvent } from './sale-event.js';
 import type { DevicePorts } from './ports.js';
@@ -193,12 +194,13 @@ export class Device {
       decision = checkInbound(m.topic, m.payload, m.dup, now, { ...this.#inbound, replay: this.#replay });
     } catch (e) {
       this.#log.error('internal error while checking a message', { topic: m.topic, error: e });
-      this.#p.link.publishEvent({ type: 'rejected', reason: 'internal', at: sec(now) });
+      this.#p.link.publishEvent({ type: 'rejected', reason: 'internal', at: sec(now), detail: 'the device failed while checking the message (a bug; it is logged)' });
       return;
     }
     if (decision.kind === 'reject') {
       this.#log.warn('refused a message', { topic: m.topic, reason: decision.reason, detail: decision.detail, orderId: decision.orderId });
-      this.#p.link.publishEvent({ type: 'rejected', ...(decision.orderId !== undefined ? { orderId: decision.orderId } : {}), reason: decision.reason, at: sec(now) });
+      const { orderId, jti, reason, detail } = decision;
+      this.#p.link.publishEvent({ type: 'rejected', ...(orderId !== undefined ? { orderId } : {}), reason, at: sec(now), ...(jti !== undefined ? { jti } : {}), detail });
       return;
     }
     if (decision.kind === 'duplicate') {
@@ -212,13 +214,14 @@ export class Device {
     if (decision.message.typ === 'charge' && this.#p.screen.ready?.() === false) {
       // No QR can reach a customer: say so rather than `displayed` (the pending sale, if any, stays).
       this.#log.warn('refused a charge: the panel is not available', { orderId: decision.message.orderId });
-      await this.#store.persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'display_unavailable', at: sec(now) }], decision.jti);
+      const detail = 'the panel cannot be opened (PANEL_UNAVAILABLE on the status topic): no QR could be shown; send the charge again once the fault is gone';
+      await this.#store.persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'display_unavailable', at: sec(now), jti: decision.jti, detail }], decision.jti);
       return;
     }
     const event = toSaleEvent(decision.message, now, this.#p.config.merchant, this.#p.buildDynamicQr);
     if ('reject' in event) {
       this.#log.warn('refused a charge', { orderId: decision.message.orderId, reason: 'no_qr', detail: event.reject });
-      await this.#store.persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'no_qr', at: sec(now) }], decision.jti);
+      await this.#store.persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'no_qr', at: sec(now), jti: decision.jti, detail: clipDetail(event.reject) }], decision.jti);
       return;
     }
     if (event.type === 'charge' && this.#p.screen.fits?.(chargeScreenOf({ ...event.charge, deadline: event.charge.expiresAt * 1000, shownAt: now }, this.#ctx)) === false) {
@@ -235,11 +238,12 @@ export class Device {
       },
       true,
       decision.jti,
+      decision.message,
     );
   }
 
   /** Step the machine and carry out its effects: signal and screen now, then persist, then publish. */
-  async #apply(event: SaleEvent, afterStep?: (effects: readonly SaleEffect[]) => void, forcePersist = false, jti?: string): Promise<void> {
+  async #apply(event: SaleEvent, afterStep?: (effects: readonly SaleEffect[]) => void, forcePersist = false, jti?: string, msg?: SignedMessage): Promise<void> {
     const before = this.#state;
     const { state, effects } = step(before, event, this.#ctx);
     this.#state = state;
@@ -258,7 +262,7 @@ export class Device {
         case 'timer':
           break; // reconciled below from the state itself
         case 'publish':
-          events.push(e.event);
+          events.push(...(msg !== undefined ? annotateEvents([e.event], msg, before, event.at) : [e.event]));
           break;
         case 'persist':
           persist = true;

@@ -12,9 +12,10 @@
 import { createHash } from 'node:crypto';
 import { checkClaims, rememberUntilMs } from '../core/acceptance.js';
 import { INBOUND_TOPICS, type InboundTopic } from '../link/topics.js';
-import { ORDER_ID, SIGNED_SCHEMAS, type RejectReason, type SignedMessage } from '../link/contract.js';
+import { JTI, ORDER_ID, SIGNED_SCHEMAS, type RejectReason, type SignedMessage } from '../link/contract.js';
 import { verifyCompact, type KeyLookup } from '../payment/jws.js';
 import type { ReplayCache } from '../payment/replay-cache.js';
+import { claimDetail, clipDetail } from './event-detail.js';
 
 export interface InboundContext {
   readonly deviceId: string;
@@ -25,14 +26,33 @@ export interface InboundContext {
 }
 
 export type InboundDecision =
-  | { readonly kind: 'reject'; readonly reason: RejectReason; readonly detail: string; readonly orderId?: string }
+  | { readonly kind: 'reject'; readonly reason: RejectReason; readonly detail: string; readonly orderId?: string; readonly jti?: string }
   | { readonly kind: 'duplicate'; readonly jti: string }
   | { readonly kind: 'accept'; readonly message: SignedMessage; readonly jti: string; readonly digest: string; readonly rememberUntil: number };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function reject(reason: RejectReason, detail: string, orderId?: unknown): InboundDecision {
-  return typeof orderId === 'string' && ORDER_ID.test(orderId) ? { kind: 'reject', reason, detail, orderId } : { kind: 'reject', reason, detail };
+/** orderId and jti are given only once the signature verified (they are echoed on the event). */
+function reject(reason: RejectReason, detail: string, orderId?: unknown, jti?: unknown): InboundDecision {
+  return {
+    kind: 'reject',
+    reason,
+    detail: clipDetail(detail),
+    ...(typeof orderId === 'string' && ORDER_ID.test(orderId) ? { orderId } : {}),
+    ...(typeof jti === 'string' && JTI.test(jti) ? { jti } : {}),
+  };
+}
+
+/** The kid the (unverified) header names, for the words of an unknown_kid refusal only. */
+function unknownKidDetail(token: string): string {
+  let kid: unknown;
+  try {
+    kid = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown }).kid;
+  } catch {
+    kid = undefined;
+  }
+  if (typeof kid !== 'string' || !JTI.test(kid)) return 'the JWS header names no readable kid';
+  return `kid "${kid}" is not in trust.backendKeys: add its public key to the device (the simulator: tillqr sim --trust KEY.pub.pem)`;
 }
 
 export function messageDigest(payload: Uint8Array): string {
@@ -48,7 +68,7 @@ export function checkInbound(topic: InboundTopic, payload: Uint8Array, dup: bool
     return reject('malformed', 'the message is not UTF-8 text');
   }
   const v = verifyCompact(token, ctx.keys);
-  if (!v.ok) return reject(v.reason, v.detail);
+  if (!v.ok) return reject(v.reason, v.reason === 'unknown_kid' ? unknownKidDetail(token) : v.detail);
 
   let body: unknown;
   try {
@@ -60,21 +80,22 @@ export function checkInbound(topic: InboundTopic, payload: Uint8Array, dup: bool
   const fields = body as Record<string, unknown>;
   const typ = fields.typ;
   if (typ !== topic) {
-    if (typeof typ === 'string' && (INBOUND_TOPICS as readonly string[]).includes(typ)) return reject('wrong_type', `a "${typ}" message on the ${topic} topic`, fields.orderId);
-    return reject('malformed', `typ must be "${topic}"`, fields.orderId);
+    if (typeof typ === 'string' && (INBOUND_TOPICS as readonly string[]).includes(typ)) return reject('wrong_type', `a "${typ}" message on the ${topic} topic`, fields.orderId, fields.jti);
+    return reject('malformed', `typ must be "${topic}"`, fields.orderId, fields.jti);
   }
   const parsed = SIGNED_SCHEMAS[topic].safeParse(body);
-  if (!parsed.ok) return reject('malformed', parsed.issues.map((i) => i.message).join('; '), fields.orderId);
+  if (!parsed.ok) return reject('malformed', parsed.issues.map((i) => i.message).join('; '), fields.orderId, fields.jti);
   const message: SignedMessage = parsed.value;
 
-  const claimProblem = checkClaims(message, { deviceId: ctx.deviceId, nowMs, skewSec: ctx.skewSec });
-  if (claimProblem !== undefined) return reject(claimProblem, `claims aud/iat/exp refused as ${claimProblem}`, message.orderId);
+  const claimCtx = { deviceId: ctx.deviceId, nowMs, skewSec: ctx.skewSec };
+  const claimProblem = checkClaims(message, claimCtx);
+  if (claimProblem !== undefined) return reject(claimProblem, claimDetail(claimProblem, message, claimCtx), message.orderId, message.jti);
 
   const digest = messageDigest(payload);
   const seen = ctx.replay.lookup(message.jti);
   if (seen.seen) {
     if (dup && seen.acceptedDigest === digest) return { kind: 'duplicate', jti: message.jti };
-    return reject('replayed', 'this jti was already processed', message.orderId);
+    return reject('replayed', `jti ${JSON.stringify(message.jti)} was already processed: give every message a new jti`, message.orderId, message.jti);
   }
   return { kind: 'accept', message, jti: message.jti, digest, rememberUntil: rememberUntilMs(message, ctx.skewSec) };
 }

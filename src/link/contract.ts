@@ -83,7 +83,7 @@ export const eventSchema = object({
   at: UNIX_SEC('When the device decided.'),
   jti: string({ pattern: JTI, expected: 'a message id' })
     .optional()
-    .doc('The `jti` of the signed message this event answers, so a backend can match the event to its message. Present when the message\'s signature verified: on its `displayed`, `paid`, `failed`, `cancelled` and `rejected`; absent on events the device decides itself (`expired`, a `cancelled` by the button or by a replacing charge, which carries the replacing message\'s jti only on its own `displayed`).'),
+    .doc('The `jti` of the signed message this event answers, so a backend can match the event to its message. Present when the message\'s signature verified: on its `displayed`, `paid`, `failed`, `cancelled` and `rejected`; absent on events the device decides itself (`expired`, `cancelled` by the button) and on the `cancelled` (reason `replaced`) of the order a new charge replaced.'),
   detail: string({ min: 1, max: 300 })
     .optional()
     .doc('Human-readable words for the decision, e.g. "the payment is in USD but order A-1 was charged in JPY". On every `rejected`; for people and logs: match on `reason`, never on this text, which may change.'),

@@ -37,7 +37,7 @@ export const EXAMPLES: { readonly charge: ChargeMessage; readonly cancel: Cancel
     exp: NOW + 343,
     jti: '0f4d2b7e-5c1a-4e8b-b9d3-7e6f1a2c3d44',
   },
-  events: { type: 'paid', orderId: 'ORD-20260101-0042', at: NOW + 43 },
+  events: { type: 'paid', orderId: 'ORD-20260101-0042', at: NOW + 43, jti: '0f4d2b7e-5c1a-4e8b-b9d3-7e6f1a2c3d44' },
   status: { online: true, state: 'charge', version: '0.1.0', since: NOW },
 };
 

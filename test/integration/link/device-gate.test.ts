@@ -60,8 +60,12 @@ describe('Device behind the inbound gate (in-memory link, fake clock)', () => {
         const before = s.link.events.length;
         await s.link.deliver(forgery.topic, forgery.payload);
         expect(s.link.events.length).toBe(before + 1);
-        const ev = s.link.events.at(-1);
+        const { detail, jti, ...ev } = s.link.events.at(-1) ?? { type: 'none', at: 0 };
         expect(ev).toEqual({ type: 'rejected', reason: forgery.reason, ...(forgery.orderId !== undefined ? { orderId: forgery.orderId } : {}), at: s.now() });
+        // Every refusal says why in words; no jti is echoed from a message whose signature did not verify.
+        expect(detail).toMatch(/\S/);
+        if (['too_large', 'unsupported_alg', 'unknown_kid', 'bad_signature'].includes(forgery.reason) || forgery.kind.startsWith('random')) expect(jti).toBeUndefined();
+        if (forgery.orderId !== undefined) expect(jti).toMatch(/\S/);
         expect(s.indicator.count('paid')).toBe(0);
         expect(s.screen.current).toMatchObject({ name: 'charge', orderId: 'PEND-1' });
       }),
