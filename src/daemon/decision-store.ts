@@ -24,7 +24,7 @@ export interface DecisionStoreOptions {
   readonly faults: Faults;
   readonly publish: (event: DeviceEvent) => void;
   /** The durable part of the device now: written with every decision. */
-  readonly durable: () => Pick<StateFileContent, 'sale' | 'replay'>;
+  readonly durable: () => Pick<StateFileContent, 'sale' | 'replay' | 'takings'>;
 }
 
 export class DecisionStore {

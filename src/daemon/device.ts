@@ -29,6 +29,10 @@ import { annotateEvents, clipDetail } from './event-detail.js';
 import { checkInbound, type InboundContext } from './inbound.js';
 import { toSaleEvent } from './sale-event.js';
 import type { DevicePorts } from './ports.js';
+import { announcementsOf } from '../voice/sale-voice.js';
+import { TakingsBook } from '../voice/takings-book.js';
+import type { Takings } from '../voice/takings.js';
+import type { SaleAnnouncement } from '../voice/voice.js';
 
 export const HISTORY_SIZE = 20;
 
@@ -66,6 +70,8 @@ export class Device {
   /** Problems reported on the status topic (the state directory's here; the panel's from main). */
   readonly faults: Faults;
   readonly #unwatchFaults: () => void;
+  /** The day's takings, persisted with the sale; cleared at the shop's day boundary. */
+  readonly #takings: TakingsBook;
 
   constructor(ports: DevicePorts) {
     const c = ports.config;
@@ -81,13 +87,14 @@ export class Device {
     this.#unwatchFaults = this.faults.onChange(() => {
       if (this.#started && !this.#stopped) this.#publishStatus();
     });
+    this.#takings = new TakingsBook({ clock: ports.clock, shop: () => this.#p.config.shop });
     this.#store = new DecisionStore({
       dir: ports.storeDir,
       now: () => this.#p.clock.now(),
       log: this.#log,
       faults: this.faults,
       publish: (ev) => this.#p.link.publishEvent(ev),
-      durable: () => ({ sale: durablePart(this.#state), replay: this.#replay.snapshot() }),
+      durable: () => ({ sale: durablePart(this.#state), replay: this.#replay.snapshot(), ...this.#takings.persisted() }),
     });
   }
 
@@ -100,11 +107,13 @@ export class Device {
     if (saved !== undefined) {
       this.#state = restoredSaleState(saved.sale, now);
       this.#replay = ReplayCache.restore(saved.replay, now);
+      this.#takings.restore(saved.takings);
       this.#log.info('restored the payment state', { pending: saved.sale.pending?.orderId, replayEntries: this.#replay.size, history: saved.sale.history.length });
     }
     this.#screen = screenFor(this.#state, this.#ctx);
     this.#show(this.#screen);
     this.#setTimer(nextDeadline(this.#state));
+    this.#takings.start(() => this.#publishStatus());
     this.#publishStatus();
     this.#p.link.start({
       message: (m) => this.#enqueue(() => this.#onMessage(m)),
@@ -122,6 +131,7 @@ export class Device {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#unwatchFaults();
+    this.#takings.stop();
     if (this.#timer !== undefined) this.#p.clock.clearTimeout(this.#timer);
     await this.#queue;
     await this.#p.link.close();
@@ -160,6 +170,11 @@ export class Device {
   /** Last accepted payments, newest first. */
   history(): readonly HistoryEntry[] {
     return this.#state.history;
+  }
+
+  /** Today's takings: count and sum of paid sales per currency since the shop's day began. */
+  takings(): Takings {
+    return this.#takings.today();
   }
 
   get screen(): Screen {
@@ -271,10 +286,22 @@ export class Device {
     }
     this.#setTimer(nextDeadline(state));
     if (state.phase !== before.phase) this.#publishStatus();
+    const said = announcementsOf(before, state, events);
+    for (const a of said) if (a.type === 'paid') this.#takings.record(a.amount, a.currency);
     for (const ev of events) this.#log.info(`sale ${ev.type}`, { orderId: ev.orderId, reason: ev.reason });
     if (persist) await this.#store.persistThenPublish(events, jti);
     else for (const ev of events) this.#p.link.publishEvent(ev);
   }
+    // Off the decision path: the signal has fired, the decision is on disk, `paid` is out.
+    for (const a of said) this.#say(a);
+  }
+
+  #say(a: SaleAnnouncement): void {
+    try {
+      this.#p.announce?.(a);
+    } catch (e) {
+      this.#log.error('the voice failed', { announcement: a.type, error: e });
+    }
 
   #signal(event: SignalEvent): void {
     try {
@@ -308,6 +335,7 @@ export class Device {
   #publishStatus(): void {
     const ph = this.#state.phase;
     const faults = this.faults.codes();
-    this.#p.link.setStatus({ state: ph.name, version: this.#p.version, since: sec(ph.since), ...(faults.length > 0 ? { faults } : {}) });
+    const takings = this.#takings.today();
+    this.#p.link.setStatus({ state: ph.name, version: this.#p.version, since: sec(ph.since), ...(faults.length > 0 ? { faults } : {}), takings });
   }
 }

@@ -13,6 +13,7 @@ import { eventSchema } from '../link/contract.js';
 import { durableSaleSchema } from '../core/sale-state.js';
 import { replaySnapshotSchema } from '../payment/replay-cache.js';
 import { cleanStaleTemps, readJsonFile, writeFileAtomic } from '../store/atomic-file.js';
+import { takingsSchema } from '../voice/takings.js';
 
 export const STATE_FILE_NAME = 'payment-state.json';
 
@@ -21,6 +22,8 @@ export const stateFileSchema = object({
   savedAt: int({ min: 0 }),
   sale: durableSaleSchema,
   replay: replaySnapshotSchema,
+  /** The day's takings (src/voice/takings.ts), in the same write as the sale that added to them. Absent: none today. */
+  takings: takingsSchema.optional(),
   /**
    * The events of the decision being written, until they are published, with the jti of the
    * message that led to it (none for a timer). See Device: a crash in between must not lose them.

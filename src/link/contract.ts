@@ -100,6 +100,12 @@ export const statusSchema = object({
   faults: array(string({ pattern: /^[A-Z][A-Z0-9_]{2,47}$/, expected: 'an error code' }), { min: 1, max: 8 })
     .optional()
     .doc('Present while a part needs a technician: the error codes, e.g. `STORE_WRITE_FAILED` (the state directory cannot be written: the disk is full or failing), `PANEL_BUSY_TIMEOUT`, or `PANEL_UNAVAILABLE` (the panel cannot be opened; charges are refused `display_unavailable` until it opens). Absent when the device is healthy. Payments go on meanwhile.'),
+  takings: object({
+    day: string({ pattern: /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, expected: 'a date as YYYY-MM-DD' }).doc('The shop day (its local date; the day begins at `shop.dayStartsAt`, default 04:00, in `shop.timeZone`).'),
+    sales: array(object({ currency: currency(), count: int({ min: 0 }).doc('Paid sales.'), amount: int({ min: 0 }).doc('Their sum in minor units.') }), { max: 64 }).doc('Per currency; empty when nothing was paid yet today.'),
+  })
+    .optional()
+    .doc('The day\'s takings: count and sum of paid sales per currency since the shop\'s day began; cleared at the day boundary. Absent on the last will.'),
 });
 
 export type ChargeMessage = Infer<typeof chargeSchema>;
