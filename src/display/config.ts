@@ -14,6 +14,10 @@ export const displayConfigSchema = object({
     .default(true)
     .doc('LCD panels: colour each screen (paid on green, failed and errors on red, expired amber, offline grey; QR screens near-black on white); false for black on white. E-paper is always black and white.'),
   partialRefreshLimit: int({ min: 0, max: 100 }).default(10).doc('E-paper: full refresh after this many partial refreshes, to clear ghosting.'),
+  fastPartial: boolean()
+    .default(true)
+    .restart()
+    .doc('E-paper 7.5" V2: partial refreshes with the fast partial waveform in the panel\'s OTP (about 0.5 s, no flash); false for panel batches without it: the changed window is then refreshed with the full waveform (it flashes, as long as a full refresh).'),
   countdownStepSec: int({ min: 1, max: 300 }).default(15).doc('How often the countdown on the charge screen is redrawn.'),
   spi: object({
     bus: int({ min: 0, max: 6 }).default(0),

@@ -67,6 +67,8 @@ export interface RealPanelConfig {
   readonly pins: EpaperPins;
   readonly busyTimeoutMs: number;
   readonly framebuffer: string;
+  /** E-paper: the controller's fast partial waveform (config display.fastPartial; default true). */
+  readonly fastPartial?: boolean;
 }
 
 export interface RealPanelDeps {
@@ -95,7 +97,7 @@ export function realPanelOpener(deps: RealPanelDeps): PanelOpener {
       try {
         const busy = await deps.gpio.input(c.pins.busy, { debounceMs: 0 });
         await busy.close();
-        return new d.driver({ spi, gpio: deps.gpio, clock: deps.clock, logger: deps.logger, pins: c.pins, busyTimeoutMs: c.busyTimeoutMs });
+        return new d.driver({ spi, gpio: deps.gpio, clock: deps.clock, logger: deps.logger, pins: c.pins, busyTimeoutMs: c.busyTimeoutMs, fastPartial: c.fastPartial });
       } catch (e) {
         await spi.close().catch(() => undefined);
         throw e;

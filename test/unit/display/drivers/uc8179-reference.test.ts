@@ -12,8 +12,10 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../../src/core/clock.js';
 import { silentLogger } from '../../../../src/core/logger.js';
+import { displayConfigSchema } from '../../../../src/display/config.js';
+import { realPanelOpener } from '../../../../src/display/drivers/panel-drivers.js';
 import { SimEpaperDevice } from '../../../../src/display/drivers/sim-epaper-device.js';
-import { Waveshare7in5V2 } from '../../../../src/display/drivers/uc8179.js';
+import { Uc8179Panel, Waveshare7in5V2 } from '../../../../src/display/drivers/uc8179.js';
 import type { Frame } from '../../../../src/display/frame.js';
 import { PANELS } from '../../../../src/display/panels.js';
 import { SimGpio } from '../../../../src/signal/drivers/sim-gpio.js';
@@ -92,5 +94,20 @@ describe('UC8179 7.5" V2 against Waveshare epd7in5_V2.py and GxEPD2_750_GDEY075T
     expect(fallback.device.refreshLog.at(-1)).toMatchObject({ kind: 'partial', waveform: 'full', busyMs: fallback.device.timing.fullMs });
     expect(Buffer.from(fallback.device.screen).equals(Buffer.from(b.data))).toBe(true);
     expect(fallback.device.violations).toEqual([]);
+  });
+
+  it('display.fastPartial (default true) reaches the driver the real opener builds', async () => {
+    const parsed = displayConfigSchema.safeParse({ panel: 'waveshare-7in5-v2', fastPartial: false });
+    if (!parsed.ok) throw new Error('display config does not parse');
+    const defaults = displayConfigSchema.safeParse({});
+    expect(defaults.ok && defaults.value.fastPartial).toBe(true);
+    const clock = new FakeClock();
+    const gpio = new SimGpio({ clock });
+    const device = new SimEpaperDevice({ gpio, clock, pins: PINS, controller: 'uc8179', width: info.width, height: info.height });
+    const open = realPanelOpener({ config: { ...parsed.value, pins: PINS }, gpio, clock, logger: silentLogger, openSpi: () => Promise.resolve(device) });
+    const panel = await open();
+    expect(panel).toBeInstanceOf(Uc8179Panel);
+    expect((panel as Uc8179Panel).partialWaveform).toBe('full');
+    await runOnClock(clock, panel.close());
   });
 });
