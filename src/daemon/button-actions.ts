@@ -1,13 +1,15 @@
 /**
  * What the optional push button does. Short press: cancel the sale on screen, or, when none is
  * pending, show the last payment for a moment (the cashier checking "did that go through?").
- * Long press: show the device's status for a moment. A screen the Device shows meanwhile (a new
+ * Long press: show the device's status for a moment. With a voice, the short press also says the
+ * last payment again and the long press reads the day's takings. A screen the Device shows meanwhile (a new
  * charge) replaces these at once; they never hide a sale.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Screen } from '../core/screen.js';
 import type { Button } from '../signal/button.js';
 import type { Device } from './device.js';
+import type { TakingsLine } from '../voice/phrases.js';
 
 export interface ButtonActionsOptions {
   readonly button: Button;
@@ -17,6 +19,8 @@ export interface ButtonActionsOptions {
   /** How long a glance screen stays before the Device's own screen comes back. */
   readonly holdMs: number;
   readonly statusLines: () => readonly string[];
+  /** The voice (src/voice/voice.ts); absent: the button only shows. */
+  readonly voice?: { replay(last: { amount: number; currency: string; wallet?: string }): void; readTakings(lines: readonly TakingsLine[]): void };
 }
 
 export function wireButton(o: ButtonActionsOptions): () => void {
@@ -36,9 +40,14 @@ export function wireButton(o: ButtonActionsOptions): () => void {
       return;
     }
     const last = o.device.history()[0];
-    if (last !== undefined) glance({ name: 'paid', orderId: last.orderId, money: { amount: last.amount, currency: last.currency }, ...(last.wallet !== undefined ? { wallet: last.wallet } : {}), ...(last.late ? { late: true } : {}) });
+    if (last === undefined) return;
+    glance({ name: 'paid', orderId: last.orderId, money: { amount: last.amount, currency: last.currency }, ...(last.wallet !== undefined ? { wallet: last.wallet } : {}), ...(last.late ? { late: true } : {}) });
+    o.voice?.replay(last);
   });
-  const offLong = o.button.on('long', () => glance({ name: 'status', lines: o.statusLines() }));
+  const offLong = o.button.on('long', () => {
+    glance({ name: 'status', lines: o.statusLines() });
+    o.voice?.readTakings(o.device.takings().sales);
+  });
   return () => {
     offShort();
     offLong();
