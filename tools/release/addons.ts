@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, rm, symlink } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,7 +56,16 @@ export function packageDir(pkg: string, from: string): string {
  * Build one addon for `target` against the headers in `nodedir` (a folder with include/node);
  * returns the path of the built .node file, inside `buildRoot`.
  */
-export async function buildAddon(a: Addon, target: Target, o: { nodedir: string; buildRoot: string; projectRoot: string; log: (s: string) => void }): Promise<string> {
+export async function buildAddon(a: Addon, target: Target, o: { nodedir: string; buildRoot: string; projectRoot: string; cacheDir?: string; log: (s: string) => void }): Promise<string> {
+  // The same package version, target, runtime headers and compiler give the same file: reuse it.
+  const version = (JSON.parse(await readFile(join(packageDir(a.pkg, o.projectRoot), 'package.json'), 'utf8')) as { version: string }).version;
+  const headers = (await readFile(join(o.nodedir, 'include', 'node', 'node_version.h'), 'utf8')).match(/#define NODE_(?:MAJOR|MINOR|PATCH)_VERSION (\d+)/g)?.map((m) => m.split(' ').pop()).join('.') ?? 'unknown';
+  const compiler = (await run(target.triple !== undefined ? `${target.triple}-g++` : 'g++', ['-dumpfullversion'])).stdout.trim();
+  const cached = o.cacheDir === undefined ? undefined : join(o.cacheDir, `${a.pkg.replace('/', '+')}@${version}-${target.arch}-node${headers}-gcc${compiler}.node`);
+  if (cached !== undefined && existsSync(cached)) {
+    o.log(`${a.pkg}@${version} for ${target.arch}: cached (${cached})`);
+    return cached;
+  }
   const modules = join(o.buildRoot, 'node_modules');
   const dir = join(modules, a.pkg);
   await rm(dir, { recursive: true, force: true });
@@ -83,6 +92,11 @@ export async function buildAddon(a: Addon, target: Target, o: { nodedir: string;
   if (elf === undefined || elf.machine !== target.elf.machine || elf.bits !== target.elf.bits) {
     const got = elf === undefined ? 'not an ELF file' : `${elf.bits}-bit ${ELF_MACHINE_NAMES[elf.machine] ?? `machine ${elf.machine}`}`;
     throw new Error(`${a.pkg}: built ${out} is ${got}, expected ${target.elf.bits}-bit ${ELF_MACHINE_NAMES[target.elf.machine] ?? target.elf.machine}`);
+  }
+  if (cached !== undefined) {
+    await mkdir(dirname(cached), { recursive: true });
+    await copyFile(out, `${cached}.tmp`);
+    await rename(`${cached}.tmp`, cached);
   }
   return out;
 }

@@ -27,7 +27,7 @@ import { ADDONS, buildAddon } from './addons.js';
 import { bundle, EXTERNAL_PACKAGES } from './bundle.js';
 import { copyRuntimePackages } from './deps.js';
 import { packReproducible, sourceDateEpoch, writeManifest } from './pack.js';
-import { bundledRuntime } from './runtime.js';
+import { bundledRuntime, cacheRoot } from './runtime.js';
 import { ARCHES, isArch, TARGETS, type Arch, type Target } from './targets.js';
 
 const run = promisify(execFile);
@@ -56,9 +56,10 @@ async function gitCommit(root: string): Promise<string | undefined> {
   }
 }
 
-export async function buildRelease(o: { projectRoot: string; target: Target; outDir: string; log: (s: string) => void }): Promise<ReleaseInfo> {
+export async function buildRelease(o: { projectRoot: string; target: Target; outDir: string; version?: string; log: (s: string) => void }): Promise<ReleaseInfo> {
   const { projectRoot: root, target, log } = o;
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { name: string; version: string; license: string; engines?: Record<string, string> };
+  if (o.version !== undefined) pkg.version = o.version;
   if (!isVersion(pkg.version)) throw new Error(`package.json version ${pkg.version} is not a release version (strict SemVer)`);
   // A fixed place per architecture, so no random path reaches the compiled addons.
   const work = join(tmpdir(), `tillqr-release-${target.arch}`);
@@ -88,7 +89,7 @@ export async function buildRelease(o: { projectRoot: string; target: Target; out
   for (const a of ADDONS) {
     const place = copied.find((c) => c.name === a.pkg);
     if (place === undefined) throw new Error(`${a.pkg} is not among the release's packages`);
-    const built = await buildAddon(a, target, { nodedir, buildRoot: join(work, 'addons'), projectRoot: root, log });
+    const built = await buildAddon(a, target, { nodedir, buildRoot: join(work, 'addons'), projectRoot: root, cacheDir: join(cacheRoot(), 'addons'), log });
     await mkdir(dirname(join(stage, place.path, a.file)), { recursive: true });
     await copyFile(built, join(stage, place.path, a.file));
   }
@@ -133,9 +134,9 @@ export async function buildRelease(o: { projectRoot: string; target: Target; out
 const BUNDLE_NOTE = 'dist/src/cli (bundled)';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { arch: { type: 'string', multiple: true }, out: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { arch: { type: 'string', multiple: true }, out: { type: 'string' }, version: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help === true || values.out === undefined) {
-    process.stdout.write(`usage: npm run release -- --arch ${ARCHES.join('|')} [--arch ...] --out DIR\n`);
+    process.stdout.write(`usage: npm run release -- --arch ${ARCHES.join('|')} [--arch ...] --out DIR [--version X.Y.Z (default: package.json's)]\n`);
     process.exitCode = values.help === true ? 0 : 64;
     return;
   }
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
   if (bad.length > 0) throw new Error(`unknown --arch ${bad.join(', ')}; known: ${ARCHES.join(', ')}`);
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   for (const a of arches as Arch[]) {
-    const r = await buildRelease({ projectRoot: root, target: TARGETS[a], outDir: resolve(values.out), log: (s) => process.stderr.write(`release: ${s}\n`) });
+    const r = await buildRelease({ projectRoot: root, target: TARGETS[a], outDir: resolve(values.out), ...(values.version !== undefined ? { version: values.version } : {}), log: (s) => process.stderr.write(`release: ${s}\n`) });
     const app = r.bytes;
     process.stdout.write(`${r.path}\n  ${(app / 2 ** 20).toFixed(1)} MiB, ${r.files} files, sha256 ${r.sha256}${r.runtimeBytes > 0 ? ` (includes Node.js runtime, ${(r.runtimeBytes / 2 ** 20).toFixed(0)} MiB uncompressed)` : ''}\n`);
   }
