@@ -80,10 +80,10 @@ export class FleetAgent {
   }
 
   async start(): Promise<void> {
-    // The committed release's config snapshot follows every change (decision 0008).
-    this.#offConfig = this.#o.store.onChange(() => void this.updates.configChanged());
     await this.desired.start();
     await this.updates.start();
+    // The committed release's config snapshot follows every change (decision 0008; updates.start took the first).
+    this.#offConfig = this.#o.store.onChange(() => void this.updates.configChanged());
     this.#o.channel.start(this.subscriptions, {
       message: (topic, payload) => this.#message(topic, payload),
       online: () => {
