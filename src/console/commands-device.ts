@@ -7,6 +7,7 @@ import { withoutPriority } from '../core/logger.js';
 import type { CommandContext, CommandResult, CommandSpec } from './command-types.js';
 import type { NetworkStatus } from './network.js';
 import type { TestOutcome } from './target.js';
+import { takingsAmounts } from '../voice/takings-text.js';
 
 function count(arg: string | undefined, dflt: number, max: number): number {
   if (arg === undefined) return dflt;
@@ -138,6 +139,17 @@ export const deviceCommands: readonly CommandSpec[] = [
           ? 'no payments yet'
           : list.map((p) => `${new Date(p.paidAt * 1000).toISOString().replace('T', ' ').slice(0, 19)}  ${String(p.amount).padStart(9)} ${p.currency}  ${p.orderId}${p.wallet !== undefined ? `  ${p.wallet}` : ''}${p.late === true ? '  (late)' : ''}`).join('\n');
       return { data: list, text };
+    },
+  },
+  {
+    name: 'sales today',
+    usage: 'sales today',
+    summary: "the day's takings: paid sales and their sum per currency since the shop's day began",
+    maxArgs: 0,
+    async run(_a, ctx) {
+      const t = await ctx.target.salesToday?.();
+      if (t === undefined) return { data: null, text: 'no takings: the device is not provisioned' };
+      return { data: t, text: `sales today (${t.day}): ${takingsAmounts(t)}` };
     },
   },
   {

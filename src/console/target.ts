@@ -6,6 +6,7 @@
  * error reply, never a crash.
  */
 import type { HistoryEntry } from '../core/sale-state.js';
+import type { Takings } from '../voice/takings.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -44,6 +45,8 @@ export interface ConsoleTarget {
   status(): Awaitable<StatusReport>;
   /** The last `n` payments on this device, newest first. */
   history(n: number): Awaitable<readonly HistoryEntry[]>;
+  /** The day's takings (src/voice/takings.ts); undefined while the device is not provisioned. Absent: not available. */
+  salesToday?(): Awaitable<Takings | undefined>;
   /** Publish and receive a message on this device's own test topic through the broker. */
   mqttTest(): Promise<TestOutcome>;
   /** Show a test pattern, then a sample QR; resolves once the panel shows it. */

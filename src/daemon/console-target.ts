@@ -62,6 +62,7 @@ export function daemonConsoleTarget(o: DaemonConsoleTargetOptions): ConsoleTarge
       };
     },
     history: (n) => (o.device()?.history() ?? []).slice(0, n),
+    salesToday: () => o.device()?.takings(),
     mqttTest: () => brokerRoundTrip(o.store.current),
     async displayTest(): Promise<TestOutcome> {
       o.display.show({ name: 'test-pattern', qr: SAMPLE_QR });
