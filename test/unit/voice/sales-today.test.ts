@@ -20,12 +20,12 @@ describe('console: sales today', () => {
     const key = makeKey();
     const config = deviceConfig({ deviceId: 'till-sales', url: 'mqtt://127.0.0.1:1', keys: [key], stateDir: await tempDir() });
     const link = new MemoryLink();
-    let device: Device | undefined;
+    const ref: { device?: Device } = {};
     const target = daemonConsoleTarget({
       store: { current: config } as unknown as ConfigStore,
       clock,
       startedAt: clock.now(),
-      device: () => device,
+      device: () => ref.device,
       brokerConnected: () => true,
       display: {} as DisplayService,
       faults: new Faults(() => clock.now()),
@@ -39,13 +39,14 @@ describe('console: sales today', () => {
     const ctx = { target } as unknown as CommandContext;
     expect((await cmd.run([], ctx)).text).toBe('no takings: the device is not provisioned');
 
-    device = new Device({ config, clock, logger: silentLogger, link, screen: { show: () => undefined }, indicator: new RecordingIndicator(), storeDir: config.stateDir, version: 't' });
+    const device = new Device({ config, clock, logger: silentLogger, link, screen: { show: () => undefined }, indicator: new RecordingIndicator(), storeDir: config.stateDir, version: 't' });
+    ref.device = device;
     await device.start();
     link.online();
     const now = () => Math.floor(clock.now() / 1000);
     const send = async (topic: 'charge' | 'payment', body: Parameters<typeof signMessage>[0]) => {
       await link.deliver(topic, signMessage(body, { deviceId: 'till-sales', key: key.key, kid: key.kid, now: now() }));
-      await device?.idle();
+      await device.idle();
     };
     expect((await cmd.run([], ctx)).text).toMatch(/^sales today \(\d{4}-\d{2}-\d{2}\): no sales yet$/);
     await send('charge', chargeBody('S-1', 1280, { qr: 'Q', expiresAt: now() + 300 }));
