@@ -5,7 +5,6 @@
  * gives a larger QR than the side-by-side arrangement and the amount fits across the panel at
  * its smallest size; otherwise the caller's arrangement applies.
  */
-import { amountWidth } from '../fonts/font-book.js';
 import type { Item } from '../column.js';
 import { drawQr, planQr } from '../qr.js';
 import type { Ctx } from './ctx.js';
@@ -16,7 +15,8 @@ export function stackedSquare(ctx: Ctx, payload: string, above: readonly Item[],
   if (ctx.shape !== 'square') return false;
   const tw = w - 2 * pad;
   const amount = above.find((i) => i.kind === 'amount');
-  if (amount?.kind === 'amount' && amountWidth(ctx.book, amount.text, amount.min ?? amount.max, ctx.lang) > tw) return false;
+  // Only when the amount fits across the panel whole (its ink, at a size it allows).
+  if (amount !== undefined && !ctx.col.fits({ x: pad, y: pad, w: tw, h }, [{ ...amount, align: 'center' }])) return false;
   const center = (items: readonly Item[]): Item[] => items.map((i) => (i.kind === 'text' || i.kind === 'amount' ? { ...i, align: 'center' as const } : i));
   const top = center(above);
   const bottom = center(below);
