@@ -58,13 +58,15 @@ export class Schema<T> {
   readonly shape: Readonly<Record<string, Schema<unknown>>> | undefined;
   /** For array schemas: the item schema. */
   readonly item: Schema<unknown> | undefined;
+  /** The JSON Schema (2020-12) keywords this schema checks, without doc and default (src/link/json-schema.ts adds those). */
+  readonly json: JsonKeywords;
 
   constructor(
     kind: string,
     expected: string,
     parse: ParseFn<T>,
     meta: Partial<Meta> = {},
-    extra: { shape?: Record<string, Schema<unknown>>; item?: Schema<unknown> } = {},
+    extra: { shape?: Record<string, Schema<unknown>>; item?: Schema<unknown>; json?: JsonKeywords } = {},
   ) {
     this.kind = kind;
     this.expected = expected;
@@ -72,10 +74,11 @@ export class Schema<T> {
     this.meta = { secret: false, restart: false, doc: undefined, hasDefault: false, defaultValue: undefined, optional: false, ...meta };
     this.shape = extra.shape;
     this.item = extra.item;
+    this.json = extra.json ?? {};
   }
 
   #with(meta: Partial<Meta>): this {
-    const extra: { shape?: Record<string, Schema<unknown>>; item?: Schema<unknown> } = {};
+    const extra: { shape?: Record<string, Schema<unknown>>; item?: Schema<unknown>; json?: JsonKeywords } = { json: this.json };
     if (this.shape) extra.shape = { ...this.shape };
     if (this.item) extra.item = this.item;
     return new Schema<T>(this.kind, this.expected, this.#parse, { ...this.meta, ...meta }, extra) as this;
@@ -130,7 +133,8 @@ export class Schema<T> {
    */
   refine(check: (v: T) => string | Problem | undefined): Schema<T> {
     const parent = this.#parse;
-    const extra: { shape?: Record<string, Schema<unknown>>; item?: Schema<unknown> } = {};
+    // A refinement is code, not a keyword: the JSON Schema keeps the parent's keywords and says so.
+    const extra: { shape?: Record<string, Schema<unknown>>; item?: Schema<unknown>; json?: JsonKeywords } = { json: { ...this.json, refined: true } };
     if (this.shape) extra.shape = { ...this.shape };
     if (this.item) extra.item = this.item;
     return new Schema<T>(
@@ -154,6 +158,29 @@ export class Schema<T> {
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
+/**
+ * What a schema checks, as JSON Schema keywords (`refined`: it also runs a check that no keyword
+ * says, e.g. an amount bound that depends on the currency). Schemas nested in object, array and
+ * record are the `shape`, `item` and `values` schemas, converted by the JSON Schema generator.
+ */
+export interface JsonKeywords {
+  readonly type?: 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly const?: string | number | boolean;
+  readonly enum?: readonly (string | number)[];
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly maxProperties?: number;
+  readonly propertyNames?: { readonly pattern: string };
+  readonly values?: Schema<unknown>;
+  readonly additionalProperties?: false;
+  readonly refined?: true;
+}
+
 export interface StringOpts {
   min?: number;
   max?: number;
@@ -163,14 +190,26 @@ export interface StringOpts {
 
 export function string(opts: StringOpts = {}): Schema<string> {
   const expected = opts.expected ?? describeString(opts);
-  return new Schema('string', expected, (v, path, issues) => {
-    if (typeof v !== 'string') return issue(issues, path, v, expected);
-    const len = [...v].length;
-    if (opts.min !== undefined && len < opts.min) return issue(issues, path, v, expected);
-    if (opts.max !== undefined && len > opts.max) return issue(issues, path, v, expected);
-    if (opts.pattern && !opts.pattern.test(v)) return issue(issues, path, v, expected);
-    return v;
-  });
+  const json: JsonKeywords = {
+    type: 'string',
+    ...(opts.min !== undefined ? { minLength: opts.min } : {}),
+    ...(opts.max !== undefined ? { maxLength: opts.max } : {}),
+    ...(opts.pattern !== undefined ? { pattern: opts.pattern.source } : {}),
+  };
+  return new Schema(
+    'string',
+    expected,
+    (v, path, issues) => {
+      if (typeof v !== 'string') return issue(issues, path, v, expected);
+      const len = [...v].length;
+      if (opts.min !== undefined && len < opts.min) return issue(issues, path, v, expected);
+      if (opts.max !== undefined && len > opts.max) return issue(issues, path, v, expected);
+      if (opts.pattern && !opts.pattern.test(v)) return issue(issues, path, v, expected);
+      return v;
+    },
+    {},
+    { json },
+  );
 }
 
 function describeString(o: StringOpts): string {
@@ -184,38 +223,50 @@ export function int(opts: { min?: number; max?: number; expected?: string } = {}
   const range =
     opts.min !== undefined && opts.max !== undefined ? ` from ${opts.min} to ${opts.max}` : opts.min !== undefined ? ` of at least ${opts.min}` : opts.max !== undefined ? ` of at most ${opts.max}` : '';
   const expected = opts.expected ?? `a whole number${range}`;
-  return new Schema('int', expected, (v, path, issues) => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return issue(issues, path, v, expected);
-    if (opts.min !== undefined && v < opts.min) return issue(issues, path, v, expected);
-    if (opts.max !== undefined && v > opts.max) return issue(issues, path, v, expected);
-    return v;
-  });
+  const json: JsonKeywords = { type: 'integer', minimum: opts.min ?? Number.MIN_SAFE_INTEGER, maximum: opts.max ?? Number.MAX_SAFE_INTEGER };
+  return new Schema(
+    'int',
+    expected,
+    (v, path, issues) => {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) return issue(issues, path, v, expected);
+      if (opts.min !== undefined && v < opts.min) return issue(issues, path, v, expected);
+      if (opts.max !== undefined && v > opts.max) return issue(issues, path, v, expected);
+      return v;
+    },
+    {},
+    { json },
+  );
 }
 
 export function number(opts: { min?: number; max?: number } = {}): Schema<number> {
   const expected = `a number${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`;
-  return new Schema('number', expected, (v, path, issues) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) return issue(issues, path, v, expected);
-    if (opts.min !== undefined && v < opts.min) return issue(issues, path, v, expected);
-    if (opts.max !== undefined && v > opts.max) return issue(issues, path, v, expected);
-    return v;
-  });
+  const json: JsonKeywords = { type: 'number', ...(opts.min !== undefined ? { minimum: opts.min } : {}), ...(opts.max !== undefined ? { maximum: opts.max } : {}) };
+  return new Schema(
+    'number',
+    expected,
+    (v, path, issues) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) return issue(issues, path, v, expected);
+      if (opts.min !== undefined && v < opts.min) return issue(issues, path, v, expected);
+      if (opts.max !== undefined && v > opts.max) return issue(issues, path, v, expected);
+      return v;
+    },
+    {},
+    { json },
+  );
 }
 
 export function boolean(): Schema<boolean> {
-  return new Schema('boolean', 'true or false', (v, path, issues) => (typeof v === 'boolean' ? v : issue(issues, path, v, 'true or false')));
+  return new Schema('boolean', 'true or false', (v, path, issues) => (typeof v === 'boolean' ? v : issue(issues, path, v, 'true or false')), {}, { json: { type: 'boolean' } });
 }
 
 export function literal<const V extends string | number | boolean>(value: V): Schema<V> {
   const expected = JSON.stringify(value);
-  return new Schema('literal', expected, (v, path, issues) => (v === value ? value : issue(issues, path, v, expected)));
+  return new Schema('literal', expected, (v, path, issues) => (v === value ? value : issue(issues, path, v, expected)), {}, { json: { const: value } });
 }
 
 export function oneOf<const V extends readonly (string | number)[]>(values: V): Schema<V[number]> {
   const expected = `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
-  return new Schema('enum', expected, (v, path, issues) =>
-    (values as readonly unknown[]).includes(v) ? (v as V[number]) : issue(issues, path, v, expected),
-  );
+  return new Schema('enum', expected, (v, path, issues) => ((values as readonly unknown[]).includes(v) ? (v as V[number]) : issue(issues, path, v, expected)), {}, { json: { enum: values } });
 }
 
 export function array<T>(item: Schema<T>, opts: { min?: number; max?: number } = {}): Schema<T[]> {
@@ -238,13 +289,19 @@ export function array<T>(item: Schema<T>, opts: { min?: number; max?: number } =
       return bad ? INVALID : out;
     },
     {},
-    { item: item },
+    { item: item, json: { type: 'array', ...(min > 0 ? { minItems: min } : {}), ...(max !== undefined ? { maxItems: max } : {}) } },
   );
 }
 
 /** A map with string keys (validated by `key`) and values of one schema. */
 export function record<T>(value: Schema<T>, opts: { key?: RegExp; keyExpected?: string; max?: number } = {}): Schema<Record<string, T>> {
   const expected = 'an object';
+  const json: JsonKeywords = {
+    type: 'object',
+    values: value,
+    ...(opts.key !== undefined ? { propertyNames: { pattern: opts.key.source } } : {}),
+    ...(opts.max !== undefined ? { maxProperties: opts.max } : {}),
+  };
   return new Schema('record', expected, (v, path, issues) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return issue(issues, path, v, expected);
     const entries = Object.entries(v as Record<string, unknown>);
@@ -263,7 +320,7 @@ export function record<T>(value: Schema<T>, opts: { key?: RegExp; keyExpected?: 
       else out[k] = r;
     }
     return bad ? INVALID : out;
-  });
+  }, {}, { json });
 }
 
 type Shape = Record<string, Schema<unknown>>;
@@ -300,7 +357,7 @@ export function object<S extends Shape>(shape: S, opts: { unknownKeys?: 'reject'
       return bad ? INVALID : (out as ObjectOf<S>);
     },
     {},
-    { shape },
+    { shape, json: { type: 'object', ...(opts.unknownKeys !== 'strip' ? { additionalProperties: false as const } : {}) } },
   );
 }
 
