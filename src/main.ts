@@ -45,6 +45,15 @@ import type { Pwm } from './signal/pwm.js';
 import { settleOwner } from './store/owner-change.js';
 import { bundleTlsDir } from './store/owner-state.js';
 import { VERSION } from './version.js';
+import { localMinutes } from './signal/quiet-hours.js';
+import { Announcer } from './voice/announcer.js';
+import { AplaySpeaker } from './voice/drivers/aplay.js';
+import { EspeakNgEngine } from './voice/drivers/espeak-ng.js';
+import { SimSpeaker } from './voice/drivers/sim-speaker.js';
+import { announcerSettings, languageOf } from './voice/settings.js';
+import { takingsLine } from './voice/takings-text.js';
+import { Voice } from './voice/voice.js';
+import { WavCache } from './voice/wav-cache.js';
 
 export interface DaemonOptions {
   configPath: string;
@@ -91,6 +100,8 @@ export interface Daemon {
   readonly sim: SimParts | undefined;
   readonly console: SerialConsole | undefined;
   readonly fleet: FleetAgent | undefined;
+  /** The voice (src/voice): its announcer's onPlay hears each sound (the simulator page plays it). */
+  readonly voice: Voice;
   stop(): Promise<void>;
 }
 
@@ -146,7 +157,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   log.info('starting', { version: VERSION, hardware: config.hardware, panel: config.display.panel, config: opts.configPath });
 
   const hw = buildHardware(config, clock, log, opts.prepareSim);
-  const signals = await openSignals({ config: config.signal, gpio: hw.gpio, pwm: hw.pwm, clock, logger: log.child('signal') });
+  // Local time for quiet hours (buzzer and voice: one rule) and the shop's day: shop.timeZone, else the system's.
+  const minutes = localMinutes(config.shop.timeZone);
+  const signals = await openSignals({ config: config.signal, gpio: hw.gpio, pwm: hw.pwm, clock, logger: log.child('signal'), localMinutes: minutes });
   for (const p of signals.problems) log.error('a signal part is not available', { code: p.code, error: p.message });
 
   const display = new DisplayService({
@@ -161,6 +174,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   // Problems a technician must come for, on the status topic and the console.
   const faults = new Faults(() => clock.now());
+  // The voice: espeak-ng into the WAV cache, played by aplay on voice.device (the simulated speaker in the simulator).
+  const announcer = new Announcer({
+    sounds: new WavCache({ stateDir: config.stateDir, engine: new EspeakNgEngine(), logger: log.child('voice.cache') }),
+    speaker: config.hardware === 'sim' ? new SimSpeaker({ clock }) : new AplaySpeaker(),
+    logger: log.child('voice'),
+    faults,
+    settings: () => announcerSettings(store.current, clock.now(), minutes),
+  });
+  const voice = new Voice({ announcer, language: () => languageOf(store.current) });
   const fontsMissing = missingFonts(defaultFontFiles());
   if (fontsMissing.length > 0) {
     log.error('fonts are missing: text is drawn as boxes', { missing: fontsMissing });
@@ -227,7 +249,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const owner = await settleOwner({ stateDir: config.stateDir, configPath: store.path, config, logger: log.child('owner') });
     if (owner.error !== undefined) faults.raise('storage', owner.error.code, owner.error.message);
     link = new MqttLink({ mqtt: config.mqtt, deviceId, version: VERSION, clock, logger: log.child('link') });
-    device = new Device({ config, clock, logger: log.child('device'), link, screen, indicator, storeDir: config.stateDir, version: VERSION, faults });
+    device = new Device({ config, clock, logger: log.child('device'), link, screen, indicator, storeDir: config.stateDir, version: VERSION, faults, announce: (a) => voice.announce(a) });
     await device.start();
     const d = device;
     if (signals.button !== undefined) {
@@ -241,7 +263,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           `${deviceId} · ${VERSION}`,
           `${d.saleState.phase.name} · broker ${link?.connected ? 'connected' : 'offline'}`,
           `${config.display.panel} · up ${Math.floor((clock.now() - startedAt) / 60_000)} min`,
+          takingsLine(d.takings()),
         ],
+        voice,
       });
     }
     fleet = new FleetAgent({
@@ -321,6 +345,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await serialConsole?.stop();
       await fleet?.stop();
       await device?.stop();
+      await announcer.stop();
       await display.close();
       await Promise.allSettled([hw.panel.close(), signals.close()]);
       await hw.gpio.close();
@@ -328,5 +353,5 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     return stopping;
   };
 
-  return { config, configStore: store, logger: log, clock, device, display, signals, sim: hw.sim, console: serialConsole, fleet, stop };
+  return { config, configStore: store, logger: log, clock, device, display, signals, sim: hw.sim, console: serialConsole, fleet, voice, stop };
 }
