@@ -12,8 +12,18 @@ export const GENERATED_END = '<!-- end of generated part -->';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** What a field takes, with the bounds of every number (and of each item of a list of numbers). */
+function valueText(s: Schema<unknown>): string {
+  const j = s.item?.json.type === 'integer' ? s.item.json : s.json;
+  if (j.type !== 'integer' || j.minimum === undefined || j.maximum === undefined || s.expected.includes(String(j.maximum))) return s.expected;
+  const each = s.item !== undefined ? 'each ' : '';
+  // No declared maximum: the largest integer every JSON parser keeps exactly.
+  if (j.maximum === Number.MAX_SAFE_INTEGER) return `${s.expected}; ${each}at most 2^53 − 1`;
+  return `${s.expected}; ${each}${j.minimum} to ${j.maximum}`;
+}
+
 function fieldTable(schema: Schema<unknown>): string {
-  const rows = Object.entries(schema.shape ?? {}).map(([name, s]) => `| \`${name}\` | ${s.meta.optional ? 'no' : 'yes'} | ${cell(s.expected)} | ${cell(s.meta.doc ?? '')} |`);
+  const rows = Object.entries(schema.shape ?? {}).map(([name, s]) => `| \`${name}\` | ${s.meta.optional ? 'no' : 'yes'} | ${cell(valueText(s))} | ${cell(s.meta.doc ?? '')} |`);
   return ['| field | required | value | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
@@ -54,7 +64,7 @@ export function renderProtocolReference(): string {
   for (const e of EVENT_TYPES) out.push(`| \`${e}\` | ${cell(EVENT_DOCS[e])} |`);
   out.push('', '## Rejection reasons (`rejected` events)', '', '| reason | why |', '|---|---|');
   for (const [r, why] of Object.entries(REJECT_REASONS)) out.push(`| \`${r}\` | ${cell(why)} |`);
-  out.push('', '## Fleet topics', '', 'Desired configuration, software updates and chunked transfer (see the fleet section above for the flow).', '');
+  out.push('', '## Fleet topics', '', 'Desired configuration, software updates and chunked transfer (see "Fleet: configuration and updates" above for the flow).', '');
   out.push('| topic | direction | signed by | retained | what |', '|---|---|---|---|---|');
   for (const t of FLEET_TOPICS) out.push(`| \`${t.pattern}\` | ${t.direction} | ${t.signedBy} | ${t.retained ? 'yes' : 'no'} | ${cell(t.summary)} |`);
   for (const t of FLEET_TOPICS) out.push('', `## \`${t.name}\` payload`, '', fieldTable(t.schema));
