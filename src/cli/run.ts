@@ -1,6 +1,10 @@
 /**
- * `tillqr run [--config FILE]`: the daemon. Exits 78 (EX_CONFIG) with one line per problem when
- * the configuration is invalid; otherwise runs until SIGTERM/SIGINT and stops in order.
+ * `tillqr run [--config FILE]`: the daemon, until SIGTERM/SIGINT, then it stops in order.
+ *
+ * A configuration with an invalid key does not stop it (a till can always be repaired): it starts
+ * degraded — display, LED and the serial console, no payments — with a CONFIG_INVALID fault, and
+ * prints one line per problem (an environment override that names no key is one of them). A file
+ * that is not JSON at all exits 78 (EX_CONFIG): nothing in it can be read, so nothing can be kept.
  *
  * A config file that is missing is an unprovisioned till (it starts to be provisioned over the
  * console) only when the path is the default one ($TILLQR_CONFIG, then /etc/tillqr/config.json).
@@ -44,13 +48,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let daemon;
   try {
     if (values.config !== undefined) await requireExplicitFile(path);
-    daemon = await startDaemon({ configPath: path, env: io.env });
+    daemon = await startDaemon({ configPath: path, env: io.env, degradedOnInvalidConfig: true });
   } catch (e) {
     if (isTillqrError(e) && (e.code === 'CONFIG_INVALID' || e.code === 'CONFIG_UNREADABLE')) {
       io.stderr(`tillqr: refusing to start: ${e.message}\n`);
       return EXIT.CONFIG;
     }
     throw e;
+  }
+  const invalid = daemon.configStore.compat.invalid;
+  if (invalid.length > 0) {
+    io.stderr(`tillqr: the configuration is not valid; started degraded (console only, no payments) so it can be repaired:\n${invalid.map((p) => `  ${p}`).join('\n')}\n`);
   }
   // A bug must not take the till down silently: log it; systemd restarts us on a crash.
   process.on('unhandledRejection', (reason) => daemon.logger.error('unhandled rejection', { error: reason }));

@@ -18,7 +18,7 @@
  *    longer accepts anyway.
  *  - `all` (factory reset): also the console lockout state (<stateDir>/console/lockout.json), the
  *    TLS files a bundle wrote (tls/ beside the config file), the config backups the migrations
- *    wrote (<config>.v<N>.bak, they hold the old owner's secrets) and the owner record. The config
+ *    wrote (<config>.v<N>.bak) and the file a rollback replaced (<config>.rollback.bak): they hold the old owner's secrets; and the owner record. The config
  *    file itself is replaced by `{}` by the console's Provisioner, not removed.
  *
  * Kept on purpose, because they are software, not owner state: the releases
@@ -82,7 +82,7 @@ export function ownerStatePaths(stateDir: string, configPath: string, releaseRoo
     { what: 'partial update downloads', path: join(stateDir, 'fleet', 'downloads'), scope: 'identity', kind: 'dir' },
     { what: 'console lockout state', path: lockoutStatePath(stateDir), scope: 'all', kind: 'file' },
     { what: 'TLS files from the bundle', path: bundleTlsDir(configPath), scope: 'all', kind: 'entries', match: BUNDLE_TLS_FILE },
-    { what: 'config backups', path: dirname(configPath), scope: 'all', kind: 'entries', match: new RegExp(`^${escape(basename(configPath))}\\.v\\d+\\.bak$`) },
+    { what: 'config backups', path: dirname(configPath), scope: 'all', kind: 'entries', match: new RegExp(`^${escape(basename(configPath))}\\.(v\\d+|rollback)\\.bak$`) },
     { what: 'owner record', path: join(stateDir, OWNER_RECORD_FILE), scope: 'all', kind: 'file' },
   ];
 }

@@ -11,29 +11,39 @@ import { tempDir } from '../../helpers/payment-kit.js';
 const TILLQR = fileURLToPath(new URL('../../../src/cli/tillqr.ts', import.meta.url));
 
 describe('tillqr run', () => {
-  it('refuses an invalid configuration with one line per problem and exit code 78', async () => {
+  it('starts degraded on an invalid configuration (console only, no payments), one line per problem, no secret', async () => {
     const dir = await tempDir('tillqr-run-');
     const path = join(dir, 'config.json');
-    await writeFile(path, JSON.stringify({ hardware: 'sim', mqtt: { url: 'htp://x', password: 'hunter2'.repeat(200) }, display: { rotation: 45 } }));
-    const io = captureIo({});
-    expect(await run(['--config', path], io)).toBe(EXIT.CONFIG);
+    await writeFile(path, JSON.stringify({ hardware: 'sim', stateDir: join(dir, 'state'), console: { enabled: false }, mqtt: { url: 'htp://x', password: 'hunter2'.repeat(200) }, display: { rotation: 45 } }));
+    let stop: () => void = () => undefined;
+    const interrupted = new Promise<void>((r) => (stop = r));
+    const io = { ...captureIo({}), interrupted };
+    const running = run(['--config', path], io);
+    for (let i = 0; i < 500 && !io.err.join('').includes('started degraded'); i++) await new Promise((r) => setTimeout(r, 20));
+    stop();
+    expect(await running).toBe(EXIT.OK);
     const err = io.err.join('');
+    expect(err).toContain('started degraded (console only, no payments)');
     expect(err).toContain('mqtt.url: "htp://x" is not an mqtt://, mqtts://, ws:// or wss:// URL');
     expect(err).toContain('display.rotation: 45 is not one of 0, 90, 180, 270');
     expect(err).toContain('mqtt.password: the value given (secret, not shown) is not a string of at most 1024 characters');
     expect(err).not.toContain('hunter2');
   });
 
-  it('refuses a file that is not JSON, and names an override that is no key, the same way', async () => {
+  it('refuses a file that is not JSON (exit 78); an override that is no key starts degraded and names it', async () => {
     const dir = await tempDir('tillqr-run-');
     const path = join(dir, 'config.json');
     await writeFile(path, '{ "hardware": ');
     const io = captureIo({});
     expect(await run(['--config', path], io)).toBe(EXIT.CONFIG);
     expect(io.err.join('')).toContain('is not valid JSON');
-    await writeFile(path, '{}');
-    const io2 = captureIo({ TILLQR_MQTT__ULR: 'mqtt://x' });
-    expect(await run(['--config', path], io2)).toBe(EXIT.CONFIG);
+    await writeFile(path, JSON.stringify({ hardware: 'sim', stateDir: join(dir, 'state'), console: { enabled: false } }));
+    let stop: () => void = () => undefined;
+    const io2 = { ...captureIo({ TILLQR_MQTT__ULR: 'mqtt://x' }), interrupted: new Promise<void>((r) => (stop = r)) };
+    const running = run(['--config', path], io2);
+    for (let i = 0; i < 500 && !io2.err.join('').includes('started degraded'); i++) await new Promise((r) => setTimeout(r, 20));
+    stop();
+    expect(await running).toBe(EXIT.OK);
     expect(io2.err.join('')).toContain('TILLQR_MQTT__ULR: names no configuration key');
   });
 

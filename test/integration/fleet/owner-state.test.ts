@@ -29,7 +29,7 @@ async function filled(): Promise<{ stateDir: string; configPath: string; etc: st
     await writeFile(join(stateDir, f), f === 'fleet/update-state.json' ? JSON.stringify({ floor: '1.4.0', last: { jobId: 'old-job', version: '1.4.0', state: 'succeeded', at: 1, published: false }, done: ['old-job'] }) : '{}');
   }
   await mkdir(join(etc, 'tls'));
-  for (const f of ['tls/ca-0123456789ab.pem', 'tls/client-0123456789ab.key', 'tls/my-own-ca.pem', 'config.json', 'config.json.v1.bak']) await writeFile(join(etc, f), 'x');
+  for (const f of ['tls/ca-0123456789ab.pem', 'tls/client-0123456789ab.key', 'tls/my-own-ca.pem', 'config.json', 'config.json.v1.bak', 'config.json.rollback.bak']) await writeFile(join(etc, f), 'x');
   return { stateDir, configPath: join(etc, 'config.json'), etc, opt };
 }
 
@@ -51,6 +51,7 @@ describe('owner state', () => {
     expect(JSON.parse(await readFile(join(stateDir, 'fleet/update-state.json'), 'utf8'))).toEqual({ floor: '1.4.0', done: [] });
     expect(existsSync(join(etc, 'tls/ca-0123456789ab.pem'))).toBe(false);
     expect(existsSync(join(etc, 'config.json.v1.bak'))).toBe(false);
+    expect(existsSync(join(etc, 'config.json.rollback.bak'))).toBe(false);
     expect(existsSync(join(etc, 'tls/my-own-ca.pem'))).toBe(true);
     expect(existsSync(configPath)).toBe(true);
     expect([...new Set(wiped.map((w) => w.what))]).toEqual([
