@@ -21,6 +21,7 @@ export const COMMANDS: Record<string, Command> = {
   backend: { summary: 'sign and publish a charge, cancel or confirmation, and wait for the device', load: () => import('./backend.js') },
   fleet: { summary: 'fleet: device status table, config push, release sign/publish, staged rollout; boot-check for systemd', load: () => import('./fleet.js') },
   gpio: { summary: 'show the GPIO chip, its sysfs numbering and the PWM chips found on this Pi', load: () => import('./gpio.js') },
+  say: { summary: 'say a payment as the till announces it, into a WAV file or through the speaker', load: () => import('./say.js') },
 };
 
 export function helpText(): string {
