@@ -26,6 +26,7 @@ const LONG_STORE: Record<Lang, string> = {
   ko: '사쿠라 커피 로스터스 앤 베이커리 시부야역 동쪽 출구점 역 빌딩 이층 삼번 카운터',
 };
 const LONG_REF = 'RCPT-2026-12-01-TABLE-14-SEAT-3-SPLIT-2-OF-4-ABCDEFGHIJKLMNOPQRST'.slice(0, 64);
+const TAKINGS = 'today: 1234 sales, 9999999999999 JPY; 12 sales, 9999999999.99 USD; 3 sales, 999999999.999 KWD';
 const LONG_WALLET = 'Alipay+ (Kakao Pay, via partner)'.slice(0, 32);
 
 function screens(lang: Lang): { screen: Screen; order?: string; store?: string }[] {
@@ -38,6 +39,7 @@ function screens(lang: Lang): { screen: Screen; order?: string; store?: string }
     { screen: { name: 'failed', money: { amount: 128_000, currency: 'JPY' }, orderId: 'ORD-20260101-0042-XYZ', reason: 'declined by wallet' }, order: t(lang, 'order', { id: 'ORD-20260101-0042-XYZ' }) },
     { screen: sampleScreen('idle', { lang, store: LONG_STORE[lang] }) },
     { screen: sampleScreen('status', { lang }) },
+    { screen: { name: 'status', lines: ['till-shibuya-01 · 1.4.2', TAKINGS, 'charge · broker connected'] } },
   ];
 }
 
@@ -60,9 +62,14 @@ describe.each(PANEL_IDS.map((id) => [id]))('%s', (id) => {
             const shown = trace.lines.find((l) => store.startsWith(l.text.replace(ELLIPSIS, '').trimEnd()) && l.text.length > 1);
             if (shown !== undefined && shown.text !== store && !shown.text.endsWith(ELLIPSIS)) problems.push(`${where}: store name cut without an ellipsis: ${shown.text}`);
           }
+          // The takings (amounts) on the status screen: each row whole over its lines, or absent.
+          if (screen.name === 'status' && screen.lines.includes(TAKINGS)) {
+            const rows = trace.lines.filter((l) => /sales|JPY|USD|KWD/.test(l.text)).map((l) => l.text);
+            if (rows.length > 0 && rows.join(' ') !== TAKINGS) problems.push(`${where}: the takings row is drawn as ${JSON.stringify(rows)}`);
+          }
           const shortened = trace.lines.filter((l) => l.text.endsWith(ELLIPSIS) && l.kind === 'text');
           for (const l of shortened) {
-            const allowed = (store !== undefined && store.startsWith(l.text.slice(0, -1).trimEnd())) || screen.name === 'idle' || screen.name === 'paid' || screen.name === 'status' || screen.name === 'failed';
+            const allowed = (store !== undefined && store.startsWith(l.text.slice(0, -1).trimEnd())) || screen.name === 'idle' || screen.name === 'paid' || screen.name === 'failed';
             if (!allowed) problems.push(`${where}: ${l.text} is shortened where the design does not allow it`);
           }
         }

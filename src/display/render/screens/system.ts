@@ -71,7 +71,8 @@ export function systemScreen(ctx: Ctx, sc: System): void {
       return;
     case 'status': {
       const { w, h, pad } = ctx;
-      const rows: Item[] = sc.lines.map((l, i) => text(l, 'small', { align: 'left', drop: 10 + i }));
+      // Rows carry amounts (the day's takings): wrapped onto a second line, or left out, never shortened.
+      const rows: Item[] = sc.lines.map((l, i) => text(l, 'small', { align: 'left', drop: 10 + i, lines: 2, overflow: 'hide' }));
       ctx.col.draw(ctx.s, { x: pad, y: pad, w: w - 2 * pad, h: h - 2 * pad }, [text(t(ctx.lang, 'status'), 'body', { inverse: true, align: 'left' }), { kind: 'gap', px: 2 }, ...rows], 'top');
       return;
     }
