@@ -72,7 +72,8 @@ export const deviceCommands: readonly CommandSpec[] = [
         network = { error: toTillqrError(e).message };
       }
       const deviceId = ctx.store.current.deviceId ?? null;
-      const data = { deviceId, state: s.state, network, broker: s.broker, display: s.display, storage: s.storage, version: ctx.version, uptimeSec: s.uptimeSec };
+      const faults = s.faults ?? [];
+      const data = { deviceId, state: s.state, network, broker: s.broker, display: s.display, storage: s.storage, faults, version: ctx.version, uptimeSec: s.uptimeSec };
       const text = [
         `device:   ${deviceId ?? '(not provisioned)'}`,
         `state:    ${s.state}`,
@@ -80,6 +81,7 @@ export const deviceCommands: readonly CommandSpec[] = [
         `broker:   ${s.broker.connected ? 'connected' : 'not connected'} ${s.broker.url}${s.broker.lastError !== undefined && !s.broker.connected ? ` (${s.broker.lastError})` : ''}`,
         `display:  ${s.display.panel} ${s.display.ok ? 'ok' : `failing${s.display.lastError !== undefined ? ` (${s.display.lastError})` : ''}`}`,
         `storage:  ${s.storage.ok ? 'ok' : `failing${s.storage.lastError !== undefined ? ` (${s.storage.lastError})` : ''}`}`,
+        ...faults.map((f) => `fault:    ${f.part} ${f.code}: ${f.message}`),
         `version:  ${ctx.version}`,
         `uptime:   ${uptime(s.uptimeSec)}`,
       ].join('\n');

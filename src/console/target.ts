@@ -32,6 +32,8 @@ export interface StatusReport {
     readonly lastError?: string;
   };
   readonly uptimeSec: number;
+  /** Every other active fault (config, fonts, audio, ...): part, code and a message without secrets. */
+  readonly faults?: readonly { readonly part: string; readonly code: string; readonly message: string }[];
 }
 
 /** Result of a test the technician watches (`mqtt test`, `display test`). */

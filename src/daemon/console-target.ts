@@ -59,6 +59,10 @@ export function daemonConsoleTarget(o: DaemonConsoleTargetOptions): ConsoleTarge
         display: { panel: c.display.panel, ok: displayError === undefined, ...(displayError ? { lastError: `${displayError.code}: ${displayError.message}` } : {}) },
         storage: storageFault === undefined ? { ok: true } : { ok: false, lastError: `${storageFault.code}: ${storageFault.message}` },
         uptimeSec: Math.floor((o.clock.now() - o.startedAt) / 1000),
+        faults: o.faults
+          .list()
+          .filter((f) => f.part !== 'storage' && f.part !== 'display')
+          .map((f) => ({ part: f.part, code: f.code, message: f.message })),
       };
     },
     history: (n) => (o.device()?.history() ?? []).slice(0, n),
