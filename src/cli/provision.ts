@@ -14,10 +14,13 @@ import { serialPortOpener } from '../console/serial-port.js';
 import { systemClock } from '../core/clock.js';
 import { EXIT, TillqrError, isTillqrError, toTillqrError } from '../core/errors.js';
 import { connectCause, type ConnectCause } from '../link/negotiate.js';
+import { renderExampleBundle, stripLineComments } from './provision-example.js';
 import { intFlag, parse, required } from './args.js';
 import type { CliIo } from './io.js';
 
-const USAGE = 'tillqr provision --port DEVICE --bundle FILE [--passphrase-env VAR] [--baud 115200] [--timeout SEC]';
+const USAGE = `tillqr provision --port DEVICE --bundle FILE [--passphrase-env VAR] [--baud 115200] [--timeout SEC]
+       tillqr provision --bundle FILE --check     check a bundle without a device
+       tillqr provision --example                 print a complete, commented example bundle (format: docs/provisioning.md)`;
 
 interface Check {
   readonly name: string;
@@ -69,14 +72,27 @@ async function login(client: ConsoleClient, passphrase: string): Promise<void> {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(
     argv,
-    { port: { type: 'string' }, bundle: { type: 'string' }, 'passphrase-env': { type: 'string' }, baud: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean' } },
+    {
+      port: { type: 'string' },
+      bundle: { type: 'string' },
+      'passphrase-env': { type: 'string' },
+      baud: { type: 'string' },
+      timeout: { type: 'string' },
+      check: { type: 'boolean' },
+      example: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
     USAGE,
   );
   if (values.help === true) {
     io.stdout(`usage: ${USAGE}\n`);
     return EXIT.OK;
   }
-  const portPath = required(values.port, '--port', USAGE);
+  if (values.example === true) {
+    io.stdout(renderExampleBundle());
+    return EXIT.OK;
+  }
+  const portPath = values.check === true ? '' : required(values.port, '--port', USAGE);
   const bundlePath = resolve(io.cwd, required(values.bundle, '--bundle', USAGE));
   const baud = intFlag(values.baud, '--baud', { min: 1200, max: 4_000_000 }) ?? 115_200;
   const timeoutMs = (intFlag(values.timeout, '--timeout', { min: 5, max: 3600 }) ?? 120) * 1000;
@@ -97,7 +113,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   let decoded: DecodedBundle;
   try {
-    decoded = parseBundle(text);
+    decoded = parseBundle(stripLineComments(text));
   } catch (e) {
     io.stderr(`tillqr provision: ${bundlePath}: ${toTillqrError(e).message}\n`);
     return EXIT.DATAERR;
@@ -105,6 +121,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { bundle } = decoded;
   const line = Buffer.from(JSON.stringify(decoded.raw)).toString('base64');
   say(`bundle ${bundlePath}: device ${bundle.deviceId}, broker ${String(bundle.mqtt.url)}, merchant ${bundle.merchant.name} (checked)`);
+  if (values.check === true) return EXIT.OK;
 
   let client: ConsoleClient;
   try {

@@ -5,6 +5,7 @@
  * document for every topic (docs/asyncapi.json: direction, QoS, retained, payload, security).
  * The AsyncAPI document describes the device: it receives what a backend sends.
  */
+import { bundleSchema } from '../console/bundle.js';
 import type { Schema } from '../core/schema.js';
 import { KID_PATTERN } from '../payment/trust-config.js';
 import { FLEET_TOPICS } from './contract-fleet.js';
@@ -62,6 +63,12 @@ export function jsonSchemaFiles(): Map<string, string> {
     const doc = withRefinementComment(jsonSchemaDocument(p.schema, { id: SCHEMA_ID(p.file), title: p.title }));
     files.set(`${p.file}.schema.json`, `${JSON.stringify(doc, null, 2)}\n`);
   }
+  const bundle = jsonSchemaDocument(bundleSchema, {
+    id: SCHEMA_ID('provisioning-bundle'),
+    title: 'tillqr provisioning bundle',
+    description: 'What `tillqr provision --bundle FILE` sends to a device over its serial console (docs/provisioning.md). The file may carry whole-line // comments; the device gets the JSON without them. The device also checks that certificates parse, that keyPem belongs to certPem, that TLS material comes with an mqtts:// or wss:// URL, and that every trusted key is a usable Ed25519 key.',
+  });
+  files.set('provisioning-bundle.schema.json', `${JSON.stringify(bundle, null, 2)}\n`);
   const header = { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: SCHEMA_ID('jws-header'), title: 'tillqr JWS protected header', ...JWS_HEADER_SCHEMA };
   files.set('jws-header.schema.json', `${JSON.stringify(header, null, 2)}\n`);
   return files;
