@@ -150,7 +150,8 @@ install -d -m 0755 "$ROOT/etc/udev/rules.d" "$ROOT/etc/systemd/system"
 for f in "$HERE"/udev/*.rules; do install -m 0644 "$f" "$ROOT/etc/udev/rules.d/$(basename "$f")"; done
 if [[ -n "$ROOT" ]]; then sys udevadm control --reload-rules; else udevadm control --reload-rules 2>/dev/null || say "udev is not running here (a chroot?): the rules apply at the next boot"; fi
 install -m 0644 "$TREE/systemd/tillqr.service" "$ROOT/etc/systemd/system/tillqr.service"
-sys systemctl daemon-reload
+# systemd reads new units itself when it is not running yet (an image being built, a chroot).
+if [[ -n "$ROOT" || -d /run/systemd/system ]]; then sys systemctl daemon-reload; else say "systemd is not running here (a chroot or an image): the unit is read at the next boot"; fi
 sys systemctl enable tillqr.service
 
 # --- the first release --------------------------------------------------------------------
