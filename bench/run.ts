@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'charge-to-glass': async () => (await import('./charge-to-glass.js')).chargeToGlassBench,
   latency: async () => (await import('./latency.js')).latencyBench,
   fleet: async () => (await import('./fleet.js')).fleetBench,
+  voice: async () => (await import('./voice.js')).voiceBench,
 };
 
 function fmt(n: number): string {
