@@ -78,11 +78,13 @@ function outcomeOf(screen: Screen, id: (typeof PANEL_IDS)[number], rotation: Rot
 }
 
 // Per amount text and size index: advance width, ink width, ascent, descent (NaN until measured).
-const metrics = new Map<MoneyCase, Float64Array>();
+// Shared by the languages: every glyph of every amount comes from the outline font (checked in
+// runAll), whose glyphs do not depend on the language.
+const metrics = new Map<string, Float64Array>();
 function metricsOf(c: MoneyCase, lang: Lang, sizeIndex: number): Float64Array {
   const text = c.text;
-  let all = metrics.get(c);
-  if (all === undefined) metrics.set(c, (all = new Float64Array(AMOUNT_SIZES.length * 4).fill(Number.NaN)));
+  let all = metrics.get(text);
+  if (all === undefined) metrics.set(text, (all = new Float64Array(AMOUNT_SIZES.length * 4).fill(Number.NaN)));
   if (Number.isNaN(all[sizeIndex * 4])) {
     const size = AMOUNT_SIZES[sizeIndex] as number;
     const style = book.amount(size, lang);
@@ -191,7 +193,11 @@ function runAll(): Result {
   const tightest = new Map<string, { c: MoneyCase; style: PlacedLine['style']; lang: Lang; where: string }>();
   for (const lang of LANGS) {
     const cases = moneyCases(lang);
-    for (const c of cases) if (!hasAllDigits(c, c.text)) result.problems.push(`${c.currency} ${c.amount} formats as ${c.text}, without all its digits`);
+    const outline = book.amount(AMOUNT_SIZES[0] as number, lang).fonts[0];
+    for (const c of cases) {
+      if (!hasAllDigits(c, c.text)) result.problems.push(`${c.currency} ${c.amount} formats as ${c.text}, without all its digits`);
+      for (const ch of c.text) if (!/\s/u.test(ch) && outline?.glyph(ch.codePointAt(0) ?? 0) === undefined) result.problems.push(`${c.text} (${lang}): "${ch}" is not in the amount's outline font`);
+    }
     for (const id of PANEL_IDS) {
       for (const rotation of ROTATIONS) {
         const { width: w, height: h } = logicalSize(PANELS[id], rotation);
