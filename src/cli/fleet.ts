@@ -13,7 +13,7 @@ import { protocolFlag } from '../link/negotiate.js';
 import { runBootCheck } from '../fleet/boot-check.js';
 import { buildView, renderTable, viewTopics } from '../fleet/operator/fleet-view.js';
 import { OperatorClient } from '../fleet/operator/operator-client.js';
-import { parseStatus, progressLine, runRollout } from '../fleet/operator/rollout.js';
+import { publishAndFollow } from '../fleet/operator/follow.js';
 import { readArtifact, readJob, streamToServe } from '../fleet/operator/input-files.js';
 import { loadSigningKey, signDesiredConfig, signJob } from '../fleet/operator/sign.js';
 import { StreamServer } from '../fleet/stream-server.js';
@@ -26,7 +26,7 @@ const USAGE = `tillqr fleet <command>
   config push --device ID|--group G --file desired.json --key fleet-key.pem [--version N] [--kid K]
   release sign --key release-key.pem --artifact FILE --version V (--url URL|--stream ID)
                [--from "1.2.x,1.3.0"] [--rollback] [--aud id,id] [--expires 7d] [--job-id ID] [--out FILE]
-  release publish --job FILE (--device ID[,ID...]|--group G) [--serve ARTIFACT]
+  release publish --job FILE (--device ID[,ID...]|--group G) [--serve ARTIFACT] [--wait [--batch-timeout 30m]]
   rollout --group G --version V --job FILE [--batch 10%] [--abort-when-failed 20%] [--batch-timeout 30m] [--serve ARTIFACT]
   serve --job FILE --artifact FILE   answer chunked-transfer requests until interrupted
   boot-check [--config FILE]        (systemd ExecStartPre) count starts, roll back a crash loop
@@ -38,7 +38,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   status: 'tillqr fleet status [--json]',
   'config push': 'tillqr fleet config push --device ID|--group G --file desired.json --key FILE [--version N] [--kid K]',
   'release sign': 'tillqr fleet release sign --key FILE --artifact FILE --version V (--url URL|--stream ID) [--from V,...] [--rollback] [--aud ID,...] [--expires 7d] [--job-id ID] [--out FILE]',
-  'release publish': 'tillqr fleet release publish --job FILE (--device ID[,ID...]|--group G) [--serve ARTIFACT]',
+  'release publish': 'tillqr fleet release publish --job FILE (--device ID[,ID...]|--group G) [--serve ARTIFACT] [--wait [--batch-timeout 30m]]',
   rollout: 'tillqr fleet rollout --group G --version V --job FILE [--batch 10%] [--abort-when-failed 20%] [--batch-timeout 30m] [--serve ARTIFACT]',
   serve: 'tillqr fleet serve --job FILE --artifact FILE',
   'boot-check': 'tillqr fleet boot-check [--config FILE]',
@@ -70,6 +70,7 @@ const OPTIONS = {
   'batch-timeout': { type: 'string' },
   config: { type: 'string' },
   json: { type: 'boolean' },
+  wait: { type: 'boolean' },
   mqtt3: { type: 'boolean' },
   mqtt5: { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -182,6 +183,15 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
           const devices = v.group !== undefined ? await groupMembers(client, prefix, v.group) : list(v.device);
           if (devices.length === 0) throw new TillqrError('USAGE', `no device reports membership of the group ${v.group ?? ''}\nusage: ${usage}`);
           const stopServing = stream !== undefined && served !== undefined ? await startServing(client, prefix, stream, served, io) : undefined;
+          if (v.wait === true) {
+            // Publish to all at once and follow every device to its outcome (failures with their detail).
+            const timeoutMs = durationSec(v['batch-timeout'] ?? '30m', '--batch-timeout') * 1000;
+            io.stdout(`publishing job ${job.jobId} (${job.version}) to ${devices.length} device(s): ${devices.join(', ')}\n`);
+            const r = await publishAndFollow(client, prefix, token, job, devices, { batchPercent: 100, abortPercent: 100, batchTimeoutMs: timeoutMs, print: (l) => io.stdout(`${l}\n`) });
+            stopServing?.();
+            io.stdout(`done: ${r.succeeded.length} succeeded, ${r.failed.length} failed\n`);
+            return r.failed.length > 0 ? EXIT.FAILURE : EXIT.OK;
+          }
           for (const d of devices) await client.publish(`${prefix}/${d}/update`, token, true);
           io.stdout(`published job ${job.jobId} (${job.version}) to ${devices.length} device(s): ${devices.join(', ')}\n`);
           if (stopServing !== undefined) await untilInterrupted(io).finally(stopServing);
@@ -262,31 +272,8 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
         const todo = members.filter((d) => (d.update?.current ?? d.status?.version) !== job.version).map((d) => d.deviceId).sort();
         io.stdout(`${group}: ${members.length} device(s), ${members.length - todo.length} already on ${job.version}, ${todo.length} to update\n`);
         const stopServing = stream !== undefined && served !== undefined ? await startServing(client, prefix, stream, served, io) : () => undefined;
-        await client.subscribe([`${prefix}/+/update/status`]);
-        let lastLine = '';
-        const result = await runRollout(job, todo, {
-          batchPercent,
-          abortPercent,
-          batchTimeoutMs,
-          progress: (p) => {
-            const line = progressLine(p);
-            if (line !== lastLine) io.stdout(`${line}\n`);
-            lastLine = line;
-          },
-          io: {
-            publishJob: (id) => client.publish(`${prefix}/${id}/update`, token, true),
-            onStatus: (cb) =>
-              client.onMessage((t, p) => {
-                const m = /^(.*)\/([^/]+)\/update\/status$/.exec(t);
-                const s = m !== null && m[1] === prefix ? parseStatus(p) : undefined;
-                if (m !== null && s !== undefined) cb(m[2] ?? '', s);
-              }),
-            sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-            now: () => Date.now(),
-          },
-        });
+        const result = await publishAndFollow(client, prefix, token, job, todo, { batchPercent, abortPercent, batchTimeoutMs, print: (l) => io.stdout(`${l}\n`) });
         stopServing();
-        for (const f of result.failed) io.stdout(`  failed: ${f.deviceId}: ${f.why}\n`);
         io.stdout(result.aborted ? `ABORTED: ${result.failed.length} failed, more than ${abortPercent}%; ${result.skipped.length} device(s) not started\n` : `done: ${result.succeeded.length} succeeded, ${result.failed.length} failed\n`);
         return result.aborted || result.failed.length > 0 ? EXIT.FAILURE : EXIT.OK;
       } finally {

@@ -33,7 +33,8 @@ export interface RolloutIo {
 
 export interface RolloutResult {
   readonly succeeded: string[];
-  readonly failed: { deviceId: string; why: string }[];
+  /** `why`: the final state and reason code; `detail`: the device's sentence for the operator. */
+  readonly failed: { deviceId: string; why: string; detail?: string }[];
   readonly skipped: string[];
   readonly aborted: boolean;
 }
@@ -73,7 +74,10 @@ export async function runRollout(
       for (const id of batch) {
         const s = latest.get(id);
         if (s?.state === 'succeeded') result.succeeded.push(id);
-        else result.failed.push({ deviceId: id, why: s === undefined ? 'no answer' : FINAL_UPDATE_STATES.includes(s.state) ? `${s.state}${s.reason !== undefined ? ` (${s.reason})` : ''}` : `timed out while ${s.state}` });
+        else {
+          const why = s === undefined ? 'no answer' : FINAL_UPDATE_STATES.includes(s.state) ? `${s.state}${s.reason !== undefined ? ` (${s.reason})` : ''}` : `timed out while ${s.state}`;
+          result.failed.push({ deviceId: id, why, ...(s?.detail !== undefined && s.detail !== '' ? { detail: s.detail } : {}) });
+        }
       }
       const attempted = result.succeeded.length + result.failed.length;
       if (bi < batches.length - 1 && (result.failed.length * 100) / attempted > o.abortPercent) {
@@ -85,6 +89,11 @@ export async function runRollout(
   } finally {
     off();
   }
+}
+
+/** One failed device for the operator: "till-7: rejected (bad_artifact): the artifact has no package.json". */
+export function failureLine(f: RolloutResult['failed'][number]): string {
+  return `${f.deviceId}: ${f.why}${f.detail !== undefined ? `: ${f.detail.replace(/\s+/g, ' ')}` : ''}`;
 }
 
 export function parseStatus(payload: Buffer): UpdateStatus | undefined {

@@ -118,8 +118,9 @@ describe('tillqr fleet rollout', () => {
     const r = await fleetCli(['rollout', '--group', 'south', '--version', '1.1.0', '--job', job, '--batch', '50%', '--abort-when-failed', '20%'], { env });
     expect(r.code).toBe(1);
     expect(r.out).toContain('south: 4 device(s), 0 already on 1.1.0, 4 to update');
-    expect(r.out).toContain('  failed: till-f1: failed (bad_artifact)');
-    expect(r.out).toContain('  failed: till-f2: failed (bad_artifact)');
+    // The reason code and, next to it, the device's own sentence (its update/status detail).
+    expect(r.out).toMatch(/^ {2}failed: till-f1: failed \(bad_artifact\): bad artifact: \S.*$/m);
+    expect(r.out).toMatch(/^ {2}failed: till-f2: failed \(bad_artifact\): bad artifact: \S.*$/m);
     expect(r.out).toMatch(/ABORTED: 2 failed, more than 20%; 2 device\(s\) not started\n$/);
     expect(progress(r.out).some((l) => l.startsWith('batch 2/2'))).toBe(false);
     for (const id of ['till-g1', 'till-g2']) {
@@ -143,6 +144,16 @@ describe('tillqr fleet rollout', () => {
     expect(progress(r.out).at(-1)).toMatch(/^batch 2\/2 \[#{20}\] 4\/4 ok 3, failed 1$/);
     for (const id of ['till-h2', 'till-h3', 'till-h4']) expect(await devices.get(id)?.releases.linkVersion('committed')).toBe('1.1.0');
   });
+  it('release publish --wait follows each device to its outcome and prints a failed one\'s detail next to its reason', async () => {
+    await device('till-p1', ['pub']);
+    await device('till-p2', ['pub'], { maxUnpackedBytes: 1024 });
+    const job = await sign('pub-1', ['--url', https.url('/tillqr-1.1.0.tar.gz')]);
+    const r = await fleetCli(['release', 'publish', '--job', job, '--group', 'pub', '--wait'], { env });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^ {2}failed: till-p2: failed \(bad_artifact\): bad artifact: \S.*$/m);
+    expect(r.out).toMatch(/done: 1 succeeded, 1 failed\n$/);
+  });
+
   it('counts a member that does not answer as failed after --batch-timeout; its retained job installs when it is back', async () => {
     await device('till-n1', ['night']);
     const sleeper = await device('till-n2', ['night']);
