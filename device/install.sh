@@ -13,6 +13,9 @@
 #   /usr/local/bin/tillqr, and the first release with its `current` and `committed` links (an
 #   existing release is never replaced: later releases come as signed updates).
 #
+# VOICE=max98357a|hifiberry-dac|jack|usb also sets up sound for the voice (docs/hardware.md, "Sound"):
+# espeak-ng and alsa-utils, the service user in group audio, and that output's config.txt line.
+#
 # ROOT=/some/dir installs into a fake tree instead of / (tests): system commands (useradd, apt-get,
 # chown, systemctl, udevadm) are then only listed in $ROOT/install-skipped.log.
 set -euo pipefail
@@ -25,6 +28,7 @@ PREFIX="$ROOT/opt/tillqr"
 ETC="$ROOT/etc/tillqr"
 STATE="$ROOT/var/lib/tillqr"
 ARTIFACT="${1:-}"
+VOICE="${VOICE:-}"
 
 say() { printf 'tillqr install: %s\n' "$*"; }
 die() { printf 'tillqr install: error: %s\n' "$*" >&2; exit 1; }
@@ -40,6 +44,10 @@ sys() {
 
 if [[ -z "$ROOT" && "$(id -u)" -ne 0 ]]; then die "run as root (sudo $0)"; fi
 if [[ -n "$ROOT" ]]; then mkdir -p "$ROOT"; : >"$ROOT/install-skipped.log.tmp"; fi
+case "$VOICE" in
+  "" | max98357a | hifiberry-dac | jack | usb) ;;
+  *) die "VOICE=$VOICE: use max98357a, hifiberry-dac, jack or usb (docs/hardware.md, \"Sound\")" ;;
+esac
 
 # --- the release to install --------------------------------------------------------------
 src="$TREE"
@@ -115,6 +123,17 @@ if [[ -f "$HERE/fonts.txt" ]]; then
   if [[ ${#missing[@]} -gt 0 ]]; then sys apt-get install -y --no-install-recommends "${missing[@]}"; fi
 fi
 
+# --- sound for the voice (VOICE=...) ------------------------------------------------------
+if [[ -n "$VOICE" ]]; then
+  voice_missing=()
+  for p in espeak-ng alsa-utils; do
+    if [[ -n "$ROOT" ]] || ! dpkg -s "$p" >/dev/null 2>&1; then voice_missing+=("$p"); fi
+  done
+  if [[ ${#voice_missing[@]} -gt 0 ]]; then sys apt-get install -y --no-install-recommends "${voice_missing[@]}"; fi
+  sys usermod -a -G audio "$USER_NAME"
+  if [[ "$VOICE" == jack ]]; then say "VOICE=jack: on a Pi 3 the jack and a passive buzzer share one PWM block; use an active buzzer (docs/hardware.md)"; fi
+fi
+
 # --- config.txt ---------------------------------------------------------------------------
 bootcfg="$ROOT/boot/firmware/config.txt"
 [[ -f "$bootcfg" || ! -f "$ROOT/boot/config.txt" ]] || bootcfg="$ROOT/boot/config.txt"
@@ -128,6 +147,10 @@ trap 'rm -f "$block"; rm -rf "$unpacked"' EXIT
   # block; [all] last: the block's own filters ([pi5], [pi02]) must not confine what follows it.
   echo '[all]'
   grep -v '^[[:space:]]*#' "$HERE/config.txt" | grep -v '^[[:space:]]*$'
+  if [[ -n "$VOICE" ]] && grep -q "^# voice=$VOICE: " "$HERE/config.txt"; then
+    echo '[all]'
+    sed -n "s/^# voice=$VOICE: //p" "$HERE/config.txt"
+  fi
   echo '[all]'
   echo '# END tillqr'
 } >"$block"
@@ -184,3 +207,4 @@ mv -T "$ROOT/usr/local/bin/tillqr.tmp" "$ROOT/usr/local/bin/tillqr"
 
 if [[ -n "$ROOT" ]]; then mv "$ROOT/install-skipped.log.tmp" "$ROOT/install-skipped.log"; fi
 say "done. Provision the device (tillqr config, or the serial console), then: systemctl start tillqr"
+if [[ -n "$VOICE" ]]; then say "voice: set voice.enabled true and voice.device (aplay -l lists the cards; docs/hardware.md, \"Sound\"), then check with: tillqr say --amount 1280 --lang ja"; fi
