@@ -13,6 +13,7 @@ import { protocolFlag } from '../link/negotiate.js';
 import { ORDER_ID, type DeviceEvent, type EventType } from '../link/contract.js';
 import type { InboundTopic } from '../link/topics.js';
 import { parseEd25519PrivateKey } from '../payment/keys.js';
+import { decimalString, maxAmount, minorUnits, parseMoney } from '../payment/money.js';
 import { KID_PATTERN } from '../payment/trust-config.js';
 import { intFlag, parse, required } from './args.js';
 import type { CliIo } from './io.js';
@@ -24,7 +25,8 @@ const USAGE = `tillqr backend charge|cancel|confirm --broker URL --device ID --k
 
 const HELP = `usage: ${USAGE}
 
-charge   show a sale: --amount (minor units: 1200 = ¥1,200, 1250 = $12.50), --currency (default JPY),
+charge   show a sale: --amount as a customer reads it, in the currency's units ("1200" = ¥1,200,
+         "12.50" = $12.50; sent as minor units: 1200, 1250), --currency (default JPY),
          --order (default a new id), --qr (else the device builds an EMV QR), --reference,
          --expires (seconds from now, default 300). Expects "displayed".
 cancel   cancel the pending sale --order. Expects "cancelled".
@@ -74,6 +76,31 @@ interface Plan {
   expect: EventType;
 }
 
+/**
+ * --amount in the currency's units, as on the page, `render` and `emv encode`: "12.50" USD is 1250
+ * minor units on the wire. A value that looks like minor units typed by habit gets a hint.
+ */
+export function amountFlag(text: string, currency: string): number {
+  let n: number;
+  try {
+    n = parseMoney(text, currency);
+  } catch (e) {
+    throw new TillqrError('USAGE', `--amount ${JSON.stringify(text)}: ${(e as Error).message} (the amount as a customer reads it: "1200" JPY, "12.50" USD)`);
+  }
+  if (n < 1) throw new TillqrError('USAGE', `--amount ${JSON.stringify(text)}: the amount must be above zero`);
+  const max = maxAmount(currency);
+  if (n > max) throw new TillqrError('USAGE', `--amount ${JSON.stringify(text)}: at most ${decimalString(max, minorUnits(currency))} ${currency} (EMV tag 54)`);
+  return n;
+}
+
+/** A note for stderr: what the amount means, and a hint when it looks like minor units typed by habit. */
+export function amountNote(text: string, amount: number, currency: string): string {
+  const d = minorUnits(currency);
+  const shown = `${decimalString(amount, d)} ${currency} (${amount} minor units on the wire)`;
+  const habit = d > 0 && !text.includes('.') && amount >= 1000 * 10 ** d;
+  return habit ? `amount: ${shown}; if you meant ${decimalString(Number(text), d)} ${currency}, write --amount ${decimalString(Number(text), d)}` : `amount: ${shown}`;
+}
+
 function plan(cmd: string, v: Values, now: number): Plan {
   const currency = v.currency ?? 'JPY';
   if (!/^[A-Z]{3}$/.test(currency)) throw new TillqrError('USAGE', `--currency ${JSON.stringify(currency)}: use an ISO 4217 code such as JPY`);
@@ -83,7 +110,7 @@ function plan(cmd: string, v: Values, now: number): Plan {
     if (!ORDER_ID.test(o)) throw new TillqrError('USAGE', `--order ${JSON.stringify(o)}: 1-64 letters, digits, ".", "_", ":" or "-"`);
     return o;
   };
-  const amount = (): number => intFlag(required(v.amount, '--amount', USAGE), '--amount', { min: 1, max: 999_999_999_999 }) ?? 0;
+  const amount = (): number => amountFlag(required(v.amount, '--amount', USAGE), currency);
   switch (cmd) {
     case 'charge': {
       const expires = intFlag(v.expires, '--expires', { min: 1, max: 86_400 }) ?? 300;
@@ -172,6 +199,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     answer.catch(() => undefined); // observed below; this only keeps an abandoned wait from being unhandled
     const interrupted = io.interrupted?.then((): DeviceEvent | 'interrupted' => 'interrupted');
     await client.publish(deviceId, p.topic, token);
+    if ('amount' in p.body && v.amount !== undefined) io.stderr(`${amountNote(v.amount, p.body.amount, p.body.currency)}\n`);
     io.stderr(`published ${p.topic} for order ${orderId} to ${deviceId}; waiting for "${p.expect}"\n`);
     const e = await (interrupted ? Promise.race([answer, interrupted]) : answer);
     if (e === 'interrupted') return EXIT.FAILURE;
