@@ -14,10 +14,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TillqrError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { bundledRuntimeMissing, hostRuntime, releaseRuntimeOf, runtimeProblem, type HostRuntime } from './host-runtime.js';
 import { releaseProblem, type ReleaseDir } from './releases.js';
 import { isVersion } from './semver.js';
 import { syncFileSystem, unpackRelease, type UnpackLimits } from './unpack.js';
@@ -37,7 +38,7 @@ export async function verifyArtifact(path: string, size: number, sha256: string)
 }
 
 /** Unpack into a temporary directory and rename it to releases/<version>. */
-export async function unpackInto(releases: ReleaseDir, artifact: string, version: string, limits: UnpackLimits, log: Logger): Promise<void> {
+export async function unpackInto(releases: ReleaseDir, artifact: string, version: string, limits: UnpackLimits, log: Logger, host?: HostRuntime): Promise<void> {
   // The version names the directory: only a strict SemVer version (one string per precedence).
   if (!isVersion(version)) throw new TillqrError('UPDATE_FAILED', `${JSON.stringify(version)} is not a release version (strict SemVer, no build metadata)`, { reason: 'bad_artifact' });
   await releases.ensure();
@@ -47,6 +48,10 @@ export async function unpackInto(releases: ReleaseDir, artifact: string, version
     const { entries } = await unpackRelease(artifact, tmp, limits);
     const problem = await releaseProblem(tmp, version);
     if (problem !== undefined) throw new TillqrError('UPDATE_FAILED', `bad artifact: ${problem}`, { reason: 'bad_artifact' });
+    // The same check as on the job, now on what the archive really holds (a job may not say).
+    const want = releaseRuntimeOf(JSON.parse(await readFile(join(tmp, 'package.json'), 'utf8')));
+    const incompatible = runtimeProblem(want, host ?? (await hostRuntime())) ?? bundledRuntimeMissing(tmp, want.runtime);
+    if (incompatible !== undefined) throw new TillqrError('UPDATE_FAILED', incompatible, { reason: 'incompatible' });
     await syncFileSystem(tmp);
     await releases.remove(version); // a leftover of an earlier, uncommitted attempt at the same version
     await rename(tmp, releases.dirOf(version));

@@ -3,6 +3,7 @@
  * audience, updates enabled, from-version, anti-rollback, size. Pure.
  */
 import type { UpdateJob, UpdateReason } from '../link/contract-fleet.js';
+import { runtimeProblem, type HostRuntime, type ReleaseRuntime } from './host-runtime.js';
 import { compareVersions, fromAllows } from './semver.js';
 
 export interface JobContext {
@@ -13,6 +14,8 @@ export interface JobContext {
   readonly floor: string | undefined;
   readonly updates: boolean;
   readonly maxBytes: number;
+  /** This device's architecture and system Node.js (host-runtime.ts). */
+  readonly host: HostRuntime;
 }
 
 export function jobProblem(job: UpdateJob, c: JobContext): { reason: UpdateReason; detail: string } | undefined {
@@ -22,5 +25,10 @@ export function jobProblem(job: UpdateJob, c: JobContext): { reason: UpdateReaso
   const floor = c.floor !== undefined && compareVersions(c.floor, c.current) > 0 ? c.floor : c.current;
   if (compareVersions(job.version, floor) < 0 && !job.rollback) return { reason: 'downgrade', detail: `${job.version} is lower than ${floor} and the job is not signed as a rollback` };
   if (job.size > c.maxBytes) return { reason: 'too_large', detail: `${job.size} bytes; fleet.maxArtifactBytes is ${c.maxBytes}` };
+  const rt = job.runtime;
+  const runtime: ReleaseRuntime | undefined =
+    rt === undefined ? undefined : rt.kind === 'bundled' ? { kind: 'bundled', node: rt.node ?? 'unknown', nodeAbi: rt.nodeAbi } : { kind: 'system', nodeMajor: rt.nodeMajor ?? 0, nodeAbi: rt.nodeAbi };
+  const incompatible = runtimeProblem({ arch: job.arch, runtime }, c.host);
+  if (incompatible !== undefined) return { reason: 'incompatible', detail: incompatible };
   return undefined;
 }

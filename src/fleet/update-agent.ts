@@ -14,6 +14,7 @@ import { updateJobSchema, type StreamFrameHeader, type StreamRequest, type Updat
 import type { KeyLookup } from '../payment/jws.js';
 import type { fleetConfigSchema } from './config.js';
 import { downloadHttps } from './download-https.js';
+import { hostRuntime, releaseArchOf, type HostRuntime } from './host-runtime.js';
 import { jobProblem } from './job-check.js';
 import { switchToPending, unpackInto, verifyArtifact } from './installer.js';
 import type { FleetHost } from './ports.js';
@@ -69,6 +70,8 @@ export class UpdateAgent {
   #stopped = false;
   #window: HealthWindow | undefined;
   #snapshots: Promise<void> = Promise.resolve();
+  /** This device's architecture and system Node.js, asked once at start (host-runtime.ts). */
+  #runtime: HostRuntime = { arch: releaseArchOf(process.arch), systemNodeAbi: undefined };
 
   constructor(o: UpdateAgentOptions) {
     this.#o = o;
@@ -85,6 +88,7 @@ export class UpdateAgent {
   }
 
   async start(): Promise<void> {
+    this.#runtime = await hostRuntime();
     this.#state = await loadUpdateState(this.#o.stateDir, (why) => this.#log.error('the update state is unreadable; starting from an empty one', { why }));
     const last = this.#state.last;
     if (last !== undefined) this.#status = { jobId: last.jobId, version: last.version, state: last.state, ...(last.reason !== undefined ? { reason: last.reason } : {}), ...(last.detail !== undefined ? { detail: last.detail } : {}), current: this.#o.host.version, at: last.at };
@@ -168,7 +172,7 @@ export class UpdateAgent {
       return;
     }
     const job = v.doc;
-    const problem = jobProblem(job, { deviceId: this.#o.deviceId, current: this.#o.host.version, floor: this.#state.floor, updates: this.#o.fleet.updates, maxBytes: this.#o.fleet.maxArtifactBytes });
+    const problem = jobProblem(job, { deviceId: this.#o.deviceId, current: this.#o.host.version, floor: this.#state.floor, updates: this.#o.fleet.updates, maxBytes: this.#o.fleet.maxArtifactBytes, host: this.#runtime });
     const d = planJob({ job, running: this.#o.host.version, done: this.#state.done, activeJobId: this.#job?.jobId, pendingJobId: this.#state.pending?.jobId, problem });
     if (d.kind === 'ignore') return;
     if (d.kind === 'wait') {
@@ -224,7 +228,7 @@ export class UpdateAgent {
       const again = verifyDoc<UpdateJob>(this.#token ?? Buffer.alloc(0), { keys: this.#o.releaseKeys, schema: updateJobSchema, typ: 'update', nowSec: job.iat, skewSec: 0, maxBytes: 262_144 });
       if (!again.ok || again.doc.sha256 !== job.sha256) throw new JobFailure(again.ok ? 'sha256_mismatch' : again.reason === 'wrong_type' ? 'malformed' : again.reason, 'the release signature no longer verifies');
       this.#publish({ state: 'installing' }, job);
-      await unpackInto(this.#o.releases, file, job.version, { maxBytes: this.#o.fleet.maxUnpackedBytes, maxEntries: 200_000 }, this.#log);
+      await unpackInto(this.#o.releases, file, job.version, { maxBytes: this.#o.fleet.maxUnpackedBytes, maxEntries: 200_000 }, this.#log, this.#runtime);
       await rm(file, { force: true });
       for (const step of planInstall({ job, running: this.#o.host.version, nowSec: this.#nowSec(), hasConfigFile: this.#o.configFile !== undefined })) {
         if (step.kind === 'check-config') await checkNewRelease(this.#o.releases, step.version, this.#o.configFile, this.#log);

@@ -10,6 +10,7 @@
  */
 import { DEVICE_ID } from '../config/schema.js';
 import { array, boolean, int, issue, literal, object, oneOf, Schema, string, type Infer } from '../core/schema.js';
+import { RELEASE_ARCHES } from '../fleet/host-runtime.js';
 import { FROM_PATTERN, VERSION_PATTERN } from '../fleet/semver.js';
 
 const UNIX_SEC = (doc: string) => int({ min: 0, max: 99_999_999_999, expected: 'Unix time in whole seconds' }).doc(doc);
@@ -69,6 +70,15 @@ export const updateJobSchema = object({
   url: string({ pattern: /^https:\/\/[^\s]+$/, expected: 'an https:// URL' }).optional().doc('Where to download the artifact (HTTPS only). Exactly one of url and stream.'),
   stream: string({ pattern: STREAM_ID, expected: 'a stream id' }).optional().doc('Chunked MQTT transfer: the stream to request blocks of on stream/get.'),
   rollback: boolean().default(false).doc('Allows a version lower than the highest committed one (anti-rollback otherwise refuses it).'),
+  arch: oneOf(RELEASE_ARCHES).optional().doc('The artifact\'s architecture (its package.json `tillqr.arch`; `fleet release sign` fills it in). A device of another architecture refuses the job (`incompatible`) before downloading anything.'),
+  runtime: object({
+    kind: oneOf(['bundled', 'system'] as const).doc('`bundled`: the artifact carries its Node.js (runtime/bin/node); `system`: it runs on the device\'s /usr/bin/node.'),
+    node: string({ pattern: VERSION_PATTERN, expected: 'a Node.js version' }).optional().doc('The bundled Node.js version.'),
+    nodeMajor: int({ min: 18, max: 99 }).optional().doc('The system Node.js major version it needs.'),
+    nodeAbi: int({ min: 1, max: 999 }).doc('The addon ABI (process.versions.modules) its native addons are built for.'),
+  })
+    .optional()
+    .doc('The artifact\'s runtime (package.json `tillqr.runtime` and `tillqr.nodeAbi`). A device whose /usr/bin/node has another ABI refuses a `system` job (`incompatible`) before downloading.'),
   aud: array(string({ pattern: DEVICE_ID, expected: 'a device id' }), { min: 1, max: 10_000 }).optional().doc('Optional: the only devices that may run it.'),
   iat: UNIX_SEC('When it was signed.'),
   exp: UNIX_SEC('Refused (and abandoned if still waiting for idle) after this time.'),
@@ -93,6 +103,7 @@ export const UPDATE_REASONS = {
   busy: 'Another job is in progress.',
   download_failed: 'The artifact could not be downloaded (HTTP error, TLS, stalled, wrong size).',
   sha256_mismatch: 'The artifact does not match the signed SHA-256.',
+  incompatible: 'The release is for another architecture, or needs a Node.js runtime this device does not have (the detail says what was expected); checked on the job before downloading and on the unpacked release before switching.',
   bad_artifact: 'The artifact is not a valid release (tar.gz with package.json and dist/src/cli/tillqr.js, safe paths, the job\'s version).',
   install_failed: 'Unpacking or switching the release failed (disk full, permissions).',
   config_rejected: 'The new release\'s own `tillqr config check` refused this device\'s configuration file (the detail carries its output, secrets removed); nothing was switched.',

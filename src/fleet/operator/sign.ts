@@ -9,6 +9,7 @@ import { desiredConfigSchema, updateJobSchema, type DesiredConfigDoc, type Updat
 import { b64urlDecode, signCompact } from '../../payment/jws.js';
 import { parseEd25519PrivateKey, thumbprintKid } from '../../payment/keys.js';
 import { sha256File } from '../installer.js';
+import { readArtifactInfo } from './artifact-info.js';
 
 export interface SigningKey {
   readonly key: KeyObject;
@@ -47,6 +48,11 @@ export async function signJob(artifact: string, spec: JobSpec, k: SigningKey): P
     },
   );
   const sha256 = await sha256File(artifact);
+  // The artifact's own arch and runtime go into the signed job: a device that cannot run it refuses before downloading.
+  const info = await readArtifactInfo(artifact);
+  if (info.version !== undefined && info.arch !== undefined && info.version !== spec.version) {
+    throw new TillqrError('USAGE', `--version ${spec.version}: the artifact is release ${info.version}`);
+  }
   const iat = spec.nowSec ?? Math.floor(Date.now() / 1000);
   const body = {
     typ: 'update',
@@ -58,6 +64,8 @@ export async function signJob(artifact: string, spec: JobSpec, k: SigningKey): P
     ...(spec.url !== undefined ? { url: spec.url } : {}),
     ...(spec.stream !== undefined ? { stream: spec.stream } : {}),
     rollback: spec.rollback ?? false,
+    ...(info.arch !== undefined ? { arch: info.arch } : {}),
+    ...(info.runtime !== undefined ? { runtime: info.runtime } : {}),
     ...(spec.aud !== undefined ? { aud: [...spec.aud] } : {}),
     iat,
     exp: iat + spec.ttlSec,

@@ -18,6 +18,9 @@ import { MAX_ARTIFACT_BYTES, buildRelease, type ReleaseInfo } from '../../../too
 import { elfOf } from '../../../tools/release/elf.js';
 import { TARGETS } from '../../../tools/release/targets.js';
 import { tempDir } from '../fleet/fleet-kit.js';
+import { fleetCli, keyFile } from '../fleet/operator-kit.js';
+import { peekJob } from '../../../src/fleet/operator/sign.js';
+import { jobProblem } from '../../../src/fleet/job-check.js';
 
 const run = promisify(execFile);
 const REPO = new URL('../../../', import.meta.url).pathname;
@@ -98,10 +101,29 @@ describe.skipIf(cross.length > 0)(`the release builder${cross.length > 0 ? ` (sk
     expect(help.stdout).toMatch(/commands:/);
   });
 
-  it('is taken by the device update path as it is', async () => {
+  it('is taken by the update path of a device it runs on (armhf, system Node.js ABI 115)', async () => {
     const releases = new ReleaseDir(await tempDir('tillqr-rel-root-'));
-    await unpackInto(releases, first.path, '2.3.4', limits, silentLogger);
+    await unpackInto(releases, first.path, '2.3.4', limits, silentLogger, { arch: 'armhf', systemNodeAbi: 115 });
     expect((await stat(join(releases.dirOf('2.3.4'), 'dist/src/cli/tillqr.js'))).isFile()).toBe(true);
+  });
+
+  it('is refused, before anything changes, by a device of another architecture or runtime: on the signed job and on the unpacked tree', async () => {
+    const key = await keyFile('release');
+    const dir = await tempDir('tillqr-rel-job-');
+    const signed = await fleetCli(['release', 'sign', '--key', key.path, '--artifact', first.path, '--version', '2.3.4', '--url', 'https://releases.example/a.tgz', '--out', join(dir, 'job.jws')]);
+    expect(signed.code, signed.err).toBe(0);
+    const job = peekJob(await readFile(join(dir, 'job.jws'), 'utf8'));
+    expect(job).toMatchObject({ arch: 'armhf', runtime: { kind: 'system', nodeMajor: 20, nodeAbi: 115 } });
+    const ctx = { deviceId: 'd', current: '2.3.3', floor: undefined, updates: true, maxBytes: 10 ** 9 };
+    expect(jobProblem(job, { ...ctx, host: { arch: 'arm64', systemNodeAbi: undefined } })).toMatchObject({ reason: 'incompatible', detail: expect.stringMatching(/for armhf; this device is arm64/) });
+    expect(jobProblem(job, { ...ctx, host: { arch: 'armhf', systemNodeAbi: 108 } })).toMatchObject({ reason: 'incompatible', detail: expect.stringMatching(/ABI 115.*has ABI 108/) });
+    expect(jobProblem(job, { ...ctx, host: { arch: 'armhf', systemNodeAbi: 115 } })).toBeUndefined();
+    const wrong = await fleetCli(['release', 'sign', '--key', key.path, '--artifact', first.path, '--version', '2.3.5', '--url', 'https://releases.example/a.tgz']);
+    expect(wrong.code).toBe(64);
+    expect(wrong.err).toMatch(/--version 2\.3\.5: the artifact is release 2\.3\.4/);
+    const releases = new ReleaseDir(await tempDir('tillqr-rel-root-'));
+    await expect(unpackInto(releases, first.path, '2.3.4', limits, silentLogger, { arch: 'x64', systemNodeAbi: 115 })).rejects.toMatchObject({ context: { reason: 'incompatible' } });
+    expect(await releases.versions()).toEqual([]);
   });
 
   it('the update path also takes a tree that node-gyp built (hard links in node_modules)', async () => {

@@ -64,7 +64,7 @@ describe('versions', () => {
 const job = (o: Partial<UpdateJob> = {}): UpdateJob => ({ typ: 'update', jobId: 'j', version: '1.2.0', from: ['*'], size: 10, sha256: 'a'.repeat(64), url: 'https://x/y', rollback: false, iat: 0, exp: 10, ...o });
 
 describe('job checks after the signature', () => {
-  const ctx = { deviceId: 'd1', current: '1.1.0', floor: '1.1.0', updates: true, maxBytes: 100 };
+  const ctx = { deviceId: 'd1', current: '1.1.0', floor: '1.1.0', updates: true, maxBytes: 100, host: { arch: 'arm64', systemNodeAbi: 115 } } as const;
   it('anti-rollback: lower than the highest committed version only when signed as a rollback', () => {
     expect(jobProblem(job({ version: '1.0.0' }), ctx)?.reason).toBe('downgrade');
     expect(jobProblem(job({ version: '1.0.0', rollback: true }), ctx)).toBeUndefined();
@@ -129,5 +129,24 @@ describe('rollout', () => {
     expect(r.aborted).toBe(false);
     expect(r.succeeded).toHaveLength(9);
     expect(r.failed).toEqual([{ deviceId: 'd9', why: 'timed out while downloading' }]);
+  });
+});
+
+describe('job checks: architecture and runtime, before anything is downloaded', () => {
+  const ctx = { deviceId: 'd1', current: '1.1.0', floor: '1.1.0', updates: true, maxBytes: 100, host: { arch: 'arm64', systemNodeAbi: 115 } } as const;
+  it('refuses a job for another architecture, saying which artifact to take', () => {
+    const p = jobProblem(job({ arch: 'armhf' }), ctx);
+    expect(p?.reason).toBe('incompatible');
+    expect(p?.detail).toMatch(/the release is for armhf; this device is arm64 \(take tillqr-<version>-linux-arm64\.tar\.gz\)/);
+    expect(jobProblem(job({ arch: 'arm64' }), ctx)).toBeUndefined();
+  });
+  it('refuses a system-runtime job whose ABI /usr/bin/node does not have; a bundled runtime needs none', () => {
+    expect(jobProblem(job({ arch: 'arm64', runtime: { kind: 'system', nodeMajor: 20, nodeAbi: 115 } }), ctx)).toBeUndefined();
+    expect(jobProblem(job({ runtime: { kind: 'system', nodeMajor: 22, nodeAbi: 127 } }), ctx)?.detail).toMatch(/built for the system Node\.js 22 \(ABI 127\); \/usr\/bin\/node here has ABI 115/);
+    expect(jobProblem(job({ runtime: { kind: 'system', nodeMajor: 20, nodeAbi: 115 } }), { ...ctx, host: { arch: 'arm64', systemNodeAbi: undefined } })?.detail).toMatch(/this device has none/);
+    expect(jobProblem(job({ runtime: { kind: 'bundled', node: '22.23.5', nodeAbi: 127 } }), { ...ctx, host: { arch: 'arm64', systemNodeAbi: undefined } })).toBeUndefined();
+  });
+  it('takes a job that names neither (a development tree)', () => {
+    expect(jobProblem(job(), ctx)).toBeUndefined();
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * Whether a release can run on this device: its architecture and its Node.js runtime, as its
+ * package.json names them (`tillqr.arch`, `tillqr.runtime`, `tillqr.nodeAbi`, written by
+ * tools/release). A release that carries its runtime needs only the right architecture; one that
+ * uses the system's /usr/bin/node needs that binary with the same addon ABI. A tree without these
+ * fields (a development checkout) is taken as it is. Checked twice: on the job before anything is
+ * downloaded (the signed job carries the same fields) and on the unpacked release before `current`
+ * switches. The decision is pure; `systemNodeAbi` asks the binary once.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export const RELEASE_ARCHES = ['arm64', 'armhf', 'x64'] as const;
+export type ReleaseArch = (typeof RELEASE_ARCHES)[number];
+
+export type ReleaseRuntime = { readonly kind: 'bundled'; readonly node: string; readonly nodeAbi: number } | { readonly kind: 'system'; readonly nodeMajor: number; readonly nodeAbi: number };
+
+export interface HostRuntime {
+  /** This device's architecture as releases name it; undefined on one tillqr is not built for. */
+  readonly arch: ReleaseArch | undefined;
+  /** The addon ABI of /usr/bin/node (process.versions.modules), undefined when there is none. */
+  readonly systemNodeAbi: number | undefined;
+}
+
+export const SYSTEM_NODE = '/usr/bin/node';
+
+export function releaseArchOf(nodeArch: string): ReleaseArch | undefined {
+  return nodeArch === 'arm64' ? 'arm64' : nodeArch === 'arm' ? 'armhf' : nodeArch === 'x64' ? 'x64' : undefined;
+}
+
+/** The ABI of the system's Node.js, asked once (a child process); undefined when it is missing or does not run. */
+export async function systemNodeAbi(path = SYSTEM_NODE): Promise<number | undefined> {
+  if (!existsSync(path)) return undefined;
+  try {
+    const { stdout } = await promisify(execFile)(path, ['-p', 'process.versions.modules'], { timeout: 60_000 });
+    const abi = Number(stdout.trim());
+    return Number.isSafeInteger(abi) ? abi : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function hostRuntime(): Promise<HostRuntime> {
+  return { arch: releaseArchOf(process.arch), systemNodeAbi: await systemNodeAbi() };
+}
+
+const archName = (a: ReleaseArch): string => `linux-${a}`;
+
+/** Why a release for `arch` with `runtime` cannot run here, in a sentence that says what was expected; undefined when it can. */
+export function runtimeProblem(want: { arch?: string | undefined; runtime?: ReleaseRuntime | undefined }, host: HostRuntime): string | undefined {
+  if (want.arch !== undefined && want.arch !== host.arch) {
+    return `the release is for ${want.arch}; this device is ${host.arch ?? 'an architecture tillqr has no releases for'}${host.arch !== undefined ? ` (take tillqr-<version>-${archName(host.arch)}.tar.gz)` : ''}`;
+  }
+  const rt = want.runtime;
+  if (rt?.kind === 'system' && host.systemNodeAbi !== rt.nodeAbi) {
+    return host.systemNodeAbi === undefined
+      ? `the release runs on the system's Node.js ${rt.nodeMajor} (${SYSTEM_NODE}, addon ABI ${rt.nodeAbi}), and this device has none`
+      : `the release's addons are built for the system Node.js ${rt.nodeMajor} (ABI ${rt.nodeAbi}); ${SYSTEM_NODE} here has ABI ${host.systemNodeAbi}`;
+  }
+  return undefined;
+}
+
+/** The arch and runtime fields of a release's parsed package.json; undefined fields for a development tree. */
+export function releaseRuntimeOf(pkg: unknown): { arch?: string; runtime?: ReleaseRuntime } {
+  const t = typeof pkg === 'object' && pkg !== null ? (pkg as { tillqr?: unknown }).tillqr : undefined;
+  if (typeof t !== 'object' || t === null) return {};
+  const f = t as { arch?: unknown; runtime?: { kind?: unknown; node?: unknown; nodeMajor?: unknown }; nodeAbi?: unknown };
+  const arch = typeof f.arch === 'string' ? f.arch : undefined;
+  const abi = typeof f.nodeAbi === 'number' ? f.nodeAbi : -1;
+  let runtime: ReleaseRuntime | undefined;
+  if (f.runtime?.kind === 'bundled') runtime = { kind: 'bundled', node: typeof f.runtime.node === 'string' ? f.runtime.node : 'unknown', nodeAbi: abi };
+  else if (f.runtime?.kind === 'system') runtime = { kind: 'system', nodeMajor: typeof f.runtime.nodeMajor === 'number' ? f.runtime.nodeMajor : 0, nodeAbi: abi };
+  return { ...(arch !== undefined ? { arch } : {}), ...(runtime !== undefined ? { runtime } : {}) };
+}
+
+/** A bundled runtime must be there to be started. */
+export function bundledRuntimeMissing(releaseDir: string, runtime: ReleaseRuntime | undefined): string | undefined {
+  return runtime?.kind === 'bundled' && !existsSync(join(releaseDir, 'runtime', 'bin', 'node')) ? 'the release says it carries its runtime, but runtime/bin/node is missing' : undefined;
+}
