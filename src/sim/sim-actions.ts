@@ -4,7 +4,7 @@
  * change the panel or rotation.
  */
 import { TillqrError } from '../core/errors.js';
-import { int, object, oneOf, string, type Schema } from '../core/schema.js';
+import { boolean, int, object, oneOf, string, type Schema } from '../core/schema.js';
 import { PANEL_IDS } from '../display/config.js';
 import type { Action } from './page-server.js';
 import { FORGERIES, WALLETS, type ForgeryKind } from './sim-backend.js';
@@ -20,6 +20,7 @@ const saleBody = object({
 const payBody = object({ wallet: oneOf(WALLETS) });
 const emptyBody = object({});
 const forgeBody = object({ kind: oneOf(Object.keys(FORGERIES) as ForgeryKind[]) });
+const soundBody = object({ on: boolean() });
 const displayBody = object({ panel: oneOf(PANEL_IDS).optional(), rotation: oneOf(ROTATIONS).optional() });
 
 function parse<T>(schema: Schema<T>, body: unknown): T {
@@ -61,6 +62,14 @@ export function simActions(sim: () => Simulator): Record<string, Action> {
         s.pressButton();
         s.note('button pressed');
         return Promise.resolve(null);
+      });
+    },
+    // The page's "sound" box: the till's voice on or off (voice.enabled, live), so the page hears it.
+    sound: (b) => {
+      const v = parse(soundBody, b);
+      return run(async (s) => {
+        await s.daemon.configStore.merge({ voice: { enabled: v.on } }, 'simulator page');
+        return { voice: v.on };
       });
     },
     display: (b) => {

@@ -307,6 +307,8 @@ export class Simulator {
     sim.panel.on('refresh-start', onRefresh);
     const daemon = this.#daemon;
     const offSignal = sim.signals.onChange((s) => this.#hub.broadcast('signal', signalMessage(s, daemon)));
+    // The WAV the till plays (the page plays it when "sound" is ticked).
+    const offVoice = daemon.voice.announcer.onPlay((p) => this.#hub.broadcast('voice', { kind: p.phrase.kind, lang: p.phrase.lang, text: p.phrase.shown, wav: Buffer.from(p.wav).toString('base64') }));
     const last = sim.panel.last;
     if (last !== undefined) onFrame(last);
     this.#hub.broadcast('signal', signalMessage(sim.signals.snapshot(), daemon));
@@ -315,6 +317,7 @@ export class Simulator {
       sim.panel.off('frame', onFrame);
       sim.panel.off('refresh-start', onRefresh);
       offSignal();
+      offVoice();
     };
   }
 

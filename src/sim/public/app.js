@@ -152,6 +152,17 @@ function beep(on, hz) {
   }
 }
 
+// The till's announcement: the same WAV the device plays, heard when "sound" is ticked.
+function playVoice(v) {
+  if (!state.sound) return;
+  state.voice?.pause();
+  state.voice = new Audio(`data:audio/wav;base64,${v.wav}`);
+  // What was said, and how long the browser found it (it decoded the WAV), for a person and for tests.
+  document.body.dataset.voice = v.text;
+  state.voice.addEventListener('loadedmetadata', (ev) => (document.body.dataset.voiceSeconds = String(ev.target.duration)), { once: true });
+  state.voice.play().catch(() => undefined);
+}
+
 // ---- sale, status and log --------------------------------------------------------------------
 
 const OUTCOME_LABELS = { paid: 'paid', failed: 'payment failed', expired: 'expired', cancelled: 'cancelled' };
@@ -197,7 +208,8 @@ function showStatus(st) {
   if (!st) return;
   const faults = st.faults?.length ? ` · faults: ${st.faults.join(', ')}` : '';
   el.dataset.state = !st.online ? 'offline' : faults ? 'faulty' : 'online';
-  el.textContent = st.online ? `device online · ${st.state}${faults}` : 'device offline';
+  const today = st.takings ? ` · today: ${st.takings.sales.length === 0 ? 'no sales' : st.takings.sales.map((t) => `${t.count} × ${formatAmount(t.amount, t.currency)}`).join(', ')}` : '';
+  el.textContent = st.online ? `device online · ${st.state}${faults}${today}` : 'device offline';
 }
 
 const time = (ms) => new Date(ms).toLocaleTimeString(undefined, { hour12: false });
@@ -321,6 +333,7 @@ function wire() {
   $('sound').addEventListener('change', (ev) => {
     state.sound = ev.target.checked;
     if (state.snapshot?.signal) beep(false);
+    void act('sound', { on: state.sound });
   });
   window.addEventListener('resize', applyZoom);
 }
@@ -342,6 +355,7 @@ function connect() {
     badge.hidden = false;
   });
   on('signal', showSignal);
+  on('voice', playVoice);
   on('status', showStatus);
   on('log', addLog);
   on('sale', showSale);
