@@ -93,6 +93,18 @@ describe('the WAV cache', () => {
     expect(await cache.pathFor('hello', 'en')).not.toBe(await slow.pathFor('hello', 'en'));
   });
 
+  it('the folder stays within maxDiskBytes: the least recently used phrases go, the newest stays', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tillqr-voice-prune-'));
+    const cache = new WavCache({ stateDir: dir, engine: new EspeakNgEngine(), logger: silentLogger, maxDiskBytes: 400_000, memoryEntries: 1 });
+    const paths: string[] = [];
+    for (const n of ['one', 'two', 'three', 'four', 'five']) paths.push((await cache.get(`${n} thousand two hundred yen received`, 'en')).path);
+    const left = (await readdir(join(dir, 'voice'))).map((f) => join(dir, 'voice', f));
+    expect(left.length).toBeLessThan(5);
+    expect(left).toContain(paths[4]);
+    expect(left).not.toContain(paths[0]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('several syntheses of one phrase at once share one run', async () => {
     const engine = counting(new EspeakNgEngine());
     const cache = new WavCache({ stateDir, engine, logger: silentLogger });
