@@ -32,6 +32,23 @@ The development key made on first start is trusted only by the simulator's own c
 Stop with Ctrl-C.
 `;
 
+/**
+ * Resolves when the process that started us is gone. `npm start` runs us under a shell; a SIGTERM
+ * to npm ends the shell but not us, and we would be left holding the page and broker ports (and
+ * socat). Reparented means our parent died: stop like on Ctrl-C.
+ */
+function watchParent(periodMs = 500): { gone: Promise<void>; stop: () => void } {
+  const first = process.ppid;
+  let timer: NodeJS.Timeout | undefined;
+  const gone = new Promise<void>((resolve) => {
+    timer = setInterval(() => {
+      if (process.ppid !== first) resolve();
+    }, periodMs);
+    timer.unref();
+  });
+  return { gone, stop: () => clearInterval(timer) };
+}
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(
     argv,
@@ -123,8 +140,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       '',
     ].join('\n'),
   );
-  await (io.interrupted ?? new Promise<void>(() => undefined));
-  io.stdout('\nstopping the simulator…\n');
+  const parent = watchParent();
+  const why = await Promise.race([(io.interrupted ?? new Promise<void>(() => undefined)).then(() => 'interrupted'), parent.gone.then(() => 'parent gone')]);
+  parent.stop();
+  io.stdout(why === 'parent gone' ? '\nthe process that started the simulator is gone (npm start was stopped): stopping the simulator…\n' : '\nstopping the simulator…\n');
   await sim.stop();
   io.stdout('stopped\n');
   return EXIT.OK;

@@ -82,6 +82,8 @@ export function simConfigRaw(i: SimConfigInput): Record<string, unknown> {
     display: { panel: i.display.panel, rotation: i.display.rotation },
     signal: { button: { pin: 16, activeLow: true } },
     console: i.consolePort !== undefined ? { enabled: true, port: i.consolePort } : { enabled: false },
+    // Releases an update job installs stay in the state dir too (the default is /opt/tillqr).
+    fleet: { releaseRoot: join(i.stateDir, 'releases') },
   };
 }
 
