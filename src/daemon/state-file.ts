@@ -29,7 +29,9 @@ export const stateFileSchema = object({
    * message that led to it (none for a timer). See Device: a crash in between must not lose them.
    */
   outbox: object({ jti: string({ min: 1, max: 256 }).optional(), events: array(eventSchema, { max: 16 }) }).optional(),
-});
+  // A top-level key a newer release added is dropped, not a corrupt file: after a rollback the
+  // older release keeps its sale and replay cache (this release is the first to tolerate one).
+}, { unknownKeys: 'strip' });
 
 export type StateFileContent = Infer<typeof stateFileSchema>;
 

@@ -105,3 +105,22 @@ describe('Device voice and takings', () => {
     await c.device.stop();
   });
 });
+
+describe('the payment state file across releases', () => {
+  it('a top-level key this release does not know (a newer release wrote it) is dropped, not a corrupt file', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const clock = new FakeClock(tokyo(10, 12, 0));
+    const key = makeKey();
+    const dir = await tempDir();
+    const a = await rig(dir, clock, key);
+    await a.sell('X-1', 1280);
+    await a.device.stop();
+    const path = join(dir, STATE_FILE_NAME);
+    const file = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    await writeFile(path, JSON.stringify({ ...file, fromTheFuture: { any: 1 } }));
+    const b = await rig(dir, clock, key);
+    expect(b.device.history().map((h) => h.orderId)).toEqual(['X-1']);
+    expect(b.device.takings().sales).toEqual([{ currency: 'JPY', count: 1, amount: 1280 }]);
+    await b.device.stop();
+  });
+});
