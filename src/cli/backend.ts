@@ -1,5 +1,6 @@
 /**
- * `tillqr backend charge|cancel|confirm`: act as the backend for one message. Signs it with the
+ * `tillqr backend charge|cancel|confirm`: act as the backend for one message, on the Backend
+ * library (src/backend/backend.ts). Signs it with the
  * given Ed25519 key, publishes it to the device over the broker (QoS 1), waits for the device's
  * answer on its events topic and prints it as JSON. Exit 0 on the expected event (displayed,
  * cancelled, paid or failed), 1 when the device rejected the message, 69 when no answer came.
@@ -8,9 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT, TillqrError } from '../core/errors.js';
-import { BackendClient, signMessage, type MessageBody } from '../link/backend-client.js';
-import { protocolFlag } from '../link/negotiate.js';
-import { ORDER_ID, type DeviceEvent, type EventType } from '../link/contract.js';
+import { Backend } from '../backend/backend.js';
+import type { MessageBody } from '../link/backend-client.js';
+import { cliHints, protocolFlag } from '../link/negotiate.js';
+import { ORDER_ID, type EventType } from '../link/contract.js';
 import type { InboundTopic } from '../link/topics.js';
 import { parseEd25519PrivateKey } from '../payment/keys.js';
 import { decimalString, maxAmount, minorUnits, parseMoney } from '../payment/money.js';
@@ -176,12 +178,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const p = plan(cmd, v, now);
   const ttlSec = intFlag(v.ttl, '--ttl', { min: 1, max: 86_400 }) ?? 300;
   const timeoutMs = intFlag(v.timeout, '--timeout', { min: 1, max: 600_000 }) ?? 10_000;
-  const token = signMessage(p.body, { deviceId, key, kid, now, ttlSec });
 
   const password = io.env.TILLQR_BACKEND_PASSWORD;
-  const client = await BackendClient.connect({
+  const backend = await Backend.connect({
     url: broker,
-    protocolVersion: protocolFlag(v.mqtt3, v.mqtt5),
+    privateKey: key,
+    kid,
+    protocol: protocolFlag(v.mqtt3, v.mqtt5),
+    hints: cliHints({ passwordEnv: 'TILLQR_BACKEND_PASSWORD', urlFlag: '--broker' }),
     ...(v.verbose === true ? { note: (line: string) => io.stderr(`${line}\n`) } : {}),
     ...(v.prefix !== undefined ? { topicPrefix: v.prefix } : {}),
     ...(v.username !== undefined ? { username: v.username } : {}),
@@ -191,25 +195,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...(v['client-key'] !== undefined ? { keyFile: resolve(io.cwd, v['client-key']) } : {}),
   });
   try {
-    await client.watch(deviceId);
-    const orderId = p.body.orderId;
-    // Ours: an event about this order of the expected kind or a rejection; or a rejection without
-    // an order id (the device names the order only when the signature verified).
-    const answer = client.waitForEvent(deviceId, (e) => (e.orderId === orderId && (e.type === p.expect || e.type === 'rejected')) || (e.type === 'rejected' && e.orderId === undefined), timeoutMs);
-    answer.catch(() => undefined); // observed below; this only keeps an abandoned wait from being unhandled
-    const interrupted = io.interrupted?.then((): DeviceEvent | 'interrupted' => 'interrupted');
-    await client.publish(deviceId, p.topic, token);
     if ('amount' in p.body && v.amount !== undefined) io.stderr(`${amountNote(v.amount, p.body.amount, p.body.currency)}\n`);
-    io.stderr(`published ${p.topic} for order ${orderId} to ${deviceId}; waiting for "${p.expect}"\n`);
-    const e = await (interrupted ? Promise.race([answer, interrupted]) : answer);
-    if (e === 'interrupted') return EXIT.FAILURE;
-    io.stdout(`${JSON.stringify(e)}\n`);
-    if (e.type === 'rejected') {
-      io.stderr(`the device rejected the message: ${e.reason ?? 'no reason given'}\n`);
+    io.stderr(`publishing ${p.topic} for order ${p.body.orderId} to ${deviceId}; waiting for "${p.expect}"\n`);
+    const decision = backend.send(deviceId, p.topic, p.body, p.expect, { timeoutMs, ttlSec });
+    decision.catch(() => undefined); // observed below; this only keeps an abandoned wait from being unhandled
+    const interrupted = io.interrupted?.then((): 'interrupted' => 'interrupted');
+    const d = await (interrupted ? Promise.race([decision, interrupted]) : decision);
+    if (d === 'interrupted') return EXIT.FAILURE;
+    io.stdout(`${JSON.stringify(d.event)}\n`);
+    if (d.event.type === 'rejected') {
+      io.stderr(`the device rejected the message: ${d.event.reason ?? 'no reason given'}${d.event.detail !== undefined ? `: ${d.event.detail}` : ''}\n`);
       return EXIT.FAILURE;
     }
     return EXIT.OK;
   } finally {
-    await client.close();
+    await backend.close();
   }
 }
