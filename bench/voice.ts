@@ -4,6 +4,7 @@
  * event in the same run. The real path: Device -> Voice -> Announcer -> WavCache (espeak-ng) ->
  * aplay -> an ALSA `file` PCM writing into a FIFO this process reads, so "first sample" is the
  * moment ALSA passed aplay's first period on. Uncached: a new amount every sale (espeak-ng runs);
+ * no voice: the LED's baseline, the same sale with nothing to say;
  * cached: an amount said before (memory); disk: said before, by a cache started afresh (a restart).
  */
 import { spawnSync } from 'node:child_process';
@@ -54,6 +55,8 @@ type Mode = 'uncached' | 'cached' | 'disk';
 
 export interface VoiceFigures {
   readonly led: number[];
+  /** The LED with no voice at all (the Device without an announce port's work), same run. */
+  readonly ledSilent: number[];
   readonly paid: number[];
   readonly audio: Record<Mode, number[]>;
 }
@@ -124,16 +127,24 @@ export async function measureVoice(opts: { sales: number }): Promise<VoiceFigure
     const now = Math.floor(Date.now() / 1000);
     await link.deliver(topic, signMessage(body, { deviceId, key, kid: pair.kid, now }));
   };
-  const figures: VoiceFigures = { led: [], paid: [], audio: { uncached: [], cached: [], disk: [] } };
+  const figures: VoiceFigures = { led: [], ledSilent: [], paid: [], audio: { uncached: [], cached: [], disk: [] } };
   let n = 0;
   // Nothing else holds the event loop while a FIFO open is pending in the thread pool.
   const alive = setInterval(() => undefined, 1000);
-  const sale = async (amount: number, mode: Mode | undefined): Promise<void> => {
+  const sale = async (amount: number, mode: Mode | 'silent' | undefined): Promise<void> => {
     const orderId = `V-${n++}`;
     chirpOver = waiter();
     await send('charge', { typ: 'charge', orderId, amount, currency: 'JPY', qr: 'QR', expiresAt: Math.floor(Date.now() / 1000) + 600 });
     await device.idle();
     await chirpOver.promise;
+    if (mode === 'silent') {
+      announcer = undefined;
+      led = waiter();
+      const t0 = performance.now();
+      await send('payment', { typ: 'payment', orderId, amount, currency: 'JPY', status: 'succeeded', providerTxnId: `t-${orderId}`, paidAt: Math.floor(Date.now() / 1000) });
+      figures.ledSilent.push((await led.promise) - t0);
+      return;
+    }
     if (mode === 'disk') cache = new WavCache({ stateDir: config.stateDir, engine, logger });
     announcer = new Announcer({ sounds: cache, speaker, logger, settings: () => ({ enabled: true, quiet: false, device: 'bench', volume: 80 }) });
     // The reader must be open before ALSA opens the FIFO for writing.
@@ -162,6 +173,7 @@ export async function measureVoice(opts: { sales: number }): Promise<VoiceFigure
       await sale(1000 + i, 'uncached');
       await sale(1000 + i, 'cached');
       await sale(1000 + i, 'disk');
+      await sale(1000 + i, 'silent');
     }
   } finally {
     clearInterval(alive);
@@ -177,9 +189,10 @@ export const voiceBench: Bench = async ({ quick }) => {
   const f = await measureVoice({ sales });
   const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
   const led = sorted(f.led);
+  const silent = sorted(f.ledSilent);
   const rows: BenchRow[] = [
-    { metric: 'LED signal (confirmation handed in -> first GPIO write), p50', value: round(percentile(led, 50)), unit: 'ms' },
-    { metric: 'LED signal, p99', value: round(percentile(led, 99)), unit: 'ms' },
+    { metric: 'LED signal (confirmation handed in -> first GPIO write) with the voice, p50', value: round(percentile(led, 50)), unit: 'ms', baseline: { name: 'no voice', value: round(percentile(silent, 50)) } },
+    { metric: 'LED signal with the voice, p99', value: round(percentile(led, 99)), unit: 'ms', baseline: { name: 'no voice', value: round(percentile(silent, 99)) } },
     { metric: '`paid` event published, p50', value: round(percentile(sorted(f.paid), 50)), unit: 'ms' },
     { metric: '`paid` event published, p99', value: round(percentile(sorted(f.paid), 99)), unit: 'ms' },
   ];
@@ -201,7 +214,7 @@ export const voiceBench: Bench = async ({ quick }) => {
   return {
     title: 'Voice: confirmation to first audio sample',
     rows,
-    method: `${sales} sales of each kind, interleaved, on this machine: a Device on an in-memory link (no broker), the real PatternIndicator on simulated GPIO, espeak-ng ${(await new EspeakNgEngine().id()).split(' ')[1] ?? ''} and aplay writing through an ALSA \`file\` PCM into a FIFO read here. Times from handing the signed confirmation to the Device. The Japanese phrase (千…円、受け取りました); each phrase is stopped after its first sample.`,
+    method: `${sales} sales of each kind, interleaved, on this machine: a Device on an in-memory link (no broker), the real PatternIndicator on simulated GPIO, espeak-ng ${(await new EspeakNgEngine().id()).split(' ')[1] ?? ''} and aplay writing through an ALSA \`file\` PCM into a FIFO read here. Times from handing the signed confirmation to the Device. The Japanese phrase (千…円、受け取りました); each phrase is stopped after its first sample. The LED's baseline is the same Device with no voice at all, interleaved.`,
     notes: ['Uncached includes one espeak-ng run (the phrase is synthesized whole before playing); the cache makes the repeated amounts (and every amount after a restart) play without it.'],
   };
 };
