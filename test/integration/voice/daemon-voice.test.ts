@@ -1,7 +1,8 @@
 /**
  * The daemon as `tillqr run` builds it (hardware "sim", voice on), on a real Mosquitto: a paid
  * sale is said by the real espeak-ng (the WAV kept in <stateDir>/voice) on the simulated speaker,
- * and the retained status carries the day's takings. Then `voice.language` changes live.
+ * and the retained status carries the day's takings. Then `voice.language` changes live, and a long
+ * press of the button shows the takings on the status screen and reads them out.
  */
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -40,6 +41,7 @@ describe('the daemon says the payment', () => {
         console: { enabled: false },
         voice: { enabled: true, language: 'ja' },
         shop: { timeZone: 'Asia/Tokyo' },
+        signal: { button: { pin: 26 } },
       }),
     );
     daemon = await startDaemon({ configPath, env: {}, logSink: memorySink(2000) });
@@ -74,5 +76,16 @@ describe('the daemon says the payment', () => {
     await backend.send(DEVICE, 'payment', backend.sign(DEVICE, key, paymentBody('V-2', 500)));
     await until(() => played.length > 1, 15_000, 'the second announcement');
     expect(played[1]?.phrase.shown).toBe('five hundred yen received');
+  });
+
+  it('a long press shows the day\'s takings on the status screen and reads them out', async () => {
+    await until(() => daemon.device?.saleState.phase.name === 'idle', 15_000, 'the till to be idle');
+    const before = played.length;
+    daemon.sim!.gpio.pressFor(26, 1800);
+    await until(() => daemon.display.screen?.name === 'status', 10_000, 'the status screen');
+    const screen = daemon.display.screen;
+    expect(screen?.name === 'status' ? screen.lines : []).toContain('today: 2 sales, 1780 JPY');
+    await until(() => played.length > before, 15_000, 'the takings read out');
+    expect(played.at(-1)?.phrase).toMatchObject({ kind: 'takings', shown: 'Today: two sales, one thousand seven hundred eighty yen' });
   });
 });
