@@ -54,6 +54,10 @@ const JA: Table = {
   GBP: { major: ['ポンド', 'ペンス'] },
   TWD: { major: ['台湾ドル', 'セント'], kana: ['たいわんドル', 'セント'] },
   HKD: { major: ['香港ドル', 'セント'], kana: ['ホンコンドル', 'セント'] },
+  SGD: { major: ['シンガポールドル', 'セント'] },
+  AUD: { major: ['オーストラリアドル', 'セント'] },
+  CAD: { major: ['カナダドル', 'セント'] },
+  THB: { major: ['バーツ', 'サタン'] },
 };
 
 const ZH: Table = {
@@ -65,6 +69,9 @@ const ZH: Table = {
   HKD: { major: ['港元', '仙'] },
   TWD: { major: ['新台币', '分'] },
   GBP: { major: ['英镑', '便士'] },
+  SGD: { major: ['新加坡元', '分'] },
+  AUD: { major: ['澳元', '分'] },
+  THB: { major: ['泰铢', '萨当'] },
 };
 
 const KO: Table = {
@@ -74,6 +81,11 @@ const KO: Table = {
   EUR: { major: ['유로', '센트'] },
   CNY: { major: ['위안', '펀'] },
   GBP: { major: ['파운드', '펜스'] },
+  TWD: { major: ['대만 달러', '센트'] },
+  HKD: { major: ['홍콩 달러', '센트'] },
+  SGD: { major: ['싱가포르 달러', '센트'] },
+  AUD: { major: ['호주 달러', '센트'] },
+  THB: { major: ['바트', '사탕'] },
 };
 
 function split(amount: number, currency: string): { whole: number; minor: number; decimals: number } {

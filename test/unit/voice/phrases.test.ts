@@ -52,3 +52,14 @@ describe('phrases', () => {
     expect(takingsPhrase('en', []).spoken).toBe('No sales today yet');
   });
 });
+
+describe('every currency the simulator offers has words in every language', () => {
+  it.each(['ja', 'en', 'zh', 'ko'] as const)('%s: no amount falls back to its ISO code', async (lang) => {
+    const { CURRENCY_CHOICES } = await import('../../../src/sim/snapshot.js');
+    for (const c of CURRENCY_CHOICES) {
+      const said = sayMoney(lang, 1250, c);
+      expect(said.spoken, `${lang} ${c}`).not.toContain(c);
+      expect(said.spoken, `${lang} ${c}`).not.toMatch(/[0-9]/);
+    }
+  });
+});
