@@ -117,13 +117,24 @@ export class Announcer {
 
   async #run(): Promise<void> {
     for (let item = this.#queue.shift(); item !== undefined; item = this.#queue.shift()) {
-      const sound = await item.sound;
-      if (sound === undefined) continue;
+      // "Playing" from here: a sale that comes while this info phrase is still being fetched stops it too.
       const stop = new AbortController();
       this.#playing = { item, stop };
-      const s = this.#o.settings();
       try {
-        for (const l of this.#listeners) l({ phrase: item.phrase, wav: sound.wav, path: sound.path, hit: sound.hit });
+        const sound = await item.sound;
+        if (sound === undefined) continue;
+        if (stop.signal.aborted) {
+          this.#note(item.phrase, 'stopped');
+          continue;
+        }
+        const s = this.#o.settings();
+        for (const l of this.#listeners) {
+          try {
+            l({ phrase: item.phrase, wav: sound.wav, path: sound.path, hit: sound.hit });
+          } catch (e) {
+            this.#o.logger.warn('a voice listener failed', { error: e });
+          }
+        }
         await this.#o.speaker.play(withVolume(sound.wav, s.volume), { device: s.device, signal: stop.signal });
         this.#note(item.phrase, stop.signal.aborted ? 'stopped' : 'played');
         this.#o.faults?.clear('audio');

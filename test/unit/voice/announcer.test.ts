@@ -157,3 +157,37 @@ describe('Announcer', () => {
     expect(r.announcer.log.map((l) => l.outcome)).toEqual(['failed', 'played']);
   });
 });
+
+describe('Announcer while a phrase is still being synthesized', () => {
+  it('a sale that comes while an info phrase is being fetched goes first: the info phrase is stopped unplayed', async () => {
+    const clock = new FakeClock();
+    const speaker = new SimSpeaker({ clock });
+    const engine = new SimEngine();
+    let release: (() => void) | undefined;
+    const announcer = new Announcer({
+      sounds: {
+        get: async (text, lang) => {
+          // The takings phrase takes its time (a slow engine); the sale's is at hand.
+          if (text.startsWith('Today')) await new Promise<void>((r) => (release = r));
+          return { wav: await engine.synthesize(text, lang), hit: false };
+        },
+      },
+      speaker,
+      logger: silentLogger,
+      settings: () => ({ enabled: true, quiet: false, device: 'default', volume: 100 }),
+    });
+    announcer.say(takingsPhrase('en', [{ currency: 'JPY', count: 2, amount: 2000 }]));
+    await flush();
+    announcer.say(paidPhrase('en', 500, 'JPY'));
+    release?.();
+    for (let i = 0; i < 100; i++) {
+      await flush();
+      clock.advance(100);
+    }
+    expect(announcer.log.map((l) => [l.kind, l.outcome])).toEqual([
+      ['takings', 'stopped'],
+      ['paid', 'played'],
+    ]);
+    expect(speaker.plays).toHaveLength(1);
+  });
+});
