@@ -68,6 +68,13 @@ export function isPanel(id: unknown): id is PanelId {
   return (PANEL_IDS as readonly unknown[]).includes(id);
 }
 
+/** The dev key, then each --trust key once (a key given twice would be a duplicate kid, which the daemon refuses). */
+function trustedBackendKeys(i: SimConfigInput): { kid: string; publicKeyPem: string }[] {
+  const out = [{ kid: i.devKey.kid, publicKeyPem: i.devKey.publicKeyPem }];
+  for (const k of i.trustedKeys ?? []) if (!out.some((x) => x.kid === k.kid)) out.push({ kid: k.kid, publicKeyPem: k.publicKeyPem });
+  return out;
+}
+
 /** The raw config object (what goes into the file). */
 export function simConfigRaw(i: SimConfigInput): Record<string, unknown> {
   const merchant: MerchantConfig = { ...SAMPLE_MERCHANT, accounts: [...SAMPLE_MERCHANT.accounts] };
@@ -77,7 +84,7 @@ export function simConfigRaw(i: SimConfigInput): Record<string, unknown> {
     stateDir: join(i.stateDir, 'device'),
     logLevel: 'info',
     mqtt: { url: i.mqttUrl, protocolVersion: i.protocolVersion, keepaliveSec: 15, reconnectMinMs: 250, reconnectMaxMs: 5000 },
-    trust: { backendKeys: [{ kid: i.devKey.kid, publicKeyPem: i.devKey.publicKeyPem }, ...(i.trustedKeys ?? []).filter((k) => k.kid !== i.devKey.kid).map((k) => ({ kid: k.kid, publicKeyPem: k.publicKeyPem }))] },
+    trust: { backendKeys: trustedBackendKeys(i) },
     merchant: { ...merchant, staticQr: encodeEmv({ merchant, initiation: 'static' }) },
     display: { panel: i.display.panel, rotation: i.display.rotation },
     signal: { button: { pin: 16, activeLow: true } },

@@ -13,7 +13,10 @@ import { run as sim } from '../../../src/cli/sim.js';
 import { captureIo } from '../../../src/cli/io.js';
 import { EXIT } from '../../../src/core/errors.js';
 import { trustListFor } from '../../../src/cli/keys.js';
+import type { SimKey } from '../../../src/sim/dev-keys.js';
+import { DEFAULT_DISPLAY, simConfigRaw } from '../../../src/sim/sim-config.js';
 import { collectLines, exited, spawnTs, waitForLine } from '../../helpers/child.js';
+import { makeKey } from '../../helpers/payment-kit.js';
 
 const TILLQR = fileURLToPath(new URL('../../../src/cli/tillqr.ts', import.meta.url));
 let dir: string;
@@ -72,6 +75,14 @@ describe('tillqr sim --trust', () => {
       expect(await sim(['--port', '0', '--mqtt-port', '0', '--state-dir', join(dir, 'bad'), '--trust', file], io)).toBe(EXIT.USAGE);
       expect(io.err.join('')).toContain(`--trust ${file}`);
     }
+  });
+
+  it('is repeatable: every --trust key joins the dev key, once each', () => {
+    const k1 = makeKey();
+    const k2 = makeKey();
+    const dev = { kid: 'sim-dev-x', publicKeyPem: makeKey().publicKeyPem } as SimKey;
+    const raw = simConfigRaw({ stateDir: dir, deviceId: 'sim-till-01', mqttUrl: 'mqtt://127.0.0.1:1', protocolVersion: 4, display: DEFAULT_DISPLAY, devKey: dev, trustedKeys: [k1, k2, k1].map((k) => ({ kid: k.kid, publicKeyPem: k.publicKeyPem, path: 'x' })) }) as { trust: { backendKeys: { kid: string }[] } };
+    expect(raw.trust.backendKeys.map((k) => k.kid)).toEqual(['sim-dev-x', k1.kid, k2.kid]);
   });
 
   it('keys generate names the trust list that matches the key: release and fleet keys are not backend keys', () => {
