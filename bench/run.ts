@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   latency: async () => (await import('./latency.js')).latencyBench,
   fleet: async () => (await import('./fleet.js')).fleetBench,
   voice: async () => (await import('./voice.js')).voiceBench,
+  footprint: async () => (await import('./footprint.js')).footprintBench,
 };
 
 function fmt(n: number): string {

@@ -137,7 +137,7 @@ describe.skipIf(why !== undefined)(`emulated Raspberry Pi OS userlands${why !== 
         expect(r.code, r.stdout + r.stderr).toBe(0);
         expect(await linkOf(root, 'current')).toBe('releases/1.0.0');
         expect(await linkOf(root, 'committed')).toBe('releases/1.0.0');
-        expect(existsSync(join(root, 'etc/systemd/system/multi-user.target.wants/tillqr.service'))).toBe(true);
+        expect(await readlink(join(root, 'etc/systemd/system/multi-user.target.wants/tillqr.service'))).toBe('/etc/systemd/system/tillqr.service');
         expect(await readlink(join(root, 'usr/local/bin/tillqr'))).toBe('/opt/tillqr/current/bin/tillqr');
         expect(existsSync(join(root, 'usr/share/unifont/unifont.hex'))).toBe(true);
         expect((await chroot(root, ['id', 'tillqr'])).stdout).toMatch(/groups=.*gpio.*spi.*dialout/);
@@ -184,7 +184,7 @@ describe.skipIf(why !== undefined)(`emulated Raspberry Pi OS userlands${why !== 
           await displayed;
           const paid = backend.next((e) => e.type === 'paid' && e.orderId === 'T-1', 60_000);
           await backend.send('payment', sign(deviceId, key, paymentBody('T-1', 1200, now), now));
-          expect(await paid).toMatchObject({ type: 'paid', orderId: 'T-1', amount: 1200 });
+          expect(await paid).toMatchObject({ type: 'paid', orderId: 'T-1' });
         } finally {
           await backend.close();
           await status.close();

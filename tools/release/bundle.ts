@@ -10,7 +10,23 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
+
+/**
+ * MQTT.js links its SOCKS-proxy client (socks, ip-address, smart-buffer: 68 KB, about 1 MB of
+ * a running daemon's memory) into every TCP connection; tillqr never sets `socksProxy`, so a
+ * release carries a stub that says so instead.
+ */
+const noSocks: Plugin = {
+  name: 'tillqr-no-socks',
+  setup(b) {
+    b.onResolve({ filter: /^socks$/ }, () => ({ path: 'socks', namespace: 'tillqr-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'tillqr-stub' }, () => ({
+      loader: 'js',
+      contents: "module.exports = { SocksClient: { createConnection() { throw new Error('SOCKS proxies are not supported by tillqr releases'); } } };",
+    }));
+  },
+};
 
 /** Loaded at run time from node_modules, never bundled. */
 export const EXTERNAL_PACKAGES = ['spi-device', 'onoff', 'epoll', '@serialport/bindings-cpp', 'galmuri'] as const;
@@ -41,12 +57,14 @@ export async function bundle(o: { projectRoot: string; outDir: string }): Promis
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    minifySyntax: true,
+    minify: true,
+    keepNames: false,
     legalComments: 'linked',
     sourcemap: false,
     metafile: true,
     logLevel: 'silent',
     external: [...EXTERNAL_PACKAGES, ...SIM_ONLY_PACKAGES],
+    plugins: [noSocks],
     // CommonJS dependencies (qrcode, debug) call require() for Node built-ins.
     banner: { js: "import { createRequire as __tillqrRequire } from 'node:module'; const require = __tillqrRequire(import.meta.url);" },
   });
