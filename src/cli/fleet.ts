@@ -11,7 +11,7 @@ import { EXIT, isTillqrError, TillqrError } from '../core/errors.js';
 import { groupDesiredTopic } from '../link/contract-fleet.js';
 import { protocolFlag } from '../link/negotiate.js';
 import { runBootCheck } from '../fleet/boot-check.js';
-import { buildView, renderTable, viewTopics } from '../fleet/operator/fleet-view.js';
+import { buildView, renderTable } from '../fleet/operator/fleet-view.js';
 import { OperatorClient } from '../fleet/operator/operator-client.js';
 import { publishAndFollow } from '../fleet/operator/follow.js';
 import { readArtifact, readJob, streamToServe } from '../fleet/operator/input-files.js';
@@ -22,7 +22,7 @@ import { intFlag, parse, required } from './args.js';
 import type { CliIo } from './io.js';
 
 const USAGE = `tillqr fleet <command>
-  status                       table of devices from the retained statuses
+  status                       table of devices: retained statuses, and every connected device's answer to a sweep
   config push --device ID|--group G --file desired.json --key fleet-key.pem [--version N] [--kid K]
   release sign --key release-key.pem --artifact FILE --version V (--url URL|--stream ID)
                [--from "1.2.x,1.3.0"] [--rollback] [--aud id,id] [--expires 7d] [--job-id ID] [--out FILE]
@@ -108,9 +108,9 @@ async function connect(v: Values, io: CliIo): Promise<{ client: OperatorClient; 
   return { client, prefix: v.prefix ?? 'tillqr/v1' };
 }
 
-/** Devices that report membership of a group (from their retained config/reported). */
+/** Devices that report membership of a group (their config/reported: retained, or answering the sweep). */
 async function groupMembers(client: OperatorClient, prefix: string, group: string): Promise<string[]> {
-  const view = buildView(prefix, await client.collect(viewTopics(prefix)));
+  const view = buildView(prefix, await client.sweep(prefix));
   return [...view.values()].filter((d) => d.reported?.memberOf.includes(group) === true).map((d) => d.deviceId).sort();
 }
 
@@ -219,7 +219,7 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
     case 'status': {
       const { client, prefix } = await connect(v, io);
       try {
-        const view = buildView(prefix, await client.collect(viewTopics(prefix)));
+        const view = buildView(prefix, await client.sweep(prefix));
         if (v.json === true) io.stdout(JSON.stringify([...view.values()], null, 2) + '\n');
         else io.stdout(view.size === 0 ? 'no devices have reported yet\n' : renderTable(view.values(), Math.floor(Date.now() / 1000)));
       } finally {
@@ -267,7 +267,7 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
       const served = v.serve === undefined ? undefined : await readArtifact(v.serve);
       const { client, prefix } = await connect(v, io);
       try {
-        const view = buildView(prefix, await client.collect(viewTopics(prefix)));
+        const view = buildView(prefix, await client.sweep(prefix));
         const members = [...view.values()].filter((d) => d.reported?.memberOf.includes(group) === true);
         const todo = members.filter((d) => (d.update?.current ?? d.status?.version) !== job.version).map((d) => d.deviceId).sort();
         io.stdout(`${group}: ${members.length} device(s), ${members.length - todo.length} already on ${job.version}, ${todo.length} to update\n`);

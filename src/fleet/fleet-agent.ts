@@ -4,13 +4,15 @@
  * store, a FleetHost (what the rest of the daemon tells and does) and a FleetChannel.
  *
  * Subscriptions: <prefix>/<id>/config/desired, <prefix>/groups/<g>/config/desired for each of
- * mqtt.groups, <prefix>/<id>/update and <prefix>/<id>/stream/data.
+ * mqtt.groups, <prefix>/<id>/update, <prefix>/<id>/stream/data and <prefix>/fleet/ping (a sweep:
+ * config/reported and update/status are published again, after a random delay below its spreadMs).
  */
 import type { ConfigStore } from '../config/config-store.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { TillqrError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { FleetTopics, type ReportedConfig, type UpdateStatus } from '../link/contract-fleet.js';
+import { FleetTopics, fleetPingSchema, type ReportedConfig, type UpdateStatus } from '../link/contract-fleet.js';
+import { parseJsonPayload } from '../link/json-payload.js';
 import { TrustedKeys } from '../payment/jws.js';
 import { DesiredConfig } from './desired-config.js';
 import type { FleetChannel, FleetHost } from './ports.js';
@@ -26,6 +28,8 @@ export interface FleetAgentOptions {
   readonly channel: FleetChannel;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Jitter for sweep answers (tests pin it). */
+  readonly random?: () => number;
 }
 
 export class FleetAgent {
@@ -38,6 +42,8 @@ export class FleetAgent {
   #offIdle: (() => void) | undefined;
   #offConfig: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
+  #lastUpdate: UpdateStatus | undefined;
+  #pingAnswer: TimerHandle | undefined;
 
   constructor(o: FleetAgentOptions) {
     const c = o.store.current;
@@ -76,7 +82,7 @@ export class FleetAgent {
   }
 
   get subscriptions(): string[] {
-    return [this.topics.device('config/desired'), ...this.#groups.map((g) => this.topics.group(g)), this.topics.device('update'), this.topics.device('stream/data')];
+    return [this.topics.device('config/desired'), ...this.#groups.map((g) => this.topics.group(g)), this.topics.device('update'), this.topics.device('stream/data'), this.topics.ping()];
   }
 
   async start(): Promise<void> {
@@ -99,6 +105,7 @@ export class FleetAgent {
     this.#stopping ??= (async () => {
       this.#offIdle?.();
       this.#offConfig?.();
+      if (this.#pingAnswer !== undefined) this.#o.clock.clearTimeout(this.#pingAnswer);
       await this.updates.stop();
       await this.#o.channel.close();
     })();
@@ -113,6 +120,8 @@ export class FleetAgent {
         else this.#o.logger.warn('ignored a malformed stream frame', { problem: f.problem });
       } else if (topic === this.topics.device('update')) {
         this.updates.receive(payload);
+      } else if (topic === this.topics.ping()) {
+        this.#answerPing(payload);
       } else if (topic === this.topics.device('config/desired')) {
         void this.desired.receive(payload, undefined).catch((e: unknown) => this.#o.logger.error('desired configuration failed', { error: e }));
       } else {
@@ -125,11 +134,28 @@ export class FleetAgent {
     }
   }
 
+  /** A sweep: publish what the operator's view is made of again, once, after the ping's spread. */
+  #answerPing(payload: Buffer): void {
+    const ping = parseJsonPayload(fleetPingSchema, payload);
+    if (ping === undefined) {
+      this.#o.logger.warn('ignored a malformed fleet ping');
+      return;
+    }
+    if (this.#pingAnswer !== undefined) return;
+    const delay = Math.floor((this.#o.random ?? Math.random)() * (ping.spreadMs ?? 0));
+    this.#pingAnswer = this.#o.clock.setTimeout(() => {
+      this.#pingAnswer = undefined;
+      this.#report(this.desired.reported());
+      if (this.#lastUpdate !== undefined) this.#status(this.#lastUpdate);
+    }, delay);
+  }
+
   #report(r: ReportedConfig): void {
     this.#o.channel.publish(this.topics.device('config/reported'), JSON.stringify(r), { retain: true });
   }
 
   #status(s: UpdateStatus): void {
+    this.#lastUpdate = s;
     this.#o.channel.publish(this.topics.device('update/status'), JSON.stringify(s), { retain: true });
   }
 

@@ -5,7 +5,7 @@
  * with the link's backoff and jitter on the injected clock. Kept apart from the payment link so
  * a 64 KB block stream never queues in front of a payment confirmation.
  */
-import { baseClientOptions } from '../link/client-options.js';
+import { baseClientOptions, brokerUrls, serversOption } from '../link/client-options.js';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { TillqrError } from '../core/errors.js';
@@ -43,9 +43,10 @@ export class FleetMqtt implements FleetChannel {
   start(subscriptions: readonly string[], h: FleetChannelHandlers): void {
     if (this.#client !== undefined) throw new TillqrError('INTERNAL', 'the fleet channel is already started');
     const m = this.#o.mqtt;
-    const opts: IClientOptions = { ...baseClientOptions(m, `tillqr-${this.#o.deviceId}-fleet`), clean: true };
+    // mqtt.urls: each connection attempt goes to the next broker, as the payment link's do.
+    const opts: IClientOptions = { ...baseClientOptions(m, `tillqr-${this.#o.deviceId}-fleet`), ...serversOption(m), clean: true };
     if (m.protocolVersion === 5) opts.properties = { maximumPacketSize: this.#o.maxPacketBytes };
-    const client = mqtt.connect(m.url, opts);
+    const client = mqtt.connect(brokerUrls(m)[0], opts);
     this.#client = client;
     client.on('connect', () => {
       this.#connected = true;

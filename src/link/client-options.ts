@@ -35,3 +35,27 @@ export function baseClientOptions(m: MqttConfig, clientId: string): IClientOptio
   if (m.keyFile !== undefined) opts.key = readPem(m.keyFile, 'mqtt.keyFile');
   return opts;
 }
+
+/** The brokers to try, in order: mqtt.urls when set, else mqtt.url. */
+export function brokerUrls(m: Pick<MqttConfig, 'url' | 'urls'>): [string, ...string[]] {
+  const [first, ...rest] = m.urls;
+  return first !== undefined ? [first, ...rest] : [m.url];
+}
+
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 };
+
+/**
+ * MQTT.js's `servers` option for several brokers (it moves to the next one each time it opens a
+ * connection); nothing for one. The TLS material and credentials are the same for all.
+ */
+export function serversOption(m: Pick<MqttConfig, 'url' | 'urls'>): Pick<IClientOptions, 'servers'> {
+  const urls = brokerUrls(m);
+  if (urls.length < 2) return {};
+  return {
+    servers: urls.map((u) => {
+      const x = new URL(u);
+      const protocol = x.protocol.slice(0, -1) as 'mqtt' | 'mqtts' | 'ws' | 'wss';
+      return { host: x.hostname, port: x.port === '' ? (DEFAULT_PORTS[protocol] ?? 1883) : Number(x.port), protocol };
+    }),
+  };
+}

@@ -7,6 +7,10 @@ export const mqttConfigSchema = object({
     .default('mqtt://127.0.0.1:1883')
     .restart()
     .doc('Broker URL. mqtts:// or wss:// for TLS.'),
+  urls: array(string({ pattern: MQTT_URL, expected: 'an mqtt://, mqtts://, ws:// or wss:// URL' }), { max: 16 })
+    .default([])
+    .restart()
+    .doc('Several broker URLs (the nodes of a cluster): when set, used instead of url, tried in order, moving to the next on every failed attempt or lost connection, with the reconnect back-off (decision 0012).'),
   protocolVersion: oneOf([5, 4] as const).default(5).restart().doc('5 for MQTT 5, 4 for MQTT 3.1.1.'),
   topicPrefix: string({ pattern: /^[^#+\s]+[^/#+\s]$/, expected: 'a topic prefix without wildcards or a trailing slash' })
     .default('tillqr/v1')

@@ -143,6 +143,16 @@ export const streamFrameHeaderSchema = object({
   error: oneOf(['unknown_stream', 'bad_request'] as const).optional().doc('The request was refused.'),
 });
 
+// ---- fleet sweep (decision 0012: clustered brokers deliver no retained message through a wildcard) ----
+
+export const fleetPingSchema = object({
+  typ: literal('ping').doc('Always "ping".'),
+  id: string({ pattern: /^[A-Za-z0-9_-]{1,64}$/, expected: 'a sweep id of 1-64 letters, digits, "_" or "-"' }).doc('Names the sweep (for logs).'),
+  spreadMs: int({ min: 0, max: 30_000 }).optional().doc('Each device answers after a random delay below this, so a large fleet does not answer in one burst.'),
+});
+
+export type FleetPing = Infer<typeof fleetPingSchema>;
+
 export type DesiredConfigDoc = Infer<typeof desiredConfigSchema>;
 export type ReportedConfig = Infer<typeof reportedConfigSchema>;
 export type UpdateJob = Infer<typeof updateJobSchema>;
@@ -152,7 +162,7 @@ export type StreamFrameHeader = Infer<typeof streamFrameHeaderSchema>;
 
 // ---- topics --------------------------------------------------------------------------------
 
-export type FleetTopicName = 'config/desired' | 'group config/desired' | 'config/reported' | 'update' | 'update/status' | 'stream/get' | 'stream/data';
+export type FleetTopicName = 'config/desired' | 'group config/desired' | 'config/reported' | 'update' | 'update/status' | 'stream/get' | 'stream/data' | 'fleet/ping';
 
 export interface FleetTopicSpec {
   readonly name: FleetTopicName;
@@ -174,6 +184,7 @@ export const FLEET_TOPICS: readonly FleetTopicSpec[] = [
   { name: 'update/status', pattern: '<prefix>/<deviceId>/update/status', direction: 'device → backend', signedBy: 'none', retained: true, qos: 1, schema: updateStatusSchema, summary: 'The job\'s life: queued, downloading (percent), verifying, installing, restarting, then succeeded, failed, rejected or rolled_back.' },
   { name: 'stream/get', pattern: '<prefix>/<deviceId>/stream/get', direction: 'device → backend', signedBy: 'none', retained: false, qos: 1, schema: streamRequestSchema, summary: 'Chunked transfer: the device asks for numbered blocks of a stream (JSON).' },
   { name: 'stream/data', pattern: '<prefix>/<deviceId>/stream/data', direction: 'backend → device', signedBy: 'none', retained: false, qos: 1, schema: streamFrameHeaderSchema, summary: 'Chunked transfer: one binary frame per block, [u16 header length][header JSON][bytes]; integrity comes from the job\'s signed SHA-256.' },
+  { name: 'fleet/ping', pattern: '<prefix>/fleet/ping', direction: 'backend → device', signedBy: 'none', retained: false, qos: 1, schema: fleetPingSchema, summary: 'A sweep (`tillqr fleet status`, group membership for release publish and rollout): every connected device publishes its `status`, `config/reported` and `update/status` again, live, so the fleet is seen on a clustered broker that delivers no retained message through a wildcard nor across nodes. Publish not retained.' },
 ];
 
 /** Topic names for one device's fleet traffic. */
@@ -194,6 +205,11 @@ export class FleetTopics {
     return groupDesiredTopic(this.prefix, group);
   }
 
+  /** The fleet-wide sweep topic (fleet/ping). */
+  ping(): string {
+    return fleetPingTopic(this.prefix);
+  }
+
   /** The group a full topic is the desired-config topic of, if any. */
   groupOf(topic: string): string | undefined {
     const head = `${this.prefix}/groups/`;
@@ -205,4 +221,8 @@ export class FleetTopics {
 
 export function groupDesiredTopic(prefix: string, group: string): string {
   return `${prefix}/groups/${group}/config/desired`;
+}
+
+export function fleetPingTopic(prefix: string): string {
+  return `${prefix}/fleet/ping`;
 }

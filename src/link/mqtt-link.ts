@@ -5,11 +5,15 @@
  * (our own scheduler on the injected clock: MQTT.js's fixed-period reconnect is turned off), the
  * retained status republished on every reconnect and a last will saying `online: false`.
  *
+ * With mqtt.urls (a cluster's nodes) each new connection attempt goes to the next URL, so losing
+ * a node means reconnecting to another within the back-off. A fleet sweep (<prefix>/fleet/ping)
+ * is answered by publishing the status again, live (decision 0012).
+ *
  * Inbound messages are handed over one at a time and acknowledged only when handled (PUBACK
  * after the Device has persisted its decision), so a crash before then means a redelivery, not
  * a lost payment.
  */
-import { baseClientOptions } from './client-options.js';
+import { baseClientOptions, brokerUrls, serversOption } from './client-options.js';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { TillqrError } from '../core/errors.js';
@@ -18,6 +22,8 @@ import type { Infer } from '../core/schema.js';
 import { backoffDelay } from './backoff.js';
 import type { mqttConfigSchema } from './config.js';
 import { eventSchema, type DeviceEvent, type DeviceStatus } from './contract.js';
+import { fleetPingSchema, fleetPingTopic } from './contract-fleet.js';
+import { parseJsonPayload } from './json-payload.js';
 import type { DeviceLink, LinkHandlers } from './link.js';
 import { StatusPublisher } from './status-publisher.js';
 import { DeviceTopics, INBOUND_TOPICS } from './topics.js';
@@ -60,6 +66,7 @@ export class MqttLink implements DeviceLink {
   #closing = false;
   #attempt = 0;
   #reconnectTimer: TimerHandle | undefined;
+  #pingTimer: TimerHandle | undefined;
   /** Holds the process open while the link runs: between reconnects there is no socket to do it. */
   #alive: NodeJS.Timeout | undefined;
 
@@ -82,7 +89,7 @@ export class MqttLink implements DeviceLink {
     if (this.#client !== undefined) throw new TillqrError('INTERNAL', 'the link is already started');
     this.#handlers = handlers;
     this.#alive = setInterval(() => undefined, 0x7fffffff);
-    const client = mqtt.connect(this.#o.mqtt.url, this.#clientOptions());
+    const client = mqtt.connect(brokerUrls(this.#o.mqtt)[0], this.#clientOptions());
     this.#client = client;
     client.handleMessage = (packet, done) => this.#onPublish(packet, done);
     client.on('connect', (connack) => this.#onConnect(connack.sessionPresent));
@@ -110,6 +117,7 @@ export class MqttLink implements DeviceLink {
     this.#closing = true;
     clearInterval(this.#alive);
     if (this.#reconnectTimer !== undefined) this.#o.clock.clearTimeout(this.#reconnectTimer);
+    if (this.#pingTimer !== undefined) this.#o.clock.clearTimeout(this.#pingTimer);
     const client = this.#client;
     if (client === undefined) return;
     let acked = false;
@@ -132,6 +140,7 @@ export class MqttLink implements DeviceLink {
     const m = this.#o.mqtt;
     const opts: IClientOptions = {
       ...baseClientOptions(m, this.#o.clientId ?? `tillqr-${this.#o.deviceId}`),
+      ...serversOption(m),
       clean: false,
       will: { topic: this.#topics.topic('status'), payload: Buffer.from(this.#status.payload(false)), qos: 1, retain: true },
     };
@@ -149,10 +158,12 @@ export class MqttLink implements DeviceLink {
     this.#connected = true;
     this.#attempt = 0;
     disableNagle(client);
-    this.#log.info('connected to the broker', { broker: brokerLabel(this.#o.mqtt.url), sessionPresent });
+    const o = client.options;
+    this.#log.info('connected to the broker', { broker: `${o.protocol ?? 'mqtt'}://${o.hostname ?? o.host ?? '?'}:${o.port ?? '?'}`, sessionPresent });
     const v5 = this.#o.mqtt.protocolVersion === 5;
     // Retain handling 2: never replay retained messages on subscribe (backend messages are not retained).
-    const subs = Object.fromEntries(INBOUND_TOPICS.map((t) => [this.#topics.topic(t), v5 ? { qos: 1 as const, rh: 2 } : { qos: 1 as const }]));
+    const subs: Record<string, { qos: 0 | 1; rh?: number }> = Object.fromEntries(INBOUND_TOPICS.map((t) => [this.#topics.topic(t), v5 ? { qos: 1 as const, rh: 2 } : { qos: 1 as const }]));
+    subs[fleetPingTopic(this.#o.mqtt.topicPrefix)] = v5 ? { qos: 0, rh: 2 } : { qos: 0 };
     client.subscribe(subs, (e, granted) => {
       if (e) {
         this.#log.error('subscribe failed', { error: e.message });
@@ -160,8 +171,10 @@ export class MqttLink implements DeviceLink {
       }
       const refused = (granted ?? []).filter((g) => g.qos > 2);
       if (refused.length > 0) this.#log.error('the broker refused a subscription (check the ACL)', { topics: refused.map((g) => g.topic) });
+      // `online: true` only once the subscriptions hold: a clustered broker binds them after the
+      // CONNACK, and a backend that charges on seeing the status must not publish into nothing.
+      if (this.#client === client && this.#connected) this.#status.connected();
     });
-    this.#status.connected();
     this.#handlers?.online();
   }
 
@@ -193,7 +206,26 @@ export class MqttLink implements DeviceLink {
     }, delay);
   }
 
+  /** A fleet sweep: publish the status again once, after a random delay below the ping's spread. */
+  #onPing(payload: Buffer): void {
+    const ping = parseJsonPayload(fleetPingSchema, payload);
+    if (ping === undefined) {
+      this.#log.warn('ignored a malformed fleet ping');
+      return;
+    }
+    if (this.#pingTimer !== undefined) return;
+    this.#pingTimer = this.#o.clock.setTimeout(() => {
+      this.#pingTimer = undefined;
+      if (this.#connected && !this.#closing) this.#status.connected();
+    }, Math.floor((this.#o.random ?? Math.random)() * (ping.spreadMs ?? 0)));
+  }
+
   #onPublish(packet: IPublishPacket, done: (error?: Error) => void): void {
+    if (packet.topic === fleetPingTopic(this.#o.mqtt.topicPrefix)) {
+      this.#onPing(Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+      done();
+      return;
+    }
     const topic = this.#topics.inbound(packet.topic);
     const handlers = this.#handlers;
     if (topic === undefined || handlers === undefined) {

@@ -18,6 +18,13 @@ export type CauseHints = Partial<Record<ConnectCause, string>>;
 
 export const PROTOCOL_NAMES: Readonly<Record<4 | 5, string>> = { 4: 'MQTT 3.1.1', 5: 'MQTT 5' };
 
+/**
+ * The code of a connection the broker accepted at TCP level and then closed without a CONNACK:
+ * what a broker does with a CONNECT of a version it does not speak (RabbitMQ before 3.13 with
+ * MQTT 5), so negotiation falls back to 3.1.1 on it too (decision 0012).
+ */
+export const CLOSED_WITHOUT_CONNACK = 'EMQTT_NO_CONNACK';
+
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_|EPROTO$|HOSTNAME_MISMATCH)/;
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
 
@@ -37,6 +44,7 @@ export function connectCause(e: unknown): ConnectCause {
   if (typeof code === 'string' && TLS_CODES.test(code)) return 'tls';
   if (/certificate|self[- ]signed|ssl|tls/i.test(message)) return 'tls';
   if (/protocol version|unsupported protocol/i.test(message)) return 'protocol';
+  if (code === CLOSED_WITHOUT_CONNACK) return 'protocol';
   if (/bad user ?name or password|not authori[sz]ed/i.test(message)) return 'login';
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return 'unreachable';
   return 'unreachable';
@@ -69,6 +77,9 @@ export function connectOnce(url: string, opts: IClientOptions): Promise<MqttClie
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(url, { ...opts, reconnectPeriod: 0 });
     let lastError: Error | undefined;
+    let opened = false;
+    const stream = client.stream as { once?: (event: string, cb: () => void) => unknown } | undefined;
+    stream?.once?.(url.startsWith('mqtts:') || url.startsWith('wss:') ? 'secureConnect' : 'connect', () => (opened = true));
     const timeoutMs = opts.connectTimeout ?? 10_000;
     const done = (err: Error | undefined): void => {
       clearTimeout(timer);
@@ -90,7 +101,13 @@ export function connectOnce(url: string, opts: IClientOptions): Promise<MqttClie
       // A CONNACK refusal or a TLS failure is final; a socket error is followed by close.
       if (typeof (e as { code?: unknown }).code === 'number') done(e);
     };
-    const onClose = (): void => done(lastError ?? Object.assign(new Error('the connection closed before the broker answered'), { code: 'ECONNRESET' }));
+    const onClose = (): void =>
+      done(
+        lastError ??
+          (opened
+            ? Object.assign(new Error('the broker closed the connection without answering the CONNECT (as brokers do with an MQTT version they do not speak)'), { code: CLOSED_WITHOUT_CONNACK })
+            : Object.assign(new Error('the connection closed before the broker answered'), { code: 'ECONNRESET' })),
+      );
     const timer = setTimeout(() => done(lastError ?? Object.assign(new Error(`no CONNACK within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs + 500);
     client.on('connect', onConnect);
     client.on('error', onError);

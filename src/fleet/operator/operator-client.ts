@@ -1,11 +1,14 @@
 /**
- * The operator's MQTT connection (for `tillqr fleet ...`): read the fleet's retained state, publish
- * signed documents retained, and serve chunked-transfer streams.
+ * The operator's MQTT connection (for `tillqr fleet ...`): read the fleet's state (retained, and
+ * what a sweep makes every connected device publish again: decision 0012), publish signed
+ * documents retained, and serve chunked-transfer streams.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IClientOptions, MqttClient } from 'mqtt';
+import { fleetPingTopic, type FleetPing } from '../../link/contract-fleet.js';
 import { cliHints, connectNegotiated, type CauseHints, type ProtocolChoice } from '../../link/negotiate.js';
+import { viewTopics } from './fleet-view.js';
 
 export interface OperatorConnectOptions {
   readonly url: string;
@@ -55,8 +58,22 @@ export class OperatorClient {
     await this.client.subscribeAsync(topics, { qos: 1 });
   }
 
+  /**
+   * The fleet's view topics: subscribe (retained copies arrive where the broker delivers them
+   * through a wildcard), then ping the fleet so every connected device publishes them again, and
+   * collect until `quietMs` pass without a message (at least the answers' spread).
+   */
+  async sweep(prefix: string, o: { quietMs?: number; maxMs?: number; spreadMs?: number } = {}): Promise<Map<string, Buffer>> {
+    const spreadMs = o.spreadMs ?? 0;
+    const ping: FleetPing = { typ: 'ping', id: randomUUID().replace(/-/g, ''), spreadMs };
+    return this.collect(viewTopics(prefix), o.quietMs ?? 700, Math.max(o.maxMs ?? 10_000, spreadMs * 2), {
+      minMs: spreadMs,
+      afterSubscribe: () => this.publish(fleetPingTopic(prefix), JSON.stringify(ping), false),
+    });
+  }
+
   /** Subscribe and collect what arrives (retained first) until `quietMs` pass without a message. */
-  async collect(topics: string[], quietMs = 700, maxMs = 10_000): Promise<Map<string, Buffer>> {
+  async collect(topics: string[], quietMs = 700, maxMs = 10_000, o: { minMs?: number; afterSubscribe?: () => Promise<void> } = {}): Promise<Map<string, Buffer>> {
     const got = new Map<string, Buffer>();
     let last = Date.now();
     const off = this.onMessage((t, p) => {
@@ -66,9 +83,11 @@ export class OperatorClient {
     });
     try {
       await this.subscribe(topics);
+      await o.afterSubscribe?.();
       const start = Date.now();
       last = Date.now();
-      while (Date.now() - last < quietMs && Date.now() - start < maxMs) await new Promise((r) => setTimeout(r, 50));
+      const minMs = o.minMs ?? 0;
+      while ((Date.now() - last < quietMs || Date.now() - start < minMs) && Date.now() - start < maxMs) await new Promise((r) => setTimeout(r, 50));
     } finally {
       off();
       await this.client.unsubscribeAsync(topics).catch(() => undefined);
