@@ -63,3 +63,39 @@ export function reportMarkdown(r: ReportInput): string {
     '',
   ].join('\n');
 }
+
+/**
+ * `--merge`: put the sections of a partial run (`--only`) into an existing report, replacing a
+ * section of the same title or adding it before the findings, with its row in the summary and the
+ * totals recounted; the other sections keep their figures and dates (the header says which run
+ * was merged when).
+ */
+export function mergeReport(existing: string, r: ReportInput): string {
+  let doc = existing;
+  for (const s of r.sections) {
+    const md = sectionMarkdown(s.section, s.sec);
+    const start = doc.indexOf(`\n## ${s.section.title}\n`);
+    if (start >= 0) {
+      const next = doc.indexOf('\n## ', start + 4);
+      doc = `${doc.slice(0, start + 1)}${md}${next >= 0 ? doc.slice(next + 1) : ''}`;
+    } else {
+      const findings = doc.indexOf('\n## Faults found by these runs');
+      doc = findings >= 0 ? `${doc.slice(0, findings + 1)}${md}${doc.slice(findings + 1)}` : `${doc}\n${md}`;
+    }
+    const bad = s.section.checks.filter((c) => !c.ok).length;
+    const row = `| ${cell(s.section.title)} | ${s.section.checks.length} | ${s.section.checks.length === 0 ? 'skipped' : bad === 0 ? 'pass' : `**${bad} failed**`} |`;
+    const rowAt = doc.indexOf(`| ${cell(s.section.title)} |`);
+    if (rowAt >= 0) doc = doc.slice(0, rowAt) + row + doc.slice(doc.indexOf('\n', rowAt));
+    else {
+      const tableEnd = doc.indexOf('\n\n', doc.indexOf('| run | checks | result |'));
+      doc = `${doc.slice(0, tableEnd)}\n${row}${doc.slice(tableEnd)}`;
+    }
+  }
+  const rows = [...doc.matchAll(/^\| (.+?) \| (\d+) \| (pass|skipped|\*\*(\d+) failed\*\*) \|$/gm)];
+  const total = rows.reduce((t, m) => t + Number(m[2]), 0);
+  const failed = rows.reduce((t, m) => t + Number(m[4] ?? 0), 0);
+  doc = doc.replace(/^(All \d+ checks passed\.|\*\*\d+ of \d+ checks failed:\*\*)$/m, failed === 0 ? `All ${total} checks passed.` : `**${failed} of ${total} checks failed:**`);
+  const merged = r.sections.map((s) => s.section.title).join(', ');
+  const note = `Merged ${r.date} on ${r.machine}: ${merged} (\`npm run reliability -- --only ... --merge\`).`;
+  return doc.replace(/\n(Merged .*\n)?\nEvery figure|\nEvery figure/, (m) => (m.startsWith('\nMerged') ? `\n${note}\n\nEvery figure` : `\n${note}\nEvery figure`));
+}

@@ -7,10 +7,11 @@
  *   --only a,b     some runs only (names below)
  *   --out FILE     where to write the report
  *   --seed N       the fast-check seed (default 20260105)
+ *   --merge        put the runs' sections into the existing report instead of rewriting it
  *
  * The exit code is 1 when any check failed; the report is written either way.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,9 +25,10 @@ import { runPanelFault } from './fault-panel.js';
 import { runSerialFault } from './fault-serial.js';
 import { COUNTS, type Counts } from './counts.js';
 import { machine } from './machine.js';
-import { reportMarkdown } from './report.js';
+import { mergeReport, reportMarkdown } from './report.js';
 import { brokerFaultSection, configFuzzSection, consoleFuzzSection, diskFaultSection, killFaultSection, mqttFuzzSection, panelFaultSection, serialFaultSection } from './sections.js';
 import { runSoak, soakSection } from './soak.js';
+import { ownerKeysSection, runOwnerKeys } from './owner-keys.js';
 import type { Section } from './types.js';
 
 
@@ -50,6 +52,7 @@ function runs(c: Counts, seed: number, quick: boolean): Record<string, () => Pro
     'fault-disk': async () => diskFaultSection(await runDiskFault({ sales: c.diskSales })),
     'fault-panel': async () => panelFaultSection(await runPanelFault({ stuckSales: c.panelStuck, salesAfter: c.panelAfter })),
     'fault-serial': async () => serialFaultSection(await runSerialFault({ cycles: c.serialCycles })),
+    'owner-keys': async () => ownerKeysSection(await runOwnerKeys()),
     soak: async () =>
       soakSection([
         await runSoak({ sales: c.soakSales, link: 'broker', stateRoot, progress: (d) => progress(`soak: ${d} sales`), progressEvery: quick ? 500 : 10_000 }),
@@ -58,7 +61,7 @@ function runs(c: Counts, seed: number, quick: boolean): Record<string, () => Pro
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, merge: { type: 'boolean' } } });
   const quick = values.quick === true;
   const seed = values.seed === undefined ? 20_260_105 : Number(values.seed);
   const all = runs(quick ? COUNTS.quick : COUNTS.full, seed, quick);
@@ -81,8 +84,9 @@ async function main(): Promise<void> {
     progress(`${name} done in ${sec.toFixed(0)} s: ${section.checks.filter((c) => !c.ok).length} of ${section.checks.length} checks failed`);
     sections.push({ name, section, sec });
   }
-  const doc = reportMarkdown({ date: new Date().toISOString().slice(0, 10), machine: machine(), quick, seed, gc: typeof (globalThis as { gc?: unknown }).gc === 'function', sections });
+  const input = { date: new Date().toISOString().slice(0, 10), machine: machine(), quick, seed, gc: typeof (globalThis as { gc?: unknown }).gc === 'function', sections };
   const out = values.out ?? (quick ? join(tmpdir(), 'tillqr-reliability-quick.md') : 'docs/reliability.md');
+  const doc = values.merge === true ? mergeReport(await readFile(out, 'utf8'), input) : reportMarkdown(input);
   await writeFile(out, doc);
   progress(`wrote ${out}`);
   const failedChecks = sections.flatMap((s) => s.section.checks.filter((c) => !c.ok));
