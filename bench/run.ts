@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: runs every benchmark, each beside its baseline measured in the same run, and
  * writes docs/benchmarks.md with the date and the machine. `--quick` runs the short form (CI) and
- * writes to --out (default: a temp file) instead of the docs; `--only a,b` runs some.
+ * writes to --out (default: a temp file) instead of the docs; `--only a,b` runs some; `--merge` puts
+ * their sections into the existing file (bench/merge.ts).
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { mergeBenchmarks } from './merge.js';
 import { cpus, tmpdir, totalmem, release, platform, arch } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,7 +51,7 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, merge: { type: 'boolean' } } });
   const quick = values.quick === true;
   const names = values.only ? values.only.split(',') : Object.keys(BENCHES);
   const unknown = names.filter((n) => !(n in BENCHES));
@@ -76,7 +78,8 @@ async function main(): Promise<void> {
     missed.length > 0 ? `## Targets not met\n\n${missed.map((m) => `- ${m}`).join('\n')}\n` : '## Targets\n\nEvery target above is met in this run.\n',
   ].join('\n');
   const out = values.out ?? (quick ? join(tmpdir(), 'tillqr-benchmarks-quick.md') : 'docs/benchmarks.md');
-  await writeFile(out, doc);
+  const note = `Merged ${new Date().toISOString().slice(0, 10)} on ${machine()}: ${names.join(', ')} (\`npm run bench -- --only ... --merge\`).`;
+  await writeFile(out, values.merge === true ? mergeBenchmarks(await readFile(out, 'utf8'), sections, note) : doc);
   console.log(doc);
   console.error(`bench: wrote ${out}`);
 }
