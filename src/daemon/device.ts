@@ -285,13 +285,12 @@ export class Device {
       }
     }
     this.#setTimer(nextDeadline(state));
-    if (state.phase !== before.phase) this.#publishStatus();
     const said = announcementsOf(before, state, events);
     for (const a of said) if (a.type === 'paid') this.#takings.record(a.amount, a.currency);
+    if (state.phase !== before.phase) this.#publishStatus();
     for (const ev of events) this.#log.info(`sale ${ev.type}`, { orderId: ev.orderId, reason: ev.reason });
     if (persist) await this.#store.persistThenPublish(events, jti);
     else for (const ev of events) this.#p.link.publishEvent(ev);
-  }
     // Off the decision path: the signal has fired, the decision is on disk, `paid` is out.
     for (const a of said) this.#say(a);
   }
@@ -302,6 +301,7 @@ export class Device {
     } catch (e) {
       this.#log.error('the voice failed', { announcement: a.type, error: e });
     }
+  }
 
   #signal(event: SignalEvent): void {
     try {
