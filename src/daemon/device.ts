@@ -242,7 +242,8 @@ export class Device {
     if (event.type === 'charge' && this.#p.screen.fits?.(chargeScreenOf({ ...event.charge, deadline: event.charge.expiresAt * 1000, shownAt: now }, this.#ctx)) === false) {
       // Nothing is shown: a customer never sees a QR whose amount is cut or missing.
       this.#log.warn('refused a charge: its amount cannot be shown whole on this panel', { orderId: event.charge.orderId });
-      await this.#store.persistThenPublish([{ type: 'rejected', orderId: event.charge.orderId, reason: 'amount_unshowable', at: sec(now) }], decision.jti);
+      const detail = 'the amount cannot be shown whole on this panel in its mounting and display language';
+      await this.#store.persistThenPublish([{ type: 'rejected', orderId: event.charge.orderId, reason: 'amount_unshowable', at: sec(now), jti: decision.jti, detail }], decision.jti);
       return;
     }
     await this.#apply(
