@@ -214,8 +214,8 @@ export class Device {
     }
     if (decision.kind === 'reject') {
       this.#log.warn('refused a message', { topic: m.topic, reason: decision.reason, detail: decision.detail, orderId: decision.orderId });
-      const { orderId, jti, reason, detail } = decision;
-      this.#p.link.publishEvent({ type: 'rejected', ...(orderId !== undefined ? { orderId } : {}), reason, at: sec(now), ...(jti !== undefined ? { jti } : {}), detail });
+      const { orderId, jti, reason, detail, same } = decision;
+      this.#p.link.publishEvent({ type: 'rejected', ...(orderId !== undefined ? { orderId } : {}), reason, at: sec(now), ...(jti !== undefined ? { jti } : {}), ...(same === true ? { same } : {}), detail });
       return;
     }
     if (decision.kind === 'duplicate') {

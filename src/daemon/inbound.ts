@@ -7,7 +7,8 @@
  * Redelivery rule: a message whose jti was already processed is `replayed`, except an exact
  * redelivery by the broker (MQTT DUP flag set, same bytes) of a message that was accepted: that
  * one is acknowledged silently (no event, no signal), because it is the QoS 1 retry of a message
- * whose decision was already reported.
+ * whose decision was already reported. The same bytes published again without DUP (a backend
+ * re-sending until it sees an answer) are `replayed` with `same: true`: the acknowledgement.
  */
 import { createHash } from 'node:crypto';
 import { checkClaims, rememberUntilMs } from '../core/acceptance.js';
@@ -26,7 +27,7 @@ export interface InboundContext {
 }
 
 export type InboundDecision =
-  | { readonly kind: 'reject'; readonly reason: RejectReason; readonly detail: string; readonly orderId?: string; readonly jti?: string }
+  | { readonly kind: 'reject'; readonly reason: RejectReason; readonly detail: string; readonly orderId?: string; readonly jti?: string; readonly same?: true }
   | { readonly kind: 'duplicate'; readonly jti: string }
   | { readonly kind: 'accept'; readonly message: SignedMessage; readonly jti: string; readonly digest: string; readonly rememberUntil: number };
 
@@ -95,6 +96,11 @@ export function checkInbound(topic: InboundTopic, payload: Uint8Array, dup: bool
   const seen = ctx.replay.lookup(message.jti);
   if (seen.seen) {
     if (dup && seen.acceptedDigest === digest) return { kind: 'duplicate', jti: message.jti };
+    // The same bytes published again (a backend re-sending until answered): `replayed` with `same`, its acknowledgement.
+    if (seen.acceptedDigest === digest) {
+      const r = reject('replayed', `jti ${JSON.stringify(message.jti)} was already processed: the same message again (accepted and answered before), nothing changed`, message.orderId, message.jti);
+      return r.kind === 'reject' ? { ...r, same: true } : r;
+    }
     return reject('replayed', `jti ${JSON.stringify(message.jti)} was already processed: give every message a new jti`, message.orderId, message.jti);
   }
   return { kind: 'accept', message, jti: message.jti, digest, rememberUntil: rememberUntilMs(message, ctx.skewSec) };

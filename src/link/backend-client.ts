@@ -31,6 +31,16 @@ export interface SignOptions {
   readonly jti?: string;
 }
 
+/** The `jti` claim of a compact JWS (not verified: only to match the device's answer). */
+export function tokenJti(token: string): string | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti?: unknown };
+    return typeof claims.jti === 'string' ? claims.jti : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Add aud/iat/exp/jti to a message body and sign it into a compact JWS. */
 export function signMessage(body: MessageBody, o: SignOptions): string {
   const iat = o.now ?? Math.floor(Date.now() / 1000);
@@ -111,6 +121,27 @@ export class BackendClient {
   /** Publish a signed token (or any bytes) to a device topic with QoS 1; resolves on PUBACK. */
   async publish(deviceId: string, topic: InboundTopic, payload: string | Buffer): Promise<void> {
     await this.client.publishAsync(this.topics(deviceId).topic(topic), payload, { qos: 1 });
+  }
+
+  /**
+   * Publish a signed message and publish the same bytes again every `resendMs` until the device
+   * answers it: the first event echoing its jti (its decision, or `rejected` `replayed` with
+   * `same: true` when it had decided already). Survives a broker failover: a copy lost with a
+   * cluster node is followed by the next one, and the device acts once (decision 0012).
+   * Call watch(deviceId) first. Rejects with LINK_TIMEOUT after `timeoutMs`.
+   */
+  async sendUntilAnswered(deviceId: string, topic: InboundTopic, token: string, o: { resendMs?: number; timeoutMs?: number } = {}): Promise<DeviceEvent> {
+    const jti = tokenJti(token);
+    if (jti === undefined) throw new TillqrError('USAGE', 'the message has no jti to match an answer with');
+    const answered = this.waitForEvent(deviceId, (e) => e.jti === jti, o.timeoutMs ?? 60_000);
+    const send = (): void => void this.publish(deviceId, topic, token).catch(() => undefined);
+    send();
+    const timer = setInterval(send, o.resendMs ?? 2000);
+    try {
+      return await answered;
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** The first event from `deviceId` that `match` accepts, or LINK_TIMEOUT. */

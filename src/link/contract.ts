@@ -84,6 +84,9 @@ export const eventSchema = object({
   jti: string({ pattern: JTI, expected: 'a message id' })
     .optional()
     .doc('The `jti` of the signed message this event answers, so a backend can match the event to its message. Present when the message\'s signature verified: on its `displayed`, `paid`, `failed`, `cancelled` and `rejected`; absent on events the device decides itself (`expired`, `cancelled` by the button) and on the `cancelled` (reason `replaced`) of the order a new charge replaced.'),
+  same: literal(true)
+    .optional()
+    .doc('On `rejected` `replayed` only: the message is the very bytes of one the device accepted and answered before (a backend re-sending a confirmation it saw no answer to, e.g. across a broker failover). Nothing changed and nothing was signalled; take it as the device\'s acknowledgement of that `jti` (its decision was the earlier event for it). Absent on a replay with other bytes.'),
   detail: string({ min: 1, max: 300 })
     .optional()
     .doc('Human-readable words for the decision, e.g. "the payment is in USD but order A-1 was charged in JPY". On every `rejected`; for people and logs: match on `reason`, never on this text, which may change.'),

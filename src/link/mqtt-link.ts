@@ -67,6 +67,10 @@ export class MqttLink implements DeviceLink {
   #attempt = 0;
   #reconnectTimer: TimerHandle | undefined;
   #pingTimer: TimerHandle | undefined;
+  /** This connection's subscriptions were granted (SUBACK). */
+  #subscribed = false;
+  /** The next attempt uses the failover client id with a clean session (the last one was dropped before its SUBACK). */
+  #failoverNext = false;
   /** Holds the process open while the link runs: between reconnects there is no socket to do it. */
   #alive: NodeJS.Timeout | undefined;
 
@@ -83,6 +87,10 @@ export class MqttLink implements DeviceLink {
 
   get connected(): boolean {
     return this.#connected;
+  }
+
+  get #clientId(): string {
+    return this.#o.clientId ?? `tillqr-${this.#o.deviceId}`;
   }
 
   start(handlers: LinkHandlers): void {
@@ -139,7 +147,7 @@ export class MqttLink implements DeviceLink {
   #clientOptions(): IClientOptions {
     const m = this.#o.mqtt;
     const opts: IClientOptions = {
-      ...baseClientOptions(m, this.#o.clientId ?? `tillqr-${this.#o.deviceId}`),
+      ...baseClientOptions(m, this.#clientId),
       ...serversOption(m),
       clean: false,
       will: { topic: this.#topics.topic('status'), payload: Buffer.from(this.#status.payload(false)), qos: 1, retain: true },
@@ -156,7 +164,7 @@ export class MqttLink implements DeviceLink {
     const client = this.#client;
     if (client === undefined) return;
     this.#connected = true;
-    this.#attempt = 0;
+    this.#subscribed = false;
     disableNagle(client);
     const o = client.options;
     this.#log.info('connected to the broker', { broker: `${o.protocol ?? 'mqtt'}://${o.hostname ?? o.host ?? '?'}:${o.port ?? '?'}`, sessionPresent });
@@ -171,6 +179,9 @@ export class MqttLink implements DeviceLink {
       }
       const refused = (granted ?? []).filter((g) => g.qos > 2);
       if (refused.length > 0) this.#log.error('the broker refused a subscription (check the ACL)', { topics: refused.map((g) => g.topic) });
+      this.#subscribed = true;
+      this.#failoverNext = false;
+      this.#attempt = 0;
       // `online: true` only once the subscriptions hold: a clustered broker binds them after the
       // CONNACK, and a backend that charges on seeing the status must not publish into nothing.
       if (this.#client === client && this.#connected) this.#status.connected();
@@ -180,6 +191,14 @@ export class MqttLink implements DeviceLink {
 
   #onClose(): void {
     const wasConnected = this.#connected;
+    if (wasConnected && !this.#subscribed && !this.#closing) {
+      // A cluster cannot serve a persistent session whose queue lived on a node that is gone
+      // (RabbitMQ closes the connection at SUBSCRIBE, clean or not, for that client id): the next
+      // attempt uses the failover client id with a clean session; the backend re-sends what it has
+      // not seen answered (decision 0012). The attempt after that goes back to the usual id.
+      this.#failoverNext = true;
+      this.#log.warn('the broker dropped the connection before the subscriptions held: the next attempt uses the failover client id with a clean session');
+    }
     this.#connected = false;
     this.#status.disconnected();
     if (wasConnected) {
@@ -201,6 +220,8 @@ export class MqttLink implements DeviceLink {
       const client = this.#client;
       if (client === undefined || this.#closing) return;
       client.options.will = { topic: this.#topics.topic('status'), payload: Buffer.from(this.#status.payload(false)), qos: 1, retain: true };
+      client.options.clean = this.#failoverNext;
+      client.options.clientId = this.#failoverNext ? `${this.#clientId}-failover` : this.#clientId;
       // Keep the stores: QoS 1 events queued while offline are sent after reconnecting.
       client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);

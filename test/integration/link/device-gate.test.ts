@@ -60,7 +60,9 @@ describe('Device behind the inbound gate (in-memory link, fake clock)', () => {
         const before = s.link.events.length;
         await s.link.deliver(forgery.topic, forgery.payload);
         expect(s.link.events.length).toBe(before + 1);
-        const { detail, jti, ...ev } = s.link.events.at(-1) ?? { type: 'none', at: 0 };
+        const { detail, jti, same, ...ev } = s.link.events.at(-1) ?? { type: 'none', at: 0 };
+        // The accepted message's very bytes again is acknowledged as such (decision 0012); nothing else is.
+        expect(same).toBe(forgery.kind === 'replayed' ? true : undefined);
         expect(ev).toEqual({ type: 'rejected', reason: forgery.reason, ...(forgery.orderId !== undefined ? { orderId: forgery.orderId } : {}), at: s.now() });
         // Every refusal says why in words; no jti is echoed from a message whose signature did not verify.
         expect(detail).toMatch(/\S/);
