@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { chargeBody, deviceConfig, makeKey, paymentBody, startDevice, tempDir, TestBackend, until, type RunningDevice } from '../../helpers/payment-kit.js';
-import { startAgent, TestHost, type RunningAgent } from '../fleet/fleet-kit.js';
+import { FleetDevice } from '../fleet/fleet-device.js';
+import { makeArtifact, startAgent, TestHost, type RunningAgent } from '../fleet/fleet-kit.js';
 import { fleetCli, keyFile, tableRows } from '../fleet/operator-kit.js';
 import { startCluster, Watcher } from './cluster-kit.js';
 
@@ -111,5 +112,27 @@ describe.skipIf(cluster === undefined)(`payments and the fleet on a 3-node Rabbi
       expect(g.code, g.err).toBe(0);
       await until(() => watch.json<{ groups: Record<string, number> }>('tillqr/v1/till-f1/config/reported').some((x) => x.groups['shop-9'] === 3), 20_000, 'group document applied');
     });
+
+    it('a rollout from node c updates the group on node a over the chunked transfer; members come from the sweep', async () => {
+      const releaseKey = await keyFile('release');
+      const artifact = await makeArtifact('1.1.0');
+      const reported = await Watcher.connect(C, ['tillqr/v1/+/config/reported']);
+      running.push({ stop: () => reported.close() });
+      const devices: FleetDevice[] = [];
+      for (const id of ['till-r1', 'till-r2']) {
+        const d = await FleetDevice.start({ deviceId: id, url: A, releaseKeys: [releaseKey], groups: ['roll'], mqtt: { protocolVersion: 4 }, fleet: { blockSize: 16_384, requestTimeoutSec: 600 } });
+        devices.push(d);
+        running.push({ stop: () => d.stop() });
+        await until(() => reported.json(`tillqr/v1/${id}/config/reported`).length > 0, 20_000, `${id} reported`);
+      }
+      const job = join(await tempDir(), 'job.jws');
+      const signed = await fleetCli(['release', 'sign', '--key', releaseKey.path, '--artifact', artifact, '--version', '1.1.0', '--job-id', 'roll-1', '--out', job, '--stream', 'tillqr-1.1.0'], { env: env() });
+      expect(signed.code, signed.err).toBe(0);
+      const r = await fleetCli(['rollout', '--group', 'roll', '--version', '1.1.0', '--job', job, '--batch', '50%', '--serve', artifact], { env: env() });
+      expect(r.code, r.out + r.err).toBe(0);
+      expect(r.out).toContain('roll: 2 device(s), 0 already on 1.1.0, 2 to update');
+      expect(r.out).toMatch(/done: 2 succeeded, 0 failed\n$/);
+      for (const d of devices) expect(await d.releases.linkVersion('committed')).toBe('1.1.0');
+    }, 120_000);
   });
 });
