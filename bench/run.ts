@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'charge-to-glass': async () => (await import('./charge-to-glass.js')).chargeToGlassBench,
   latency: async () => (await import('./latency.js')).latencyBench,
   fleet: async () => (await import('./fleet.js')).fleetBench,
+  cluster: async () => (await import('./cluster.js')).clusterBench,
   voice: async () => (await import('./voice.js')).voiceBench,
   footprint: async () => (await import('./footprint.js')).footprintBench,
 };
