@@ -17,6 +17,7 @@ import { publishAndFollow } from '../fleet/operator/follow.js';
 import { readArtifact, readJob, streamToServe } from '../fleet/operator/input-files.js';
 import { loadSigningKey, signDesiredConfig, signJob } from '../fleet/operator/sign.js';
 import { StreamServer } from '../fleet/stream-server.js';
+import { StateResponder } from '../fleet/operator/state-responder.js';
 import { trustedKeyProblems } from '../payment/trust-config.js';
 import { intFlag, parse, required } from './args.js';
 import type { CliIo } from './io.js';
@@ -29,6 +30,7 @@ const USAGE = `tillqr fleet <command>
   release publish --job FILE (--device ID[,ID...]|--group G) [--serve ARTIFACT] [--wait [--batch-timeout 30m]]
   rollout --group G --version V --job FILE [--batch 10%] [--abort-when-failed 20%] [--batch-timeout 30m] [--serve ARTIFACT]
   serve --job FILE --artifact FILE   answer chunked-transfer requests until interrupted
+  responder [--state FILE]          publish a device's documents again when it says hello (clusters)
   boot-check [--config FILE]        (systemd ExecStartPre) count starts, roll back a crash loop
 broker: --url URL (or TILLQR_FLEET_URL) --prefix P --username U --ca FILE; password from TILLQR_FLEET_PASSWORD;
         MQTT 5, or 3.1.1 when the broker refuses 5 (--mqtt3 or --mqtt5 pins one, --verbose says which)`;
@@ -41,6 +43,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   'release publish': 'tillqr fleet release publish --job FILE (--device ID[,ID...]|--group G) [--serve ARTIFACT] [--wait [--batch-timeout 30m]]',
   rollout: 'tillqr fleet rollout --group G --version V --job FILE [--batch 10%] [--abort-when-failed 20%] [--batch-timeout 30m] [--serve ARTIFACT]',
   serve: 'tillqr fleet serve --job FILE --artifact FILE',
+  responder: 'tillqr fleet responder [--state FILE] [--verbose]',
   'boot-check': 'tillqr fleet boot-check [--config FILE]',
 };
 
@@ -69,6 +72,7 @@ const OPTIONS = {
   'abort-when-failed': { type: 'string' },
   'batch-timeout': { type: 'string' },
   config: { type: 'string' },
+  state: { type: 'string' },
   json: { type: 'boolean' },
   wait: { type: 'boolean' },
   mqtt3: { type: 'boolean' },
@@ -211,6 +215,21 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
       try {
         const stopServing = await startServing(client, prefix, job.stream, artifact, io);
         await untilInterrupted(io).finally(stopServing);
+      } finally {
+        await client.close();
+      }
+      return EXIT.OK;
+    }
+    case 'responder': {
+      const { client, prefix } = await connect(v, io);
+      const r = new StateResponder({ prefix, publish: (t, p) => void client.publish(t, p, true).catch(() => undefined), ...(v.state !== undefined ? { statePath: v.state } : {}), note: (l) => v.verbose === true && io.stderr(`${l}\n`) });
+      try {
+        await r.load();
+        const off = client.onMessage((t, p) => r.handle(t, p));
+        await client.subscribe(r.subscriptions);
+        io.stderr(`answering fleet hellos (${r.size} document(s) held)\n`);
+        await untilInterrupted(io).finally(off);
+        await r.flushed();
       } finally {
         await client.close();
       }

@@ -11,7 +11,7 @@ import type { ConfigStore } from '../config/config-store.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { TillqrError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { FleetTopics, fleetPingSchema, type ReportedConfig, type UpdateStatus } from '../link/contract-fleet.js';
+import { FleetTopics, fleetPingSchema, type FleetHello, type ReportedConfig, type UpdateStatus } from '../link/contract-fleet.js';
 import { parseJsonPayload } from '../link/json-payload.js';
 import { TrustedKeys } from '../payment/jws.js';
 import { DesiredConfig } from './desired-config.js';
@@ -93,6 +93,9 @@ export class FleetAgent {
     this.#o.channel.start(this.subscriptions, {
       message: (topic, payload) => this.#message(topic, payload),
       online: () => {
+        // Ask for the documents again (decision 0012): a cluster may hold their retained copies on another node.
+        const hello: FleetHello = { typ: 'hello', memberOf: [...this.#groups], at: Math.floor(this.#o.clock.now() / 1000) };
+        this.#o.channel.publish(this.topics.hello(), JSON.stringify(hello), { retain: false });
         this.#report(this.desired.reported());
         this.updates.online();
       },

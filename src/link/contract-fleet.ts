@@ -153,6 +153,14 @@ export const fleetPingSchema = object({
 
 export type FleetPing = Infer<typeof fleetPingSchema>;
 
+export const fleetHelloSchema = object({
+  typ: literal('hello').doc('Always "hello".'),
+  memberOf: array(string({ pattern: GROUP_NAME, expected: 'a group name' }), { max: 16 }).doc('The device\'s groups (mqtt.groups): whose documents it wants.'),
+  at: UNIX_SEC('When the fleet connection came up.'),
+});
+
+export type FleetHello = Infer<typeof fleetHelloSchema>;
+
 export type DesiredConfigDoc = Infer<typeof desiredConfigSchema>;
 export type ReportedConfig = Infer<typeof reportedConfigSchema>;
 export type UpdateJob = Infer<typeof updateJobSchema>;
@@ -162,7 +170,7 @@ export type StreamFrameHeader = Infer<typeof streamFrameHeaderSchema>;
 
 // ---- topics --------------------------------------------------------------------------------
 
-export type FleetTopicName = 'config/desired' | 'group config/desired' | 'config/reported' | 'update' | 'update/status' | 'stream/get' | 'stream/data' | 'fleet/ping';
+export type FleetTopicName = 'config/desired' | 'group config/desired' | 'config/reported' | 'update' | 'update/status' | 'stream/get' | 'stream/data' | 'fleet/ping' | 'fleet/hello';
 
 export interface FleetTopicSpec {
   readonly name: FleetTopicName;
@@ -185,6 +193,7 @@ export const FLEET_TOPICS: readonly FleetTopicSpec[] = [
   { name: 'stream/get', pattern: '<prefix>/<deviceId>/stream/get', direction: 'device → backend', signedBy: 'none', retained: false, qos: 1, schema: streamRequestSchema, summary: 'Chunked transfer: the device asks for numbered blocks of a stream (JSON).' },
   { name: 'stream/data', pattern: '<prefix>/<deviceId>/stream/data', direction: 'backend → device', signedBy: 'none', retained: false, qos: 1, schema: streamFrameHeaderSchema, summary: 'Chunked transfer: one binary frame per block, [u16 header length][header JSON][bytes]; integrity comes from the job\'s signed SHA-256.' },
   { name: 'fleet/ping', pattern: '<prefix>/fleet/ping', direction: 'backend → device', signedBy: 'none', retained: false, qos: 1, schema: fleetPingSchema, summary: 'A sweep (`tillqr fleet status`, group membership for release publish and rollout): every connected device publishes its `status`, `config/reported` and `update/status` again, live, so the fleet is seen on a clustered broker that delivers no retained message through a wildcard nor across nodes. Publish not retained.' },
+  { name: 'fleet/hello', pattern: '<prefix>/<deviceId>/fleet/hello', direction: 'device → backend', signedBy: 'none', retained: false, qos: 1, schema: fleetHelloSchema, summary: 'Sent by the fleet agent on every connect: a responder (`tillqr fleet responder`) publishes the device\'s `config/desired`, its groups\' documents and its `update` job again, so a device that was away when they were pushed gets them on any cluster node (retained copies are per node on some clusters). Harmless without a responder.' },
 ];
 
 /** Topic names for one device's fleet traffic. */
@@ -203,6 +212,11 @@ export class FleetTopics {
 
   group(group: string): string {
     return groupDesiredTopic(this.prefix, group);
+  }
+
+  /** The device's hello (asks for its documents again: a cluster's retained copies are per node). */
+  hello(): string {
+    return `${this.prefix}/${this.deviceId}/fleet/hello`;
   }
 
   /** The fleet-wide sweep topic (fleet/ping). */

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { chargeBody, deviceConfig, makeKey, paymentBody, startDevice, tempDir, TestBackend, until, type RunningDevice } from '../../helpers/payment-kit.js';
 import { FleetDevice } from '../fleet/fleet-device.js';
-import { makeArtifact, startAgent, TestHost, type RunningAgent } from '../fleet/fleet-kit.js';
-import { fleetCli, keyFile, tableRows } from '../fleet/operator-kit.js';
+import { makeArtifact, startAgent, TestHost, type DeviceSetup, type RunningAgent } from '../fleet/fleet-kit.js';
+import { fleetCli, interruptor, keyFile, tableRows } from '../fleet/operator-kit.js';
 import { startCluster, Watcher } from './cluster-kit.js';
 
 const started = await startCluster();
@@ -83,6 +83,7 @@ describe.skipIf(cluster === undefined)(`payments and the fleet on a 3-node Rabbi
   describe('fleet', () => {
     let fleetKey: Awaited<ReturnType<typeof keyFile>>;
     let agent: RunningAgent;
+    let setup: DeviceSetup;
     let watch: Watcher;
     const env = (): NodeJS.ProcessEnv => ({ TILLQR_FLEET_URL: C });
 
@@ -91,7 +92,8 @@ describe.skipIf(cluster === undefined)(`payments and the fleet on a 3-node Rabbi
       watch = await Watcher.connect(C, ['tillqr/v1/till-f1/config/reported']);
       running.push({ stop: () => watch.close() });
       await device('till-f1');
-      agent = await startAgent({ deviceId: 'till-f1', url: A, fleetKeys: [fleetKey], groups: ['shop-9'], mqtt: { protocolVersion: 4 }, stateDir: await tempDir(), releaseRoot: await tempDir('tillqr-opt-') }, new TestHost('1.0.0'));
+      setup = { deviceId: 'till-f1', url: A, fleetKeys: [fleetKey], groups: ['shop-9'], mqtt: { protocolVersion: 4 }, stateDir: await tempDir(), releaseRoot: await tempDir('tillqr-opt-') };
+      agent = await startAgent(setup, new TestHost('1.0.0'));
       running.push(agent);
       await until(() => watch.json('tillqr/v1/till-f1/config/reported').length > 0, 20_000, 'the agent reported');
       const r = await fleetCli(['status'], { env: env() });
@@ -112,6 +114,32 @@ describe.skipIf(cluster === undefined)(`payments and the fleet on a 3-node Rabbi
       expect(g.code, g.err).toBe(0);
       await until(() => watch.json<{ groups: Record<string, number> }>('tillqr/v1/till-f1/config/reported').some((x) => x.groups['shop-9'] === 3), 20_000, 'group document applied');
     });
+
+    it('a device away during a push gets the document from the responder on node b when it is back on node a', async () => {
+      const { interrupted, interrupt } = interruptor();
+      const responder = fleetCli(['responder', '--url', B, '--state', join(await tempDir(), 'responder.json')], { env: env(), interrupted });
+      const desired = await Watcher.connect(C, ['tillqr/v1/till-f1/config/desired']);
+      running.push({ stop: () => desired.close() });
+      await agent.stop();
+      const file = join(await tempDir(), 'desired.json');
+      await writeFile(file, JSON.stringify({ display: { rotation: 90 } }));
+      const r = await fleetCli(['config', 'push', '--device', 'till-f1', '--file', file, '--key', fleetKey.path, '--version', '8'], { env: env() });
+      expect(r.code, r.err).toBe(0);
+      // The responder holds it once a hello makes it publish the document again (the push was the first copy).
+      const hello = JSON.stringify({ typ: 'hello', memberOf: [], at: Math.floor(Date.now() / 1000) });
+      const copies = (): number => (desired.seen.get('tillqr/v1/till-f1/config/desired') ?? []).length;
+      for (let i = 0; copies() < 2; i++) {
+        if (i === 100) throw new Error('the responder did not answer a hello');
+        await desired.publish('tillqr/v1/till-f1/fleet/hello', hello);
+        await new Promise((res) => setTimeout(res, 200)); // the next hello only if this one found nothing yet
+      }
+      agent = await startAgent(setup, new TestHost('1.0.0'));
+      running.push(agent);
+      await until(() => watch.json<{ device?: number }>('tillqr/v1/till-f1/config/reported').some((x) => x.device === 8), 20_000, 'the document pushed while away applied');
+      expect(agent.store.current.display.rotation).toBe(90);
+      interrupt();
+      expect((await responder).code).toBe(0);
+    }, 60_000);
 
     it('a rollout from node c updates the group on node a over the chunked transfer; members come from the sweep', async () => {
       const releaseKey = await keyFile('release');
