@@ -39,7 +39,8 @@ export async function openSpidev(opts: SpidevOptions, load: () => Promise<SpiDev
   try {
     api = await load();
   } catch (e) {
-    throw new TillqrError('PANEL_IO', `cannot load the spi-device package for ${path}: ${(e as Error).message}`, { path }, { cause: e });
+    // Node's message for an addon of another ABI runs over several lines; a fault is one line.
+    throw new TillqrError('PANEL_IO', `cannot load the spi-device package for ${path}: ${(e as Error).message.replace(/\s+/g, ' ')}`, { path }, { cause: e });
   }
   const openFailed = (err: Error): TillqrError => {
     const hint = (err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (enable SPI: dtparam=spi=on in config.txt)' : '';

@@ -59,6 +59,16 @@ describe('realPanelOpener', () => {
     const e1 = await noModule().catch((e: unknown) => e);
     expect(isTillqrError(e1, 'PANEL_IO')).toBe(true);
     expect((e1 as Error).message).toMatch(/cannot load the spi-device package for \/dev\/spidev0\.0: Cannot find module/);
+    // An addon built for another Node ABI fails with a message over several lines: the fault is one line.
+    const otherAbi = realPanelOpener({
+      config: config('waveshare-2in9-v2'),
+      gpio: new SimGpio({ clock }),
+      clock,
+      logger: silentLogger,
+      openSpi: (o) => openSpidev(o, () => Promise.reject(new Error("The module 'spi.node'\nwas compiled against a different Node.js version using\nNODE_MODULE_VERSION 115."))),
+    });
+    const e3 = await otherAbi().catch((e: unknown) => e);
+    expect((e3 as Error).message).toMatch(/: The module 'spi\.node' was compiled against a different Node\.js version using NODE_MODULE_VERSION 115\.$/);
     // The real package on this machine, with no /dev/spidev0.0.
     const real = realPanelOpener({ config: config('waveshare-2in9-v2'), gpio: new SimGpio({ clock }), clock, logger: silentLogger });
     const e2 = await real().catch((e: unknown) => e);
