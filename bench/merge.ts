@@ -28,6 +28,7 @@ export function mergeBenchmarks(existing: string, sections: readonly string[], n
   const cut = doc.search(/\n## Targets( not met)?\n/);
   const head = cut >= 0 ? doc.slice(0, cut + 1) : `${doc}\n`;
   const tail = missed.length > 0 ? `## Targets not met\n\n${missed.map((m) => `- ${m}`).join('\n')}\n` : '## Targets\n\nEvery target above is met in this run.\n';
-  const withNote = head.replace(/^(Measured .*\n)(Merged .*\n)*/m, (_m, measured: string) => `${measured}${note}\n`);
+  // Earlier merges stay listed (their sections keep their figures); this one is added.
+  const withNote = head.replace(/^(Measured .*\n)((?:Merged .*\n)*)/m, (_m, measured: string, merged: string) => `${measured}${merged}${note}\n`);
   return withNote + tail;
 }
