@@ -27,20 +27,11 @@ import { checkLeaf } from '../../src/fleet/config-merge.js';
 import { b64urlDecode, b64urlEncode, signCompact, TrustedKeys, verifyCompact } from '../../src/payment/jws.js';
 import { generateEd25519KeyPair, parseEd25519PrivateKey } from '../../src/payment/keys.js';
 import { makeBundle } from '../../test/unit/console/bundle-fixture.js';
-import { IDENTITY_RAW, nonCanonicalY, pemOfRaw, SMALL_ORDER_HEX, X_ZERO_SIGNED } from '../../test/helpers/weak-keys.js';
+import { IDENTITY_RAW, le32, nonCanonicalY, pemOfRaw, SMALL_ORDER_HEX, X_ZERO_SIGNED } from '../../test/helpers/weak-keys.js';
 import { check, n, type Section } from './types.js';
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
-function le32(x: bigint): Buffer {
-  const b = Buffer.alloc(32);
-  let v = x;
-  for (let i = 0; i < 32; i++) {
-    b[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return b;
-}
 
 export interface OwnerKeysResult {
   readonly weak: number;
