@@ -68,7 +68,8 @@ export class OperatorClient {
     const ping: FleetPing = { typ: 'ping', id: randomUUID().replace(/-/g, ''), spreadMs };
     return this.collect(viewTopics(prefix), o.quietMs ?? 700, Math.max(o.maxMs ?? 10_000, spreadMs * 2), {
       minMs: spreadMs,
-      afterSubscribe: () => this.publish(fleetPingTopic(prefix), JSON.stringify(ping), false),
+      // A broker whose ACL predates the sweep refuses the ping: the retained copies still make the view.
+      afterSubscribe: () => this.publish(fleetPingTopic(prefix), JSON.stringify(ping), false).catch(() => undefined),
     });
   }
 
