@@ -20,7 +20,7 @@ import type { DeviceEvent } from '../src/link/contract.js';
 import { MqttLink } from '../src/link/mqtt-link.js';
 import { generateEd25519KeyPair, parseEd25519PrivateKey } from '../src/payment/keys.js';
 import { SimGpio } from '../src/signal/drivers/sim-gpio.js';
-import type { Indicator, SignalEvent } from '../src/signal/indicator.js';
+import { SuccessProbe, waiter } from './success-probe.js';
 import { openSignals } from '../src/signal/open-signals.js';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
 import type { Bench, BenchSection } from './types.js';
@@ -44,12 +44,6 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
-function waiter<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
 export async function measureLatency(opts: { sales: number; warmup?: number }): Promise<LatencyFigures> {
   const broker = await Mosquitto.start();
   const stateDir = await mkdtemp(join(tmpdir(), 'tillqr-bench-latency-'));
@@ -70,26 +64,9 @@ export async function measureLatency(opts: { sales: number; warmup?: number }): 
   const gpio = new SimGpio({ clock, historyLimit: 100 });
   const signals = await openSignals({ config: config.signal, gpio, clock, logger });
 
-  // Arm on play('paid'); the first GPIO write after that is the success signal reaching the pins.
-  // The charge starts the "waiting" pattern with a short green chirp; a real customer takes
-  // seconds to pay, so each payment is sent once the chirp is over (green LED written off).
-  let armed = false;
-  let signalled = waiter<number>();
-  let chirpOver = waiter<void>();
-  gpio.onWrite((w) => {
-    if (w.pin === config.signal.led.green && w.value === 0) chirpOver.resolve();
-    if (!armed) return;
-    armed = false;
-    signalled.resolve(performance.now());
-  });
-  const indicator: Indicator = {
-    play: (e: SignalEvent) => {
-      if (e === 'paid') armed = true;
-      signals.indicator.play(e);
-    },
-    stop: () => signals.indicator.stop(),
-    close: () => signals.indicator.close(),
-  };
+  // The success signal reaching the pins, each payment sent once the charge's chirp is over (success-probe.ts).
+  const probe = new SuccessProbe(signals, gpio, config.signal.led.green);
+  const indicator = probe.indicator;
   const link = new MqttLink({ mqtt: config.mqtt, deviceId, version: 'bench', clock, logger });
   const device = new Device({ config, clock, logger, link, screen: { show: () => undefined }, indicator, storeDir: stateDir, version: 'bench' });
   const backend = await BackendClient.connect({ url: broker.url });
@@ -116,11 +93,11 @@ export async function measureLatency(opts: { sales: number; warmup?: number }): 
       const orderId = `B-${i}`;
       const now = Math.floor(Date.now() / 1000);
       nextEvent = waiter();
-      chirpOver = waiter();
+      const chirpOver = probe.expectChirpEnd();
       await backend.publish(deviceId, 'charge', signMessage({ typ: 'charge', orderId, amount: 1000 + i, currency: 'JPY', qr: `QR-${i}`, expiresAt: now + 600 }, { deviceId, key, kid: pair.kid, now }));
       const shown = await nextEvent.promise;
       if (shown.type !== 'displayed') throw new Error(`charge ${orderId}: ${JSON.stringify(shown)}`);
-      await chirpOver.promise;
+      await chirpOver;
       const token = signMessage(
         { typ: 'payment', orderId, amount: 1000 + i, currency: 'JPY', status: 'succeeded', providerTxnId: `t-${i}`, paidAt: now },
         { deviceId, key, kid: pair.kid, now },
@@ -133,11 +110,11 @@ export async function measureLatency(opts: { sales: number; warmup?: number }): 
       const b1 = await bareGot.promise;
 
       // The device: publish to GPIO write.
-      signalled = waiter();
+      const signalled = probe.expectSuccess();
       nextEvent = waiter();
       const t0 = performance.now();
       void backend.publish(deviceId, 'payment', token);
-      const t1 = await signalled.promise;
+      const t1 = await signalled;
       const paid = await nextEvent.promise;
       if (paid.type !== 'paid') throw new Error(`payment ${orderId}: ${JSON.stringify(paid)}`);
       if (i >= total - opts.sales) {

@@ -20,7 +20,7 @@ import { signMessage } from '../src/link/backend-client.js';
 import type { DeviceEvent } from '../src/link/contract.js';
 import { generateEd25519KeyPair, parseEd25519PrivateKey } from '../src/payment/keys.js';
 import { SimGpio } from '../src/signal/drivers/sim-gpio.js';
-import type { Indicator, SignalEvent } from '../src/signal/indicator.js';
+import { SuccessProbe, waiter } from './success-probe.js';
 import { openSignals } from '../src/signal/open-signals.js';
 import { Announcer } from '../src/voice/announcer.js';
 import { AplaySpeaker } from '../src/voice/drivers/aplay.js';
@@ -36,12 +36,6 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 const round = (x: number): number => Math.round(x * 10) / 10;
-
-function waiter<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 class TimedLink extends MemoryLink {
   onEvent: ((e: DeviceEvent) => void) | undefined;
@@ -84,23 +78,8 @@ export async function measureVoice(opts: { sales: number }): Promise<VoiceFigure
   const gpio = new SimGpio({ clock, historyLimit: 100 });
   const signals = await openSignals({ config: config.signal, gpio, clock, logger });
   // As in bench/latency.ts: the charge's "waiting" chirp ends (green written off) before the payment.
-  let armed = false;
-  let led = waiter<number>();
-  let chirpOver = waiter<void>();
-  gpio.onWrite((w) => {
-    if (w.pin === config.signal.led.green && w.value === 0) chirpOver.resolve();
-    if (!armed) return;
-    armed = false;
-    led.resolve(performance.now());
-  });
-  const indicator: Indicator = {
-    play: (e: SignalEvent) => {
-      if (e === 'paid') armed = true;
-      signals.indicator.play(e);
-    },
-    stop: () => signals.indicator.stop(),
-    close: () => signals.indicator.close(),
-  };
+  const probe = new SuccessProbe(signals, gpio, config.signal.led.green);
+  const indicator = probe.indicator;
   const engine = new EspeakNgEngine();
   const speaker = new AplaySpeaker({ env: { ...process.env, HOME: dir } });
   let cache = new WavCache({ stateDir: config.stateDir, engine, logger });
@@ -133,16 +112,16 @@ export async function measureVoice(opts: { sales: number }): Promise<VoiceFigure
   const alive = setInterval(() => undefined, 1000);
   const sale = async (amount: number, mode: Mode | 'silent' | undefined): Promise<void> => {
     const orderId = `V-${n++}`;
-    chirpOver = waiter();
+    const chirpOver = probe.expectChirpEnd();
     await send('charge', { typ: 'charge', orderId, amount, currency: 'JPY', qr: 'QR', expiresAt: Math.floor(Date.now() / 1000) + 600 });
     await device.idle();
-    await chirpOver.promise;
+    await chirpOver;
     if (mode === 'silent') {
       announcer = undefined;
-      led = waiter();
+      const led = probe.expectSuccess();
       const t0 = performance.now();
       await send('payment', { typ: 'payment', orderId, amount, currency: 'JPY', status: 'succeeded', providerTxnId: `t-${orderId}`, paidAt: Math.floor(Date.now() / 1000) });
-      figures.ledSilent.push((await led.promise) - t0);
+      figures.ledSilent.push((await led) - t0);
       return;
     }
     if (mode === 'disk') cache = new WavCache({ stateDir: config.stateDir, engine, logger });
@@ -152,11 +131,11 @@ export async function measureVoice(opts: { sales: number }): Promise<VoiceFigure
     const stream = createReadStream(fifo);
     stream.once('data', () => audio.resolve(performance.now()));
     const ended = new Promise<void>((r) => stream.once('close', () => r()));
-    led = waiter();
+    const led = probe.expectSuccess();
     paid = waiter();
     const t0 = performance.now();
     await send('payment', { typ: 'payment', orderId, amount, currency: 'JPY', status: 'succeeded', providerTxnId: `t-${orderId}`, paidAt: Math.floor(Date.now() / 1000) });
-    const [tLed, tPaid, tAudio] = await Promise.all([led.promise, paid.promise, audio.promise]);
+    const [tLed, tPaid, tAudio] = await Promise.all([led, paid.promise, audio.promise]);
     // Stop the phrase once its first sample is out; the next sale starts from silence.
     await announcer.stop();
     stream.destroy();
