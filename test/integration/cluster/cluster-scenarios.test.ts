@@ -4,6 +4,7 @@
  * and never delivers them through a wildcard, so everything here must work from live traffic:
  * `fleet status` and group membership come from the sweep (fleet/ping), not from retained copies.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
@@ -117,14 +118,22 @@ describe.skipIf(cluster === undefined)(`payments and the fleet on a 3-node Rabbi
 
     it('a device away during a push gets the document from the responder on node b when it is back on node a', async () => {
       const { interrupted, interrupt } = interruptor();
-      const responder = fleetCli(['responder', '--url', B, '--state', join(await tempDir(), 'responder.json')], { env: env(), interrupted });
+      const statePath = join(await tempDir(), 'responder.json');
+      const responder = fleetCli(['responder', '--url', B, '--state', statePath], { env: env(), interrupted });
       const desired = await Watcher.connect(C, ['tillqr/v1/till-f1/config/desired']);
       running.push({ stop: () => desired.close() });
       await agent.stop();
       const file = join(await tempDir(), 'desired.json');
       await writeFile(file, JSON.stringify({ display: { rotation: 90 } }));
-      const r = await fleetCli(['config', 'push', '--device', 'till-f1', '--file', file, '--key', fleetKey.path, '--version', '8'], { env: env() });
-      expect(r.code, r.err).toBe(0);
+      // The responder connects (and negotiates its MQTT version) on its own time, and a cluster never
+      // hands it a retained copy through its wildcard: push again until it has seen the document.
+      const held = (): boolean => existsSync(statePath) && readFileSync(statePath, 'utf8').includes('till-f1/config/desired');
+      for (let i = 0; !held(); i++) {
+        if (i === 50) throw new Error('the responder never saw the pushed document');
+        const r = await fleetCli(['config', 'push', '--device', 'till-f1', '--file', file, '--key', fleetKey.path, '--version', '8'], { env: env() });
+        expect(r.code, r.err).toBe(0);
+        for (let j = 0; j < 10 && !held(); j++) await new Promise((res) => setTimeout(res, 100));
+      }
       // The responder holds it once a hello makes it publish the document again (the push was the first copy).
       const hello = JSON.stringify({ typ: 'hello', memberOf: [], at: Math.floor(Date.now() / 1000) });
       const copies = (): number => (desired.seen.get('tillqr/v1/till-f1/config/desired') ?? []).length;
