@@ -100,16 +100,17 @@ describe('console robustness', () => {
     expect(answered).toBeLessThan(2001);
   });
 
+  // The waits are long because a loaded machine can take seconds to report the vanished pty (EIO).
   it('reopens the port when it vanishes and comes back (USB unplugged and replugged)', async () => {
     const { host: h, rig: r } = await start();
     await h.close();
     host = undefined;
     await r.pty.kill();
-    await until(() => r.console.state === 'waiting' || r.console.state === 'opening', 'the console noticed the port was gone');
-    await until(() => r.sink.lines.some((l) => l.includes('console port not available')), 'a failed reopen while the port is gone');
+    await until(() => r.console.state === 'waiting' || r.console.state === 'opening', 'the console noticed the port was gone', 30_000);
+    await until(() => r.sink.lines.some((l) => l.includes('console port not available')), 'a failed reopen while the port is gone', 30_000);
     expect(r.sink.lines.some((l) => l.includes('console port lost; will reopen'))).toBe(true);
     await r.pty.start();
-    await until(() => r.console.opens === 2 && r.console.state === 'open', 'the console reopened the port');
+    await until(() => r.console.opens === 2 && r.console.state === 'open', 'the console reopened the port', 30_000);
     host = await Host.open(r.pty.host);
     await host.sync();
     expect(await host.client.request('version')).toMatchObject({ version: '0.1.0-test' });
@@ -118,7 +119,7 @@ describe('console robustness', () => {
     host = undefined;
     await r.pty.kill();
     await r.pty.start();
-    await until(() => r.console.opens === 3 && r.console.state === 'open', 'the console reopened the port again');
+    await until(() => r.console.opens === 3 && r.console.state === 'open', 'the console reopened the port again', 30_000);
     host = await Host.open(r.pty.host);
     await host.sync();
     expect(await host.type('status')).toMatch(/state: +unprovisioned/);

@@ -104,7 +104,9 @@ describe('tillqr run on a machine without SPI, framebuffer or GPIO (hardware "pi
     const from = host.mark();
     host.write('status\r');
     const text = await host.waitFor(/display: +waveshare-2in9-v2 failing \(PANEL_UNAVAILABLE: [^\r\n]*\)\r\n/, from, 20_000);
-    expect(text).toMatch(/display: +waveshare-2in9-v2 failing \(PANEL_UNAVAILABLE: waveshare-2in9-v2 cannot be opened: cannot open \/dev\/spidev0\.0: ENOENT[^\r\n]*dtparam=spi=on/);
+    // The cause: no /dev/spidev0.0 here, or, on a Node.js whose ABI the installed spi-device addon
+    // was not built for (the suite's Node 22 run), the addon that does not load; one line either way.
+    expect(text).toMatch(/display: +waveshare-2in9-v2 failing \(PANEL_UNAVAILABLE: waveshare-2in9-v2 cannot be opened: cannot (open \/dev\/spidev0\.0: ENOENT[^\r\n]*dtparam=spi=on|load the spi-device package for \/dev\/spidev0\.0: [^\r\n]*NODE_MODULE_VERSION[^\r\n]*)/);
     expect(text).toMatch(/broker: +connected/);
   });
 
