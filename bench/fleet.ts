@@ -193,6 +193,7 @@ export const fleetBench: Bench = async ({ quick }) => {
     for (const a of agents) await a.stop().catch(() => undefined);
     await observer.endAsync().catch(() => undefined);
     await broker.close();
-    await rm(dir, { recursive: true, force: true });
+    // An agent stopped mid-install may still be finishing a file in its releases folder.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 };
