@@ -12,11 +12,12 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { exited } from './child.js';
+import { canConnect } from './mosquitto.js';
 
 const BIN = '/usr/lib/rabbitmq/bin';
 const EPMD = '/usr/bin/epmd';
@@ -49,17 +50,6 @@ async function freePortIn(lo: number, hi: number, taken: Set<number>): Promise<n
     }
   }
   throw new Error(`no free port in ${lo}-${hi}`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ port, host: '127.0.0.1' });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 export interface RabbitNode {
