@@ -8,12 +8,9 @@
  * each has the whole artifact ("verifying"). Without RabbitMQ, the cluster rows are left out with
  * the reason in the notes.
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ConfigStore } from '../src/config/config-store.js';
 import { systemClock } from '../src/core/clock.js';
@@ -23,39 +20,13 @@ import { FleetMqtt } from '../src/fleet/fleet-mqtt.js';
 import { buildView } from '../src/fleet/operator/fleet-view.js';
 import { OperatorClient } from '../src/fleet/operator/operator-client.js';
 import { signDesiredConfig, signJob } from '../src/fleet/operator/sign.js';
-import type { FleetHost } from '../src/fleet/ports.js';
 import { StreamServer } from '../src/fleet/stream-server.js';
-import { generateEd25519KeyPair, parseEd25519PrivateKey } from '../src/payment/keys.js';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
 import { RabbitCluster, rabbitmqUnavailable } from '../test/helpers/rabbitmq-cluster.js';
+import { host, key, releaseArtifact } from './fleet.js';
 import type { Bench, BenchRow, BenchSection } from './types.js';
 
-const run = promisify(execFile);
 const PREFIX = 'tillqr/v1';
-
-const host: FleetHost = {
-  version: '1.0.0',
-  saleActive: () => false,
-  onIdle: () => () => undefined,
-  health: () => ({ brokerConnected: true, displayDrawn: true }),
-  restart: () => undefined,
-};
-
-function key() {
-  const k = generateEd25519KeyPair();
-  return { key: parseEd25519PrivateKey(k.privateKeyPem), kid: k.kid, publicKeyPem: k.publicKeyPem };
-}
-
-async function artifactOf(dir: string, bytes: number): Promise<string> {
-  const tree = join(dir, 'tree');
-  await mkdir(join(tree, 'dist/src/cli'), { recursive: true });
-  await writeFile(join(tree, 'package.json'), JSON.stringify({ name: 'tillqr', version: '1.1.0' }));
-  await writeFile(join(tree, 'dist/src/cli/tillqr.js'), '');
-  await writeFile(join(tree, 'dist/blob.bin'), randomBytes(bytes));
-  const out = join(dir, 'tillqr-1.1.0.tar.gz');
-  await run('tar', ['-czf', out, '-C', tree, '.']);
-  return out;
-}
 
 interface RunResult {
   readonly tills: number;
@@ -144,7 +115,7 @@ async function fleetRun(urls: readonly string[], tills: number, updateOf: number
     const statusSec = (performance.now() - tStatus) / 1000;
     const listed = [...view.values()].filter((v) => v.reported !== undefined).length;
 
-    const bytes = await readFile(await artifactOf(dir, artifactBytes));
+    const bytes = await readFile(await releaseArtifact(dir, '1.1.0', artifactBytes));
     const server = new StreamServer({ prefix: PREFIX, publish: (t, p) => void op.publish(t, p, false).catch(() => undefined) });
     server.add('bench-1.1.0', bytes);
     const offServer = op.onMessage((t, p) => server.handle(t, p));

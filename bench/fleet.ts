@@ -28,7 +28,8 @@ const run = promisify(execFile);
 const PREFIX = 'tillqr/v1';
 const BLOCK = 65_536;
 
-const host: FleetHost = {
+/** A host that is always idle and healthy (shared with bench/cluster.ts). */
+export const host: FleetHost = {
   version: '1.0.0',
   saleActive: () => false,
   onIdle: () => () => undefined,
@@ -36,12 +37,13 @@ const host: FleetHost = {
   restart: () => undefined,
 };
 
-function key() {
+export function key() {
   const k = generateEd25519KeyPair();
   return { key: parseEd25519PrivateKey(k.privateKeyPem), kid: k.kid, publicKeyPem: k.publicKeyPem };
 }
 
-async function releaseArtifact(dir: string, version: string, bytes: number): Promise<string> {
+/** A release artifact of `bytes` of payload, made with tar. */
+export async function releaseArtifact(dir: string, version: string, bytes: number): Promise<string> {
   const tree = join(dir, `tree-${version}`);
   await mkdir(join(tree, 'dist/src/cli'), { recursive: true });
   await writeFile(join(tree, 'package.json'), JSON.stringify({ name: 'tillqr', version }));
