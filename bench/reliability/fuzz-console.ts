@@ -211,7 +211,7 @@ export async function fuzzConsole(o: { runs: number; seed: number }): Promise<Co
   } finally {
     process.off('uncaughtException', onError);
     process.off('unhandledRejection', onError);
-    session.dispose();
+    await runOnClock(clock, session.dispose(), { stepMs: 100 }).catch(() => undefined);
     await runOnClock(clock, sim.stop(), { stepMs: 100 }).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }

@@ -94,7 +94,8 @@ export class SerialConsole {
     this.#state = 'stopped';
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#session?.dispose();
+    // Not awaited: a `restart` or `factory-reset` in flight is what stops the console.
+    void this.#session?.dispose();
     this.#session = undefined;
     const port = this.#port;
     this.#port = undefined;
@@ -140,7 +141,7 @@ export class SerialConsole {
   }
 
   #lost(port: ConsolePort, session: ConsoleSession, err: Error | undefined): void {
-    session.dispose();
+    void session.dispose();
     if (this.#port !== port) return;
     this.#port = undefined;
     this.#session = undefined;

@@ -66,6 +66,8 @@ export class ConsoleSession {
   readonly #auth: SessionAuth;
   #disposed = false;
   #demuxTimer: TimerHandle | undefined;
+  /** The command and Improv requests in flight; dispose() waits for them (a `set` may be writing a file). */
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(opts: SessionOptions) {
     this.#o = opts;
@@ -112,7 +114,7 @@ export class ConsoleSession {
       this.#auth.touch();
       for (const e of this.#demux.push(chunk)) {
         if (e.kind === 'text') this.#onText(e.bytes);
-        else void this.#improv.handle(e.bytes);
+        else this.#track(this.#improv.handle(e.bytes));
       }
       const holding = this.#demux.holding;
       if (holding !== 'none') {
@@ -126,13 +128,24 @@ export class ConsoleSession {
     }
   }
 
-  dispose(): void {
+  /** Ends the session: nothing more is read or written. Resolves once the work in flight has finished. */
+  dispose(): Promise<void> {
     this.#disposed = true;
     this.#clearTimer();
     this.#auth.dispose();
     this.#prompt?.reject(new TillqrError('CONSOLE_PORT', 'the port closed'));
     this.#prompt = undefined;
     this.#queue.length = 0;
+    return Promise.all(this.#inFlight).then(() => undefined);
+  }
+
+  #track(work: Promise<unknown>): void {
+    const p = work.then(
+      () => undefined,
+      (e: unknown) => this.#o.logger.error('console request failed', { error: e }),
+    );
+    this.#inFlight.add(p);
+    void p.finally(() => this.#inFlight.delete(p));
   }
 
   #promptText(): string {
@@ -190,7 +203,7 @@ export class ConsoleSession {
       return;
     }
     this.#queue.push(item);
-    if (!this.#running) void this.#drainQueue();
+    if (!this.#running) this.#track(this.#drainQueue());
   }
 
   async #drainQueue(): Promise<void> {
