@@ -26,10 +26,22 @@ type EpaperId = 'waveshare-2in13-v4' | 'waveshare-2in9-v2' | 'waveshare-4in2-v2'
 
 /** Controller timing per panel, from the reference drivers' measured figures. */
 export const REFERENCE_TIMING: Readonly<Record<EpaperId, { readonly timing: Partial<SimEpaperTiming>; readonly source: string }>> = {
-  'waveshare-2in13-v4': { timing: { resetMs: 2, swResetMs: 10, fullMs: 4100, partialMs: 750 }, source: 'GxEPD2 src/epd/GxEPD2_213_BN.h (full 4.1 s, partial 0.75 s); 0x12 10 ms (GxEPD2 "10ms according to specs")' },
-  'waveshare-2in9-v2': { timing: { resetMs: 2, swResetMs: 10, fullMs: 4100, partialMs: 750 }, source: 'GxEPD2 src/epd/GxEPD2_290_T94_V2.h (full 4.1 s, partial 0.75 s)' },
-  'waveshare-4in2-v2': { timing: { resetMs: 2, swResetMs: 10, fullMs: 1200, partialMs: 400 }, source: 'GxEPD2 src/gdey/GxEPD2_420_GDEY042T81.h (full 1.2 s is its fast full update: a lower bound for 0xF7; partial 0.4 s)' },
-  'waveshare-7in5-v2': { timing: { resetMs: 2, powerMs: 140, fullMs: 4200, partialMs: 450 }, source: 'GxEPD2 src/epd/GxEPD2_750_T7.h (GD7965 OTP full 4.2 s), src/gdey/GxEPD2_750_GDEY075T7.h (fast OTP partial 0.45 s, power on 0.14 s)' },
+  'waveshare-2in13-v4': {
+    timing: { resetMs: 2, swResetMs: 10, fullMs: 4100, partialMs: 750 },
+    source: 'GxEPD2 src/epd/GxEPD2_213_BN.h (full 4.1 s, partial 0.75 s); 0x12 10 ms (GxEPD2 "10ms according to specs")',
+  },
+  'waveshare-2in9-v2': {
+    timing: { resetMs: 2, swResetMs: 10, fullMs: 4100, partialMs: 750 },
+    source: 'GxEPD2 src/epd/GxEPD2_290_T94_V2.h (full 4.1 s, partial 0.75 s)',
+  },
+  'waveshare-4in2-v2': {
+    timing: { resetMs: 2, swResetMs: 10, fullMs: 1200, partialMs: 400 },
+    source: 'GxEPD2 src/gdey/GxEPD2_420_GDEY042T81.h (full 1.2 s is its fast full update: a lower bound for 0xF7; partial 0.4 s)',
+  },
+  'waveshare-7in5-v2': {
+    timing: { resetMs: 2, powerMs: 140, fullMs: 4200, partialMs: 450 },
+    source: 'GxEPD2 src/epd/GxEPD2_750_T7.h (GD7965 OTP full 4.2 s), src/gdey/GxEPD2_750_GDEY075T7.h (fast OTP partial 0.45 s, power on 0.14 s)',
+  },
 };
 const IDS = Object.keys(REFERENCE_TIMING) as EpaperId[];
 const SLOW_HZ = 4_000_000;
@@ -66,7 +78,17 @@ export async function glassTime(id: EpaperId, idle: Frame, charge: Frame, mode: 
   const clock = new FakeClock();
   const gpio = new SimGpio({ clock });
   const pins = { rst: 17, dc: 25, busy: 24 };
-  const device = new SimEpaperDevice({ gpio, clock, pins, controller: d.sim.controller, otpPartialWaveform: d.sim.otpPartialWaveform, width: info.width, height: info.height, timing: REFERENCE_TIMING[id].timing, spiHz });
+  const device = new SimEpaperDevice({
+    gpio,
+    clock,
+    pins,
+    controller: d.sim.controller,
+    otpPartialWaveform: d.sim.otpPartialWaveform,
+    width: info.width,
+    height: info.height,
+    timing: REFERENCE_TIMING[id].timing,
+    spiHz,
+  });
   const panel = new d.driver({ spi: device, gpio, clock, logger: silentLogger, pins, busyTimeoutMs: 30_000 });
   await onClock(clock, panel.show(idle, 'full'));
   device.clearRecords();
@@ -101,7 +123,10 @@ export async function measureChargeToGlass(): Promise<BenchRow[]> {
   for (const id of IDS) {
     const info = PANELS[id];
     const { idle, charge, renderMs } = frames(renderer, id);
-    const policy = decideRefresh(info, { lastFrame: idle, partialsSinceFull: 0, lastFailed: false }, charge, true, { partialRefreshLimit: 10, largeChangeRatio: DEFAULT_LARGE_CHANGE_RATIO });
+    const policy = decideRefresh(info, { lastFrame: idle, partialsSinceFull: 0, lastFailed: false }, charge, true, {
+      partialRefreshLimit: 10,
+      largeChangeRatio: DEFAULT_LARGE_CHANGE_RATIO,
+    });
     const policyMode: RefreshMode = policy.mode === 'partial' ? 'partial' : 'full';
     const full4 = await glassTime(id, idle, charge, 'full', SLOW_HZ);
     const path4 = policyMode === 'full' ? full4 : await glassTime(id, idle, charge, policyMode, SLOW_HZ);
@@ -109,10 +134,25 @@ export async function measureChargeToGlass(): Promise<BenchRow[]> {
     const full10 = await glassTime(id, idle, charge, 'full', FAST_HZ);
     const part10 = await glassTime(id, idle, charge, 'partial', FAST_HZ);
     const base = { name: 'full refresh, 4 MHz', value: round(renderMs + full4.glassMs) };
-    rows.push({ metric: `charge → QR on glass, ${id}, the policy's path (${policyMode}: ${policy.reason}), 4 MHz`, value: round(renderMs + path4.glassMs), unit: 'ms', ...(policyMode === 'full' ? {} : { baseline: base }) });
-    rows.push({ metric: `charge → QR on glass, ${id}, partial refresh of the changed region, 4 MHz`, value: round(renderMs + part4.glassMs), unit: 'ms', baseline: base });
+    rows.push({
+      metric: `charge → QR on glass, ${id}, the policy's path (${policyMode}: ${policy.reason}), 4 MHz`,
+      value: round(renderMs + path4.glassMs),
+      unit: 'ms',
+      ...(policyMode === 'full' ? {} : { baseline: base }),
+    });
+    rows.push({
+      metric: `charge → QR on glass, ${id}, partial refresh of the changed region, 4 MHz`,
+      value: round(renderMs + part4.glassMs),
+      unit: 'ms',
+      baseline: base,
+    });
     rows.push({ metric: `charge → QR on glass, ${id}, full refresh, 10 MHz`, value: round(renderMs + full10.glassMs), unit: 'ms', baseline: base });
-    rows.push({ metric: `charge → QR on glass, ${id}, partial refresh of the changed region, 10 MHz`, value: round(renderMs + part10.glassMs), unit: 'ms', baseline: base });
+    rows.push({
+      metric: `charge → QR on glass, ${id}, partial refresh of the changed region, 10 MHz`,
+      value: round(renderMs + part10.glassMs),
+      unit: 'ms',
+      baseline: base,
+    });
     rows.push({ metric: `charge render, ${id} (included above)`, value: round(renderMs), unit: 'ms' });
   }
   return rows;

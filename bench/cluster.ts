@@ -83,7 +83,10 @@ async function fleetRun(urls: readonly string[], tills: number, updateOf: number
         hardware: 'sim',
         stateDir,
         mqtt: { url: urls[i % urls.length], protocolVersion: 4, groups: ['bench'], keepaliveSec: 120 },
-        trust: { fleetKeys: [{ kid: fleetKey.kid, publicKeyPem: fleetKey.publicKeyPem }], releaseKeys: [{ kid: releaseKey.kid, publicKeyPem: releaseKey.publicKeyPem }] },
+        trust: {
+          fleetKeys: [{ kid: fleetKey.kid, publicKeyPem: fleetKey.publicKeyPem }],
+          releaseKeys: [{ kid: releaseKey.kid, publicKeyPem: releaseKey.publicKeyPem }],
+        },
         fleet: { releaseRoot, requestTimeoutSec: 600 },
       };
       await writeFile(join(stateDir, 'config.json'), JSON.stringify(cfg));
@@ -140,12 +143,39 @@ async function fleetRun(urls: readonly string[], tills: number, updateOf: number
 function rows(label: string, r: RunResult, base?: RunResult): BenchRow[] {
   const b = (name: string, v: number | undefined) => (v === undefined ? {} : { baseline: { name, value: v } });
   return [
-    { metric: `${label}: tills connected (first report seen) of ${r.tills}`, value: r.connected, unit: 'tills', target: `${r.tills}, none lost`, met: r.connected === r.tills },
+    {
+      metric: `${label}: tills connected (first report seen) of ${r.tills}`,
+      value: r.connected,
+      unit: 'tills',
+      target: `${r.tills}, none lost`,
+      met: r.connected === r.tills,
+    },
     { metric: `${label}: connect ${r.tills} tills`, value: r.connectSec, unit: 's', ...b('one Mosquitto', base?.connectSec) },
-    { metric: `${label}: group config push reaches all`, value: r.pushSec, unit: 's', target: '<= 10 s', met: r.pushed === r.connected && r.pushSec <= 10, ...b('one Mosquitto', base?.pushSec) },
+    {
+      metric: `${label}: group config push reaches all`,
+      value: r.pushSec,
+      unit: 's',
+      target: '<= 10 s',
+      met: r.pushed === r.connected && r.pushSec <= 10,
+      ...b('one Mosquitto', base?.pushSec),
+    },
     { metric: `${label}: fleet status (sweep) lists`, value: r.listed, unit: 'tills', target: `all ${r.connected}`, met: r.listed >= r.connected },
-    { metric: `${label}: fleet status (sweep) time`, value: r.statusSec, unit: 's', target: '<= 5 s', met: r.statusSec <= 5, ...b('one Mosquitto', base?.statusSec) },
-    { metric: `${label}: chunked update, ${r.updateOf} tills at once, all blocks on disk`, value: r.updateSec, unit: 's', target: `${r.updateOf} of ${r.updateOf}`, met: r.updated === r.updateOf, ...b('one Mosquitto', base?.updateSec) },
+    {
+      metric: `${label}: fleet status (sweep) time`,
+      value: r.statusSec,
+      unit: 's',
+      target: '<= 5 s',
+      met: r.statusSec <= 5,
+      ...b('one Mosquitto', base?.statusSec),
+    },
+    {
+      metric: `${label}: chunked update, ${r.updateOf} tills at once, all blocks on disk`,
+      value: r.updateSec,
+      unit: 's',
+      target: `${r.updateOf} of ${r.updateOf}`,
+      met: r.updated === r.updateOf,
+      ...b('one Mosquitto', base?.updateSec),
+    },
   ];
 }
 
@@ -169,7 +199,10 @@ export const clusterBench: Bench = async ({ quick }) => {
     try {
       const r = await fleetRun(cluster.urls, tills, updateOf, artifactBytes);
       out.push(...rows('RabbitMQ 3-node', r, single));
-      if (r.connected < tills) notes.push(`RabbitMQ held ${r.connected} of ${tills} tills on this machine (three nodes, one Erlang scheduler each, beside the Node process on the same cores).`);
+      if (r.connected < tills)
+        notes.push(
+          `RabbitMQ held ${r.connected} of ${tills} tills on this machine (three nodes, one Erlang scheduler each, beside the Node process on the same cores).`,
+        );
     } finally {
       await cluster.close();
     }

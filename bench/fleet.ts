@@ -58,7 +58,9 @@ export async function releaseArtifact(dir: string, version: string, bytes: numbe
 async function rawThroughput(port: number, dir: string, count: number): Promise<number> {
   const block = join(dir, 'block.bin');
   await writeFile(block, randomBytes(BLOCK));
-  const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-t', 'bench/raw', '-q', '1', '-C', String(count)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-t', 'bench/raw', '-q', '1', '-C', String(count)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   await new Promise((r) => setTimeout(r, 300));
   const t0 = performance.now();
   const done = new Promise<void>((resolve) => sub.once('exit', () => resolve()));
@@ -131,7 +133,10 @@ export const fleetBench: Bench = async ({ quick }) => {
         hardware: 'sim',
         stateDir,
         mqtt: { url: broker.url, groups: ['bench'], keepaliveSec: 60 },
-        trust: { fleetKeys: [{ kid: fleetKey.kid, publicKeyPem: fleetKey.publicKeyPem }], releaseKeys: [{ kid: releaseKey.kid, publicKeyPem: releaseKey.publicKeyPem }] },
+        trust: {
+          fleetKeys: [{ kid: fleetKey.kid, publicKeyPem: fleetKey.publicKeyPem }],
+          releaseKeys: [{ kid: releaseKey.kid, publicKeyPem: releaseKey.publicKeyPem }],
+        },
         fleet: { releaseRoot },
       };
       await writeFile(join(stateDir, 'config.json'), JSON.stringify(cfg));
@@ -178,7 +183,13 @@ export const fleetBench: Bench = async ({ quick }) => {
       title: 'Fleet: config push and chunked updates',
       method: `${devices} fleet agents in one Node process, each with its own MQTT connection (MQTT.js, QoS 1) to a loopback Mosquitto, each with its own config file and state dir. Config push: one signed group document (retained) until every device has published config/reported with the new version (Ed25519 verify, per-key check, atomic config write with fsync, reported publish). Chunked update: a ${(bytes.length / MB).toFixed(1)} MB artifact to ${updated} devices at once (${BLOCK / 1024} KB blocks, window 8), from publishing the jobs until every device has all blocks on disk and reports "verifying". Raw: mosquitto_pub -f (QoS 1, --repeat) to one mosquitto_sub -C, same block size, ${rawCount} blocks.`,
       rows: [
-        { metric: `config push reaches all ${devices} devices`, value: pushSec, unit: 's', target: '<= 5 s for 500', met: pushed && (devices < 500 || pushSec <= 5) },
+        {
+          metric: `config push reaches all ${devices} devices`,
+          value: pushSec,
+          unit: 's',
+          target: '<= 5 s for 500',
+          met: pushed && (devices < 500 || pushSec <= 5),
+        },
         { metric: `chunked update, ${updated} devices, aggregate`, value: chunked / MB, unit: 'MB/s' },
         { metric: 'raw mosquitto_pub -> mosquitto_sub', value: raw / MB, unit: 'MB/s' },
         { metric: 'chunked / raw throughput', value: chunked / raw, unit: '×', target: '>= 0.5', met: got && failed === 0 && chunked / raw >= 0.5 },

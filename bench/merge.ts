@@ -23,11 +23,13 @@ export function mergeBenchmarks(existing: string, sections: readonly string[], n
   for (const line of doc.split('\n')) {
     if (line.startsWith('## ')) section = line.slice(3);
     const cells = line.split(' | ');
-    if (line.startsWith('| ') && line.endsWith(' | **no** |') && cells.length >= 6) missed.push(`${section}: ${cells[0]?.slice(2)} (${cells[1]}, target ${cells[4]})`);
+    if (line.startsWith('| ') && line.endsWith(' | **no** |') && cells.length >= 6)
+      missed.push(`${section}: ${cells[0]?.slice(2)} (${cells[1]}, target ${cells[4]})`);
   }
   const cut = doc.search(/\n## Targets( not met)?\n/);
   const head = cut >= 0 ? doc.slice(0, cut + 1) : `${doc}\n`;
-  const tail = missed.length > 0 ? `## Targets not met\n\n${missed.map((m) => `- ${m}`).join('\n')}\n` : '## Targets\n\nEvery target above is met in this run.\n';
+  const tail =
+    missed.length > 0 ? `## Targets not met\n\n${missed.map((m) => `- ${m}`).join('\n')}\n` : '## Targets\n\nEvery target above is met in this run.\n';
   // Earlier merges stay listed (their sections keep their figures); this one is added.
   const withNote = head.replace(/^(Measured .*\n)((?:Merged .*\n)*)/m, (_m, measured: string, merged: string) => `${measured}${merged}${note}\n`);
   return withNote + tail;

@@ -56,7 +56,15 @@ async function epaperBytes(id: PanelId): Promise<{ full: number; partial: number
   const clock = new FakeClock();
   const gpio = new SimGpio({ clock });
   const pins = { rst: 17, dc: 25, busy: 24 };
-  const device = new SimEpaperDevice({ gpio, clock, pins, controller: d.sim.controller, otpPartialWaveform: d.sim.otpPartialWaveform, width: info.width, height: info.height });
+  const device = new SimEpaperDevice({
+    gpio,
+    clock,
+    pins,
+    controller: d.sim.controller,
+    otpPartialWaveform: d.sim.otpPartialWaveform,
+    width: info.width,
+    height: info.height,
+  });
   const panel = new d.driver({ spi: device, gpio, clock, logger: silentLogger, pins, busyTimeoutMs: 30_000 });
   const a = picture(info.width, info.height);
   await onClock(clock, panel.show(a, 'full'));

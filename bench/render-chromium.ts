@@ -14,7 +14,15 @@ import { sampleScreen } from '../src/display/render/samples.js';
 import { logicalSize, type Rotation } from '../src/display/render/to-frame.js';
 import { descendants, procMiB } from './render-stats.js';
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 function esc(s: string): string {
   return s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -66,7 +74,11 @@ export interface BaselineResult {
 }
 
 /** Renders the charge page `iterations` times per panel (after `warmup`), timing page -> frame. */
-export async function runChromiumBaseline(panels: readonly { panel: PanelInfo; rotation: Rotation }[], iterations: number, warmup: number): Promise<BaselineResult> {
+export async function runChromiumBaseline(
+  panels: readonly { panel: PanelInfo; rotation: Rotation }[],
+  iterations: number,
+  warmup: number,
+): Promise<BaselineResult> {
   let browser: Browser | undefined;
   let peak = 0;
   const sample = (): void => {

@@ -96,11 +96,15 @@ for (const size of [12, 14, 16] as const) {
   const k = await skiaLines(size, width, 200);
   const afterSkia = procMiB('self', 'status', 'VmHWM');
   const bs = summary(b.ms);
-  console.log(`${size}px bitmap (Galmuri/Unifont): median ${bs.median.toFixed(4)} ms/line, p99 ${bs.p99.toFixed(4)}; peak RSS ${afterBitmap.toFixed(1)} MiB (+${(afterBitmap - before).toFixed(1)})`);
+  console.log(
+    `${size}px bitmap (Galmuri/Unifont): median ${bs.median.toFixed(4)} ms/line, p99 ${bs.p99.toFixed(4)}; peak RSS ${afterBitmap.toFixed(1)} MiB (+${(afterBitmap - before).toFixed(1)})`,
+  );
   if (k === undefined) console.log(`${size}px Skia: @napi-rs/canvas not installed`);
   else {
     const ks = summary(k.ms);
-    console.log(`${size}px Skia + Noto Sans CJK, thresholded: median ${ks.median.toFixed(4)} ms/line, p99 ${ks.p99.toFixed(4)}; peak RSS ${afterSkia.toFixed(1)} MiB (+${(afterSkia - afterBitmap).toFixed(1)})`);
+    console.log(
+      `${size}px Skia + Noto Sans CJK, thresholded: median ${ks.median.toFixed(4)} ms/line, p99 ${ks.p99.toFixed(4)}; peak RSS ${afterSkia.toFixed(1)} MiB (+${(afterSkia - afterBitmap).toFixed(1)})`,
+    );
     rows.push(k.bits);
     heights.push(size + 6);
   }

@@ -20,7 +20,11 @@ const T0 = Date.UTC(2025, 5, 1, 3, 15, 0);
 function timeCharge(renderer: Renderer, id: PanelId, n: number, newQr: boolean): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const screen = sampleScreen('charge', { lang: 'ja', now: T0 + i * 1000, ...(newQr ? { qr: sampleEmv({ amount: String(1000 + i), bill: `A-${i}` }) } : {}) });
+    const screen = sampleScreen('charge', {
+      lang: 'ja',
+      now: T0 + i * 1000,
+      ...(newQr ? { qr: sampleEmv({ amount: String(1000 + i), bill: `A-${i}` }) } : {}),
+    });
     const t0 = performance.now();
     renderer.render(screen, PANELS[id], MOUNT[id], 'ja');
     out.push(performance.now() - t0);
@@ -79,7 +83,12 @@ export const renderBench: Bench = async ({ quick }): Promise<BenchSection> => {
       target: is29 ? '< 5 ms; >= 50x faster than baseline' : '>= 50x faster than baseline',
       met: b.median / o.median >= 50 && (!is29 || o.median < 5),
     });
-    rows.push({ metric: `charge render, ${id}, p99`, value: round(o.p99), unit: 'ms', baseline: { name: 'Chromium (epaperjs approach)', value: round(b.p99, 1) } });
+    rows.push({
+      metric: `charge render, ${id}, p99`,
+      value: round(o.p99),
+      unit: 'ms',
+      baseline: { name: 'Chromium (epaperjs approach)', value: round(b.p99, 1) },
+    });
   }
   const cold = summary(timeCharge(renderer, 'waveshare-2in9-v2', quick ? 100 : 1000, true));
   rows.push({ metric: 'charge render with a new QR every frame, waveshare-2in9-v2, median', value: round(cold.median), unit: 'ms' });
@@ -109,7 +118,7 @@ export const renderBench: Bench = async ({ quick }): Promise<BenchSection> => {
       `Renderer.render(charge) timed with performance.now() over ${n} frames per panel after 50 warm-up frames; the countdown changes every frame and the QR matrix ` +
       `comes from the renderer's cache, as on a ticking charge screen. Baseline in the same run: the same screen as an HTML page in /usr/bin/chromium ` +
       `(playwright-core, headless, no GPU), setContent + PNG screenshot + decode + threshold + pack, ${quick ? 8 : 40} frames per panel after 3 warm-up frames. ` +
-      'Memory: each approach runs in its own Node process; ours is that process\'s VmHWM while it renders every screen on every panel, the baseline is its driver process\'s VmHWM plus the peak summed PSS of the Chromium processes it started.',
+      "Memory: each approach runs in its own Node process; ours is that process's VmHWM while it renders every screen on every panel, the baseline is its driver process's VmHWM plus the peak summed PSS of the Chromium processes it started.",
     notes: [
       `Speed-up on the 2.9": ${round(b29.median / (s29?.median ?? NaN), 0)}x (median); memory: ${round(baseMem / mem.peakMiB, 1)}x less.`,
       `The renderer's process was at ${round(mem.startMiB, 1)} MiB after loading its modules, before the first render.`,

@@ -120,7 +120,15 @@ export async function measureVoice(opts: { sales: number }): Promise<VoiceFigure
       announcer = undefined;
       const led = probe.expectSuccess();
       const t0 = performance.now();
-      await send('payment', { typ: 'payment', orderId, amount, currency: 'JPY', status: 'succeeded', providerTxnId: `t-${orderId}`, paidAt: Math.floor(Date.now() / 1000) });
+      await send('payment', {
+        typ: 'payment',
+        orderId,
+        amount,
+        currency: 'JPY',
+        status: 'succeeded',
+        providerTxnId: `t-${orderId}`,
+        paidAt: Math.floor(Date.now() / 1000),
+      });
       figures.ledSilent.push((await led) - t0);
       return;
     }
@@ -134,7 +142,15 @@ export async function measureVoice(opts: { sales: number }): Promise<VoiceFigure
     const led = probe.expectSuccess();
     paid = waiter();
     const t0 = performance.now();
-    await send('payment', { typ: 'payment', orderId, amount, currency: 'JPY', status: 'succeeded', providerTxnId: `t-${orderId}`, paidAt: Math.floor(Date.now() / 1000) });
+    await send('payment', {
+      typ: 'payment',
+      orderId,
+      amount,
+      currency: 'JPY',
+      status: 'succeeded',
+      providerTxnId: `t-${orderId}`,
+      paidAt: Math.floor(Date.now() / 1000),
+    });
     const [tLed, tPaid, tAudio] = await Promise.all([led, paid.promise, audio.promise]);
     // Stop the phrase once its first sample is out; the next sale starts from silence.
     await announcer.stop();
@@ -170,8 +186,18 @@ export const voiceBench: Bench = async ({ quick }) => {
   const led = sorted(f.led);
   const silent = sorted(f.ledSilent);
   const rows: BenchRow[] = [
-    { metric: 'LED signal (confirmation handed in -> first GPIO write) with the voice, p50', value: round(percentile(led, 50)), unit: 'ms', baseline: { name: 'no voice', value: round(percentile(silent, 50)) } },
-    { metric: 'LED signal with the voice, p99', value: round(percentile(led, 99)), unit: 'ms', baseline: { name: 'no voice', value: round(percentile(silent, 99)) } },
+    {
+      metric: 'LED signal (confirmation handed in -> first GPIO write) with the voice, p50',
+      value: round(percentile(led, 50)),
+      unit: 'ms',
+      baseline: { name: 'no voice', value: round(percentile(silent, 50)) },
+    },
+    {
+      metric: 'LED signal with the voice, p99',
+      value: round(percentile(led, 99)),
+      unit: 'ms',
+      baseline: { name: 'no voice', value: round(percentile(silent, 99)) },
+    },
     { metric: '`paid` event published, p50', value: round(percentile(sorted(f.paid), 50)), unit: 'ms' },
     { metric: '`paid` event published, p99', value: round(percentile(sorted(f.paid), 99)), unit: 'ms' },
   ];
@@ -194,6 +220,8 @@ export const voiceBench: Bench = async ({ quick }) => {
     title: 'Voice: confirmation to first audio sample',
     rows,
     method: `${sales} sales of each kind, interleaved, on this machine: a Device on an in-memory link (no broker), the real PatternIndicator on simulated GPIO, espeak-ng ${(await new EspeakNgEngine().id()).split(' ')[1] ?? ''} and aplay writing through an ALSA \`file\` PCM into a FIFO read here. Times from handing the signed confirmation to the Device. The Japanese phrase (千…円、受け取りました); each phrase is stopped after its first sample. The LED's baseline is the same Device with no voice at all, interleaved.`,
-    notes: ['Uncached includes one espeak-ng run (the phrase is synthesized whole before playing); the cache makes the repeated amounts (and every amount after a restart) play without it.'],
+    notes: [
+      'Uncached includes one espeak-ng run (the phrase is synthesized whole before playing); the cache makes the repeated amounts (and every amount after a restart) play without it.',
+    ],
   };
 };

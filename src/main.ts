@@ -151,7 +151,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   // The console's `log [N]` reads the recent lines; journald gets them all.
   const recent = memorySink(500);
   const sink: LogSink = { write: (l) => (recent.write(l), out.write(l)) };
-  const store = await ConfigStore.open(opts.configPath, opts.env, createLogger('tillqr', { sink }), { degradeOnInvalid: opts.degradedOnInvalidConfig === true });
+  const store = await ConfigStore.open(opts.configPath, opts.env, createLogger('tillqr', { sink }), {
+    degradeOnInvalid: opts.degradedOnInvalidConfig === true,
+  });
   const config = store.current;
   const log = createLogger('tillqr', { level: config.logLevel, sink, ...(config.deviceId ? { base: { deviceId: config.deviceId } } : {}) });
   log.info('starting', { version: VERSION, hardware: config.hardware, panel: config.display.panel, config: opts.configPath });
@@ -169,7 +171,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     logger: log.child('display'),
     config: () => {
       const d = store.current.display;
-      return { rotation: d.rotation, language: d.language, secondLanguage: d.secondLanguage, lcdColour: d.lcdColour, countdownStepSec: d.countdownStepSec, partialRefreshLimit: d.partialRefreshLimit };
+      return {
+        rotation: d.rotation,
+        language: d.language,
+        secondLanguage: d.secondLanguage,
+        lcdColour: d.lcdColour,
+        countdownStepSec: d.countdownStepSec,
+        partialRefreshLimit: d.partialRefreshLimit,
+      };
     },
   });
   // Problems a technician must come for, on the status topic and the console.
@@ -190,7 +199,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   }
   // A file this release reads only in part (a newer release wrote it, decision 0008): it runs on the keys it knows, and says so.
   const compat = store.compat;
-  if (compat.newer || compat.ignored.length > 0) faults.raise('config', compat.newer ? 'CONFIG_NEWER' : 'CONFIG_UNKNOWN_KEY', compatWarnings(compat).join('; ').slice(0, 300));
+  if (compat.newer || compat.ignored.length > 0)
+    faults.raise('config', compat.newer ? 'CONFIG_NEWER' : 'CONFIG_UNKNOWN_KEY', compatWarnings(compat).join('; ').slice(0, 300));
   if (compat.invalid.length > 0) faults.raise('config', 'CONFIG_INVALID', compat.invalid.join('; ').slice(0, 300));
   display.on('panel-error', (e) => {
     log.error('the panel failed', { code: e.code, error: e.message });
@@ -236,7 +246,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const unsubscribe = store.onChange((change) => {
     if (change.changed.some((k) => k.startsWith('signal.'))) signals.indicator.applyConfig(liveConfig(change.config.signal));
-    if (change.changed.some((k) => k === 'display.rotation' || k === 'display.language' || k === 'display.secondLanguage' || k === 'display.lcdColour')) display.redraw();
+    if (change.changed.some((k) => k === 'display.rotation' || k === 'display.language' || k === 'display.secondLanguage' || k === 'display.lcdColour'))
+      display.redraw();
     if (device !== undefined) void device.applyConfig(change.config);
     if (change.restartRequired.length > 0) log.warn('some changes apply after a restart', { keys: change.restartRequired });
   });
@@ -251,7 +262,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const owner = await settleOwner({ stateDir: config.stateDir, configPath: store.path, config, logger: log.child('owner') });
     if (owner.error !== undefined) faults.raise('storage', owner.error.code, owner.error.message);
     link = new MqttLink({ mqtt: config.mqtt, deviceId, version: VERSION, clock, logger: log.child('link') });
-    device = new Device({ config, clock, logger: log.child('device'), link, screen, indicator, storeDir: config.stateDir, version: VERSION, faults, announce: (a) => voice.announce(a) });
+    device = new Device({
+      config,
+      clock,
+      logger: log.child('device'),
+      link,
+      screen,
+      indicator,
+      storeDir: config.stateDir,
+      version: VERSION,
+      faults,
+      announce: (a) => voice.announce(a),
+    });
     await device.start();
     const d = device;
     if (signals.button !== undefined) {

@@ -28,7 +28,14 @@ export function backendKey(kid = 'reliability-1'): BackendKey {
 }
 
 /** The raw config object of a provisioned simulated device (write it to a file or validate it). */
-export function rawDeviceConfig(o: { deviceId: string; url: string; key: BackendKey; stateDir: string; mqtt?: Record<string, unknown>; extra?: Record<string, unknown> }): Record<string, unknown> {
+export function rawDeviceConfig(o: {
+  deviceId: string;
+  url: string;
+  key: BackendKey;
+  stateDir: string;
+  mqtt?: Record<string, unknown>;
+  extra?: Record<string, unknown>;
+}): Record<string, unknown> {
   const { key, extra, ...rest } = o;
   return { ...kitRawConfig({ ...rest, keys: [key] }), logLevel: 'warn', ...extra };
 }
@@ -56,8 +63,18 @@ type Waiter = { pred: (e: DeviceEvent) => boolean; resolve: (e: DeviceEvent) => 
  * updates, until one satisfies `pred` (resolves with it) or the time is up (resolves with the last
  * seen, or undefined).
  */
-export async function watchStatus(url: string, deviceId: string, pred: (s: DeviceStatus) => boolean, timeoutMs = 5_000, prefix = 'tillqr/v1'): Promise<DeviceStatus | undefined> {
-  const client = await mqtt.connectAsync(url, { clientId: `reliability-operator-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 0, connectTimeout: 10_000 });
+export async function watchStatus(
+  url: string,
+  deviceId: string,
+  pred: (s: DeviceStatus) => boolean,
+  timeoutMs = 5_000,
+  prefix = 'tillqr/v1',
+): Promise<DeviceStatus | undefined> {
+  const client = await mqtt.connectAsync(url, {
+    clientId: `reliability-operator-${Math.random().toString(16).slice(2, 8)}`,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+  });
   client.on('error', () => undefined);
   try {
     return await new Promise<DeviceStatus | undefined>((resolve) => {
@@ -110,7 +127,11 @@ export class EventBackend {
    * `persistent`: a session that outlives the connection (MQTT 5 session expiry), so events the
    * device publishes while this client is away are kept for it by the broker.
    */
-  static async connect(url: string, deviceId: string, o: { keep?: number; prefix?: string; persistent?: boolean; perOrder?: boolean } = {}): Promise<EventBackend> {
+  static async connect(
+    url: string,
+    deviceId: string,
+    o: { keep?: number; prefix?: string; persistent?: boolean; perOrder?: boolean } = {},
+  ): Promise<EventBackend> {
     const clientId = `reliability-backend-${deviceId}-${Math.random().toString(16).slice(2, 8)}`;
     const client = await mqtt.connectAsync(url, {
       clientId,

@@ -23,12 +23,54 @@ export interface ConsoleItem {
 }
 
 const VOCAB = [
-  'help', 'version', 'status', 'get', 'set', 'config', 'wifi', 'network', 'network scan', 'mqtt test', 'display test', 'led test', 'buzzer test',
-  'history', 'log', 'login', 'logout', 'provision', 'factory-reset', 'restart', 'reboot', 'HELP', 'stat', 'set set', '', 'sudo', 'exit',
+  'help',
+  'version',
+  'status',
+  'get',
+  'set',
+  'config',
+  'wifi',
+  'network',
+  'network scan',
+  'mqtt test',
+  'display test',
+  'led test',
+  'buzzer test',
+  'history',
+  'log',
+  'login',
+  'logout',
+  'provision',
+  'factory-reset',
+  'restart',
+  'reboot',
+  'HELP',
+  'stat',
+  'set set',
+  '',
+  'sudo',
+  'exit',
 ];
 const KEYS = [
-  'deviceId', 'logLevel', 'mqtt.url', 'mqtt.keepaliveSec', 'mqtt.maxPayloadBytes', 'display.rotation', 'display.language', 'signal.volume', 'signal.quietHours',
-  'sale.resultHoldSec', 'console.maxLineBytes', 'console.idleLogoutSec', 'merchant.name', 'trust.backendKeys', 'nope', 'mqtt', 'a.b.c', '__proto__', 'constructor.prototype',
+  'deviceId',
+  'logLevel',
+  'mqtt.url',
+  'mqtt.keepaliveSec',
+  'mqtt.maxPayloadBytes',
+  'display.rotation',
+  'display.language',
+  'signal.volume',
+  'signal.quietHours',
+  'sale.resultHoldSec',
+  'console.maxLineBytes',
+  'console.idleLogoutSec',
+  'merchant.name',
+  'trust.backendKeys',
+  'nope',
+  'mqtt',
+  'a.b.c',
+  '__proto__',
+  'constructor.prototype',
 ];
 
 const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
@@ -39,7 +81,25 @@ const word = fc.oneof(
   fc.constantFrom(...KEYS),
   fc.stringMatching(/^[a-z0-9._-]{1,20}$/),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
-  fc.constantFrom('"quoted value"', "'single'", '"unterminated', '\\', '""', '{}', '[1,2]', 'null', '-1', '1e400', '0x10', 'yes', 'no', '90', 'ja', '💳', '\u202e'),
+  fc.constantFrom(
+    '"quoted value"',
+    "'single'",
+    '"unterminated',
+    '\\',
+    '""',
+    '{}',
+    '[1,2]',
+    'null',
+    '-1',
+    '1e400',
+    '0x10',
+    'yes',
+    'no',
+    '90',
+    'ja',
+    '💳',
+    '\u202e',
+  ),
   fc.integer({ min: 10, max: 20_000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`),
 );
 
@@ -51,13 +111,20 @@ function item(cls: string, bytes: Uint8Array, cutSeeds: readonly number[], extra
 const cutsArb = fc.array(fc.nat(), { maxLength: 4 });
 
 export function consoleItems(opts: { maxLineBytes: number; nextId: () => number }): fc.Arbitrary<ConsoleItem> {
-  const typed = fc.record({ cmd: fc.constantFrom(...VOCAB), args: fc.array(word, { maxLength: 4 }), end: terminator, cuts: cutsArb }).map(({ cmd, args, end, cuts }) =>
-    item('typed-command', enc(`${[cmd, ...args].join(' ').replace(/^\{/, '(')}${end}`), cuts),
-  );
+  const typed = fc
+    .record({ cmd: fc.constantFrom(...VOCAB), args: fc.array(word, { maxLength: 4 }), end: terminator, cuts: cutsArb })
+    .map(({ cmd, args, end, cuts }) => item('typed-command', enc(`${[cmd, ...args].join(' ').replace(/^\{/, '(')}${end}`), cuts));
   const controlByte = fc.constantFrom(0x08, 0x7f, 0x15, 0x03, 0x09, 0x07, 0x00, 0x1b, 0x0c, 0x11, 0x13, 0x1a, 0x04);
   const editing = fc
     .record({
-      parts: fc.array(fc.oneof(fc.string({ maxLength: 12 }).map(enc), controlByte.map((b) => Uint8Array.of(b)), fc.constantFrom('\x1b[A', '\x1b[3~', '\x1bOP', '\x1b[200~', '\x1b[999999999999D', '\x1b').map(enc)), { maxLength: 12 }),
+      parts: fc.array(
+        fc.oneof(
+          fc.string({ maxLength: 12 }).map(enc),
+          controlByte.map((b) => Uint8Array.of(b)),
+          fc.constantFrom('\x1b[A', '\x1b[3~', '\x1bOP', '\x1b[200~', '\x1b[999999999999D', '\x1b').map(enc),
+        ),
+        { maxLength: 12 },
+      ),
       end: terminator,
       cuts: cutsArb,
     })
@@ -66,17 +133,30 @@ export function consoleItems(opts: { maxLineBytes: number; nextId: () => number 
       if (body[0] === 0x7b) body[0] = 0x28; // a person's line, not JSON
       return item('typed-editing', cat(body, enc(end)), cuts);
     });
-  const randomBytes = fc.record({ b: fc.uint8Array({ maxLength: 300 }), end: terminator, cuts: cutsArb }).map(({ b, end, cuts }) => item('random-bytes', cat(b, enc(end)), cuts));
-  const invalidUtf8 = fc.record({ pre: fc.constantFrom('set merchant.name ', 'wifi ', '{"id":"u","cmd":"version","x":"', ''), bad: fc.constantFrom([0xc3], [0xff, 0xfe], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]), cuts: cutsArb }).map(({ pre, bad, cuts }) =>
-    item('invalid-utf8', cat(enc(pre), Uint8Array.from(bad), enc(pre.startsWith('{') ? '"}\n' : '\r')), cuts, { jsonLines: pre.startsWith('{') ? 1 : 0 }),
-  );
+  const randomBytes = fc
+    .record({ b: fc.uint8Array({ maxLength: 300 }), end: terminator, cuts: cutsArb })
+    .map(({ b, end, cuts }) => item('random-bytes', cat(b, enc(end)), cuts));
+  const invalidUtf8 = fc
+    .record({
+      pre: fc.constantFrom('set merchant.name ', 'wifi ', '{"id":"u","cmd":"version","x":"', ''),
+      bad: fc.constantFrom([0xc3], [0xff, 0xfe], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]),
+      cuts: cutsArb,
+    })
+    .map(({ pre, bad, cuts }) =>
+      item('invalid-utf8', cat(enc(pre), Uint8Array.from(bad), enc(pre.startsWith('{') ? '"}\n' : '\r')), cuts, { jsonLines: pre.startsWith('{') ? 1 : 0 }),
+    );
   const overlong = fc.record({ json: fc.boolean(), over: fc.integer({ min: 1, max: 3000 }), cuts: cutsArb }).map(({ json, over, cuts }) => {
     const n = opts.maxLineBytes + over;
     const body = json ? `{"id":"long","cmd":"set","args":["merchant.name","${'x'.repeat(n)}"]}` : `set merchant.name ${'y'.repeat(n)}`;
     return item(json ? 'overlong-json' : 'overlong-typed', enc(`${body}\n`), cuts, { jsonLines: json ? 1 : 0 });
   });
   const jsonRequest = fc
-    .record({ cmd: fc.constantFrom(...VOCAB.filter((v) => v !== '')), args: fc.option(fc.array(word, { maxLength: 5 }), { nil: undefined }), numericId: fc.boolean(), cuts: cutsArb })
+    .record({
+      cmd: fc.constantFrom(...VOCAB.filter((v) => v !== '')),
+      args: fc.option(fc.array(word, { maxLength: 5 }), { nil: undefined }),
+      numericId: fc.boolean(),
+      cuts: cutsArb,
+    })
     .map(({ cmd, args, numericId, cuts }) => {
       const n = opts.nextId();
       const id = numericId ? n : `f-${n}`;
@@ -98,7 +178,10 @@ export function consoleItems(opts: { maxLineBytes: number; nextId: () => number 
       cuts: cutsArb,
     })
     .map(({ v, tail, cuts }) => {
-      let text = v !== null && typeof v === 'object' && 'text' in v && typeof v.text === 'string' && v.text.startsWith('{"id":"deep"') ? v.text : (JSON.stringify(v) ?? '{}');
+      let text =
+        v !== null && typeof v === 'object' && 'text' in v && typeof v.text === 'string' && v.text.startsWith('{"id":"deep"')
+          ? v.text
+          : (JSON.stringify(v) ?? '{}');
       if (!text.startsWith('{')) text = `{${text}`;
       return item('json-garbage', enc(`${text}${tail}\n`), cuts, { jsonLines: 1 });
     });
@@ -122,9 +205,16 @@ export function consoleItems(opts: { maxLineBytes: number; nextId: () => number 
       const pkt = encodeRpc(command, payload.subarray(0, 250));
       return item('improv-rpc', cat(pkt, enc(nl ? '\n' : '')), cuts, { improvRpc: true });
     });
-  const improvOther = fc.record({ type: fc.nat({ max: 255 }).filter((t) => t !== 3), data: fc.uint8Array({ maxLength: 255 }), cuts: cutsArb }).map(({ type, data, cuts }) => item('improv-other-type', encodePacket(type, data), cuts));
+  const improvOther = fc
+    .record({ type: fc.nat({ max: 255 }).filter((t) => t !== 3), data: fc.uint8Array({ maxLength: 255 }), cuts: cutsArb })
+    .map(({ type, data, cuts }) => item('improv-other-type', encodePacket(type, data), cuts));
   const improvBroken = fc
-    .record({ how: fc.constantFrom('checksum', 'version', 'length-short', 'length-long', 'cut'), data: fc.uint8Array({ minLength: 2, maxLength: 40 }), k: fc.nat(), cuts: cutsArb })
+    .record({
+      how: fc.constantFrom('checksum', 'version', 'length-short', 'length-long', 'cut'),
+      data: fc.uint8Array({ minLength: 2, maxLength: 40 }),
+      k: fc.nat(),
+      cuts: cutsArb,
+    })
     .map(({ how, data, k, cuts }) => {
       const p = encodePacket(0x03, data);
       switch (how) {
@@ -144,9 +234,9 @@ export function consoleItems(opts: { maxLineBytes: number; nextId: () => number 
           return item('improv-cut-short', p.subarray(0, IMPROV_HEADER.length + 1 + (k % (p.length - IMPROV_HEADER.length - 1))), cuts);
       }
     });
-  const headerText = fc.record({ n: fc.integer({ min: 1, max: 6 }), rest: fc.string({ maxLength: 20 }), end: terminator, cuts: cutsArb }).map(({ n, rest, end, cuts }) =>
-    item('improv-header-as-text', enc(`${'IMPROV'.slice(0, n)}${rest.replace(/^\{/, '(')}${end}`), cuts),
-  );
+  const headerText = fc
+    .record({ n: fc.integer({ min: 1, max: 6 }), rest: fc.string({ maxLength: 20 }), end: terminator, cuts: cutsArb })
+    .map(({ n, rest, end, cuts }) => item('improv-header-as-text', enc(`${'IMPROV'.slice(0, n)}${rest.replace(/^\{/, '(')}${end}`), cuts));
 
   const single = fc.oneof(
     { arbitrary: typed, weight: 22 },
@@ -161,6 +251,8 @@ export function consoleItems(opts: { maxLineBytes: number; nextId: () => number 
     { arbitrary: improvBroken, weight: 6 },
     { arbitrary: headerText, weight: 3 },
   );
-  const mixed = fc.record({ items: fc.array(single, { minLength: 2, maxLength: 4 }), cuts: cutsArb }).map(({ items, cuts }) => item('mixed', cat(...items.map((i) => i.bytes)), cuts));
+  const mixed = fc
+    .record({ items: fc.array(single, { minLength: 2, maxLength: 4 }), cuts: cutsArb })
+    .map(({ items, cuts }) => item('mixed', cat(...items.map((i) => i.bytes)), cuts));
   return fc.oneof({ arbitrary: single, weight: 9 }, { arbitrary: mixed, weight: 1 });
 }

@@ -43,7 +43,8 @@ for (const st of sim.pwm.history) {
   melody = first;
 }
 sim.signals.onChange((s) => {
-  if (trace) record(`trace ${s.at} ${s.led} ${s.buzzer.on ? String(s.buzzer.hz) : '-'} ${device.saleState.phase.name} ${device.saleState.result?.orderId ?? ''}`);
+  if (trace)
+    record(`trace ${s.at} ${s.led} ${s.buzzer.on ? String(s.buzzer.hz) : '-'} ${device.saleState.phase.name} ${device.saleState.result?.orderId ?? ''}`);
   const first = s.buzzer.on && s.buzzer.hz === PAID_FIRST_NOTE_HZ;
   if (first && !melody) record(`paid-signal ${device.saleState.result?.orderId ?? '?'}`);
   melody = first;

@@ -40,7 +40,10 @@ export async function startDaemonRig(o: {
   const dir = await mkdtemp(join(tmpdir(), `tillqr-${o.deviceId}-`));
   const key = backendKey();
   const configPath = join(dir, 'config.json');
-  await writeFile(configPath, JSON.stringify({ ...rawDeviceConfig({ deviceId: o.deviceId, url: o.broker.url, key, stateDir: join(dir, 'state') }), ...o.extra }));
+  await writeFile(
+    configPath,
+    JSON.stringify({ ...rawDeviceConfig({ deviceId: o.deviceId, url: o.broker.url, key, stateDir: join(dir, 'state') }), ...o.extra }),
+  );
   const sink = memorySink(o.logLines);
   const daemon = await startDaemon({ configPath, env: {}, logSink: sink, ...(o.clock !== undefined ? { clock: o.clock } : {}) });
   const backend = await EventBackend.connect(o.broker.url, o.deviceId, { keep: o.keepEvents });

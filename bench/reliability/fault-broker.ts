@@ -102,7 +102,7 @@ export async function runBrokerFault(o: { restarts: number; minSales: number }):
     const chaos = (async () => {
       // A kill now and then while sales run, SIGTERM and SIGKILL in turn, down for 50-800 ms.
       let seed = 12345;
-      const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
       while (restarts < o.restarts && !stopChaos) {
         await new Promise((r) => setTimeout(r, 300 + rnd() * 900));
         await broker.stop(restarts % 2 === 0 ? 'SIGKILL' : 'SIGTERM');
@@ -153,9 +153,21 @@ export async function runBrokerFault(o: { restarts: number; minSales: number }):
 
 export function brokerFaultChecks(r: BrokerFaultResult): Check[] {
   return [
-    check(`the broker was stopped and started ${r.restarts} times during sales`, r.restarts > 0, `${r.restarts} restarts (${r.kills.SIGKILL} SIGKILL, ${r.kills.SIGTERM} SIGTERM) over ${n(r.sales)} sales, ${n(r.resends)} messages sent again by the backend`),
-    check('no confirmation lost, none doubled: one success signal per paid order', r.signalWrong.length === 0, r.signalWrong.length === 0 ? `${n(r.sales)} orders, each signalled exactly once` : r.signalWrong.slice(0, 5).join('; ')),
-    check('one `paid` event published per paid order', r.publishedWrong.length === 0, r.publishedWrong.length === 0 ? `${n(r.sales)} orders, each published once` : r.publishedWrong.slice(0, 5).join('; ')),
+    check(
+      `the broker was stopped and started ${r.restarts} times during sales`,
+      r.restarts > 0,
+      `${r.restarts} restarts (${r.kills.SIGKILL} SIGKILL, ${r.kills.SIGTERM} SIGTERM) over ${n(r.sales)} sales, ${n(r.resends)} messages sent again by the backend`,
+    ),
+    check(
+      'no confirmation lost, none doubled: one success signal per paid order',
+      r.signalWrong.length === 0,
+      r.signalWrong.length === 0 ? `${n(r.sales)} orders, each signalled exactly once` : r.signalWrong.slice(0, 5).join('; '),
+    ),
+    check(
+      'one `paid` event published per paid order',
+      r.publishedWrong.length === 0,
+      r.publishedWrong.length === 0 ? `${n(r.sales)} orders, each published once` : r.publishedWrong.slice(0, 5).join('; '),
+    ),
     check(
       'the backend never got two different `paid` decisions for an order',
       r.receivedDifferent.length === 0,

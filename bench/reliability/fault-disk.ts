@@ -183,7 +183,8 @@ export async function runDiskFault(o: { sales: number }): Promise<DiskFaultResul
     for (const pay of paysWhileFull) await link.deliver('payment', pay);
     const answers = link.events.slice(from);
     const replaysRefused = answers.filter((e) => e.type === 'rejected' && e.reason === 'replayed').length;
-    if (answers.some((e) => e.type === 'rejected' && e.reason === 'expired')) throw new Error('a replayed confirmation had expired: the run took too much fake time to test the replay cache');
+    if (answers.some((e) => e.type === 'rejected' && e.reason === 'expired'))
+      throw new Error('a replayed confirmation had expired: the run took too much fake time to test the replay cache');
     await stop(sim);
 
     return {
@@ -214,20 +215,36 @@ export async function runDiskFault(o: { sales: number }): Promise<DiskFaultResul
 export function diskFaultChecks(r: DiskFaultResult): Check[] {
   if ('skipped' in r) return [];
   return [
-    check('sales go on with the disk full: events and one success signal each', r.paidWhileFull === r.salesWhileFull && r.signalsWhileFull === r.salesWhileFull, `${r.paidWhileFull} of ${r.salesWhileFull} sales reported paid, ${r.signalsWhileFull} success signals`),
+    check(
+      'sales go on with the disk full: events and one success signal each',
+      r.paidWhileFull === r.salesWhileFull && r.signalsWhileFull === r.salesWhileFull,
+      `${r.paidWhileFull} of ${r.salesWhileFull} sales reported paid, ${r.signalsWhileFull} success signals`,
+    ),
     check('clear error: each failed write logged as STORE_WRITE_FAILED "disk full"', r.failuresSayDiskFull, `${n(r.writeFailuresLogged)} failed writes logged`),
     check(
       'the operator sees it: the status topic carries STORE_WRITE_FAILED while the disk is full, and drops it after the first good write',
       r.statusFaultsWhileFull.includes('STORE_WRITE_FAILED') && r.statusFaultsAfterRecovery.length === 0,
       `faults while full: [${r.statusFaultsWhileFull.join(', ')}]; after space came back: [${r.statusFaultsAfterRecovery.join(', ')}]`,
     ),
-    check('no corruption: the state file stays the last good one, no temp file left', r.stateUnchangedWhileFull && r.stateValid && r.tempsLeft.length === 0, `unchanged: ${String(r.stateUnchangedWhileFull)}, valid: ${String(r.stateValid)}, temp files: ${r.tempsLeft.length}`),
-    check('a config change is refused with a clear error and changes nothing', r.configUnchanged && r.configRefusal.startsWith('STORE_WRITE_FAILED') && r.configRefusal.includes('disk full'), r.configRefusal.slice(0, 160)),
+    check(
+      'no corruption: the state file stays the last good one, no temp file left',
+      r.stateUnchangedWhileFull && r.stateValid && r.tempsLeft.length === 0,
+      `unchanged: ${String(r.stateUnchangedWhileFull)}, valid: ${String(r.stateValid)}, temp files: ${r.tempsLeft.length}`,
+    ),
+    check(
+      'a config change is refused with a clear error and changes nothing',
+      r.configUnchanged && r.configRefusal.startsWith('STORE_WRITE_FAILED') && r.configRefusal.includes('disk full'),
+      r.configRefusal.slice(0, 160),
+    ),
     check(
       'the device starts with the disk full',
       r.startedWhileFull,
       `started: ${String(r.startedWhileFull)}; a restart before space is back would accept ${r.replaysAcceptedAfterFullRestart} of the ${r.replaysTried} confirmations taken while full again (the sale that was on screen at the last good write; not a pass/fail check, a known limit)`,
     ),
-    check('once space is back the next write holds everything: replays refused after a restart', r.recoveredWrite && r.replaysRefusedAfterRecovery === r.replaysTried, `${r.replaysRefusedAfterRecovery} of ${r.replaysTried} replays refused`),
+    check(
+      'once space is back the next write holds everything: replays refused after a restart',
+      r.recoveredWrite && r.replaysRefusedAfterRecovery === r.replaysTried,
+      `${r.replaysRefusedAfterRecovery} of ${r.replaysTried} replays refused`,
+    ),
   ];
 }

@@ -37,7 +37,16 @@ async function entryScript(): Promise<{ path: string; temporary: boolean }> {
   const root = join(dirname(here), '..', '..');
   const out = join(root, 'node_modules', '.cache', 'tillqr-reliability', `daemon-entry-${process.pid}.mjs`);
   const { build } = await import('esbuild');
-  await build({ entryPoints: [join(dirname(here), 'daemon-entry.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, packages: 'external', logLevel: 'silent' });
+  await build({
+    entryPoints: [join(dirname(here), 'daemon-entry.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: out,
+    packages: 'external',
+    logLevel: 'silent',
+  });
   return { path: out, temporary: true };
 }
 
@@ -49,7 +58,9 @@ class DaemonProcess {
   #signals: string[] | undefined;
   constructor(script: string, configPath: string, signalsPath: string) {
     this.signalsPath = signalsPath;
-    this.child = spawn(process.execPath, [script, configPath, signalsPath, '--churn', ...(process.env.TILLQR_RELIABILITY_TRACE === '1' ? ['--trace'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [script, configPath, signalsPath, '--churn', ...(process.env.TILLQR_RELIABILITY_TRACE === '1' ? ['--trace'] : [])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     collectLines(this.child.stdout, this.lines);
     this.child.stderr?.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-20_000);
@@ -85,7 +96,10 @@ class DaemonProcess {
   async readSignals(): Promise<string[]> {
     if (this.#signals !== undefined) return this.#signals;
     const text = await readFile(this.signalsPath, 'utf8').catch(() => '');
-    const ids = text.split('\n').filter((l) => l.startsWith('paid-signal ')).map((l) => l.slice('paid-signal '.length));
+    const ids = text
+      .split('\n')
+      .filter((l) => l.startsWith('paid-signal '))
+      .map((l) => l.slice('paid-signal '.length));
     if (!this.alive) this.#signals = ids;
     return ids;
   }
@@ -131,7 +145,10 @@ export async function runKillFault(o: { kills: number; log?: (line: string) => v
   const key = backendKey();
   const deviceId = 'till-kill-fault';
   const configPath = join(dir, 'config.json');
-  const raw = { ...rawDeviceConfig({ deviceId, url: broker.url, key, stateDir, mqtt: { keepaliveSec: 5, reconnectMinMs: 100, reconnectMaxMs: 1000 } }), signal: { buzzer: { kind: 'passive', pin: 13, pwmChannel: 1 } } };
+  const raw = {
+    ...rawDeviceConfig({ deviceId, url: broker.url, key, stateDir, mqtt: { keepaliveSec: 5, reconnectMinMs: 100, reconnectMaxMs: 1000 } }),
+    signal: { buzzer: { kind: 'passive', pin: 13, pwmChannel: 1 } },
+  };
   await writeFile(configPath, JSON.stringify(raw, null, 2));
   const backend = await EventBackend.connect(broker.url, deviceId, { keep: 500, persistent: true });
   const procs: DaemonProcess[] = [];
@@ -143,7 +160,7 @@ export async function runKillFault(o: { kills: number; log?: (line: string) => v
   let replaysSent = 0;
   let sales = 0;
   let seed = 4242;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   /** Per process: orders whose paid event the backend had received when the process died. */
   const paidSeenAtDeath: Set<string>[] = [];
 
@@ -159,15 +176,28 @@ export async function runKillFault(o: { kills: number; log?: (line: string) => v
     const amount = 100 + sales;
     const now = Math.floor(Date.now() / 1000);
     sales++;
-    return { orderId, charge: sign(deviceId, key, chargeBody(orderId, amount, now + 900), now), pay: sign(deviceId, key, paymentBody(orderId, amount, now), now), chargeAnswered: false };
+    return {
+      orderId,
+      charge: sign(deviceId, key, chargeBody(orderId, amount, now + 900), now),
+      pay: sign(deviceId, key, paymentBody(orderId, amount, now), now),
+      chargeAnswered: false,
+    };
   };
 
   /** Send until answered; gives up (undefined) as soon as `died` settles. */
-  const deliver = async (topic: InboundTopic, token: string, orderId: string, want: DeviceEvent['type'], died: Promise<void>): Promise<DeviceEvent | undefined> => {
+  const deliver = async (
+    topic: InboundTopic,
+    token: string,
+    orderId: string,
+    want: DeviceEvent['type'],
+    died: Promise<void>,
+  ): Promise<DeviceEvent | undefined> => {
     let dead = false;
     void died.then(() => (dead = true));
     for (let attempt = 0; attempt < 200 && !dead; attempt++) {
-      const answer = backend.next((e) => e.orderId === orderId && (e.type === want || (e.type === 'rejected' && e.reason === 'replayed')), 1_500).catch(() => undefined);
+      const answer = backend
+        .next((e) => e.orderId === orderId && (e.type === want || (e.type === 'rejected' && e.reason === 'replayed')), 1_500)
+        .catch(() => undefined);
       backend.post(topic, token);
       const got = await Promise.race([answer, died.then(() => undefined)]);
       if (got !== undefined) return got;
@@ -186,7 +216,8 @@ export async function runKillFault(o: { kills: number; log?: (line: string) => v
     if (names.some((x) => x.includes('.corrupt-'))) stateBad.push(`${after}: a corrupt state file was set aside`);
     if (names.includes(STATE_FILE_NAME)) {
       try {
-        if (!stateFileSchema.safeParse(JSON.parse(await readFile(join(stateDir, STATE_FILE_NAME), 'utf8'))).ok) stateBad.push(`${after}: the state file does not match its schema`);
+        if (!stateFileSchema.safeParse(JSON.parse(await readFile(join(stateDir, STATE_FILE_NAME), 'utf8'))).ok)
+          stateBad.push(`${after}: the state file does not match its schema`);
       } catch (e) {
         stateBad.push(`${after}: ${(e as Error).message.slice(0, 200)}`);
       }
@@ -204,14 +235,18 @@ export async function runKillFault(o: { kills: number; log?: (line: string) => v
       const temps = [...(await readdir(stateDir)), ...(await readdir(dir))].filter((x) => x.endsWith('.tmp') && !x.includes(`.${p.pid}.`));
       for (const t of temps) tempsLeft.add(t);
       // The replay cache survived: everything answered before is refused now, without a signal.
-      const sample = answered.length <= 12 ? answered : [...answered.slice(-6), ...Array.from({ length: 6 }, () => answered[Math.floor(rnd() * answered.length)] as Answered)];
+      const sample =
+        answered.length <= 12
+          ? answered
+          : [...answered.slice(-6), ...Array.from({ length: 6 }, () => answered[Math.floor(rnd() * answered.length)] as Answered)];
       const signalsBefore = (await p.readSignals()).length;
       for (const a of sample) {
         replaysSent++;
         const answer = backend.next((e) => e.orderId === a.orderId && e.type === 'rejected', 10_000).catch(() => undefined);
         backend.post(a.topic, a.token);
         const e = await answer;
-        if (e?.reason !== 'replayed') replaysNotRefused.push(`restart ${k}: ${a.topic} ${a.orderId} → ${e === undefined ? 'no answer' : `${e.type} ${e.reason ?? ''}`}`);
+        if (e?.reason !== 'replayed')
+          replaysNotRefused.push(`restart ${k}: ${a.topic} ${a.orderId} → ${e === undefined ? 'no answer' : `${e.type} ${e.reason ?? ''}`}`);
       }
       if ((await p.readSignals()).length !== signalsBefore) replaysNotRefused.push(`restart ${k}: a replay made a success signal`);
       // Sales until the kill, which comes at a random moment 50-600 ms from now.
@@ -296,16 +331,41 @@ export async function runKillFault(o: { kills: number; log?: (line: string) => v
     signalWrong,
     wallSec: (Date.now() - started) / 1000,
   };
-
 }
 
 export function killFaultChecks(r: KillFaultResult): Check[] {
   return [
-    check(`the daemon was SIGKILLed ${r.kills} times while taking payments and rewriting its config`, r.kills > 0, `${r.kills} kills, ${n(r.sales)} sales, ${n(r.configWrites)} config writes`),
-    check('config intact after every kill', r.configBad.length === 0, r.configBad.length === 0 ? 'the file always parsed and validated' : r.configBad.slice(0, 3).join('; ')),
-    check('payment state intact after every kill, no temp file left', r.stateBad.length === 0 && r.tempsLeft.length === 0, r.stateBad.length === 0 ? `the state file always matched its schema; ${r.tempsLeft.length} temp files left after restarts${r.tempsLeft.length > 0 ? ` (${r.tempsLeft.slice(0, 3).join(', ')})` : ''}` : r.stateBad.slice(0, 3).join('; ')),
-    check('replay cache intact: earlier messages refused after every restart', r.replaysNotRefused.length === 0, r.replaysNotRefused.length === 0 ? `${n(r.replaysSent)} replays, all refused \`replayed\`, no signal` : r.replaysNotRefused.slice(0, 3).join('; ')),
-    check('every paid order reported paid exactly once', r.paidEventsWrong.length === 0, r.paidEventsWrong.length === 0 ? `${n(r.sales)} orders` : r.paidEventsWrong.slice(0, 3).join('; ')),
-    check('every paid order signalled; a second signal only after a kill between signal and state write', r.signalWrong.length === 0, `${r.signalWrong.length} wrong; ${r.signalledAgainAfterKill.length} orders signalled again after such a kill${r.signalledAgainAfterKill.length > 0 ? ` (${r.signalledAgainAfterKill.slice(0, 5).join(', ')})` : ''}`),
+    check(
+      `the daemon was SIGKILLed ${r.kills} times while taking payments and rewriting its config`,
+      r.kills > 0,
+      `${r.kills} kills, ${n(r.sales)} sales, ${n(r.configWrites)} config writes`,
+    ),
+    check(
+      'config intact after every kill',
+      r.configBad.length === 0,
+      r.configBad.length === 0 ? 'the file always parsed and validated' : r.configBad.slice(0, 3).join('; '),
+    ),
+    check(
+      'payment state intact after every kill, no temp file left',
+      r.stateBad.length === 0 && r.tempsLeft.length === 0,
+      r.stateBad.length === 0
+        ? `the state file always matched its schema; ${r.tempsLeft.length} temp files left after restarts${r.tempsLeft.length > 0 ? ` (${r.tempsLeft.slice(0, 3).join(', ')})` : ''}`
+        : r.stateBad.slice(0, 3).join('; '),
+    ),
+    check(
+      'replay cache intact: earlier messages refused after every restart',
+      r.replaysNotRefused.length === 0,
+      r.replaysNotRefused.length === 0 ? `${n(r.replaysSent)} replays, all refused \`replayed\`, no signal` : r.replaysNotRefused.slice(0, 3).join('; '),
+    ),
+    check(
+      'every paid order reported paid exactly once',
+      r.paidEventsWrong.length === 0,
+      r.paidEventsWrong.length === 0 ? `${n(r.sales)} orders` : r.paidEventsWrong.slice(0, 3).join('; '),
+    ),
+    check(
+      'every paid order signalled; a second signal only after a kill between signal and state write',
+      r.signalWrong.length === 0,
+      `${r.signalWrong.length} wrong; ${r.signalledAgainAfterKill.length} orders signalled again after such a kill${r.signalledAgainAfterKill.length > 0 ? ` (${r.signalledAgainAfterKill.slice(0, 5).join(', ')})` : ''}`,
+    ),
   ];
 }

@@ -26,7 +26,14 @@ export interface PanelFaultResult {
   readonly panelErrors: number;
   readonly eventsWithClockStill: number;
   readonly signalsSeen: number;
-  readonly errorReported: { lastError: string; healthy: boolean; consoleDisplayOk: boolean; consoleDetail: string; logLines: number; statusFaults: readonly string[] };
+  readonly errorReported: {
+    lastError: string;
+    healthy: boolean;
+    consoleDisplayOk: boolean;
+    consoleDetail: string;
+    logLines: number;
+    statusFaults: readonly string[];
+  };
   readonly recovered: { lastError: string | undefined; healthy: boolean; consoleDisplayOk: boolean; statusFaults: readonly string[] };
 }
 
@@ -85,7 +92,11 @@ export async function runPanelFault(o: { stuckSales: number; salesAfter: number 
       const snap = sim.signals.snapshot();
       if (daemon.signals.indicator.status().event === 'paid' && snap.led === 'green' && snap.buzzer.on) signalsSeen++;
       // Now let fake time pass: the stuck refreshes time out (a reset and a retry each), the result screen gives way to idle.
-      await runOnClock(clock, device.idle().then(() => new Promise<void>((r) => clock.setTimeout(r, 4 * BUSY_TIMEOUT_MS + 10_000))), { stepMs: 250 });
+      await runOnClock(
+        clock,
+        device.idle().then(() => new Promise<void>((r) => clock.setTimeout(r, 4 * BUSY_TIMEOUT_MS + 10_000))),
+        { stepMs: 250 },
+      );
     };
 
     // While stuck, every refresh attempt (the first and the retry after the reset) finds BUSY set:
@@ -146,7 +157,12 @@ export function panelFaultChecks(r: PanelFaultResult): Check[] {
     ),
     check(
       'the error state is reported',
-      r.errorReported.lastError === 'PANEL_BUSY_TIMEOUT' && !r.errorReported.healthy && !r.errorReported.consoleDisplayOk && r.errorReported.logLines > 0 && r.panelErrors > 0 && r.errorReported.statusFaults.includes('PANEL_BUSY_TIMEOUT'),
+      r.errorReported.lastError === 'PANEL_BUSY_TIMEOUT' &&
+        !r.errorReported.healthy &&
+        !r.errorReported.consoleDisplayOk &&
+        r.errorReported.logLines > 0 &&
+        r.panelErrors > 0 &&
+        r.errorReported.statusFaults.includes('PANEL_BUSY_TIMEOUT'),
       `lastError ${r.errorReported.lastError}, healthy ${String(r.errorReported.healthy)}, status topic faults [${r.errorReported.statusFaults.join(', ')}], console status display ok ${String(r.errorReported.consoleDisplayOk)} ("${r.errorReported.consoleDetail.slice(0, 90)}"), ${r.errorReported.logLines} log lines, ${r.panelErrors} panel-error events, ${r.busyTimeouts} BUSY timeouts over ${r.stuckSales} sales`,
     ),
     check(

@@ -105,7 +105,7 @@ export async function runSerialFault(o: { cycles: number }): Promise<SerialFault
     host = await openHost();
     let answered = 0;
     let seed = 777;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let c = 0; c < o.cycles; c++) {
       try {
         await ask('version');
@@ -162,7 +162,11 @@ export function serialFaultChecks(r: SerialFaultResult): Check[] {
       r.opens === r.cycles + 1 && r.answeredAfterReopen === r.cycles && r.failures.length === 0,
       `${r.opens} opens, answered \`version\` and \`status\` after ${r.answeredAfterReopen} of ${r.cycles} reopenings${r.failures.length > 0 ? `; ${r.failures.slice(0, 3).join('; ')}` : ''}`,
     ),
-    check('the daemon keeps taking payments meanwhile', r.sales > 0 && r.paidOnce === r.sales && r.signalledOnce === r.sales, `${n(r.sales)} sales: ${n(r.paidOnce)} reported paid once, ${n(r.signalledOnce)} signalled once`),
+    check(
+      'the daemon keeps taking payments meanwhile',
+      r.sales > 0 && r.paidOnce === r.sales && r.signalledOnce === r.sales,
+      `${n(r.sales)} sales: ${n(r.paidOnce)} reported paid once, ${n(r.signalledOnce)} signalled once`,
+    ),
     check('no error logged', r.errorLogLines.length === 0, r.errorLogLines.length === 0 ? 'none' : r.errorLogLines.slice(0, 2).join(' | ')),
   ];
 }

@@ -36,15 +36,76 @@ export interface ConfigFuzzStats {
 const SECRET = 'S3cret-pa55word-do-not-print';
 
 const LEAVES = [
-  'deviceId', 'hardware', 'stateDir', 'logLevel', 'mqtt.url', 'mqtt.protocolVersion', 'mqtt.topicPrefix', 'mqtt.username', 'mqtt.password', 'mqtt.keepaliveSec',
-  'mqtt.sessionExpirySec', 'mqtt.reconnectMinMs', 'mqtt.maxPayloadBytes', 'mqtt.groups', 'trust.backendKeys', 'trust.clockSkewSec', 'merchant', 'merchant.name',
-  'merchant.currency', 'merchant.accounts', 'display.panel', 'display.rotation', 'display.language', 'display.busyTimeoutMs', 'signal.led', 'signal.led.green',
-  'signal.buzzer.kind', 'signal.volume', 'signal.quietHours', 'signal.quietHours.start', 'sale.resultHoldSec', 'sale.maxChargeSec', 'console.port',
-  'console.passphraseHash', 'console.maxLineBytes', 'fleet', 'nope', 'mqtt.nope', 'display.x.y', '__proto__', 'constructor', 'merchant.__proto__',
+  'deviceId',
+  'hardware',
+  'stateDir',
+  'logLevel',
+  'mqtt.url',
+  'mqtt.protocolVersion',
+  'mqtt.topicPrefix',
+  'mqtt.username',
+  'mqtt.password',
+  'mqtt.keepaliveSec',
+  'mqtt.sessionExpirySec',
+  'mqtt.reconnectMinMs',
+  'mqtt.maxPayloadBytes',
+  'mqtt.groups',
+  'trust.backendKeys',
+  'trust.clockSkewSec',
+  'merchant',
+  'merchant.name',
+  'merchant.currency',
+  'merchant.accounts',
+  'display.panel',
+  'display.rotation',
+  'display.language',
+  'display.busyTimeoutMs',
+  'signal.led',
+  'signal.led.green',
+  'signal.buzzer.kind',
+  'signal.volume',
+  'signal.quietHours',
+  'signal.quietHours.start',
+  'sale.resultHoldSec',
+  'sale.maxChargeSec',
+  'console.port',
+  'console.passphraseHash',
+  'console.maxLineBytes',
+  'fleet',
+  'nope',
+  'mqtt.nope',
+  'display.x.y',
+  '__proto__',
+  'constructor',
+  'merchant.__proto__',
 ];
 
 const ODD_VALUES: readonly unknown[] = [
-  null, true, 0, -1, 1.5, 1e308, -1e308, 2 ** 53, '', ' ', 'x'.repeat(5000), '\u0000', '\ud800', '💳', [], [null], {}, { a: 1 }, '/etc/passwd', '../../x', 'mqtt://', '90', 90, 'ja', 'en',
+  null,
+  true,
+  0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  2 ** 53,
+  '',
+  ' ',
+  'x'.repeat(5000),
+  '\u0000',
+  '\ud800',
+  '💳',
+  [],
+  [null],
+  {},
+  { a: 1 },
+  '/etc/passwd',
+  '../../x',
+  'mqtt://',
+  '90',
+  90,
+  'ja',
+  'en',
   'scrypt$1$1$1$x$y',
 ];
 
@@ -63,7 +124,8 @@ function setLeaf(raw: Raw, path: string, value: unknown): void {
       return;
     }
     const next = Object.prototype.hasOwnProperty.call(cur, seg) ? cur[seg] : undefined;
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) Object.defineProperty(cur, seg, { value: {}, enumerable: true, writable: true, configurable: true });
+    if (next === null || typeof next !== 'object' || Array.isArray(next))
+      Object.defineProperty(cur, seg, { value: {}, enumerable: true, writable: true, configurable: true });
     cur = cur[seg] as Raw;
   });
 }
@@ -83,30 +145,78 @@ interface ConfigCase {
 }
 
 function cases(base: Raw): fc.Arbitrary<ConfigCase> {
-  const env = fc.dictionary(
-    fc.constantFrom('TILLQR_LOG_LEVEL', 'TILLQR_MQTT__URL', 'TILLQR_MQTT__PASSWORD', 'TILLQR_MQTT__KEEPALIVE_SEC', 'TILLQR_DISPLAY__ROTATION', 'TILLQR_NOPE', 'TILLQR_', 'TILLQR___', 'TILLQR_MQTT', 'TILLQR_SALE__RESULT_HOLD_SEC'),
-    fc.oneof(fc.constantFrom('debug', '90', '[1]', '{', '', 'mqtt://127.0.0.1:1883'), fc.string({ maxLength: 20 })),
-    { maxKeys: 2 },
-  ).chain((vars) => fc.constantFrom(SECRET, `${SECRET}${'!'.repeat(2000)}`).map((secret) => ('TILLQR_MQTT__PASSWORD' in vars ? { ...vars, TILLQR_MQTT__PASSWORD: secret } : vars)));
+  const env = fc
+    .dictionary(
+      fc.constantFrom(
+        'TILLQR_LOG_LEVEL',
+        'TILLQR_MQTT__URL',
+        'TILLQR_MQTT__PASSWORD',
+        'TILLQR_MQTT__KEEPALIVE_SEC',
+        'TILLQR_DISPLAY__ROTATION',
+        'TILLQR_NOPE',
+        'TILLQR_',
+        'TILLQR___',
+        'TILLQR_MQTT',
+        'TILLQR_SALE__RESULT_HOLD_SEC',
+      ),
+      fc.oneof(fc.constantFrom('debug', '90', '[1]', '{', '', 'mqtt://127.0.0.1:1883'), fc.string({ maxLength: 20 })),
+      { maxKeys: 2 },
+    )
+    .chain((vars) =>
+      fc
+        .constantFrom(SECRET, `${SECRET}${'!'.repeat(2000)}`)
+        .map((secret) => ('TILLQR_MQTT__PASSWORD' in vars ? { ...vars, TILLQR_MQTT__PASSWORD: secret } : vars)),
+    );
   const withEnv = fc.oneof({ arbitrary: fc.constant({}), weight: 4 }, { arbitrary: env, weight: 1 });
   const set = fc
-    .record({ key: fc.constantFrom(...LEAVES, ...SECRET_LEAVES), text: fc.oneof(fc.constantFrom('90', 'debug', '"x"', '{}', '[]', 'null', '', '1e400', 'mqtt://h:1', '{"start":"22:00","end":"07:00"}'), fc.string({ maxLength: 40 }), fc.integer({ min: 10, max: 20_000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`)), secret: fc.constantFrom(SECRET, `${SECRET}${'!'.repeat(2000)}`, `[${JSON.stringify(SECRET)}]`) })
+    .record({
+      key: fc.constantFrom(...LEAVES, ...SECRET_LEAVES),
+      text: fc.oneof(
+        fc.constantFrom('90', 'debug', '"x"', '{}', '[]', 'null', '', '1e400', 'mqtt://h:1', '{"start":"22:00","end":"07:00"}'),
+        fc.string({ maxLength: 40 }),
+        fc.integer({ min: 10, max: 20_000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`),
+      ),
+      secret: fc.constantFrom(SECRET, `${SECRET}${'!'.repeat(2000)}`, `[${JSON.stringify(SECRET)}]`),
+    })
     .map(({ key, text: t, secret }) => ({ key, text: SECRET_LEAVES.has(key) ? secret : t }));
   const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v, null, 2));
   const text = fc.oneof(
     { arbitrary: fc.uint8Array({ maxLength: 400 }).map((b) => ({ cls: 'random-bytes', file: Buffer.from(b) })), weight: 2 },
     { arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => ({ cls: 'json-not-config', file: Buffer.from(JSON.stringify(v) ?? 'null') })), weight: 2 },
-    { arbitrary: fc.nat().map((k) => { const t = json(base); return { cls: 'cut-short', file: t.subarray(0, k % t.length) }; }), weight: 2 },
-    { arbitrary: fc.constantFrom('\ufeff', '', ' \n').chain((pre) => fc.constantFrom('', ' garbage', ',', '}').map((post) => ({ cls: 'bom-or-trailing', file: Buffer.from(`${pre}${JSON.stringify(base)}${post}`) }))), weight: 1 },
     {
-      arbitrary: fc.array(fc.record({ path: fc.constantFrom(...LEAVES, ...SECRET_LEAVES), v: fc.oneof(fc.constantFrom(...ODD_VALUES), fc.jsonValue({ maxDepth: 3 })), sv: fc.constantFrom(...SECRET_VALUES), del: fc.boolean() }), { minLength: 1, maxLength: 4 }).map((edits) => {
-        const raw = structuredClone(base);
-        for (const e of edits) {
-          if (e.del) deleteLeaf(raw, e.path);
-          else setLeaf(raw, e.path, SECRET_LEAVES.has(e.path) ? e.sv : e.v);
-        }
-        return { cls: edits.length === 1 ? 'one-leaf-broken' : 'leaves-broken', file: json(raw) };
+      arbitrary: fc.nat().map((k) => {
+        const t = json(base);
+        return { cls: 'cut-short', file: t.subarray(0, k % t.length) };
       }),
+      weight: 2,
+    },
+    {
+      arbitrary: fc
+        .constantFrom('\ufeff', '', ' \n')
+        .chain((pre) =>
+          fc.constantFrom('', ' garbage', ',', '}').map((post) => ({ cls: 'bom-or-trailing', file: Buffer.from(`${pre}${JSON.stringify(base)}${post}`) })),
+        ),
+      weight: 1,
+    },
+    {
+      arbitrary: fc
+        .array(
+          fc.record({
+            path: fc.constantFrom(...LEAVES, ...SECRET_LEAVES),
+            v: fc.oneof(fc.constantFrom(...ODD_VALUES), fc.jsonValue({ maxDepth: 3 })),
+            sv: fc.constantFrom(...SECRET_VALUES),
+            del: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 4 },
+        )
+        .map((edits) => {
+          const raw = structuredClone(base);
+          for (const e of edits) {
+            if (e.del) deleteLeaf(raw, e.path);
+            else setLeaf(raw, e.path, SECRET_LEAVES.has(e.path) ? e.sv : e.v);
+          }
+          return { cls: edits.length === 1 ? 'one-leaf-broken' : 'leaves-broken', file: json(raw) };
+        }),
       weight: 10,
     },
     {
@@ -118,7 +228,14 @@ function cases(base: Raw): fc.Arbitrary<ConfigCase> {
       }),
       weight: 2,
     },
-    { arbitrary: fc.constantFrom({ cls: 'valid', file: json(base) }, { cls: 'empty-object', file: Buffer.from('{}') }, { cls: 'empty-file', file: Buffer.alloc(0) }), weight: 2 },
+    {
+      arbitrary: fc.constantFrom(
+        { cls: 'valid', file: json(base) },
+        { cls: 'empty-object', file: Buffer.from('{}') },
+        { cls: 'empty-file', file: Buffer.alloc(0) },
+      ),
+      weight: 2,
+    },
   );
   return fc.record({ t: text, env: withEnv, set }).map(({ t, env: e, set: s }) => ({ cls: t.cls, file: t.file, env: e, set: s }));
 }
@@ -129,11 +246,23 @@ function secretShown(message: string): boolean {
 
 export async function fuzzConfig(o: { runs: number; seed: number }): Promise<ConfigFuzzStats> {
   const started = Date.now();
-  const s: ConfigFuzzStats = { runs: o.runs, classes: new Map(), outcomes: new Map(), violations: [], violationCount: 0, before: undefined, after: undefined, wallSec: 0 };
+  const s: ConfigFuzzStats = {
+    runs: o.runs,
+    classes: new Map(),
+    outcomes: new Map(),
+    violations: [],
+    violationCount: 0,
+    before: undefined,
+    after: undefined,
+    wallSec: 0,
+  };
   const dir = await mkdtemp(join(tmpdir(), 'tillqr-fuzz-config-'));
   const sink = memorySink(200);
   const logger = createLogger('fuzz', { level: 'info', sink });
-  const base: Raw = { ...rawDeviceConfig({ deviceId: 'till-config-fuzz', url: 'mqtt://127.0.0.1:1883', key: backendKey(), stateDir: join(dir, 'state') }), mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'till', password: SECRET } };
+  const base: Raw = {
+    ...rawDeviceConfig({ deviceId: 'till-config-fuzz', url: 'mqtt://127.0.0.1:1883', key: backendKey(), stateDir: join(dir, 'state') }),
+    mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'till', password: SECRET },
+  };
   const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
   let i = 0;
   const violation = (c: ConfigCase, what: string): void => {
@@ -147,7 +276,8 @@ export async function fuzzConfig(o: { runs: number; seed: number }): Promise<Con
       return;
     }
     if (e.message.length === 0) violation(c, `${where}: an error without a message`);
-    if (secretShown(e.message) || secretShown(JSON.stringify(e.context ?? {}))) violation(c, `${where}: the error shows a secret value: ${e.message.slice(0, 300)}`);
+    if (secretShown(e.message) || secretShown(JSON.stringify(e.context ?? {})))
+      violation(c, `${where}: the error shows a secret value: ${e.message.slice(0, 300)}`);
   };
   s.before = sample();
   try {
@@ -160,7 +290,8 @@ export async function fuzzConfig(o: { runs: number; seed: number }): Promise<Con
         try {
           const r = await loadConfig({ path, env: c.env });
           loaded = true;
-          if (!Object.isFrozen(r.config) || !configSchema.safeParse(structuredClone(r.config)).ok) violation(c, 'loadConfig returned a config that is not frozen or not valid');
+          if (!Object.isFrozen(r.config) || !configSchema.safeParse(structuredClone(r.config)).ok)
+            violation(c, 'loadConfig returned a config that is not frozen or not valid');
         } catch (e) {
           refusal(c, 'loadConfig', e);
         }
@@ -197,7 +328,8 @@ export async function fuzzConfig(o: { runs: number; seed: number }): Promise<Con
     s.after = sample();
     await rm(dir, { recursive: true, force: true });
   }
-  for (const l of sink.lines) if (secretShown(l)) violation({ cls: 'log', file: Buffer.alloc(0), env: {}, set: { key: '', text: '' } }, `a log line shows a secret: ${l.slice(0, 200)}`);
+  for (const l of sink.lines)
+    if (secretShown(l)) violation({ cls: 'log', file: Buffer.alloc(0), env: {}, set: { key: '', text: '' } }, `a log line shows a secret: ${l.slice(0, 200)}`);
   s.wallSec = (Date.now() - started) / 1000;
   return s;
 }

@@ -83,7 +83,23 @@ const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export async function fuzzConsole(o: { runs: number; seed: number }): Promise<ConsoleFuzzStats> {
   const started = Date.now();
-  const s: ConsoleFuzzStats = { runs: o.runs, classes: new Map(), violations: [], violationCount: 0, jsonReplies: 0, improvReplies: 0, bytesIn: 0, bytesOut: 0, resyncs: 0, before: undefined, after: undefined, internalErrors: 0, thrown: 0, paidSignals: 0, wallSec: 0 };
+  const s: ConsoleFuzzStats = {
+    runs: o.runs,
+    classes: new Map(),
+    violations: [],
+    violationCount: 0,
+    jsonReplies: 0,
+    improvReplies: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    resyncs: 0,
+    before: undefined,
+    after: undefined,
+    internalErrors: 0,
+    thrown: 0,
+    paidSignals: 0,
+    wallSec: 0,
+  };
   const dir = await mkdtemp(join(tmpdir(), 'tillqr-fuzz-console-'));
   const clock = new FakeClock(Date.UTC(2026, 0, 5, 10));
   const sink = memorySink(2000);
@@ -141,7 +157,8 @@ export async function fuzzConsole(o: { runs: number; seed: number }): Promise<Co
   let syncN = 0;
   const violation = (i: number, it: ConsoleItem, what: string): void => {
     s.violationCount++;
-    if (s.violations.length < 20) s.violations.push(`#${i} ${it.cls}: ${what}; input ${JSON.stringify(Buffer.from(it.bytes.subarray(0, 100)).toString('latin1'))}`);
+    if (s.violations.length < 20)
+      s.violations.push(`#${i} ${it.cls}: ${what}; input ${JSON.stringify(Buffer.from(it.bytes.subarray(0, 100)).toString('latin1'))}`);
   };
   try {
     session.start();
@@ -200,7 +217,8 @@ export async function fuzzConsole(o: { runs: number; seed: number }): Promise<Co
           if (mine !== 1) violation(i, it, `${mine} replies carry id ${JSON.stringify(it.jsonId)}`);
         }
         const syncReplies = json.filter((l) => l.includes('"id":"sync-')).length;
-        if (it.jsonLines > 0 && !resynced && json.length - syncReplies !== it.jsonLines) violation(i, it, `${json.length - syncReplies} replies to ${it.jsonLines} JSON lines`);
+        if (it.jsonLines > 0 && !resynced && json.length - syncReplies !== it.jsonLines)
+          violation(i, it, `${json.length - syncReplies} replies to ${it.jsonLines} JSON lines`);
         if (it.improvRpc && packets.length === 0) violation(i, it, 'an Improv RPC got no Improv answer');
         i++;
         return true;

@@ -49,7 +49,21 @@ export interface FuzzStats {
 }
 
 function newStats(where: string, runs: number): FuzzStats {
-  return { runs, where, classes: new Map(), reasons: new Map(), byTopic: new Map(), violations: [], violationCount: 0, effectViolations: 0, reasonChecked: 0, before: undefined, after: undefined, errorLogLines: 0, wallSec: 0 };
+  return {
+    runs,
+    where,
+    classes: new Map(),
+    reasons: new Map(),
+    byTopic: new Map(),
+    violations: [],
+    violationCount: 0,
+    effectViolations: 0,
+    reasonChecked: 0,
+    before: undefined,
+    after: undefined,
+    errorLogLines: 0,
+    wallSec: 0,
+  };
 }
 
 const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
@@ -60,7 +74,8 @@ const family = (cls: string): string => cls.split(/[:+]/)[0] ?? cls;
 function violation(s: FuzzStats, i: number, c: FuzzCase, what: string, effect = false): void {
   s.violationCount++;
   if (effect) s.effectViolations++;
-  if (s.violations.length < 20) s.violations.push(`#${i} ${c.cls} on ${c.topic}${c.dup ? ' (dup)' : ''}: ${what}; payload ${c.payload.subarray(0, 120).toString('latin1')}`);
+  if (s.violations.length < 20)
+    s.violations.push(`#${i} ${c.cls} on ${c.topic}${c.dup ? ' (dup)' : ''}: ${what}; payload ${c.payload.subarray(0, 120).toString('latin1')}`);
 }
 
 /** Check the events one payload produced. */
@@ -91,7 +106,12 @@ function jtiOf(token: string): string {
 }
 
 /** The messages that put the device in the state the fuzz starts from. */
-function setupMessages(deviceId: string, key: BackendKey, nowSec: number, state: 'pending' | 'closed'): { msgs: { topic: InboundTopic; token: string }[]; setup: Setup } {
+function setupMessages(
+  deviceId: string,
+  key: BackendKey,
+  nowSec: number,
+  state: 'pending' | 'closed',
+): { msgs: { topic: InboundTopic; token: string }[]; setup: Setup } {
   const paid: Sale = { orderId: 'PAID-1', amount: 880, currency: 'JPY' };
   const target = { orderId: state === 'pending' ? 'ON-SCREEN-1' : 'CANCELLED-1', amount: 1500, currency: 'JPY', state };
   const msgs: { topic: InboundTopic; token: string }[] = [
@@ -105,7 +125,18 @@ function setupMessages(deviceId: string, key: BackendKey, nowSec: number, state:
 
 function context(deviceId: string, key: BackendKey, setup: Setup, nowSec: () => number, c: { maxPayloadBytes: number; skewSec: number }): FuzzContext {
   let seq = 0;
-  return { deviceId, key, stranger: generateKeyPairSync('ed25519').privateKey, skewSec: c.skewSec, maxPayloadBytes: c.maxPayloadBytes, nowSec, target: setup.target, paid: setup.paid, processed: setup.processed, seq: () => seq++ };
+  return {
+    deviceId,
+    key,
+    stranger: generateKeyPairSync('ed25519').privateKey,
+    skewSec: c.skewSec,
+    maxPayloadBytes: c.maxPayloadBytes,
+    nowSec,
+    target: setup.target,
+    paid: setup.paid,
+    processed: setup.processed,
+    seq: () => seq++,
+  };
 }
 
 /** Ended sales stay answerable for an hour and a charge may stay that long: the fuzz state holds for the whole run. */
@@ -132,7 +163,11 @@ export async function fuzzMqttMemory(o: { runs: number; seed: number; state: 'pe
     const { msgs, setup } = setupMessages(deviceId, key, nowSec(), o.state);
     for (const m of msgs) await link.deliver(m.topic, m.token);
     // Let the setup's signals finish and (closed) the result screen give way to idle; then freeze.
-    await runOnClock(clock, sim.device.idle().then(() => new Promise<void>((r) => clock.setTimeout(r, 10_000))), { stepMs: 100 });
+    await runOnClock(
+      clock,
+      sim.device.idle().then(() => new Promise<void>((r) => clock.setTimeout(r, 10_000))),
+      { stepMs: 100 },
+    );
     await sim.device.idle();
     sim.signalState.flush();
     const expectedSetup = o.state === 'pending' ? ['displayed', 'paid', 'displayed'] : ['displayed', 'paid', 'displayed', 'cancelled'];
@@ -159,8 +194,19 @@ export async function fuzzMqttMemory(o: { runs: number; seed: number; state: 'pe
         const w = sim.watch.mark();
         if (w.plays !== mark.plays || w.changes !== mark.changes) violation(s, i, c, `a signal: ${JSON.stringify(w)} (before ${JSON.stringify(mark)})`, true);
         const st = sim.device.saleState;
-        if (st.pending?.orderId !== pendingBefore || st.phase.name !== phaseBefore || sim.device.history().length !== historyBefore || sim.screens.length !== screensBefore) {
-          violation(s, i, c, `the sale changed: ${st.phase.name} ${st.pending?.orderId ?? '-'}, history ${sim.device.history().length}, screens ${sim.screens.length}`, true);
+        if (
+          st.pending?.orderId !== pendingBefore ||
+          st.phase.name !== phaseBefore ||
+          sim.device.history().length !== historyBefore ||
+          sim.screens.length !== screensBefore
+        ) {
+          violation(
+            s,
+            i,
+            c,
+            `the sale changed: ${st.phase.name} ${st.pending?.orderId ?? '-'}, history ${sim.device.history().length}, screens ${sim.screens.length}`,
+            true,
+          );
         }
         i++;
         return true;
@@ -169,7 +215,14 @@ export async function fuzzMqttMemory(o: { runs: number; seed: number; state: 'pe
     );
     s.after = sample();
     s.errorLogLines = sink.lines.filter((l) => l.includes('"level":"error"')).length;
-    if (sim.watch.played('paid') !== 1) violation(s, -1, { cls: 'whole run', topic: 'payment', payload: Buffer.alloc(0), dup: false, signed: false }, `the success signal played ${sim.watch.played('paid')} times (1 from the setup)`, true);
+    if (sim.watch.played('paid') !== 1)
+      violation(
+        s,
+        -1,
+        { cls: 'whole run', topic: 'payment', payload: Buffer.alloc(0), dup: false, signed: false },
+        `the success signal played ${sim.watch.played('paid')} times (1 from the setup)`,
+        true,
+      );
   } finally {
     await runOnClock(clock, sim.stop(), { stepMs: 100 }).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
@@ -230,7 +283,13 @@ export async function fuzzMqttBroker(o: { runs: number; seed: number }): Promise
     );
     // Nothing more arrives afterwards (no late second event for any payload).
     await new Promise((r) => setTimeout(r, 500));
-    if (backend.received !== o.runs + msgs.length) violation(s, -1, { cls: 'whole run', topic: 'payment', payload: Buffer.alloc(0), dup: false, signed: false }, `${backend.received} events for ${o.runs + msgs.length} messages`);
+    if (backend.received !== o.runs + msgs.length)
+      violation(
+        s,
+        -1,
+        { cls: 'whole run', topic: 'payment', payload: Buffer.alloc(0), dup: false, signed: false },
+        `${backend.received} events for ${o.runs + msgs.length} messages`,
+      );
     s.after = sample();
     unwatch();
     s.errorLogLines = sink.lines.filter((l) => l.includes('"level":"error"')).length;

@@ -50,7 +50,14 @@ export function sample(): ProcessSample {
   const m = process.memoryUsage();
   const p = process as unknown as NodeInternals;
   const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
-  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, handles: p._getActiveHandles?.().length ?? -1, requests: p._getActiveRequests?.().length ?? -1, timers, gc: gc !== undefined };
+  return {
+    rssBytes: m.rss,
+    heapUsedBytes: m.heapUsed,
+    handles: p._getActiveHandles?.().length ?? -1,
+    requests: p._getActiveRequests?.().length ?? -1,
+    timers,
+    gc: gc !== undefined,
+  };
 }
 
 export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;

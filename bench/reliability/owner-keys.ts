@@ -32,7 +32,6 @@ import { check, n, type Section } from './types.js';
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
-
 export interface OwnerKeysResult {
   readonly weak: number;
   /** path -> [refused, offered, messages naming the kid] */
@@ -44,7 +43,12 @@ export interface OwnerKeysResult {
 export async function runOwnerKeys(): Promise<OwnerKeysResult> {
   const dir = await mkdtemp(join(tmpdir(), 'tillqr-owner-keys-'));
   const good = generateEd25519KeyPair();
-  const base = { deviceId: 'till-keys', hardware: 'sim', stateDir: join(dir, 'state'), trust: { backendKeys: [{ kid: good.kid, publicKeyPem: good.publicKeyPem }] } };
+  const base = {
+    deviceId: 'till-keys',
+    hardware: 'sim',
+    stateDir: join(dir, 'state'),
+    trust: { backendKeys: [{ kid: good.kid, publicKeyPem: good.publicKeyPem }] },
+  };
   const paths = new Map<string, { refused: number; offered: number; named: number }>();
   const count = (path: string, refused: boolean, message: string, kid: string): void => {
     const p = paths.get(path) ?? { refused: 0, offered: 0, named: 0 };
@@ -59,7 +63,11 @@ export async function runOwnerKeys(): Promise<OwnerKeysResult> {
     await writeFile(configPath, JSON.stringify(base));
     const store = await ConfigStore.open(configPath, {}, silentLogger);
     const before = await readFile(configPath);
-    const keys = [...SMALL_ORDER_HEX.map((h) => ({ raw: Buffer.from(h, 'hex') })), ...nonCanonicalY().map((raw) => ({ raw })), ...X_ZERO_SIGNED.map((raw) => ({ raw }))];
+    const keys = [
+      ...SMALL_ORDER_HEX.map((h) => ({ raw: Buffer.from(h, 'hex') })),
+      ...nonCanonicalY().map((raw) => ({ raw })),
+      ...X_ZERO_SIGNED.map((raw) => ({ raw })),
+    ];
     for (const [i, w] of keys.entries()) {
       const kid = `weak-${i}`;
       const entry = { kid, publicKeyPem: pemOfRaw(w.raw) };
@@ -120,14 +128,26 @@ export function ownerKeysSection(r: OwnerKeysResult): Section {
       { metric: 'forged signatures on a genuine key', value: `${r.forged.refused} of ${r.forged.offered} refused` },
     ],
     checks: [
-      check('every weak key refused on every entry path', all.every((c) => c.refused === c.offered), all.map((c) => `${c.refused}/${c.offered}`).join(', ')),
-      check('every refusal names the key (kid)', all.every((c) => c.named === c.refused), all.map((c) => `${c.named}/${c.refused}`).join(', ')),
+      check(
+        'every weak key refused on every entry path',
+        all.every((c) => c.refused === c.offered),
+        all.map((c) => `${c.refused}/${c.offered}`).join(', '),
+      ),
+      check(
+        'every refusal names the key (kid)',
+        all.every((c) => c.named === c.refused),
+        all.map((c) => `${c.named}/${c.refused}`).join(', '),
+      ),
       check('a refused `set` leaves the config file byte for byte as it was', r.fileChanged === 0, `${r.fileChanged} writes changed the file`),
-      check('no forged signature verifies (R small-order or non-canonical, S + L, R = identity with S = 0)', r.forged.refused === r.forged.offered, `${r.forged.refused} of ${r.forged.offered}`),
+      check(
+        'no forged signature verifies (R small-order or non-canonical, S + L, R = identity with S = 0)',
+        r.forged.refused === r.forged.offered,
+        `${r.forged.refused} of ${r.forged.offered}`,
+      ),
     ],
     notes: [
       'Reproduced before the fix: with the identity key 01 00..00 trusted, the signature R = identity, S = 0 verified for every message in Node 20 / OpenSSL 3.0; a forged charge showed an attacker QR and a forged confirmation beeped.',
-      'Reproduced before the fix: after `factory-reset` and a new owner\'s bundle, the next start re-applied the old owner\'s stored fleet document (its backend key and merchant account came back, its charge was shown and its confirmation beeped; the new fleet\'s version 1 was refused as stale). Now fleet documents are kept as signed and re-verified at every start against the current fleet keys, device id and groups; factory reset wipes every piece of owner state from one list (src/store/owner-state.ts) and says what it wiped; a new device id or new fleet keys found at start wipe what belonged to the old identity or fleet before anything loads.',
+      "Reproduced before the fix: after `factory-reset` and a new owner's bundle, the next start re-applied the old owner's stored fleet document (its backend key and merchant account came back, its charge was shown and its confirmation beeped; the new fleet's version 1 was refused as stale). Now fleet documents are kept as signed and re-verified at every start against the current fleet keys, device id and groups; factory reset wipes every piece of owner state from one list (src/store/owner-state.ts) and says what it wiped; a new device id or new fleet keys found at start wipe what belonged to the old identity or fleet before anything loads.",
     ],
   };
 }

@@ -12,9 +12,9 @@ export interface ReportInput {
 
 /** Faults these runs found, each fixed in its owning file and pinned by a test in findings.test.ts. */
 export const FINDINGS: readonly string[] = [
-  'The daemon killed between writing an accepted confirmation to disk and publishing `paid` lost that event for good: the broker redelivered the confirmation, and the restarted device acknowledged the redelivery silently (decision 0006, point 4), so the backend never heard of the payment and a resend got `replayed`. Fixed in src/daemon/decision-store.ts and src/daemon/state-file.ts: a decision\'s events are written with it and published on that redelivery after a restart (or at start, for an expiry).',
+  "The daemon killed between writing an accepted confirmation to disk and publishing `paid` lost that event for good: the broker redelivered the confirmation, and the restarted device acknowledged the redelivery silently (decision 0006, point 4), so the backend never heard of the payment and a resend got `replayed`. Fixed in src/daemon/decision-store.ts and src/daemon/state-file.ts: a decision's events are written with it and published on that redelivery after a restart (or at start, for an expiry).",
   'The replay cache kept every jti until it reached its bound of 20,000 entries, and the device rewrote all of them with every accepted message (2.3 MB of JSON, ~100 ms per write here). Fixed in src/payment/replay-cache.ts: expired entries are forgotten as new ones arrive, so cache and state file stay the size of the live set (25 h of messages).',
-  'A config file nested a few thousand levels deep made ConfigStore.open (the daemon\'s first step) die with a stack overflow, and a deep value for `set` or a merged partial answered INTERNAL. Fixed in src/config/load.ts and src/config/config-store.ts: input nested deeper than 64 levels is CONFIG_INVALID.',
+  "A config file nested a few thousand levels deep made ConfigStore.open (the daemon's first step) die with a stack overflow, and a deep value for `set` or a merged partial answered INTERNAL. Fixed in src/config/load.ts and src/config/config-store.ts: input nested deeper than 64 levels is CONFIG_INVALID.",
   'A kill during a config write left a temp copy of the configuration (secrets included) beside it, one more per crash. Fixed in src/config/config-store.ts: ConfigStore.open removes them, as the state file already did.',
 ];
 
@@ -44,7 +44,9 @@ export function reportMarkdown(r: ReportInput): string {
   const summary = ['| run | checks | result |', '|---|---|---|'];
   for (const s of r.sections) {
     const bad = s.section.checks.filter((c) => !c.ok).length;
-    summary.push(`| ${cell(s.section.title)} | ${s.section.checks.length} | ${s.section.checks.length === 0 ? 'skipped' : bad === 0 ? 'pass' : `**${bad} failed**`} |`);
+    summary.push(
+      `| ${cell(s.section.title)} | ${s.section.checks.length} | ${s.section.checks.length === 0 ? 'skipped' : bad === 0 ? 'pass' : `**${bad} failed**`} |`,
+    );
   }
   return [
     '# Reliability',
@@ -94,8 +96,13 @@ export function mergeReport(existing: string, r: ReportInput): string {
   const rows = [...doc.matchAll(/^\| (.+?) \| (\d+) \| (pass|skipped|\*\*(\d+) failed\*\*) \|$/gm)];
   const total = rows.reduce((t, m) => t + Number(m[2]), 0);
   const failed = rows.reduce((t, m) => t + Number(m[4] ?? 0), 0);
-  doc = doc.replace(/^(All \d+ checks passed\.|\*\*\d+ of \d+ checks failed:\*\*)$/m, failed === 0 ? `All ${total} checks passed.` : `**${failed} of ${total} checks failed:**`);
+  doc = doc.replace(
+    /^(All \d+ checks passed\.|\*\*\d+ of \d+ checks failed:\*\*)$/m,
+    failed === 0 ? `All ${total} checks passed.` : `**${failed} of ${total} checks failed:**`,
+  );
   const merged = r.sections.map((s) => s.section.title).join(', ');
   const note = `Merged ${r.date} on ${r.machine}: ${merged} (\`npm run reliability -- --only ... --merge\`).`;
-  return doc.replace(/\n(Merged .*\n)?\nEvery figure|\nEvery figure/, (m) => (m.startsWith('\nMerged') ? `\n${note}\n\nEvery figure` : `\n${note}\nEvery figure`));
+  return doc.replace(/\n(Merged .*\n)?\nEvery figure|\nEvery figure/, (m) =>
+    m.startsWith('\nMerged') ? `\n${note}\n\nEvery figure` : `\n${note}\nEvery figure`,
+  );
 }

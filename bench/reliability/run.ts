@@ -26,11 +26,19 @@ import { runSerialFault } from './fault-serial.js';
 import { COUNTS, type Counts } from './counts.js';
 import { machine } from './machine.js';
 import { mergeReport, reportMarkdown } from './report.js';
-import { brokerFaultSection, configFuzzSection, consoleFuzzSection, diskFaultSection, killFaultSection, mqttFuzzSection, panelFaultSection, serialFaultSection } from './sections.js';
+import {
+  brokerFaultSection,
+  configFuzzSection,
+  consoleFuzzSection,
+  diskFaultSection,
+  killFaultSection,
+  mqttFuzzSection,
+  panelFaultSection,
+  serialFaultSection,
+} from './sections.js';
 import { runSoak, soakSection } from './soak.js';
 import { ownerKeysSection, runOwnerKeys } from './owner-keys.js';
 import type { Section } from './types.js';
-
 
 const progress = (line: string): void => void process.stderr.write(`reliability: ${line}\n`);
 
@@ -61,7 +69,9 @@ function runs(c: Counts, seed: number, quick: boolean): Record<string, () => Pro
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, merge: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, merge: { type: 'boolean' } },
+  });
   const quick = values.quick === true;
   const seed = values.seed === undefined ? 20_260_105 : Number(values.seed);
   const all = runs(quick ? COUNTS.quick : COUNTS.full, seed, quick);
@@ -78,13 +88,25 @@ async function main(): Promise<void> {
     try {
       section = await run();
     } catch (e) {
-      section = { title: name, method: 'The run itself failed.', figures: [], checks: [{ what: 'the run completed', ok: false, detail: e instanceof Error ? (e.stack ?? e.message) : String(e) }] };
+      section = {
+        title: name,
+        method: 'The run itself failed.',
+        figures: [],
+        checks: [{ what: 'the run completed', ok: false, detail: e instanceof Error ? (e.stack ?? e.message) : String(e) }],
+      };
     }
     const sec = (Date.now() - started) / 1000;
     progress(`${name} done in ${sec.toFixed(0)} s: ${section.checks.filter((c) => !c.ok).length} of ${section.checks.length} checks failed`);
     sections.push({ name, section, sec });
   }
-  const input = { date: new Date().toISOString().slice(0, 10), machine: machine(), quick, seed, gc: typeof (globalThis as { gc?: unknown }).gc === 'function', sections };
+  const input = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: machine(),
+    quick,
+    seed,
+    gc: typeof (globalThis as { gc?: unknown }).gc === 'function',
+    sections,
+  };
   const out = values.out ?? (quick ? join(tmpdir(), 'tillqr-reliability-quick.md') : 'docs/reliability.md');
   const doc = values.merge === true ? mergeReport(await readFile(out, 'utf8'), input) : reportMarkdown(input);
   await writeFile(out, doc);

@@ -20,8 +20,13 @@ const top = (m: Map<string, number>, k = 40): string =>
     .map(([name, count]) => `${name} ${n(count)}`)
     .join(', ');
 
-const memory = (s: { before: { rssBytes: number; heapUsedBytes: number } | undefined; after: { rssBytes: number; heapUsedBytes: number } | undefined }): string =>
-  s.before === undefined || s.after === undefined ? 'not sampled' : `RSS ${mib(s.before.rssBytes)} → ${mib(s.after.rssBytes)}, V8 heap ${mib(s.before.heapUsedBytes)} → ${mib(s.after.heapUsedBytes)}`;
+const memory = (s: {
+  before: { rssBytes: number; heapUsedBytes: number } | undefined;
+  after: { rssBytes: number; heapUsedBytes: number } | undefined;
+}): string =>
+  s.before === undefined || s.after === undefined
+    ? 'not sampled'
+    : `RSS ${mib(s.before.rssBytes)} → ${mib(s.after.rssBytes)}, V8 heap ${mib(s.before.heapUsedBytes)} → ${mib(s.after.heapUsedBytes)}`;
 
 /** Heap after a full GC may grow by this much over a fuzz run (caches filling, JIT); more is a leak. */
 const FUZZ_HEAP_SLACK = 16 * 2 ** 20;
@@ -51,14 +56,31 @@ export function mqttFuzzSection(runs: readonly FuzzStats[], seed: number): Secti
       ...runs.map((r) => ({ metric: `${r.where}: memory before / after (after full GC)`, value: `${describeMemory(r)}; ${r.wallSec.toFixed(0)} s` })),
     ],
     checks: [
-      check('every payload answered by exactly one well-formed `rejected` event (contract schema; order named only when the signature verified; expected reason where one fault decides)', violations === 0, violations === 0 ? `${n(total)} payloads, 0 violations` : runs.flatMap((r) => r.violations).slice(0, 3).join(' | ')),
+      check(
+        'every payload answered by exactly one well-formed `rejected` event (contract schema; order named only when the signature verified; expected reason where one fault decides)',
+        violations === 0,
+        violations === 0
+          ? `${n(total)} payloads, 0 violations`
+          : runs
+              .flatMap((r) => r.violations)
+              .slice(0, 3)
+              .join(' | '),
+      ),
       check(
         'no success signal, no signal at all, no screen or sale change',
         runs.every((r) => r.effectViolations === 0),
         `${runs.reduce((sum, r) => sum + r.effectViolations, 0)} payloads changed something; checked after every payload: patterns played, the simulated LED and buzzer, screens, the pending sale, the history`,
       ),
-      check('no internal error logged', runs.every((r) => r.errorLogLines === 0), runs.map((r) => `${r.where}: ${r.errorLogLines}`).join('; ')),
-      check('memory bounded: V8 heap after a full GC grows less than 16 MiB over the run', runs.every((r) => r.before !== undefined && r.after !== undefined && r.after.heapUsedBytes - r.before.heapUsedBytes < FUZZ_HEAP_SLACK), runs.map((r) => `${r.where}: ${describeMemory(r)}`).join('; ')),
+      check(
+        'no internal error logged',
+        runs.every((r) => r.errorLogLines === 0),
+        runs.map((r) => `${r.where}: ${r.errorLogLines}`).join('; '),
+      ),
+      check(
+        'memory bounded: V8 heap after a full GC grows less than 16 MiB over the run',
+        runs.every((r) => r.before !== undefined && r.after !== undefined && r.after.heapUsedBytes - r.before.heapUsedBytes < FUZZ_HEAP_SLACK),
+        runs.map((r) => `${r.where}: ${describeMemory(r)}`).join('; '),
+      ),
     ],
   };
 }
@@ -67,7 +89,7 @@ export function consoleFuzzSection(s: ConsoleFuzzStats, seed: number): Section {
   return {
     title: 'Fuzzing: console lines and Improv packets',
     method:
-      'fast-check generates console input (bench/reliability/console-inputs.ts): commands of the real vocabulary with odd arguments, editing keys, escape sequences and control bytes, invalid UTF-8, overlong lines, JSON-mode requests with unique ids and JSON garbage (deep nesting included), Improv packets of every type with random RPC payloads and Wi-Fi settings, broken packets (checksum, version, length, cut short), text that starts like an Improv header, and mixtures, each fed in random chunks to the real ConsoleSession (demultiplexer, line editor, command queue) over a real ConfigStore, the daemon\'s own console target (src/daemon/console-target.ts) and a Device on simulated parts. A sync request after each input proves it was handled.',
+      "fast-check generates console input (bench/reliability/console-inputs.ts): commands of the real vocabulary with odd arguments, editing keys, escape sequences and control bytes, invalid UTF-8, overlong lines, JSON-mode requests with unique ids and JSON garbage (deep nesting included), Improv packets of every type with random RPC payloads and Wi-Fi settings, broken packets (checksum, version, length, cut short), text that starts like an Improv header, and mixtures, each fed in random chunks to the real ConsoleSession (demultiplexer, line editor, command queue) over a real ConfigStore, the daemon's own console target (src/daemon/console-target.ts) and a Device on simulated parts. A sync request after each input proves it was handled.",
     figures: [
       { metric: 'inputs', value: `${n(s.runs)} (seed ${seed}), ${n(s.bytesIn)} bytes in, ${n(s.bytesOut)} bytes out` },
       { metric: 'per kind', value: top(s.classes) },
@@ -76,10 +98,26 @@ export function consoleFuzzSection(s: ConsoleFuzzStats, seed: number): Section {
       { metric: 'memory before / after (after full GC)', value: `${memory(s)}; ${s.wallSec.toFixed(0)} s` },
     ],
     checks: [
-      check('every reply well-formed: JSON lines pure ASCII {id, ok, data|error}, Improv packets with a valid checksum; one reply per JSON line and per request id; an answer to every Improv RPC', s.violationCount === 0, s.violationCount === 0 ? `${n(s.runs)} inputs, 0 violations` : s.violations.slice(0, 3).join(' | ')),
-      check('no crash: nothing thrown, no internal error logged', s.thrown === 0 && s.internalErrors === 0, `${s.thrown} thrown, ${s.internalErrors} error lines`),
-      check('no success signal from the device', s.paidSignals === 0, `${s.paidSignals} paid signals played by the Device (the console's \`buzzer test\` plays the paid melody on the indicator directly; those are not the device's)`),
-      check('memory bounded: V8 heap after a full GC grows less than 16 MiB', s.before !== undefined && s.after !== undefined && s.after.heapUsedBytes - s.before.heapUsedBytes < FUZZ_HEAP_SLACK, memory(s)),
+      check(
+        'every reply well-formed: JSON lines pure ASCII {id, ok, data|error}, Improv packets with a valid checksum; one reply per JSON line and per request id; an answer to every Improv RPC',
+        s.violationCount === 0,
+        s.violationCount === 0 ? `${n(s.runs)} inputs, 0 violations` : s.violations.slice(0, 3).join(' | '),
+      ),
+      check(
+        'no crash: nothing thrown, no internal error logged',
+        s.thrown === 0 && s.internalErrors === 0,
+        `${s.thrown} thrown, ${s.internalErrors} error lines`,
+      ),
+      check(
+        'no success signal from the device',
+        s.paidSignals === 0,
+        `${s.paidSignals} paid signals played by the Device (the console's \`buzzer test\` plays the paid melody on the indicator directly; those are not the device's)`,
+      ),
+      check(
+        'memory bounded: V8 heap after a full GC grows less than 16 MiB',
+        s.before !== undefined && s.after !== undefined && s.after.heapUsedBytes - s.before.heapUsedBytes < FUZZ_HEAP_SLACK,
+        memory(s),
+      ),
     ],
   };
 }
@@ -88,7 +126,7 @@ export function configFuzzSection(s: ConfigFuzzStats, seed: number): Section {
   return {
     title: 'Fuzzing: config files',
     method:
-      'fast-check generates config files (bench/reliability/fuzz-config.ts): random bytes, JSON that is not an object, a valid config with one to four leaves broken (wrong type, out of range, unknown or prototype-named keys, deep nesting, huge strings, a wrong secret), cut short, with a BOM or trailing bytes, empty; with random TILLQR_* overrides. Each goes through loadConfig and ConfigStore.open, and when it opens, one ConfigStore.setText of a random key and value (deep JSON included), as the console\'s `set` does.',
+      "fast-check generates config files (bench/reliability/fuzz-config.ts): random bytes, JSON that is not an object, a valid config with one to four leaves broken (wrong type, out of range, unknown or prototype-named keys, deep nesting, huge strings, a wrong secret), cut short, with a BOM or trailing bytes, empty; with random TILLQR_* overrides. Each goes through loadConfig and ConfigStore.open, and when it opens, one ConfigStore.setText of a random key and value (deep JSON included), as the console's `set` does.",
     figures: [
       { metric: 'files', value: `${n(s.runs)} (seed ${seed})` },
       { metric: 'per kind', value: top(s.classes) },
@@ -96,9 +134,21 @@ export function configFuzzSection(s: ConfigFuzzStats, seed: number): Section {
       { metric: 'memory before / after (after full GC)', value: `${memory(s)}; ${s.wallSec.toFixed(0)} s` },
     ],
     checks: [
-      check('only CONFIG_INVALID / CONFIG_UNREADABLE / CONFIG_UNKNOWN_KEY with a message, never another exception; a loaded config is frozen and valid', s.violationCount === 0, s.violationCount === 0 ? `${n(s.runs)} files, 0 violations` : s.violations.slice(0, 3).join(' | ')),
-      check('a refused file or change leaves the file byte for byte as it was; an accepted change is on disk', s.violationCount === 0, 'checked for every file and every set'),
-      check('no secret value in any error message or log line', s.violationCount === 0, 'a marked password in mqtt.password, console.passphraseHash, mqtt.keyFile and TILLQR_MQTT__PASSWORD'),
+      check(
+        'only CONFIG_INVALID / CONFIG_UNREADABLE / CONFIG_UNKNOWN_KEY with a message, never another exception; a loaded config is frozen and valid',
+        s.violationCount === 0,
+        s.violationCount === 0 ? `${n(s.runs)} files, 0 violations` : s.violations.slice(0, 3).join(' | '),
+      ),
+      check(
+        'a refused file or change leaves the file byte for byte as it was; an accepted change is on disk',
+        s.violationCount === 0,
+        'checked for every file and every set',
+      ),
+      check(
+        'no secret value in any error message or log line',
+        s.violationCount === 0,
+        'a marked password in mqtt.password, console.passphraseHash, mqtt.keyFile and TILLQR_MQTT__PASSWORD',
+      ),
     ],
   };
 }
@@ -132,7 +182,10 @@ export function killFaultSection(r: KillFaultResult): Section {
       { metric: 'kills', value: n(r.kills) },
       { metric: 'sales / config writes', value: `${n(r.sales)} / ${n(r.configWrites)}` },
       { metric: 'replays after restarts', value: n(r.replaysSent) },
-      { metric: 'orders signalled a second time after a kill between signal and state write', value: `${r.signalledAgainAfterKill.length} of ${r.kills} kills` },
+      {
+        metric: 'orders signalled a second time after a kill between signal and state write',
+        value: `${r.signalledAgainAfterKill.length} of ${r.kills} kills`,
+      },
       { metric: 'wall time', value: `${r.wallSec.toFixed(0)} s` },
     ],
     checks: killFaultChecks(r),
@@ -149,7 +202,9 @@ export function diskFaultSection(r: DiskFaultResult): Section {
       method: 'Skipped.',
       figures: [],
       checks: [],
-      notes: [`Not run: ${r.skipped}. What the other runs check instead: writes are atomic (temp file, fsync, rename) and a failed write leaves the old file (the SIGKILL run).`],
+      notes: [
+        `Not run: ${r.skipped}. What the other runs check instead: writes are atomic (temp file, fsync, rename) and a failed write leaves the old file (the SIGKILL run).`,
+      ],
     };
   }
   return {
@@ -164,7 +219,7 @@ export function diskFaultSection(r: DiskFaultResult): Section {
     ],
     checks: diskFaultChecks(r),
     notes: [
-      'The failure reaches the operator on the retained status topic (`faults`, shown by `tillqr fleet status`) and the technician in the console `status`; the cashier\'s screen is not changed, since payments still work.',
+      "The failure reaches the operator on the retained status topic (`faults`, shown by `tillqr fleet status`) and the technician in the console `status`; the cashier's screen is not changed, since payments still work.",
       'While the disk is full the replay cache lives in memory only. A restart before space comes back restores the last state written: the sale that was on screen then is pending again and its confirmation, already signalled, would be accepted and signalled again.',
     ],
   };
@@ -174,7 +229,7 @@ export function panelFaultSection(r: PanelFaultResult): Section {
   return {
     title: 'Fault: a panel whose BUSY line never releases',
     method:
-      'The daemon (startDaemon, simulated hardware, FakeClock, real Mosquitto) has its SimPanel scripted \'stuck\' for every refresh attempt during the first sales: each refresh waits out display.busyTimeoutMs (5 s), resets, retries, fails with PANEL_BUSY_TIMEOUT. Then BUSY releases again and more sales follow.',
+      "The daemon (startDaemon, simulated hardware, FakeClock, real Mosquitto) has its SimPanel scripted 'stuck' for every refresh attempt during the first sales: each refresh waits out display.busyTimeoutMs (5 s), resets, retries, fails with PANEL_BUSY_TIMEOUT. Then BUSY releases again and more sales follow.",
     figures: [
       { metric: 'sales with the panel stuck / after', value: `${r.stuckSales} / ${r.salesAfter}` },
       { metric: 'refresh attempts stuck / BUSY timeouts / panel errors', value: `${r.stuckAttempts} / ${r.busyTimeouts} / ${r.panelErrors}` },

@@ -85,7 +85,17 @@ export class SimDevice {
   readonly screens: string[];
   readonly #unwatch: () => void;
 
-  private constructor(o: { device: Device; watch: SignalWatch; signalState: SimSignalState; signals: Signals; gpio: SimGpio; panel: SimPanel | undefined; display: DisplayService | undefined; screens: string[]; unwatch: () => void }) {
+  private constructor(o: {
+    device: Device;
+    watch: SignalWatch;
+    signalState: SimSignalState;
+    signals: Signals;
+    gpio: SimGpio;
+    panel: SimPanel | undefined;
+    display: DisplayService | undefined;
+    screens: string[];
+    unwatch: () => void;
+  }) {
     this.device = o.device;
     this.screens = o.screens;
     this.watch = o.watch;

@@ -244,7 +244,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       } else if (outcome === 'cancelled') {
         await expect('cancel', sign(deviceId, key, { typ: 'cancel', orderId }, nowSec()), 'cancelled', orderId);
       } else {
-        await expect('payment', sign(deviceId, key, paymentBody(orderId, amount, nowSec(), outcome === 'failed' ? 'failed' : 'succeeded'), nowSec()), outcome, orderId);
+        await expect(
+          'payment',
+          sign(deviceId, key, paymentBody(orderId, amount, nowSec(), outcome === 'failed' ? 'failed' : 'succeeded'), nowSec()),
+          outcome,
+          orderId,
+        );
       }
       outcomes[outcome]++;
       await advance(HOLD_MS + 1000);
@@ -294,12 +299,27 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 export function soakChecks(r: SoakResult, rssLimitBytes = 5 * 2 ** 20) {
   const rssGrowth = r.end.rssBytes - r.afterWarmup.rssBytes;
   return [
-    check('every sale ended with its one outcome event', r.wrongOutcomes === 0 && r.malformedEvents === 0, `${n(r.wrongOutcomes)} wrong or missing outcome events, ${n(r.malformedEvents)} events breaking the contract, over ${n(r.sales)} sales`),
-    check('each paid sale signalled once and reported once', r.paidSignals === r.outcomes.paid && r.paidEventsDoubled === 0, `${n(r.outcomes.paid)} paid sales, ${n(r.paidSignals)} success signals, ${n(r.paidEventsDoubled)} orders reported paid twice`),
-    check('resident memory grew less than 5 MB from the end of the warm-up to the end', rssGrowth < rssLimitBytes, `${mib(r.afterWarmup.rssBytes)} → ${mib(r.end.rssBytes)} (${signedMib(rssGrowth)})`),
+    check(
+      'every sale ended with its one outcome event',
+      r.wrongOutcomes === 0 && r.malformedEvents === 0,
+      `${n(r.wrongOutcomes)} wrong or missing outcome events, ${n(r.malformedEvents)} events breaking the contract, over ${n(r.sales)} sales`,
+    ),
+    check(
+      'each paid sale signalled once and reported once',
+      r.paidSignals === r.outcomes.paid && r.paidEventsDoubled === 0,
+      `${n(r.outcomes.paid)} paid sales, ${n(r.paidSignals)} success signals, ${n(r.paidEventsDoubled)} orders reported paid twice`,
+    ),
+    check(
+      'resident memory grew less than 5 MB from the end of the warm-up to the end',
+      rssGrowth < rssLimitBytes,
+      `${mib(r.afterWarmup.rssBytes)} → ${mib(r.end.rssBytes)} (${signedMib(rssGrowth)})`,
+    ),
     check(
       'no growth in handles, requests, real timers or FakeClock timers',
-      r.end.handles <= r.afterWarmup.handles && r.end.requests <= r.afterWarmup.requests && r.end.timers <= r.afterWarmup.timers && r.timersEnd <= r.timersAfterWarmup,
+      r.end.handles <= r.afterWarmup.handles &&
+        r.end.requests <= r.afterWarmup.requests &&
+        r.end.timers <= r.afterWarmup.timers &&
+        r.timersEnd <= r.timersAfterWarmup,
       `handles ${r.afterWarmup.handles} → ${r.end.handles}, requests ${r.afterWarmup.requests} → ${r.end.requests}, real timers ${r.afterWarmup.timers} → ${r.end.timers}, pending fake timers ${r.timersAfterWarmup} → ${r.timersEnd}`,
     ),
     check('no error logged', r.errorLogLines === 0, `${n(r.errorLogLines)} error lines`),
@@ -308,10 +328,19 @@ export function soakChecks(r: SoakResult, rssLimitBytes = 5 * 2 ** 20) {
 
 export function soakSection(results: readonly SoakResult[]): Section {
   const figures = results.flatMap((r) => [
-    { metric: `${r.link === 'broker' ? 'over Mosquitto' : 'in-memory link'}: sales (paid / failed / expired / cancelled)`, value: `${n(r.sales)} (${n(r.outcomes.paid)} / ${n(r.outcomes.failed)} / ${n(r.outcomes.expired)} / ${n(r.outcomes.cancelled)}) in ${r.fakeDays.toFixed(1)} fake days, ${r.wallSec.toFixed(0)} s wall` },
+    {
+      metric: `${r.link === 'broker' ? 'over Mosquitto' : 'in-memory link'}: sales (paid / failed / expired / cancelled)`,
+      value: `${n(r.sales)} (${n(r.outcomes.paid)} / ${n(r.outcomes.failed)} / ${n(r.outcomes.expired)} / ${n(r.outcomes.cancelled)}) in ${r.fakeDays.toFixed(1)} fake days, ${r.wallSec.toFixed(0)} s wall`,
+    },
     { metric: `${r.link}: RSS before / after warm-up / end`, value: `${mib(r.before.rssBytes)} / ${mib(r.afterWarmup.rssBytes)} / ${mib(r.end.rssBytes)}` },
-    { metric: `${r.link}: V8 heap used before / after warm-up / end${r.end.gc ? ' (after full GC)' : ''}`, value: `${mib(r.before.heapUsedBytes)} / ${mib(r.afterWarmup.heapUsedBytes)} / ${mib(r.end.heapUsedBytes)}` },
-    { metric: `${r.link}: handles / requests / real timers / fake timers, after warm-up → end`, value: `${r.afterWarmup.handles} → ${r.end.handles} / ${r.afterWarmup.requests} → ${r.end.requests} / ${r.afterWarmup.timers} → ${r.end.timers} / ${r.timersAfterWarmup} → ${r.timersEnd}` },
+    {
+      metric: `${r.link}: V8 heap used before / after warm-up / end${r.end.gc ? ' (after full GC)' : ''}`,
+      value: `${mib(r.before.heapUsedBytes)} / ${mib(r.afterWarmup.heapUsedBytes)} / ${mib(r.end.heapUsedBytes)}`,
+    },
+    {
+      metric: `${r.link}: handles / requests / real timers / fake timers, after warm-up → end`,
+      value: `${r.afterWarmup.handles} → ${r.end.handles} / ${r.afterWarmup.requests} → ${r.end.requests} / ${r.afterWarmup.timers} → ${r.end.timers} / ${r.timersAfterWarmup} → ${r.timersEnd}`,
+    },
     { metric: `${r.link}: state file at the end`, value: `${n(r.stateFileBytes)} bytes` },
   ]);
   return {

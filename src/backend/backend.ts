@@ -171,7 +171,11 @@ export class Backend {
     const token = signMessage(body, { deviceId, key: this.#key, kid: this.#kid, jti, ...(o.ttlSec !== undefined ? { ttlSec: o.ttlSec } : {}) });
     // Ours: an event that echoes our jti; or a rejection without one (the device echoes a jti
     // only when the signature verified, so an unknown kid comes back unnamed).
-    const answer = this.#client.waitForEvent(deviceId, (e) => e.jti === jti || (e.type === 'rejected' && e.jti === undefined && e.orderId === undefined), o.timeoutMs ?? 10_000);
+    const answer = this.#client.waitForEvent(
+      deviceId,
+      (e) => e.jti === jti || (e.type === 'rejected' && e.jti === undefined && e.orderId === undefined),
+      o.timeoutMs ?? 10_000,
+    );
     answer.catch(() => undefined);
     await this.#client.publish(deviceId, topic, token);
     const event = await answer;

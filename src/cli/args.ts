@@ -37,7 +37,10 @@ export function intFlag(value: string | undefined, flag: string, opts: { min?: n
   if (!/^-?[0-9]+$/.test(value)) throw new TillqrError('USAGE', `${flag}: ${JSON.stringify(value)} is not a whole number`);
   const n = Number(value);
   if (!Number.isSafeInteger(n) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-    throw new TillqrError('USAGE', `${flag}: ${value} is out of range${opts.min !== undefined ? ` (min ${opts.min})` : ''}${opts.max !== undefined ? ` (max ${opts.max})` : ''}`);
+    throw new TillqrError(
+      'USAGE',
+      `${flag}: ${value} is out of range${opts.min !== undefined ? ` (min ${opts.min})` : ''}${opts.max !== undefined ? ` (max ${opts.max})` : ''}`,
+    );
   }
   return n;
 }

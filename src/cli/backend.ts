@@ -100,7 +100,9 @@ export function amountNote(text: string, amount: number, currency: string): stri
   const d = minorUnits(currency);
   const shown = `${decimalString(amount, d)} ${currency} (${amount} minor units on the wire)`;
   const habit = d > 0 && !text.includes('.') && amount >= 1000 * 10 ** d;
-  return habit ? `amount: ${shown}; if you meant ${decimalString(Number(text), d)} ${currency}, write --amount ${decimalString(Number(text), d)}` : `amount: ${shown}`;
+  return habit
+    ? `amount: ${shown}; if you meant ${decimalString(Number(text), d)} ${currency}, write --amount ${decimalString(Number(text), d)}`
+    : `amount: ${shown}`;
 }
 
 function plan(cmd: string, v: Values, now: number): Plan {

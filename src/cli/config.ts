@@ -33,7 +33,15 @@ export function listKeys(schema: Schema<unknown>, prefix = ''): KeyDoc[] {
     if (s.kind === 'object' && s.shape) {
       out.push(...listKeys(s, path).map((d) => ({ ...d, restart: d.restart || s.meta.restart })));
     } else {
-      out.push({ path, expected: s.expected, default: s.meta.defaultValue, restart: s.meta.restart, secret: s.meta.secret, env: envNameFor(path), doc: s.meta.doc });
+      out.push({
+        path,
+        expected: s.expected,
+        default: s.meta.defaultValue,
+        restart: s.meta.restart,
+        secret: s.meta.secret,
+        env: envNameFor(path),
+        doc: s.meta.doc,
+      });
     }
   }
   return out;
@@ -49,7 +57,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   switch (sub) {
     case 'keys': {
       for (const k of listKeys(configSchema)) {
-        io.stdout(`${k.path}  (${k.expected}${k.default !== undefined ? `; default ${JSON.stringify(k.default)}` : ''}${k.restart ? '; restart' : '; live'}${k.secret ? '; secret' : ''})  ${k.env}${k.doc ? `\n    ${k.doc}` : ''}\n`);
+        io.stdout(
+          `${k.path}  (${k.expected}${k.default !== undefined ? `; default ${JSON.stringify(k.default)}` : ''}${k.restart ? '; restart' : '; live'}${k.secret ? '; secret' : ''})  ${k.env}${k.doc ? `\n    ${k.doc}` : ''}\n`,
+        );
       }
       return EXIT.OK;
     }

@@ -39,7 +39,8 @@ broker: --url URL (or TILLQR_FLEET_URL) --prefix P --username U --ca FILE; passw
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   status: 'tillqr fleet status [--json]',
   'config push': 'tillqr fleet config push --device ID|--group G --file desired.json --key FILE [--version N] [--kid K]',
-  'release sign': 'tillqr fleet release sign --key FILE --artifact FILE --version V (--url URL|--stream ID) [--from V,...] [--rollback] [--aud ID,...] [--expires 7d] [--job-id ID] [--out FILE]',
+  'release sign':
+    'tillqr fleet release sign --key FILE --artifact FILE --version V (--url URL|--stream ID) [--from V,...] [--rollback] [--aud ID,...] [--expires 7d] [--job-id ID] [--out FILE]',
   'release publish': 'tillqr fleet release publish --job FILE (--device ID[,ID...]|--group G) [--serve ARTIFACT] [--wait [--batch-timeout 30m]]',
   rollout: 'tillqr fleet rollout --group G --version V --job FILE [--batch 10%] [--abort-when-failed 20%] [--batch-timeout 30m] [--serve ARTIFACT]',
   serve: 'tillqr fleet serve --job FILE --artifact FILE',
@@ -96,7 +97,11 @@ export function percent(text: string, flag: string): number {
   return n;
 }
 
-const list = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+const list = (s: string | undefined): string[] =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 
 async function connect(v: Values, io: CliIo): Promise<{ client: OperatorClient; prefix: string }> {
   const url = v.url ?? io.env.TILLQR_FLEET_URL ?? 'mqtt://127.0.0.1:1883';
@@ -115,7 +120,10 @@ async function connect(v: Values, io: CliIo): Promise<{ client: OperatorClient; 
 /** Devices that report membership of a group (their config/reported: retained, or answering the sweep). */
 async function groupMembers(client: OperatorClient, prefix: string, group: string): Promise<string[]> {
   const view = buildView(prefix, await client.sweep(prefix));
-  return [...view.values()].filter((d) => d.reported?.memberOf.includes(group) === true).map((d) => d.deviceId).sort();
+  return [...view.values()]
+    .filter((d) => d.reported?.memberOf.includes(group) === true)
+    .map((d) => d.deviceId)
+    .sort();
 }
 
 /**
@@ -144,7 +152,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return await dispatch(cmd, sub, v, io);
   } catch (e) {
     if (!isTillqrError(e, 'USAGE') || e.message.includes('\nusage: ')) throw e;
-    throw new TillqrError('USAGE', `${e.message}\nusage: ${COMMAND_USAGE[sub === undefined ? cmd : `${cmd} ${sub}`] ?? COMMAND_USAGE[cmd] ?? USAGE}`, e.context);
+    throw new TillqrError(
+      'USAGE',
+      `${e.message}\nusage: ${COMMAND_USAGE[sub === undefined ? cmd : `${cmd} ${sub}`] ?? COMMAND_USAGE[cmd] ?? USAGE}`,
+      e.context,
+    );
   }
 }
 
@@ -152,7 +164,12 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
   switch (cmd) {
     case 'boot-check': {
       // Never fails the start (an invalid config included): decision 0008.
-      await runBootCheck({ configPath: v.config, env: io.env, logger: createLogger('fleet.boot-check', { sink: { write: (l) => io.stdout(l) } }), nowSec: Math.floor(Date.now() / 1000) });
+      await runBootCheck({
+        configPath: v.config,
+        env: io.env,
+        logger: createLogger('fleet.boot-check', { sink: { write: (l) => io.stdout(l) } }),
+        nowSec: Math.floor(Date.now() / 1000),
+      });
       return EXIT.OK;
     }
     case 'release': {
@@ -161,26 +178,33 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
         const key = await loadSigningKey(required(v.key, '--key', usage), v.kid);
         if ((v.url === undefined) === (v.stream === undefined)) throw new TillqrError('USAGE', `give exactly one of --url and --stream\nusage: ${usage}`);
         const aud = list(v.aud);
-        const { token, job } = await signJob(required(v.artifact, '--artifact', usage), {
-          version: required(v.version, '--version', usage),
-          from: v.from === undefined ? ['*'] : list(v.from),
-          ...(v.url !== undefined ? { url: v.url } : {}),
-          ...(v.stream !== undefined ? { stream: v.stream } : {}),
-          rollback: v.rollback === true,
-          ...(aud.length > 0 ? { aud } : {}),
-          ttlSec: durationSec(v.expires ?? '7d', '--expires'),
-          ...(v['job-id'] !== undefined ? { jobId: v['job-id'] } : {}),
-        }, key);
+        const { token, job } = await signJob(
+          required(v.artifact, '--artifact', usage),
+          {
+            version: required(v.version, '--version', usage),
+            from: v.from === undefined ? ['*'] : list(v.from),
+            ...(v.url !== undefined ? { url: v.url } : {}),
+            ...(v.stream !== undefined ? { stream: v.stream } : {}),
+            rollback: v.rollback === true,
+            ...(aud.length > 0 ? { aud } : {}),
+            ttlSec: durationSec(v.expires ?? '7d', '--expires'),
+            ...(v['job-id'] !== undefined ? { jobId: v['job-id'] } : {}),
+          },
+          key,
+        );
         if (v.out !== undefined) await writeFile(v.out, token + '\n', { mode: 0o644 });
         else io.stdout(token + '\n');
-        io.stderr(`signed job ${job.jobId}: ${job.version}, ${job.size} bytes, sha256 ${job.sha256.slice(0, 16)}..., kid ${key.kid}, expires ${new Date(job.exp * 1000).toISOString()}\n`);
+        io.stderr(
+          `signed job ${job.jobId}: ${job.version}, ${job.size} bytes, sha256 ${job.sha256.slice(0, 16)}..., kid ${key.kid}, expires ${new Date(job.exp * 1000).toISOString()}\n`,
+        );
         return EXIT.OK;
       }
       if (sub === 'publish') {
         const usage = COMMAND_USAGE['release publish'] ?? USAGE;
         const { token, job } = await readJob(required(v.job, '--job', usage));
         const stream = streamToServe(job, v.serve);
-        if ((v.group === undefined) === (list(v.device).length === 0)) throw new TillqrError('USAGE', `give exactly one of --device and --group\nusage: ${usage}`);
+        if ((v.group === undefined) === (list(v.device).length === 0))
+          throw new TillqrError('USAGE', `give exactly one of --device and --group\nusage: ${usage}`);
         const served = v.serve === undefined ? undefined : await readArtifact(v.serve);
         const { client, prefix } = await connect(v, io);
         try {
@@ -191,7 +215,12 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
             // Publish to all at once and follow every device to its outcome (failures with their detail).
             const timeoutMs = durationSec(v['batch-timeout'] ?? '30m', '--batch-timeout') * 1000;
             io.stdout(`publishing job ${job.jobId} (${job.version}) to ${devices.length} device(s): ${devices.join(', ')}\n`);
-            const r = await publishAndFollow(client, prefix, token, job, devices, { batchPercent: 100, abortPercent: 100, batchTimeoutMs: timeoutMs, print: (l) => io.stdout(`${l}\n`) });
+            const r = await publishAndFollow(client, prefix, token, job, devices, {
+              batchPercent: 100,
+              abortPercent: 100,
+              batchTimeoutMs: timeoutMs,
+              print: (l) => io.stdout(`${l}\n`),
+            });
             stopServing?.();
             io.stdout(`done: ${r.succeeded.length} succeeded, ${r.failed.length} failed\n`);
             return r.failed.length > 0 ? EXIT.FAILURE : EXIT.OK;
@@ -222,7 +251,12 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
     }
     case 'responder': {
       const { client, prefix } = await connect(v, io);
-      const r = new StateResponder({ prefix, publish: (t, p) => void client.publish(t, p, true).catch(() => undefined), ...(v.state !== undefined ? { statePath: v.state } : {}), note: (l) => v.verbose === true && io.stderr(`${l}\n`) });
+      const r = new StateResponder({
+        prefix,
+        publish: (t, p) => void client.publish(t, p, true).catch(() => undefined),
+        ...(v.state !== undefined ? { statePath: v.state } : {}),
+        note: (l) => v.verbose === true && io.stderr(`${l}\n`),
+      });
       try {
         await r.load();
         const off = client.onMessage((t, p) => r.handle(t, p));
@@ -256,9 +290,13 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
       } catch (e) {
         throw new TillqrError('USAGE', `${v.file}: ${(e as Error).message}`);
       }
-      if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new TillqrError('USAGE', `${v.file}: must hold a JSON object (a partial config.json)`);
+      if (config === null || typeof config !== 'object' || Array.isArray(config))
+        throw new TillqrError('USAGE', `${v.file}: must hold a JSON object (a partial config.json)`);
       const keyProblems = trustedKeyProblems((config as Record<string, unknown>).trust);
-      if (keyProblems.length > 0) throw new TillqrError('JWS_BAD_KEY', `${v.file}: not pushed; devices would refuse these keys:\n${keyProblems.map((p) => `  ${p}`).join('\n')}`, { file: v.file });
+      if (keyProblems.length > 0)
+        throw new TillqrError('JWS_BAD_KEY', `${v.file}: not pushed; devices would refuse these keys:\n${keyProblems.map((p) => `  ${p}`).join('\n')}`, {
+          file: v.file,
+        });
       const key = await loadSigningKey(required(v.key, '--key', usage), v.kid);
       const version = intFlag(v.version, '--version', { min: 1 }) ?? Math.floor(Date.now() / 1000);
       const target = v.device !== undefined ? `device:${v.device}` : `group:${v.group ?? ''}`;
@@ -288,12 +326,24 @@ async function dispatch(cmd: string, sub: string | undefined, v: Values, io: Cli
       try {
         const view = buildView(prefix, await client.sweep(prefix));
         const members = [...view.values()].filter((d) => d.reported?.memberOf.includes(group) === true);
-        const todo = members.filter((d) => (d.update?.current ?? d.status?.version) !== job.version).map((d) => d.deviceId).sort();
+        const todo = members
+          .filter((d) => (d.update?.current ?? d.status?.version) !== job.version)
+          .map((d) => d.deviceId)
+          .sort();
         io.stdout(`${group}: ${members.length} device(s), ${members.length - todo.length} already on ${job.version}, ${todo.length} to update\n`);
         const stopServing = stream !== undefined && served !== undefined ? await startServing(client, prefix, stream, served, io) : () => undefined;
-        const result = await publishAndFollow(client, prefix, token, job, todo, { batchPercent, abortPercent, batchTimeoutMs, print: (l) => io.stdout(`${l}\n`) });
+        const result = await publishAndFollow(client, prefix, token, job, todo, {
+          batchPercent,
+          abortPercent,
+          batchTimeoutMs,
+          print: (l) => io.stdout(`${l}\n`),
+        });
         stopServing();
-        io.stdout(result.aborted ? `ABORTED: ${result.failed.length} failed, more than ${abortPercent}%; ${result.skipped.length} device(s) not started\n` : `done: ${result.succeeded.length} succeeded, ${result.failed.length} failed\n`);
+        io.stdout(
+          result.aborted
+            ? `ABORTED: ${result.failed.length} failed, more than ${abortPercent}%; ${result.skipped.length} device(s) not started\n`
+            : `done: ${result.succeeded.length} succeeded, ${result.failed.length} failed\n`,
+        );
         return result.aborted || result.failed.length > 0 ? EXIT.FAILURE : EXIT.OK;
       } finally {
         await client.close();

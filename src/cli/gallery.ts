@@ -16,11 +16,17 @@ import { Renderer, type RenderOptions } from '../display/render/renderer.js';
 import { sampleScreen } from '../display/render/samples.js';
 import type { Rotation } from '../display/render/to-frame.js';
 
-
 export async function writeGallery(dir: string, lang: Lang = 'ja'): Promise<string[]> {
   const renderer = new Renderer();
   const written: string[] = [];
-  const save = async (path: string, panel: PanelId, rotation: Rotation, l: Lang, screen: ReturnType<typeof sampleScreen>, options: RenderOptions = {}): Promise<void> => {
+  const save = async (
+    path: string,
+    panel: PanelId,
+    rotation: Rotation,
+    l: Lang,
+    screen: ReturnType<typeof sampleScreen>,
+    options: RenderOptions = {},
+  ): Promise<void> => {
     const frame = renderer.render(screen, PANELS[panel], rotation, l, options);
     await mkdir(join(path, '..'), { recursive: true });
     await writeFile(path, encodePng(viewOf(frame, rotation)));
@@ -29,7 +35,8 @@ export async function writeGallery(dir: string, lang: Lang = 'ja'): Promise<stri
   for (const panel of PANEL_IDS) {
     for (const name of SCREEN_NAMES) await save(join(dir, panel, `${name}.png`), panel, USUAL_MOUNT[panel], lang, sampleScreen(name, { lang }));
     if (PANELS[panel].kind !== 'lcd') continue;
-    for (const name of SCREEN_NAMES) await save(join(dir, panel, 'mono', `${name}.png`), panel, USUAL_MOUNT[panel], lang, sampleScreen(name, { lang }), { lcdColours: 'mono' });
+    for (const name of SCREEN_NAMES)
+      await save(join(dir, panel, 'mono', `${name}.png`), panel, USUAL_MOUNT[panel], lang, sampleScreen(name, { lang }), { lcdColours: 'mono' });
   }
   for (const l of ['ja', 'en', 'zh', 'ko'] as const) {
     await save(join(dir, 'variants', `charge-2in9-${l}.png`), 'waveshare-2in9-v2', 90, l, sampleScreen('charge', { lang: l }));
@@ -38,7 +45,11 @@ export async function writeGallery(dir: string, lang: Lang = 'ja'): Promise<stri
   await save(join(dir, 'variants', 'charge-2in13-portrait.png'), 'waveshare-2in13-v4', 0, lang, sampleScreen('charge', { lang }));
   await save(join(dir, 'variants', 'charge-4in2-portrait.png'), 'waveshare-4in2-v2', 270, lang, sampleScreen('charge', { lang }));
   await save(join(dir, 'variants', 'charge-usd-480x320.png'), 'lcd-480x320', 0, 'en', sampleScreen('charge', { lang: 'en', amount: 123456, currency: 'USD' }));
-  await save(join(dir, 'variants', 'idle-no-qr-7in5.png'), 'waveshare-7in5-v2', 0, lang, { name: 'idle', storeName: 'さくら珈琲 渋谷店', wallets: ['PayPay', 'd払い', '楽天ペイ', 'au PAY'] });
+  await save(join(dir, 'variants', 'idle-no-qr-7in5.png'), 'waveshare-7in5-v2', 0, lang, {
+    name: 'idle',
+    storeName: 'さくら珈琲 渋谷店',
+    wallets: ['PayPay', 'd払い', '楽天ペイ', 'au PAY'],
+  });
   return written;
 }
 

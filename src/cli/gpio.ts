@@ -26,7 +26,14 @@ BCM pin n is sysfs GPIO base + n (571 + n on a Pi 5 and 512 + n on a Pi 4 with k
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(
     argv,
-    { pin: { type: 'string', multiple: true }, 'pwm-channel': { type: 'string' }, json: { type: 'boolean' }, root: { type: 'string' }, 'pwm-root': { type: 'string' }, help: { type: 'boolean' } },
+    {
+      pin: { type: 'string', multiple: true },
+      'pwm-channel': { type: 'string' },
+      json: { type: 'boolean' },
+      root: { type: 'string' },
+      'pwm-root': { type: 'string' },
+      help: { type: 'boolean' },
+    },
     USAGE,
   );
   if (values.help === true) {
@@ -51,10 +58,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const buzzerChip = pickPwmChip(pwmChips, channel);
 
   if (values.json === true) {
-    io.stdout(`${JSON.stringify({ header: header ?? null, chips, pins: mapped, pwm: { chips: pwmChips, buzzerChip: buzzerChip?.chip ?? null, channel, problem: pwmProblem ?? null } }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ header: header ?? null, chips, pins: mapped, pwm: { chips: pwmChips, buzzerChip: buzzerChip?.chip ?? null, channel, problem: pwmProblem ?? null } }, null, 2)}\n`,
+    );
   } else {
     const lines: string[] = [];
-    lines.push(header === undefined ? 'header GPIO chip: none found' : `header GPIO chip: ${header.name} "${header.label}", base ${header.base}, ${header.ngpio} lines (BCM n = sysfs ${header.base} + n)`);
+    lines.push(
+      header === undefined
+        ? 'header GPIO chip: none found'
+        : `header GPIO chip: ${header.name} "${header.label}", base ${header.base}, ${header.ngpio} lines (BCM n = sysfs ${header.base} + n)`,
+    );
     for (const c of chips) if (c !== header) lines.push(`other GPIO chip:  ${c.name} "${c.label}", base ${c.base}, ${c.ngpio} lines`);
     for (const m of mapped) lines.push(`BCM ${m.pin} = sysfs GPIO ${m.sysfs}`);
     if (pwmProblem !== undefined) lines.push(`PWM: ${pwmProblem}`);

@@ -18,7 +18,16 @@ export function exampleBundle(): Record<string, unknown> {
     backendKeys: [{ kid: key.kid, publicKeyPem: key.publicKeyPem }],
     fleetKeys: [],
     releaseKeys: [],
-    merchant: { name: SAMPLE_MERCHANT.name, displayName: 'ティルQR喫茶 渋谷', city: SAMPLE_MERCHANT.city, postalCode: SAMPLE_MERCHANT.postalCode, country: 'JP', mcc: '5814', currency: 'JPY', accounts: SAMPLE_MERCHANT.accounts },
+    merchant: {
+      name: SAMPLE_MERCHANT.name,
+      displayName: 'ティルQR喫茶 渋谷',
+      city: SAMPLE_MERCHANT.city,
+      postalCode: SAMPLE_MERCHANT.postalCode,
+      country: 'JP',
+      mcc: '5814',
+      currency: 'JPY',
+      accounts: SAMPLE_MERCHANT.accounts,
+    },
     display: { panel: 'waveshare-2in9-v2', rotation: 90 },
     wifi: { ssid: 'shop-042', psk: 'change-me-wifi-passphrase' },
     passphrase: 'change-me-technician-passphrase',
@@ -27,14 +36,24 @@ export function exampleBundle(): Record<string, unknown> {
 
 /** Comment lines shown above a key (by its JSON path). */
 const COMMENTS: Readonly<Record<string, string[]>> = {
-  format: ['tillqr provisioning bundle: everything one device needs, checked whole before anything is written.', 'Format reference: docs/provisioning.md; JSON Schema: docs/json-schema/provisioning-bundle.schema.json.', 'Whole-line // comments like these are allowed; `tillqr provision --bundle FILE --check` checks a bundle without a device.'],
+  format: [
+    'tillqr provisioning bundle: everything one device needs, checked whole before anything is written.',
+    'Format reference: docs/provisioning.md; JSON Schema: docs/json-schema/provisioning-bundle.schema.json.',
+    'Whole-line // comments like these are allowed; `tillqr provision --bundle FILE --check` checks a bundle without a device.',
+  ],
   deviceId: ['The device id: its topics are tillqr/v1/<deviceId>/...; 1-64 letters, digits, ".", "_" or "-".'],
   mqtt: ['The broker. Also: topicPrefix, rejectUnauthorized, caPem (the broker CA, PEM), certPem/keyPem (a client certificate).'],
   'mqtt.groups': ['Fleet groups whose desired configuration this device follows (first listed wins).'],
-  backendKeys: ['Public keys of the payment backend (tillqr keys generate prints the kid). This one is the published', 'test key of docs/test-vectors (RFC 8032 TEST 1): replace it with your backend\'s key.'],
+  backendKeys: [
+    'Public keys of the payment backend (tillqr keys generate prints the kid). This one is the published',
+    "test key of docs/test-vectors (RFC 8032 TEST 1): replace it with your backend's key.",
+  ],
   fleetKeys: ['Keys that sign desired configuration (tillqr keys generate --name fleet). Absent or empty: none.'],
   releaseKeys: ['Keys that sign update jobs (tillqr keys generate --name release). Absent or empty: none.'],
-  merchant: ['The store, as printed in the QR (EMV MPM): name at most 25 characters, city at most 15, ISO codes.', 'accounts: the payment schemes\' merchant account templates (EMV tags 26-51), from your acquirer.'],
+  merchant: [
+    'The store, as printed in the QR (EMV MPM): name at most 25 characters, city at most 15, ISO codes.',
+    "accounts: the payment schemes' merchant account templates (EMV tags 26-51), from your acquirer.",
+  ],
   display: ['The panel and how it is mounted (tillqr render --help lists the panels). Optional: the device default otherwise.'],
   wifi: ['Optional: a Wi-Fi network to join (NetworkManager). Leave it out for Ethernet.'],
   passphrase: ['The technician passphrase that unlocks the serial console from now on (8-256 characters).'],

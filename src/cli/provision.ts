@@ -31,9 +31,9 @@ interface Check {
 /** What to change in the bundle for each cause of a failed broker connection (src/link/negotiate.ts). */
 const BUNDLE_HINTS: Readonly<Record<ConnectCause, string>> = {
   protocol: 'the broker refused the MQTT version: `mqtt test` on the console says which one it speaks; then `set mqtt.protocolVersion 4` (MQTT 3.1.1) or 5',
-  tls: 'the TLS handshake failed: check the bundle\'s mqtt.caPem (the broker CA) and that mqtt.url uses mqtts:// only for a TLS port',
-  login: 'the broker refused the login: check the bundle\'s mqtt.username and mqtt.password (or client certificate)',
-  unreachable: 'the broker cannot be reached: check the bundle\'s mqtt.url and the shop network (Wi-Fi)',
+  tls: "the TLS handshake failed: check the bundle's mqtt.caPem (the broker CA) and that mqtt.url uses mqtts:// only for a TLS port",
+  login: "the broker refused the login: check the bundle's mqtt.username and mqtt.password (or client certificate)",
+  unreachable: "the broker cannot be reached: check the bundle's mqtt.url and the shop network (Wi-Fi)",
   refused: 'the broker refused the connection: check mqtt.url and the broker log',
 };
 
@@ -62,7 +62,10 @@ async function waitForDevice(client: ConsoleClient, deadline: number, notBoot?: 
     }
     await sleep(300);
   }
-  throw new TillqrError('CONSOLE_TIMEOUT', `the device did not answer${notBoot !== undefined ? ' after the restart' : ''}${last !== undefined ? ` (${describeError(last)})` : ''}`);
+  throw new TillqrError(
+    'CONSOLE_TIMEOUT',
+    `the device did not answer${notBoot !== undefined ? ' after the restart' : ''}${last !== undefined ? ` (${describeError(last)})` : ''}`,
+  );
 }
 
 async function login(client: ConsoleClient, passphrase: string): Promise<void> {
@@ -140,7 +143,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (!probe.ok && probe.error.code === 'CONSOLE_LOCKED') {
       say('the device is locked (provisioned before): logging in...');
       await login(client, oldPassphrase ?? bundle.passphrase).catch((e: unknown) => {
-        const hint = oldPassphrase === undefined ? ' (give the device\'s current passphrase with --passphrase-env VAR)' : '';
+        const hint = oldPassphrase === undefined ? " (give the device's current passphrase with --passphrase-env VAR)" : '';
         throw new TillqrError(toTillqrError(e).code, `${toTillqrError(e).message}${hint}`);
       });
     }
@@ -151,7 +154,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
 
     say(`sending the bundle (${line.length} bytes)...`);
-    const result = (await client.request('provision', [line], 120_000)) as { changed?: string[]; restartRequired?: boolean; files?: string[]; wifi?: { ssid: string; connected: boolean; error?: string } };
+    const result = (await client.request('provision', [line], 120_000)) as {
+      changed?: string[];
+      restartRequired?: boolean;
+      files?: string[];
+      wifi?: { ssid: string; connected: boolean; error?: string };
+    };
     say(`saved: ${result.changed?.length ?? 0} keys changed, ${result.files?.length ?? 0} TLS files written`);
 
     if (result.restartRequired === true) {
@@ -179,7 +187,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function verify(client: ConsoleClient, decoded: DecodedBundle, wifi: { ssid: string; connected: boolean; error?: string } | undefined, deadline: number, say: (l: string) => void): Promise<Check[]> {
+async function verify(
+  client: ConsoleClient,
+  decoded: DecodedBundle,
+  wifi: { ssid: string; connected: boolean; error?: string } | undefined,
+  deadline: number,
+  say: (l: string) => void,
+): Promise<Check[]> {
   const { bundle } = decoded;
   const checks: Check[] = [];
 
@@ -196,12 +210,15 @@ async function verify(client: ConsoleClient, decoded: DecodedBundle, wifi: { ssi
     const wrong: string[] = [];
     for (const [key, value] of want) if (JSON.stringify(await got(key)) !== JSON.stringify(value)) wrong.push(key);
     saved.ok = wrong.length === 0;
-    saved.detail = saved.ok ? `device id ${bundle.deviceId}, broker ${String(bundle.mqtt.url)}, merchant ${bundle.merchant.name}` : `the device reports different values for ${wrong.join(', ')}`;
+    saved.detail = saved.ok
+      ? `device id ${bundle.deviceId}, broker ${String(bundle.mqtt.url)}, merchant ${bundle.merchant.name}`
+      : `the device reports different values for ${wrong.join(', ')}`;
   } catch (e) {
     saved.detail = describeError(e);
   }
 
-  if (wifi !== undefined) checks.push({ name: 'Wi-Fi joined', ok: wifi.connected, detail: wifi.connected ? `"${wifi.ssid}"` : `"${wifi.ssid}": ${wifi.error ?? 'failed'}` });
+  if (wifi !== undefined)
+    checks.push({ name: 'Wi-Fi joined', ok: wifi.connected, detail: wifi.connected ? `"${wifi.ssid}"` : `"${wifi.ssid}": ${wifi.error ?? 'failed'}` });
 
   const broker: Check = { name: 'broker connected', ok: false, detail: '' };
   checks.push(broker);

@@ -32,7 +32,11 @@ async function requireExplicitFile(path: string): Promise<void> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new TillqrError('CONFIG_UNREADABLE', `--config ${path}: no such file (a config file given with --config must exist; without --config a missing default file starts an unprovisioned till)`, { path });
+      throw new TillqrError(
+        'CONFIG_UNREADABLE',
+        `--config ${path}: no such file (a config file given with --config must exist; without --config a missing default file starts an unprovisioned till)`,
+        { path },
+      );
     }
     // Anything else (EACCES, ...) is reported by the loader with the same path.
   }
@@ -58,7 +62,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const invalid = daemon.configStore.compat.invalid;
   if (invalid.length > 0) {
-    io.stderr(`tillqr: the configuration is not valid; started degraded (console only, no payments) so it can be repaired:\n${invalid.map((p) => `  ${p}`).join('\n')}\n`);
+    io.stderr(
+      `tillqr: the configuration is not valid; started degraded (console only, no payments) so it can be repaired:\n${invalid.map((p) => `  ${p}`).join('\n')}\n`,
+    );
   }
   // A bug must not take the till down silently: log it; systemd restarts us on a crash.
   process.on('unhandledRejection', (reason) => daemon.logger.error('unhandled rejection', { error: reason }));

@@ -32,16 +32,26 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const { values: v } = parse(
     argv,
-    { amount: { type: 'string' }, currency: { type: 'string' }, wallet: { type: 'string' }, lang: { type: 'string' }, out: { type: 'string' }, device: { type: 'string' }, volume: { type: 'string' } },
+    {
+      amount: { type: 'string' },
+      currency: { type: 'string' },
+      wallet: { type: 'string' },
+      lang: { type: 'string' },
+      out: { type: 'string' },
+      device: { type: 'string' },
+      volume: { type: 'string' },
+    },
     USAGE,
   );
   const amount = intFlag(required(v.amount, '--amount', USAGE), '--amount', { min: 0, max: 9_999_999_999_999 }) ?? 0;
   const currency = (v.currency ?? 'JPY').toUpperCase();
-  if (knownCurrency(currency) === undefined) throw new TillqrError('USAGE', `--currency ${JSON.stringify(v.currency)} is not an ISO 4217 code in use (e.g. JPY, USD)\nusage: ${USAGE}`);
+  if (knownCurrency(currency) === undefined)
+    throw new TillqrError('USAGE', `--currency ${JSON.stringify(v.currency)} is not an ISO 4217 code in use (e.g. JPY, USD)\nusage: ${USAGE}`);
   const lang = (v.lang ?? 'ja') as VoiceLang;
   if (!VOICE_LANGS.includes(lang)) throw new TillqrError('USAGE', `--lang ${JSON.stringify(v.lang)}: one of ${VOICE_LANGS.join(', ')}\nusage: ${USAGE}`);
   const volume = intFlag(v.volume, '--volume', { min: 0, max: 100 }) ?? 80;
-  if (v.wallet !== undefined && (v.wallet.length > 32 || v.wallet.trim() === '')) throw new TillqrError('USAGE', `--wallet: 1 to 32 characters\nusage: ${USAGE}`);
+  if (v.wallet !== undefined && (v.wallet.length > 32 || v.wallet.trim() === ''))
+    throw new TillqrError('USAGE', `--wallet: 1 to 32 characters\nusage: ${USAGE}`);
   const phrase = paidPhrase(lang, amount, currency, v.wallet);
   const wav = withVolume(await new EspeakNgEngine().synthesize(phrase.spoken, lang), volume);
   const seconds = wavStats(wav).seconds.toFixed(2);

@@ -134,7 +134,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       `  device:  ${sim.daemon.config.deviceId ?? '?'} on ${sim.display.panel}, topics ${sim.daemon.config.mqtt.topicPrefix}/${sim.daemon.config.deviceId ?? '?'}/…`,
       `  dev key: ${sim.devKey.kid} (trusted only by ${join(sim.stateDir, 'config.json')})`,
       ...trustedKeys.map((k) => `  trusts:  ${k.kid} (${k.path})`),
-      sim.consolePath !== undefined ? `  console: picocom -b 115200 ${sim.consolePath}   (the technician's serial console)` : '  console: off (install socat for a simulated serial console)',
+      sim.consolePath !== undefined
+        ? `  console: picocom -b 115200 ${sim.consolePath}   (the technician's serial console)`
+        : '  console: off (install socat for a simulated serial console)',
       '  Ctrl-C to stop',
       '',
       '',
@@ -143,7 +145,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const parent = watchParent();
   const why = await Promise.race([(io.interrupted ?? new Promise<void>(() => undefined)).then(() => 'interrupted'), parent.gone.then(() => 'parent gone')]);
   parent.stop();
-  io.stdout(why === 'parent gone' ? '\nthe process that started the simulator is gone (npm start was stopped): stopping the simulator…\n' : '\nstopping the simulator…\n');
+  io.stdout(
+    why === 'parent gone'
+      ? '\nthe process that started the simulator is gone (npm start was stopped): stopping the simulator…\n'
+      : '\nstopping the simulator…\n',
+  );
   await sim.stop();
   io.stdout('stopped\n');
   return EXIT.OK;

@@ -241,7 +241,14 @@ function validSections(known: Record<string, unknown>): Config {
 }
 
 /** Back the file up as it was, then write the migrated one; a file that cannot be written still runs migrated. */
-async function writeMigrated(path: string, original: Record<string, unknown>, migrated: Record<string, unknown>, from: number, steps: readonly MigrationStep[], log: Logger): Promise<void> {
+async function writeMigrated(
+  path: string,
+  original: Record<string, unknown>,
+  migrated: Record<string, unknown>,
+  from: number,
+  steps: readonly MigrationStep[],
+  log: Logger,
+): Promise<void> {
   try {
     await writeJsonAtomic(backupPath(path, from), original);
     for (const s of steps) log.info('migrating the configuration', { from: s.from, to: s.to, step: s.describe });

@@ -22,7 +22,13 @@ const NOT_KEYS = new Set([
 ]);
 
 export function envNameFor(path: string): string {
-  return PREFIX + path.split('.').map((seg) => seg.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('__');
+  return (
+    PREFIX +
+    path
+      .split('.')
+      .map((seg) => seg.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())
+      .join('__')
+  );
 }
 
 /** Find the schema of a key path in an object schema, or undefined. */

@@ -82,9 +82,13 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
   const r = configSchema.safeParse(raw);
   if (!r.ok) {
     const lines = r.issues.map((i) => i.message);
-    throw new TillqrError('CONFIG_INVALID', `${source} has ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.map((l) => `  ${l}`).join('\n')}`, {
-      problems: lines,
-    });
+    throw new TillqrError(
+      'CONFIG_INVALID',
+      `${source} has ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.map((l) => `  ${l}`).join('\n')}`,
+      {
+        problems: lines,
+      },
+    );
   }
   return deepFreeze(r.value);
 }
@@ -94,7 +98,13 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
  * items); `drop(path)` decides which unknown keys to leave out (the rest stay, for the schema to
  * report). The paths left out are pushed to `dropped`.
  */
-export function withoutUnknownKeys(schema: Schema<unknown>, value: unknown, dropped: string[], drop: (path: string) => boolean = () => true, path = ''): unknown {
+export function withoutUnknownKeys(
+  schema: Schema<unknown>,
+  value: unknown,
+  dropped: string[],
+  drop: (path: string) => boolean = () => true,
+  path = '',
+): unknown {
   if (schema.kind === 'object' && schema.shape !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
@@ -116,7 +126,10 @@ export function withoutUnknownKeys(schema: Schema<unknown>, value: unknown, drop
 /** The warnings a technician should see for a file this release reads only in part. */
 export function compatWarnings(l: Pick<LoadedConfig, 'ignored' | 'fileVersion' | 'newer'>): string[] {
   const out: string[] = [];
-  if (l.newer) out.push(`configVersion ${l.fileVersion}: written by a newer release (this release knows format ${CONFIG_VERSION}); the keys it knows are used, the file is kept as it is`);
+  if (l.newer)
+    out.push(
+      `configVersion ${l.fileVersion}: written by a newer release (this release knows format ${CONFIG_VERSION}); the keys it knows are used, the file is kept as it is`,
+    );
   for (const k of l.ignored) out.push(`${k}: is not a key this release knows; ignored (kept in the file)`);
   return out;
 }

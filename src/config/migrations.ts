@@ -65,7 +65,10 @@ export function migrateConfig(raw: Record<string, unknown>, migrations: readonly
   const steps: MigrationStep[] = [];
   for (let v = fileVersion; v < target; v++) {
     const m = migrations.find((x) => x.from === v);
-    if (m === undefined) throw new TillqrError('CONFIG_INVALID', `configVersion ${v}: this release has no migration from format ${v} to ${v + 1}`, { problems: [`configVersion: no migration from ${v}`] });
+    if (m === undefined)
+      throw new TillqrError('CONFIG_INVALID', `configVersion ${v}: this release has no migration from format ${v} to ${v + 1}`, {
+        problems: [`configVersion: no migration from ${v}`],
+      });
     m.migrate(out);
     out.configVersion = v + 1;
     steps.push({ from: v, to: v + 1, describe: m.describe });

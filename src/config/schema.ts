@@ -23,10 +23,18 @@ export const configSchema = object({
   deviceId: string({ pattern: DEVICE_ID, expected: 'a device id of 1-64 letters, digits, ".", "_" or "-"' })
     .optional()
     .restart()
-    .doc('This device\'s id: its MQTT topics are <topicPrefix>/<deviceId>/...; set by provisioning.'),
-  hardware: oneOf(['pi', 'sim'] as const).default('pi').restart().doc('"pi" drives the real panel, LED and buzzer; "sim" simulates them.'),
-  stateDir: string({ pattern: /^\//, expected: 'an absolute directory path' }).default('/var/lib/tillqr').restart().doc('Where state (replay cache, sales, releases) is kept.'),
-  logLevel: oneOf(['debug', 'info', 'warn', 'error'] as const).default('info').doc('Least severe log level written.'),
+    .doc("This device's id: its MQTT topics are <topicPrefix>/<deviceId>/...; set by provisioning."),
+  hardware: oneOf(['pi', 'sim'] as const)
+    .default('pi')
+    .restart()
+    .doc('"pi" drives the real panel, LED and buzzer; "sim" simulates them.'),
+  stateDir: string({ pattern: /^\//, expected: 'an absolute directory path' })
+    .default('/var/lib/tillqr')
+    .restart()
+    .doc('Where state (replay cache, sales, releases) is kept.'),
+  logLevel: oneOf(['debug', 'info', 'warn', 'error'] as const)
+    .default('info')
+    .doc('Least severe log level written.'),
   mqtt: mqttConfigSchema.default(defaults(mqttConfigSchema)),
   trust: trustConfigSchema.default(defaults(trustConfigSchema)),
   merchant: merchantConfigSchema.optional().doc('The store profile; set by provisioning.'),

@@ -103,7 +103,8 @@ export function validateBundle(value: unknown): DecodedBundle {
       problems.push(`mqtt.keyPem: the key does not parse (${(e as Error).message}; an encrypted key cannot be used)`);
     }
   }
-  if ((b.mqtt.caPem !== undefined || certPem !== undefined) && !/^(mqtts|wss):/.test(String(b.mqtt.url))) problems.push('mqtt.url: TLS material was given, so the URL must be mqtts:// or wss://');
+  if ((b.mqtt.caPem !== undefined || certPem !== undefined) && !/^(mqtts|wss):/.test(String(b.mqtt.url)))
+    problems.push('mqtt.url: TLS material was given, so the URL must be mqtts:// or wss://');
   if (b.wifi?.psk !== undefined && b.wifi.psk !== '' && b.wifi.psk.length < 8) problems.push('wifi.psk: a WPA passphrase has at least 8 characters');
   if (problems.length > 0) throw invalid(problems);
   return { bundle: b, raw: value as Record<string, unknown> };
@@ -119,7 +120,11 @@ export function safeIssue(i: Issue, secret: (path: string) => boolean): string {
 }
 
 function invalid(problems: string[]): TillqrError {
-  return new TillqrError('PROVISION_INVALID', `the bundle has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  ${p}`).join('\n')}`, { problems });
+  return new TillqrError(
+    'PROVISION_INVALID',
+    `the bundle has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    { problems },
+  );
 }
 
 export function parseBundle(text: string): DecodedBundle {

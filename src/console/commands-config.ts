@@ -48,7 +48,8 @@ export const configCommands: readonly CommandSpec[] = [
       } catch (e) {
         const err = toTillqrError(e);
         // A schema message quotes the value: never for a secret key.
-        if (secret) throw new TillqrError(err.code, `${key}: the value was not accepted (${schemaAt(configSchema, key.split('.'))?.expected ?? 'see config keys'})`);
+        if (secret)
+          throw new TillqrError(err.code, `${key}: the value was not accepted (${schemaAt(configSchema, key.split('.'))?.expected ?? 'see config keys'})`);
         throw err;
       }
       ctx.audit('set', { path: key, changed: change.changed.length > 0 });
@@ -83,8 +84,12 @@ export const configCommands: readonly CommandSpec[] = [
         `provisioned as ${r.deviceId}: ${r.changed.length} keys changed, ${r.files.length} TLS files written`,
         r.restartRequired.length > 0 ? 'restart required for the new broker and device id (run: restart)' : 'applied',
       ];
-      if (r.ownerChange !== undefined) lines.push(`${r.ownerChange.scope === 'identity' ? 'the device id changes' : 'the fleet keys change'}: the restart wipes the previous owner's ${r.ownerChange.wipes.join(', ')}`);
-      if (r.wifi !== undefined) lines.push(r.wifi.connected ? `Wi-Fi: joined "${r.wifi.ssid}"` : `Wi-Fi: could not join "${r.wifi.ssid}": ${r.wifi.error ?? 'unknown error'}`);
+      if (r.ownerChange !== undefined)
+        lines.push(
+          `${r.ownerChange.scope === 'identity' ? 'the device id changes' : 'the fleet keys change'}: the restart wipes the previous owner's ${r.ownerChange.wipes.join(', ')}`,
+        );
+      if (r.wifi !== undefined)
+        lines.push(r.wifi.connected ? `Wi-Fi: joined "${r.wifi.ssid}"` : `Wi-Fi: could not join "${r.wifi.ssid}": ${r.wifi.error ?? 'unknown error'}`);
       return { data: { ...r, restartRequired: r.restartRequired.length > 0, restartKeys: r.restartRequired }, text: lines.join('\n') };
     },
   },
@@ -97,7 +102,9 @@ export const configCommands: readonly CommandSpec[] = [
       const given = (args[0] ?? '').toLowerCase() === 'yes';
       if (!given) {
         if (ctx.session.json) throw new TillqrError('CONSOLE_NEEDS_CONFIRM', 'factory-reset needs the argument "yes"');
-        const ok = await ctx.session.confirm('This erases the configuration, the passphrase, TLS keys, payment history and the fleet\'s documents. Type "yes" to go on: ');
+        const ok = await ctx.session.confirm(
+          'This erases the configuration, the passphrase, TLS keys, payment history and the fleet\'s documents. Type "yes" to go on: ',
+        );
         if (!ok) return { data: { reset: false }, text: 'cancelled; nothing was changed' };
       }
       ctx.audit('factory-reset');

@@ -73,7 +73,17 @@ export const deviceCommands: readonly CommandSpec[] = [
       }
       const deviceId = ctx.store.current.deviceId ?? null;
       const faults = s.faults ?? [];
-      const data = { deviceId, state: s.state, network, broker: s.broker, display: s.display, storage: s.storage, faults, version: ctx.version, uptimeSec: s.uptimeSec };
+      const data = {
+        deviceId,
+        state: s.state,
+        network,
+        broker: s.broker,
+        display: s.display,
+        storage: s.storage,
+        faults,
+        version: ctx.version,
+        uptimeSec: s.uptimeSec,
+      };
       const text = [
         `device:   ${deviceId ?? '(not provisioned)'}`,
         `state:    ${s.state}`,
@@ -110,7 +120,10 @@ export const deviceCommands: readonly CommandSpec[] = [
     maxArgs: 0,
     async run(_a, ctx) {
       const s = await ctx.network.status();
-      const lines = [describeNetwork(s), ...s.devices.map((d) => `  ${d.name} (${d.type}): ${d.state}${d.connection !== undefined ? ` via "${d.connection}"` : ''}`)];
+      const lines = [
+        describeNetwork(s),
+        ...s.devices.map((d) => `  ${d.name} (${d.type}): ${d.state}${d.connection !== undefined ? ` via "${d.connection}"` : ''}`),
+      ];
       return { data: s, text: lines.join('\n') };
     },
   },
@@ -121,14 +134,41 @@ export const deviceCommands: readonly CommandSpec[] = [
     maxArgs: 0,
     async run(_a, ctx) {
       const list = await ctx.network.scan();
-      const text = list.length === 0 ? 'no Wi-Fi networks in range' : list.map((n) => `${n.inUse ? '*' : ' '} ${String(n.signal).padStart(3)}%  ${n.secured ? 'secured' : 'open   '}  ${n.ssid}`).join('\n');
+      const text =
+        list.length === 0
+          ? 'no Wi-Fi networks in range'
+          : list.map((n) => `${n.inUse ? '*' : ' '} ${String(n.signal).padStart(3)}%  ${n.secured ? 'secured' : 'open   '}  ${n.ssid}`).join('\n');
       return { data: list, text };
     },
   },
-  { name: 'mqtt test', usage: 'mqtt test', summary: 'round trip through the broker', maxArgs: 0, run: (_a, ctx) => test('mqtt test', () => ctx.target.mqttTest(), ctx) },
-  { name: 'display test', usage: 'display test', summary: 'test pattern, then a sample QR', maxArgs: 0, run: (_a, ctx) => test('display test', () => ctx.target.displayTest(), ctx) },
-  { name: 'led test', usage: 'led test', summary: 'run the LED through its colours', maxArgs: 0, run: (_a, ctx) => simpleTest('led test', () => ctx.target.ledTest(), ctx) },
-  { name: 'buzzer test', usage: 'buzzer test', summary: 'sound the buzzer patterns', maxArgs: 0, run: (_a, ctx) => simpleTest('buzzer test', () => ctx.target.buzzerTest(), ctx) },
+  {
+    name: 'mqtt test',
+    usage: 'mqtt test',
+    summary: 'round trip through the broker',
+    maxArgs: 0,
+    run: (_a, ctx) => test('mqtt test', () => ctx.target.mqttTest(), ctx),
+  },
+  {
+    name: 'display test',
+    usage: 'display test',
+    summary: 'test pattern, then a sample QR',
+    maxArgs: 0,
+    run: (_a, ctx) => test('display test', () => ctx.target.displayTest(), ctx),
+  },
+  {
+    name: 'led test',
+    usage: 'led test',
+    summary: 'run the LED through its colours',
+    maxArgs: 0,
+    run: (_a, ctx) => simpleTest('led test', () => ctx.target.ledTest(), ctx),
+  },
+  {
+    name: 'buzzer test',
+    usage: 'buzzer test',
+    summary: 'sound the buzzer patterns',
+    maxArgs: 0,
+    run: (_a, ctx) => simpleTest('buzzer test', () => ctx.target.buzzerTest(), ctx),
+  },
   {
     name: 'history',
     usage: 'history [N]',
@@ -139,7 +179,12 @@ export const deviceCommands: readonly CommandSpec[] = [
       const text =
         list.length === 0
           ? 'no payments yet'
-          : list.map((p) => `${new Date(p.paidAt * 1000).toISOString().replace('T', ' ').slice(0, 19)}  ${String(p.amount).padStart(9)} ${p.currency}  ${p.orderId}${p.wallet !== undefined ? `  ${p.wallet}` : ''}${p.late === true ? '  (late)' : ''}`).join('\n');
+          : list
+              .map(
+                (p) =>
+                  `${new Date(p.paidAt * 1000).toISOString().replace('T', ' ').slice(0, 19)}  ${String(p.amount).padStart(9)} ${p.currency}  ${p.orderId}${p.wallet !== undefined ? `  ${p.wallet}` : ''}${p.late === true ? '  (late)' : ''}`,
+              )
+              .join('\n');
       return { data: list, text };
     },
   },

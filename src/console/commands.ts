@@ -49,7 +49,10 @@ function unknown(words: readonly string[]): TillqrError {
   const name = words.slice(0, 2).join(' ');
   const prefix = words[0]?.toLowerCase() ?? '';
   const near = COMMANDS.filter((c) => c.name.startsWith(prefix)).map((c) => c.usage);
-  return new TillqrError('CONSOLE_BAD_COMMAND', `unknown command ${JSON.stringify(name)}${near.length > 0 ? `; did you mean: ${near.join(', ')}` : '; type help'}`);
+  return new TillqrError(
+    'CONSOLE_BAD_COMMAND',
+    `unknown command ${JSON.stringify(name)}${near.length > 0 ? `; did you mean: ${near.join(', ')}` : '; type help'}`,
+  );
 }
 
 function checkCount(spec: CommandSpec, args: readonly string[]): Invocation {

@@ -6,8 +6,13 @@ export const consoleConfigSchema = object({
   port: string({ pattern: /^\/\S+$/, expected: 'a device path such as /dev/serial0 or /dev/ttyGS0' })
     .default(DEFAULT_CONSOLE_PORT)
     .restart()
-    .doc('Serial port of the technician console: /dev/serial0 (the header UART; on a Pi 5 the default means /dev/ttyAMA0, see src/console/header-uart.ts), /dev/ttyGS0 (USB gadget) or a /dev/serial/by-id/... path for a USB adapter.'),
-  baudRate: oneOf([9600, 19200, 38400, 57600, 115200, 230400] as const).default(115200).restart().doc('Line speed (8N1).'),
+    .doc(
+      'Serial port of the technician console: /dev/serial0 (the header UART; on a Pi 5 the default means /dev/ttyAMA0, see src/console/header-uart.ts), /dev/ttyGS0 (USB gadget) or a /dev/serial/by-id/... path for a USB adapter.',
+    ),
+  baudRate: oneOf([9600, 19200, 38400, 57600, 115200, 230400] as const)
+    .default(115200)
+    .restart()
+    .doc('Line speed (8N1).'),
   passphraseHash: string({ pattern: /^scrypt\$/, expected: 'a passphrase hash "scrypt$N$r$p$salt$hash"' })
     .optional()
     .secret()

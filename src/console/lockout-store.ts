@@ -42,7 +42,9 @@ export function decodeLockoutFile(raw: unknown): LockoutState | string {
 }
 
 export function encodeLockoutFile(s: LockoutState): LockoutFile {
-  return s.untilMs > 0 ? { version: LOCKOUT_FILE_VERSION, failures: s.failures, lockedUntil: new Date(s.untilMs).toISOString() } : { version: LOCKOUT_FILE_VERSION, failures: s.failures };
+  return s.untilMs > 0
+    ? { version: LOCKOUT_FILE_VERSION, failures: s.failures, lockedUntil: new Date(s.untilMs).toISOString() }
+    : { version: LOCKOUT_FILE_VERSION, failures: s.failures };
 }
 
 export class LockoutStore implements LockoutPersistence {
@@ -72,7 +74,12 @@ export class LockoutStore implements LockoutPersistence {
       this.#log.warn('console lockout state corrupt; starting from zero failures', { path: this.path, problem: s });
       return NO_LOCKOUT;
     }
-    if (s.failures > 0) this.#log.info('console lockout restored', { path: this.path, failures: s.failures, ...(s.untilMs > 0 ? { lockedUntil: new Date(s.untilMs).toISOString() } : {}) });
+    if (s.failures > 0)
+      this.#log.info('console lockout restored', {
+        path: this.path,
+        failures: s.failures,
+        ...(s.untilMs > 0 ? { lockedUntil: new Date(s.untilMs).toISOString() } : {}),
+      });
     return s;
   }
 

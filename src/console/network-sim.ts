@@ -64,7 +64,12 @@ export class SimNetwork implements Network {
 
   #status(): NetworkStatus {
     const devices = [
-      { name: 'wlan0', type: 'wifi', state: this.#current === undefined ? 'disconnected' : 'connected', ...(this.#current === undefined ? {} : { connection: this.#current }) },
+      {
+        name: 'wlan0',
+        type: 'wifi',
+        state: this.#current === undefined ? 'disconnected' : 'connected',
+        ...(this.#current === undefined ? {} : { connection: this.#current }),
+      },
       ...(this.ethernet ? [{ name: 'eth0', type: 'ethernet', state: 'connected', connection: 'Wired connection 1' }] : []),
     ];
     const addresses = [...(this.#current === undefined ? [] : ['192.168.50.23/24']), ...(this.ethernet ? ['10.0.0.23/24'] : [])];

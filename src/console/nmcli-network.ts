@@ -21,14 +21,19 @@ export type NmcliRunner = (args: readonly string[], timeoutMs: number) => Promis
 export function execRunner(bin = 'nmcli', env: NodeJS.ProcessEnv = process.env): NmcliRunner {
   return (args, timeoutMs) =>
     new Promise((resolve, reject) => {
-      execFile(bin, [...args], { timeout: timeoutMs, env: { ...env, LC_ALL: 'C', LANG: 'C' }, maxBuffer: 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
-        if (err !== null && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(new TillqrError('NETWORK_UNAVAILABLE', `${bin} is not installed (NetworkManager is needed for Wi-Fi)`));
-          return;
-        }
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : err.killed ? 3 : 1;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      });
+      execFile(
+        bin,
+        [...args],
+        { timeout: timeoutMs, env: { ...env, LC_ALL: 'C', LANG: 'C' }, maxBuffer: 1024 * 1024, windowsHide: true },
+        (err, stdout, stderr) => {
+          if (err !== null && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+            reject(new TillqrError('NETWORK_UNAVAILABLE', `${bin} is not installed (NetworkManager is needed for Wi-Fi)`));
+            return;
+          }
+          const code = err === null ? 0 : typeof err.code === 'number' ? err.code : err.killed ? 3 : 1;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
     });
 }
 

@@ -23,7 +23,11 @@ export function splitTerse(line: string): string[] {
   return out;
 }
 
-const lines = (text: string): string[] => text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '');
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l !== '');
 
 /** `nmcli -t -f DEVICE,TYPE,STATE,CONNECTION device status` */
 export function parseDevices(text: string): NetworkDevice[] {

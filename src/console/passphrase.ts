@@ -40,7 +40,8 @@ interface ParsedHash {
 
 export function parseHash(stored: string): ParsedHash {
   const m = /^scrypt\$([0-9]{1,7})\$([0-9]{1,3})\$([0-9]{1,2})\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$/.exec(stored);
-  const bad = (why: string): TillqrError => new TillqrError('CONFIG_INVALID', `console.passphraseHash is not a usable scrypt hash (${why}); provision the device again`);
+  const bad = (why: string): TillqrError =>
+    new TillqrError('CONFIG_INVALID', `console.passphraseHash is not a usable scrypt hash (${why}); provision the device again`);
   if (m === null) throw bad('format');
   const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (N < 2 || N > MAX_N || (N & (N - 1)) !== 0) throw bad(`N=${N}`);

@@ -92,9 +92,12 @@ export class Provisioner {
     const { bundle, raw } = decoded;
     const { store, tlsDir, logger } = this.#o;
     const files: { path: string; text: string; mode: number; key: 'caFile' | 'certFile' | 'keyFile' }[] = [];
-    if (bundle.mqtt.caPem !== undefined) files.push({ path: join(tlsDir, `ca-${digest(bundle.mqtt.caPem)}.pem`), text: bundle.mqtt.caPem, mode: 0o644, key: 'caFile' });
-    if (bundle.mqtt.certPem !== undefined) files.push({ path: join(tlsDir, `client-${digest(bundle.mqtt.certPem)}.crt`), text: bundle.mqtt.certPem, mode: 0o644, key: 'certFile' });
-    if (bundle.mqtt.keyPem !== undefined) files.push({ path: join(tlsDir, `client-${digest(bundle.mqtt.keyPem)}.key`), text: bundle.mqtt.keyPem, mode: 0o600, key: 'keyFile' });
+    if (bundle.mqtt.caPem !== undefined)
+      files.push({ path: join(tlsDir, `ca-${digest(bundle.mqtt.caPem)}.pem`), text: bundle.mqtt.caPem, mode: 0o644, key: 'caFile' });
+    if (bundle.mqtt.certPem !== undefined)
+      files.push({ path: join(tlsDir, `client-${digest(bundle.mqtt.certPem)}.crt`), text: bundle.mqtt.certPem, mode: 0o644, key: 'certFile' });
+    if (bundle.mqtt.keyPem !== undefined)
+      files.push({ path: join(tlsDir, `client-${digest(bundle.mqtt.keyPem)}.key`), text: bundle.mqtt.keyPem, mode: 0o600, key: 'keyFile' });
     const passphraseHash = await hashPassphrase(bundle.passphrase, this.#o.scrypt ?? DEFAULT_SCRYPT);
 
     const rawMqtt = isObj(raw.mqtt) ? raw.mqtt : {};
@@ -128,9 +131,22 @@ export class Provisioner {
     const change = await store.update(edit, actor);
     await this.#removeUnused(new Set(files.map((f) => f.path)));
     const owner = scope === undefined ? undefined : { scope, wipes: scopeContents(scope) };
-    logger.info('audit', { actor, action: 'provision', deviceId: bundle.deviceId, changed: change.changed, tlsFiles: files.length, ...(owner !== undefined ? { ownerChange: owner.scope, wipesAtStart: owner.wipes } : {}) });
+    logger.info('audit', {
+      actor,
+      action: 'provision',
+      deviceId: bundle.deviceId,
+      changed: change.changed,
+      tlsFiles: files.length,
+      ...(owner !== undefined ? { ownerChange: owner.scope, wipesAtStart: owner.wipes } : {}),
+    });
 
-    const base = { deviceId: bundle.deviceId, changed: change.changed, restartRequired: change.restartRequired, files: files.map((f) => f.path), ...(owner !== undefined ? { ownerChange: owner } : {}) };
+    const base = {
+      deviceId: bundle.deviceId,
+      changed: change.changed,
+      restartRequired: change.restartRequired,
+      files: files.map((f) => f.path),
+      ...(owner !== undefined ? { ownerChange: owner } : {}),
+    };
     if (bundle.wifi === undefined) return base;
     try {
       await this.#o.network.connectWifi(bundle.wifi.ssid, bundle.wifi.psk);

@@ -61,7 +61,15 @@ export class SerialConsole {
     this.bootId = opts.bootId ?? randomBytes(6).toString('hex');
     this.#lockoutStore = new LockoutStore({ stateDir: opts.stateDir, logger: opts.logger.child('lockout') });
     this.lockout = new Lockout(opts.clock, opts.lockoutPolicy, this.#lockoutStore);
-    this.provisioner = new Provisioner({ store: opts.store, tlsDir: opts.tlsDir, stateDir: opts.stateDir, ...(opts.releaseRoot !== undefined ? { releaseRoot: opts.releaseRoot } : {}), network: opts.network, logger: opts.logger, ...(opts.scrypt ? { scrypt: opts.scrypt } : {}) });
+    this.provisioner = new Provisioner({
+      store: opts.store,
+      tlsDir: opts.tlsDir,
+      stateDir: opts.stateDir,
+      ...(opts.releaseRoot !== undefined ? { releaseRoot: opts.releaseRoot } : {}),
+      network: opts.network,
+      logger: opts.logger,
+      ...(opts.scrypt ? { scrypt: opts.scrypt } : {}),
+    });
   }
 
   get state(): ConsoleState {
@@ -129,7 +137,14 @@ export class SerialConsole {
     this.#state = 'open';
     this.#attempt = 0;
     this.#opens++;
-    const session = new ConsoleSession({ ...this.#o, bootId: this.bootId, provisioner: this.provisioner, lockout: this.lockout, write: (b) => void port.write(b), drain: () => port.drain() });
+    const session = new ConsoleSession({
+      ...this.#o,
+      bootId: this.bootId,
+      provisioner: this.provisioner,
+      lockout: this.lockout,
+      write: (b) => void port.write(b),
+      drain: () => port.drain(),
+    });
     this.#session = session;
     port.onData((chunk) => session.feed(chunk));
     port.onClose((err) => this.#lost(port, session, err));

@@ -87,7 +87,12 @@ export class ConsoleSession {
       network: opts.network,
       logger: opts.logger,
       unlocked: () => !this.locked,
-      deviceInfo: () => ({ firmware: 'tillqr', version: opts.version, hardware: opts.target.hardware(), name: opts.store.current.deviceId ?? 'tillqr (not provisioned)' }),
+      deviceInfo: () => ({
+        firmware: 'tillqr',
+        version: opts.version,
+        hardware: opts.target.hardware(),
+        name: opts.store.current.deviceId ?? 'tillqr (not provisioned)',
+      }),
       send: (p) => this.#writer.packet(p),
     });
   }
@@ -118,10 +123,13 @@ export class ConsoleSession {
       }
       const holding = this.#demux.holding;
       if (holding !== 'none') {
-        this.#demuxTimer = this.#o.clock.setTimeout(() => {
-          this.#demuxTimer = undefined;
-          for (const e of this.#demux.flush()) if (e.kind === 'text') this.#onText(e.bytes);
-        }, holding === 'header' ? HEADER_WAIT_MS : PACKET_WAIT_MS);
+        this.#demuxTimer = this.#o.clock.setTimeout(
+          () => {
+            this.#demuxTimer = undefined;
+            for (const e of this.#demux.flush()) if (e.kind === 'text') this.#onText(e.bytes);
+          },
+          holding === 'header' ? HEADER_WAIT_MS : PACKET_WAIT_MS,
+        );
       }
     } catch (e) {
       this.#o.logger.error('console input handling failed', { error: e });
@@ -227,7 +235,10 @@ export class ConsoleSession {
 
   async #handle(item: Item): Promise<void> {
     if (item.kind === 'error') {
-      const message = item.code === 'CONSOLE_LINE_TOO_LONG' ? `the line is longer than ${this.#o.store.current.console.maxLineBytes} bytes and was dropped` : 'the line is not valid UTF-8 text and was dropped';
+      const message =
+        item.code === 'CONSOLE_LINE_TOO_LONG'
+          ? `the line is longer than ${this.#o.store.current.console.maxLineBytes} bytes and was dropped`
+          : 'the line is not valid UTF-8 text and was dropped';
       this.#replyError(item.json, null, new TillqrError(item.code, message));
       return;
     }

@@ -47,7 +47,11 @@ export type PaymentTarget =
  * expired, was cancelled or failed within the late-confirmation window (a real payment is never
  * lost). Amount and currency must equal the charge's.
  */
-export function paymentTarget(p: Pick<PaymentFacts, 'orderId' | 'amount' | 'currency' | 'status'>, pending: PendingSale | undefined, closed: readonly ClosedSale[]): PaymentTarget {
+export function paymentTarget(
+  p: Pick<PaymentFacts, 'orderId' | 'amount' | 'currency' | 'status'>,
+  pending: PendingSale | undefined,
+  closed: readonly ClosedSale[],
+): PaymentTarget {
   let target: PaymentTarget;
   if (pending !== undefined && pending.orderId === p.orderId) {
     target = { kind: 'pending', sale: pending };

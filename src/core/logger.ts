@@ -67,8 +67,25 @@ const MAX_STACK = 4000;
 
 /** Words that make a key secret wherever they appear in its name (`keyFile`, `passphraseHash`, `clientSecret`). */
 const SECRET_WORDS = new Set([
-  'pass', 'passwd', 'password', 'passphrase', 'pwd', 'secret', 'token', 'psk', 'private', 'credential', 'credentials',
-  'authorization', 'cookie', 'key', 'apikey', 'privatekey', 'secretkey', 'accesstoken', 'jwt',
+  'pass',
+  'passwd',
+  'password',
+  'passphrase',
+  'pwd',
+  'secret',
+  'token',
+  'psk',
+  'private',
+  'credential',
+  'credentials',
+  'authorization',
+  'cookie',
+  'key',
+  'apikey',
+  'privatekey',
+  'secretkey',
+  'accesstoken',
+  'jwt',
 ]);
 /** Words that name content only as the last word: `qrPayload`, `signature` are secret; `payloadLength`, `maxPayloadBytes` are not. */
 const CONTENT_WORDS = new Set(['payload', 'signature', 'jws']);

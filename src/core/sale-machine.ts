@@ -58,7 +58,9 @@ class Draft {
   }
 
   hold(outcome: Outcome, sale: { orderId: string; amount: number; currency: string }, extra: { wallet?: string; late?: boolean } = {}): void {
-    this.set({ result: { outcome, orderId: sale.orderId, money: { amount: sale.amount, currency: sale.currency }, ...extra, until: this.at + this.ctx.resultHoldMs } });
+    this.set({
+      result: { outcome, orderId: sale.orderId, money: { amount: sale.amount, currency: sale.currency }, ...extra, until: this.at + this.ctx.resultHoldMs },
+    });
   }
 }
 

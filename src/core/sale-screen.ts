@@ -12,7 +12,13 @@ export function screenFor(s: SaleState, ctx: SaleContext): Screen {
   if (r !== undefined) {
     switch (r.outcome) {
       case 'paid':
-        return { name: 'paid', money: r.money, orderId: r.orderId, ...(r.wallet !== undefined ? { wallet: r.wallet } : {}), ...(r.late === true ? { late: true } : {}) };
+        return {
+          name: 'paid',
+          money: r.money,
+          orderId: r.orderId,
+          ...(r.wallet !== undefined ? { wallet: r.wallet } : {}),
+          ...(r.late === true ? { late: true } : {}),
+        };
       case 'failed':
         return { name: 'failed', money: r.money, orderId: r.orderId };
       case 'expired':
@@ -29,7 +35,10 @@ export function screenFor(s: SaleState, ctx: SaleContext): Screen {
 }
 
 /** The charge screen of a pending sale (also asked of the display before a charge is accepted). */
-export function chargeScreenOf(p: Pick<PendingSale, 'orderId' | 'amount' | 'currency' | 'qr' | 'reference' | 'deadline' | 'shownAt'>, ctx: SaleContext): Extract<Screen, { name: 'charge' }> {
+export function chargeScreenOf(
+  p: Pick<PendingSale, 'orderId' | 'amount' | 'currency' | 'qr' | 'reference' | 'deadline' | 'shownAt'>,
+  ctx: SaleContext,
+): Extract<Screen, { name: 'charge' }> {
   return {
     name: 'charge',
     orderId: p.orderId,

@@ -137,7 +137,10 @@ export const durableSaleSchema = object({
     deadline: int({ min: 0 }),
     shownAt: int({ min: 0 }),
   }).optional(),
-  closed: array(object({ orderId: string({ min: 1, max: 64 }), ...money, outcome: oneOf(['paid', 'failed', 'expired', 'cancelled'] as const), endedAt: int({ min: 0 }) }), { max: 1000 }),
+  closed: array(
+    object({ orderId: string({ min: 1, max: 64 }), ...money, outcome: oneOf(['paid', 'failed', 'expired', 'cancelled'] as const), endedAt: int({ min: 0 }) }),
+    { max: 1000 },
+  ),
   history: array(
     object({
       orderId: string({ min: 1, max: 64 }),

@@ -95,7 +95,8 @@ export class Schema<T> {
     // A secret's value never appears in a message, however wrong it is.
     const local: Issue[] = [];
     const out = this.#parse(value, path, local);
-    for (const i of local) issues.push({ path: i.path, value: '[redacted]', expected: i.expected, message: `${i.path}: the value given (secret, not shown) is not ${i.expected}` });
+    for (const i of local)
+      issues.push({ path: i.path, value: '[redacted]', expected: i.expected, message: `${i.path}: the value given (secret, not shown) is not ${i.expected}` });
     return out;
   }
 
@@ -221,7 +222,13 @@ function describeString(o: StringOpts): string {
 
 export function int(opts: { min?: number; max?: number; expected?: string } = {}): Schema<number> {
   const range =
-    opts.min !== undefined && opts.max !== undefined ? ` from ${opts.min} to ${opts.max}` : opts.min !== undefined ? ` of at least ${opts.min}` : opts.max !== undefined ? ` of at most ${opts.max}` : '';
+    opts.min !== undefined && opts.max !== undefined
+      ? ` from ${opts.min} to ${opts.max}`
+      : opts.min !== undefined
+        ? ` of at least ${opts.min}`
+        : opts.max !== undefined
+          ? ` of at most ${opts.max}`
+          : '';
   const expected = opts.expected ?? `a whole number${range}`;
   const json: JsonKeywords = { type: 'integer', minimum: opts.min ?? Number.MIN_SAFE_INTEGER, maximum: opts.max ?? Number.MAX_SAFE_INTEGER };
   return new Schema(
@@ -240,7 +247,11 @@ export function int(opts: { min?: number; max?: number; expected?: string } = {}
 
 export function number(opts: { min?: number; max?: number } = {}): Schema<number> {
   const expected = `a number${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`;
-  const json: JsonKeywords = { type: 'number', ...(opts.min !== undefined ? { minimum: opts.min } : {}), ...(opts.max !== undefined ? { maximum: opts.max } : {}) };
+  const json: JsonKeywords = {
+    type: 'number',
+    ...(opts.min !== undefined ? { minimum: opts.min } : {}),
+    ...(opts.max !== undefined ? { maximum: opts.max } : {}),
+  };
   return new Schema(
     'number',
     expected,
@@ -256,7 +267,13 @@ export function number(opts: { min?: number; max?: number } = {}): Schema<number
 }
 
 export function boolean(): Schema<boolean> {
-  return new Schema('boolean', 'true or false', (v, path, issues) => (typeof v === 'boolean' ? v : issue(issues, path, v, 'true or false')), {}, { json: { type: 'boolean' } });
+  return new Schema(
+    'boolean',
+    'true or false',
+    (v, path, issues) => (typeof v === 'boolean' ? v : issue(issues, path, v, 'true or false')),
+    {},
+    { json: { type: 'boolean' } },
+  );
 }
 
 export function literal<const V extends string | number | boolean>(value: V): Schema<V> {
@@ -266,13 +283,25 @@ export function literal<const V extends string | number | boolean>(value: V): Sc
 
 export function oneOf<const V extends readonly (string | number)[]>(values: V): Schema<V[number]> {
   const expected = `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
-  return new Schema('enum', expected, (v, path, issues) => ((values as readonly unknown[]).includes(v) ? (v as V[number]) : issue(issues, path, v, expected)), {}, { json: { enum: values } });
+  return new Schema(
+    'enum',
+    expected,
+    (v, path, issues) => ((values as readonly unknown[]).includes(v) ? (v as V[number]) : issue(issues, path, v, expected)),
+    {},
+    { json: { enum: values } },
+  );
 }
 
 export function array<T>(item: Schema<T>, opts: { min?: number; max?: number } = {}): Schema<T[]> {
   const { min = 0, max } = opts;
   const expected =
-    max !== undefined ? (min > 0 ? `a list of ${min} to ${max} items` : `a list of at most ${max} items`) : min > 0 ? `a list of at least ${min} items` : 'a list';
+    max !== undefined
+      ? min > 0
+        ? `a list of ${min} to ${max} items`
+        : `a list of at most ${max} items`
+      : min > 0
+        ? `a list of at least ${min} items`
+        : 'a list';
   return new Schema(
     'array',
     expected,
@@ -302,25 +331,31 @@ export function record<T>(value: Schema<T>, opts: { key?: RegExp; keyExpected?: 
     ...(opts.key !== undefined ? { propertyNames: { pattern: opts.key.source } } : {}),
     ...(opts.max !== undefined ? { maxProperties: opts.max } : {}),
   };
-  return new Schema('record', expected, (v, path, issues) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return issue(issues, path, v, expected);
-    const entries = Object.entries(v as Record<string, unknown>);
-    if (opts.max !== undefined && entries.length > opts.max) return issue(issues, path, v, `an object with at most ${opts.max} keys`);
-    const out: Record<string, T> = {};
-    let bad = false;
-    for (const [k, x] of entries) {
-      const p = path === '' ? k : `${path}.${k}`;
-      if (opts.key && !opts.key.test(k)) {
-        issue(issues, p, k, opts.keyExpected ?? `a key matching ${String(opts.key)}`);
-        bad = true;
-        continue;
+  return new Schema(
+    'record',
+    expected,
+    (v, path, issues) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return issue(issues, path, v, expected);
+      const entries = Object.entries(v as Record<string, unknown>);
+      if (opts.max !== undefined && entries.length > opts.max) return issue(issues, path, v, `an object with at most ${opts.max} keys`);
+      const out: Record<string, T> = {};
+      let bad = false;
+      for (const [k, x] of entries) {
+        const p = path === '' ? k : `${path}.${k}`;
+        if (opts.key && !opts.key.test(k)) {
+          issue(issues, p, k, opts.keyExpected ?? `a key matching ${String(opts.key)}`);
+          bad = true;
+          continue;
+        }
+        const r = value.run(x, p, issues);
+        if (r === INVALID) bad = true;
+        else out[k] = r;
       }
-      const r = value.run(x, p, issues);
-      if (r === INVALID) bad = true;
-      else out[k] = r;
-    }
-    return bad ? INVALID : out;
-  }, {}, { json });
+      return bad ? INVALID : out;
+    },
+    {},
+    { json },
+  );
 }
 
 type Shape = Record<string, Schema<unknown>>;
@@ -329,7 +364,10 @@ type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
 export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Exclude<Infer<S[K]>, undefined> };
 
 /** An object with known keys. Unknown keys are an error (a typo in a config key must not pass silently). */
-export function object<S extends Shape>(shape: S, opts: { unknownKeys?: 'reject' | 'strip'; expected?: string } = {}): Schema<{ [K in keyof ObjectOf<S>]: ObjectOf<S>[K] }> {
+export function object<S extends Shape>(
+  shape: S,
+  opts: { unknownKeys?: 'reject' | 'strip'; expected?: string } = {},
+): Schema<{ [K in keyof ObjectOf<S>]: ObjectOf<S>[K] }> {
   const expected = opts.expected ?? 'an object';
   return new Schema(
     'object',

@@ -69,7 +69,8 @@ export async function brokerRoundTrip(c: Config, timeoutMs = 10_000): Promise<Br
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const r = await Promise.race([received.then(() => 'ok' as const), timedOut]);
     clearTimeout(timer);
-    if (r === 'timeout') return { ok: false, detail: `connected to ${broker}, but the test message did not come back within ${timeoutMs} ms (check the ACL for ${topic})` };
+    if (r === 'timeout')
+      return { ok: false, detail: `connected to ${broker}, but the test message did not come back within ${timeoutMs} ms (check the ACL for ${topic})` };
     return { ok: true, detail: `round trip through ${broker} in ${Date.now() - started} ms` };
   } catch (e) {
     return { ok: false, detail: `connected to ${broker}, but the broker refused the test (${(e as Error).message}; check the ACL for ${topic})` };

@@ -41,7 +41,13 @@ export function wireButton(o: ButtonActionsOptions): () => void {
     }
     const last = o.device.history()[0];
     if (last === undefined) return;
-    glance({ name: 'paid', orderId: last.orderId, money: { amount: last.amount, currency: last.currency }, ...(last.wallet !== undefined ? { wallet: last.wallet } : {}), ...(last.late ? { late: true } : {}) });
+    glance({
+      name: 'paid',
+      orderId: last.orderId,
+      money: { amount: last.amount, currency: last.currency },
+      ...(last.wallet !== undefined ? { wallet: last.wallet } : {}),
+      ...(last.late ? { late: true } : {}),
+    });
     o.voice?.replay(last);
   });
   const offLong = o.button.on('long', () => {

@@ -56,7 +56,11 @@ export function daemonConsoleTarget(o: DaemonConsoleTargetOptions): ConsoleTarge
       return {
         state: device?.saleState.phase.name ?? 'unprovisioned',
         broker: { connected: o.brokerConnected(), url: brokerLabel(c.mqtt.url) },
-        display: { panel: c.display.panel, ok: displayError === undefined, ...(displayError ? { lastError: `${displayError.code}: ${displayError.message}` } : {}) },
+        display: {
+          panel: c.display.panel,
+          ok: displayError === undefined,
+          ...(displayError ? { lastError: `${displayError.code}: ${displayError.message}` } : {}),
+        },
         storage: storageFault === undefined ? { ok: true } : { ok: false, lastError: `${storageFault.code}: ${storageFault.message}` },
         uptimeSec: Math.floor((o.clock.now() - o.startedAt) / 1000),
         faults: o.faults
@@ -74,7 +78,9 @@ export function daemonConsoleTarget(o: DaemonConsoleTargetOptions): ConsoleTarge
       const err = o.display.lastError;
       await new Promise<void>((resolve) => o.clock.setTimeout(resolve, o.displayTestMs ?? 5000));
       o.display.show(resting());
-      return err === undefined ? { ok: true, detail: `test pattern and sample QR drawn on ${o.store.current.display.panel}` } : { ok: false, detail: `${err.code}: ${err.message}` };
+      return err === undefined
+        ? { ok: true, detail: `test pattern and sample QR drawn on ${o.store.current.display.panel}` }
+        : { ok: false, detail: `${err.code}: ${err.message}` };
     },
     async ledTest() {
       o.indicator.play('test');

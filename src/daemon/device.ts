@@ -16,7 +16,16 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { nextDeadline, step } from '../core/sale-machine.js';
 import { chargeScreenOf, sameScreen, screenFor } from '../core/sale-screen.js';
-import { durablePart, initialSaleState, restoredSaleState, type HistoryEntry, type SaleContext, type SaleEffect, type SaleEvent, type SaleState } from '../core/sale-state.js';
+import {
+  durablePart,
+  initialSaleState,
+  restoredSaleState,
+  type HistoryEntry,
+  type SaleContext,
+  type SaleEffect,
+  type SaleEvent,
+  type SaleState,
+} from '../core/sale-state.js';
 import type { Screen } from '../core/screen.js';
 import type { DeviceEvent, SignedMessage } from '../link/contract.js';
 import type { InboundMessage } from '../link/link.js';
@@ -80,7 +89,12 @@ export class Device {
     this.#p = ports;
     this.#log = ports.logger;
     this.#ctx = saleContext(c);
-    this.#inbound = { deviceId: c.deviceId, keys: new TrustedKeys(c.trust.backendKeys), skewSec: c.trust.clockSkewSec, maxPayloadBytes: c.mqtt.maxPayloadBytes };
+    this.#inbound = {
+      deviceId: c.deviceId,
+      keys: new TrustedKeys(c.trust.backendKeys),
+      skewSec: c.trust.clockSkewSec,
+      maxPayloadBytes: c.mqtt.maxPayloadBytes,
+    };
     this.#state = initialSaleState(ports.clock.now());
     this.#screen = screenFor(this.#state, this.#ctx);
     this.faults = ports.faults ?? new Faults(() => ports.clock.now());
@@ -108,7 +122,11 @@ export class Device {
       this.#state = restoredSaleState(saved.sale, now);
       this.#replay = ReplayCache.restore(saved.replay, now);
       this.#takings.restore(saved.takings);
-      this.#log.info('restored the payment state', { pending: saved.sale.pending?.orderId, replayEntries: this.#replay.size, history: saved.sale.history.length });
+      this.#log.info('restored the payment state', {
+        pending: saved.sale.pending?.orderId,
+        replayEntries: this.#replay.size,
+        history: saved.sale.history.length,
+      });
     }
     this.#screen = screenFor(this.#state, this.#ctx);
     this.#show(this.#screen);
@@ -209,13 +227,26 @@ export class Device {
       decision = checkInbound(m.topic, m.payload, m.dup, now, { ...this.#inbound, replay: this.#replay });
     } catch (e) {
       this.#log.error('internal error while checking a message', { topic: m.topic, error: e });
-      this.#p.link.publishEvent({ type: 'rejected', reason: 'internal', at: sec(now), detail: 'the device failed while checking the message (a bug; it is logged)' });
+      this.#p.link.publishEvent({
+        type: 'rejected',
+        reason: 'internal',
+        at: sec(now),
+        detail: 'the device failed while checking the message (a bug; it is logged)',
+      });
       return;
     }
     if (decision.kind === 'reject') {
       this.#log.warn('refused a message', { topic: m.topic, reason: decision.reason, detail: decision.detail, orderId: decision.orderId });
       const { orderId, jti, reason, detail, same } = decision;
-      this.#p.link.publishEvent({ type: 'rejected', ...(orderId !== undefined ? { orderId } : {}), reason, at: sec(now), ...(jti !== undefined ? { jti } : {}), ...(same === true ? { same } : {}), detail });
+      this.#p.link.publishEvent({
+        type: 'rejected',
+        ...(orderId !== undefined ? { orderId } : {}),
+        reason,
+        at: sec(now),
+        ...(jti !== undefined ? { jti } : {}),
+        ...(same === true ? { same } : {}),
+        detail,
+      });
       return;
     }
     if (decision.kind === 'duplicate') {
@@ -230,20 +261,32 @@ export class Device {
       // No QR can reach a customer: say so rather than `displayed` (the pending sale, if any, stays).
       this.#log.warn('refused a charge: the panel is not available', { orderId: decision.message.orderId });
       const detail = 'the panel cannot be opened (PANEL_UNAVAILABLE on the status topic): no QR could be shown; send the charge again once the fault is gone';
-      await this.#store.persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'display_unavailable', at: sec(now), jti: decision.jti, detail }], decision.jti);
+      await this.#store.persistThenPublish(
+        [{ type: 'rejected', orderId: decision.message.orderId, reason: 'display_unavailable', at: sec(now), jti: decision.jti, detail }],
+        decision.jti,
+      );
       return;
     }
     const event = toSaleEvent(decision.message, now, this.#p.config.merchant, this.#p.buildDynamicQr);
     if ('reject' in event) {
       this.#log.warn('refused a charge', { orderId: decision.message.orderId, reason: 'no_qr', detail: event.reject });
-      await this.#store.persistThenPublish([{ type: 'rejected', orderId: decision.message.orderId, reason: 'no_qr', at: sec(now), jti: decision.jti, detail: clipDetail(event.reject) }], decision.jti);
+      await this.#store.persistThenPublish(
+        [{ type: 'rejected', orderId: decision.message.orderId, reason: 'no_qr', at: sec(now), jti: decision.jti, detail: clipDetail(event.reject) }],
+        decision.jti,
+      );
       return;
     }
-    if (event.type === 'charge' && this.#p.screen.fits?.(chargeScreenOf({ ...event.charge, deadline: event.charge.expiresAt * 1000, shownAt: now }, this.#ctx)) === false) {
+    if (
+      event.type === 'charge' &&
+      this.#p.screen.fits?.(chargeScreenOf({ ...event.charge, deadline: event.charge.expiresAt * 1000, shownAt: now }, this.#ctx)) === false
+    ) {
       // Nothing is shown: a customer never sees a QR whose amount is cut or missing.
       this.#log.warn('refused a charge: its amount cannot be shown whole on this panel', { orderId: event.charge.orderId });
       const detail = 'the amount cannot be shown whole on this panel in its mounting and display language';
-      await this.#store.persistThenPublish([{ type: 'rejected', orderId: event.charge.orderId, reason: 'amount_unshowable', at: sec(now), jti: decision.jti, detail }], decision.jti);
+      await this.#store.persistThenPublish(
+        [{ type: 'rejected', orderId: event.charge.orderId, reason: 'amount_unshowable', at: sec(now), jti: decision.jti, detail }],
+        decision.jti,
+      );
       return;
     }
     await this.#apply(
@@ -327,10 +370,13 @@ export class Device {
     this.#timer = undefined;
     this.#timerAt = at;
     if (at === undefined || this.#stopped) return;
-    this.#timer = this.#p.clock.setTimeout(() => {
-      this.#timer = undefined;
-      void this.#enqueue(() => this.#apply({ type: 'tick', at: Math.max(this.#p.clock.now(), at) }));
-    }, Math.max(0, at - this.#p.clock.now()));
+    this.#timer = this.#p.clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        void this.#enqueue(() => this.#apply({ type: 'tick', at: Math.max(this.#p.clock.now(), at) }));
+      },
+      Math.max(0, at - this.#p.clock.now()),
+    );
   }
 
   #publishStatus(): void {

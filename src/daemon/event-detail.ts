@@ -24,9 +24,14 @@ const money = (amount: number, currency: string): string => `${amount} ${currenc
 export function claimDetail(reason: RejectReason, c: { aud: string; iat: number; exp: number }, ctx: ClaimContext): string {
   const now = Math.floor(ctx.nowMs / 1000);
   if (reason === 'wrong_audience') return `the message is addressed to "${c.aud}", this device is "${ctx.deviceId}"`;
-  if (reason === 'not_yet_valid') return `iat ${c.iat} is ${c.iat - now} s after the device's clock (${now}); at most trust.clockSkewSec ${ctx.skewSec} s is allowed: check the backend's clock`;
-  if (reason === 'expired') return c.exp < c.iat ? `exp ${c.exp} is before iat ${c.iat}` : `exp ${c.exp} is ${now - c.exp} s before the device's clock (${now}), beyond trust.clockSkewSec ${ctx.skewSec} s`;
-  if (reason === 'lifetime_too_long') return `exp ${c.exp} is ${c.exp - now} s after the device's clock (${now}); a message may live at most ${MAX_TOKEN_LIFETIME_SEC} s`;
+  if (reason === 'not_yet_valid')
+    return `iat ${c.iat} is ${c.iat - now} s after the device's clock (${now}); at most trust.clockSkewSec ${ctx.skewSec} s is allowed: check the backend's clock`;
+  if (reason === 'expired')
+    return c.exp < c.iat
+      ? `exp ${c.exp} is before iat ${c.iat}`
+      : `exp ${c.exp} is ${now - c.exp} s before the device's clock (${now}), beyond trust.clockSkewSec ${ctx.skewSec} s`;
+  if (reason === 'lifetime_too_long')
+    return `exp ${c.exp} is ${c.exp - now} s after the device's clock (${now}); a message may live at most ${MAX_TOKEN_LIFETIME_SEC} s`;
   return REJECT_REASONS[reason];
 }
 
@@ -36,7 +41,8 @@ export function saleRejectionDetail(reason: string, msg: SignedMessage, before: 
   const sale = pending ?? before.closed.find((c) => c.orderId === msg.orderId);
   switch (reason) {
     case 'amount_mismatch':
-      if (msg.typ === 'payment' && sale !== undefined) return `the payment is for ${money(msg.amount, msg.currency)} but order ${msg.orderId} was charged ${money(sale.amount, sale.currency)}`;
+      if (msg.typ === 'payment' && sale !== undefined)
+        return `the payment is for ${money(msg.amount, msg.currency)} but order ${msg.orderId} was charged ${money(sale.amount, sale.currency)}`;
       break;
     case 'currency_mismatch':
       if (msg.typ === 'payment' && sale !== undefined) return `the payment is in ${msg.currency} but order ${msg.orderId} was charged in ${sale.currency}`;
@@ -65,7 +71,8 @@ export function saleRejectionDetail(reason: string, msg: SignedMessage, before: 
 export function annotateEvents(events: readonly DeviceEvent[], msg: SignedMessage, before: SaleState, nowMs: number): DeviceEvent[] {
   return events.map((e) => {
     if (e.type !== 'rejected' && e.orderId !== msg.orderId) return e;
-    const detail = e.type === 'rejected' && e.detail === undefined ? { detail: clipDetail(saleRejectionDetail(e.reason ?? 'internal', msg, before, nowMs)) } : {};
+    const detail =
+      e.type === 'rejected' && e.detail === undefined ? { detail: clipDetail(saleRejectionDetail(e.reason ?? 'internal', msg, before, nowMs)) } : {};
     return { ...e, jti: msg.jti, ...detail };
   });
 }

@@ -81,7 +81,8 @@ export function checkInbound(topic: InboundTopic, payload: Uint8Array, dup: bool
   const fields = body as Record<string, unknown>;
   const typ = fields.typ;
   if (typ !== topic) {
-    if (typeof typ === 'string' && (INBOUND_TOPICS as readonly string[]).includes(typ)) return reject('wrong_type', `a "${typ}" message on the ${topic} topic`, fields.orderId, fields.jti);
+    if (typeof typ === 'string' && (INBOUND_TOPICS as readonly string[]).includes(typ))
+      return reject('wrong_type', `a "${typ}" message on the ${topic} topic`, fields.orderId, fields.jti);
     return reject('malformed', `typ must be "${topic}"`, fields.orderId, fields.jti);
   }
   const parsed = SIGNED_SCHEMAS[topic].safeParse(body);
@@ -98,7 +99,12 @@ export function checkInbound(topic: InboundTopic, payload: Uint8Array, dup: bool
     if (dup && seen.acceptedDigest === digest) return { kind: 'duplicate', jti: message.jti };
     // The same bytes published again (a backend re-sending until answered): `replayed` with `same`, its acknowledgement.
     if (seen.acceptedDigest === digest) {
-      const r = reject('replayed', `jti ${JSON.stringify(message.jti)} was already processed: the same message again (accepted and answered before), nothing changed`, message.orderId, message.jti);
+      const r = reject(
+        'replayed',
+        `jti ${JSON.stringify(message.jti)} was already processed: the same message again (accepted and answered before), nothing changed`,
+        message.orderId,
+        message.jti,
+      );
       return r.kind === 'reject' ? { ...r, same: true } : r;
     }
     return reject('replayed', `jti ${JSON.stringify(message.jti)} was already processed: give every message a new jti`, message.orderId, message.jti);

@@ -8,7 +8,12 @@ import type { SignedMessage } from '../link/contract.js';
 import type { MerchantConfig } from '../payment/emv-encode.js';
 import { emvDynamicQr, type DynamicQrBuilder } from './dynamic-qr.js';
 
-export function toSaleEvent(msg: SignedMessage, at: number, merchant: MerchantConfig | undefined, buildQr: DynamicQrBuilder = emvDynamicQr): SaleEvent | { reject: string } {
+export function toSaleEvent(
+  msg: SignedMessage,
+  at: number,
+  merchant: MerchantConfig | undefined,
+  buildQr: DynamicQrBuilder = emvDynamicQr,
+): SaleEvent | { reject: string } {
   switch (msg.typ) {
     case 'cancel':
       return { type: 'cancel', at, orderId: msg.orderId };

@@ -17,21 +17,24 @@ import { takingsSchema } from '../voice/takings.js';
 
 export const STATE_FILE_NAME = 'payment-state.json';
 
-export const stateFileSchema = object({
-  version: literal(1),
-  savedAt: int({ min: 0 }),
-  sale: durableSaleSchema,
-  replay: replaySnapshotSchema,
-  /** The day's takings (src/voice/takings.ts), in the same write as the sale that added to them. Absent: none today. */
-  takings: takingsSchema.optional(),
-  /**
-   * The events of the decision being written, until they are published, with the jti of the
-   * message that led to it (none for a timer). See Device: a crash in between must not lose them.
-   */
-  outbox: object({ jti: string({ min: 1, max: 256 }).optional(), events: array(eventSchema, { max: 16 }) }).optional(),
-  // A top-level key a newer release added is dropped, not a corrupt file: after a rollback the
-  // older release keeps its sale and replay cache (this release is the first to tolerate one).
-}, { unknownKeys: 'strip' });
+export const stateFileSchema = object(
+  {
+    version: literal(1),
+    savedAt: int({ min: 0 }),
+    sale: durableSaleSchema,
+    replay: replaySnapshotSchema,
+    /** The day's takings (src/voice/takings.ts), in the same write as the sale that added to them. Absent: none today. */
+    takings: takingsSchema.optional(),
+    /**
+     * The events of the decision being written, until they are published, with the jti of the
+     * message that led to it (none for a timer). See Device: a crash in between must not lose them.
+     */
+    outbox: object({ jti: string({ min: 1, max: 256 }).optional(), events: array(eventSchema, { max: 16 }) }).optional(),
+    // A top-level key a newer release added is dropped, not a corrupt file: after a rollback the
+    // older release keeps its sale and replay cache (this release is the first to tolerate one).
+  },
+  { unknownKeys: 'strip' },
+);
 
 export type StateFileContent = Infer<typeof stateFileSchema>;
 
@@ -53,7 +56,14 @@ export class StateFile {
     if (raw === undefined) return undefined;
     const r = stateFileSchema.safeParse(raw);
     if (!r.ok) {
-      throw new TillqrError('STORE_CORRUPT', `${this.path} does not match its schema: ${r.issues.slice(0, 3).map((i) => i.message).join('; ')}`, { path: this.path });
+      throw new TillqrError(
+        'STORE_CORRUPT',
+        `${this.path} does not match its schema: ${r.issues
+          .slice(0, 3)
+          .map((i) => i.message)
+          .join('; ')}`,
+        { path: this.path },
+      );
     }
     return r.value;
   }

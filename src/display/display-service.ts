@@ -64,7 +64,12 @@ export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error'
     this.#log = o.logger;
     this.#config = o.config;
     this.#renderOptions = o.renderOptions ?? {};
-    this.scheduler = new RefreshScheduler({ panel: o.panel, clock: o.clock, logger: o.logger.child('refresh'), partialRefreshLimit: o.config().partialRefreshLimit });
+    this.scheduler = new RefreshScheduler({
+      panel: o.panel,
+      clock: o.clock,
+      logger: o.logger.child('refresh'),
+      partialRefreshLimit: o.config().partialRefreshLimit,
+    });
     this.scheduler.on('refreshed', (e) => {
       this.#drawnOnce = true;
       this.emit('drawn', e.frame);
@@ -148,7 +153,13 @@ export class DisplayService extends EventEmitter<{ drawn: [Frame]; 'panel-error'
       const err = toTillqrError(e);
       this.#log.error('cannot draw the screen', { screen: screen.name, code: err.code, error: err.message });
       try {
-        frame = this.#renderer.render({ name: 'error', code: err.code, action: 'Restart the device; if this stays, report the code to support.' }, this.panel.info, c.rotation, c.language, withSecond(this.#renderOptions, c));
+        frame = this.#renderer.render(
+          { name: 'error', code: err.code, action: 'Restart the device; if this stays, report the code to support.' },
+          this.panel.info,
+          c.rotation,
+          c.language,
+          withSecond(this.#renderOptions, c),
+        );
       } catch (e2) {
         this.#log.error('cannot draw the error screen either', { error: e2 });
         return;

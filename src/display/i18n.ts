@@ -27,7 +27,12 @@ const STRINGS = {
   cancelled: { ja: '取り消しました', en: 'Cancelled', zh: '已取消', ko: '취소되었습니다' },
   cancelledShort: { ja: '取消', en: 'Cancelled', zh: '已取消', ko: '취소됨' },
   offline: { ja: 'オフライン', en: 'Offline', zh: '离线', ko: '오프라인' },
-  doNotScan: { ja: '現在QR決済は使えません。読み取らないでください', en: 'QR payments are paused. Please do not scan.', zh: '暂停二维码支付，请勿扫码', ko: 'QR 결제를 잠시 쓸 수 없습니다. 스캔하지 마세요' },
+  doNotScan: {
+    ja: '現在QR決済は使えません。読み取らないでください',
+    en: 'QR payments are paused. Please do not scan.',
+    zh: '暂停二维码支付，请勿扫码',
+    ko: 'QR 결제를 잠시 쓸 수 없습니다. 스캔하지 마세요',
+  },
   since: { ja: '{t} から', en: 'since {t}', zh: '自 {t} 起', ko: '{t}부터' },
   connecting: { ja: '接続中…', en: 'Connecting…', zh: '正在连接…', ko: '연결 중…' },
   notSetUp: { ja: '未設定の端末', en: 'Not set up yet', zh: '设备尚未配置', ko: '설정되지 않은 기기' },
@@ -59,7 +64,12 @@ const STRINGS = {
   forTechnician: { ja: '技術者の方へ:', en: 'Technician:', zh: '维修人员:', ko: '기술자 조치:' },
   welcome: { ja: 'いらっしゃいませ', en: 'Welcome', zh: '欢迎光临', ko: '어서 오세요' },
   weAccept: { ja: 'ご利用いただけます', en: 'We accept', zh: '支持以下支付方式', ko: '사용 가능한 결제' },
-  qrAtCheckout: { ja: 'お会計のときにQRコードが表示されます', en: 'Your payment QR appears here at checkout', zh: '结账时此处将显示付款码', ko: '결제할 때 여기에 QR 코드가 나타납니다' },
+  qrAtCheckout: {
+    ja: 'お会計のときにQRコードが表示されます',
+    en: 'Your payment QR appears here at checkout',
+    zh: '结账时此处将显示付款码',
+    ko: '결제할 때 여기에 QR 코드가 나타납니다',
+  },
   status: { ja: '状態', en: 'Status', zh: '状态', ko: '상태' },
   testPattern: { ja: 'テストパターン', en: 'Test pattern', zh: '测试图案', ko: '테스트 패턴' },
 } as const satisfies Record<string, Record<Lang, string>>;

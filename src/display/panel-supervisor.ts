@@ -162,7 +162,8 @@ export class PanelSupervisor extends EventEmitter<{ opened: [Panel]; 'open-faile
     const changed = this.#lastError?.context.cause !== cause.code || this.#failures === 1;
     this.#lastError = error;
     // Once per kind of failure at warn (then debug), so a panel missing for days does not flood the journal.
-    if (changed) this.#log.warn('the panel cannot be opened; retrying with back-off', { panel: this.info.id, code: cause.code, error: cause.message, retryInMs: waitMs });
+    if (changed)
+      this.#log.warn('the panel cannot be opened; retrying with back-off', { panel: this.info.id, code: cause.code, error: cause.message, retryInMs: waitMs });
     else this.#log.debug(() => `panel open attempt ${this.#failures} failed (${cause.code}); next in ${waitMs} ms`);
     this.#timer = this.#clock.setTimeout(() => void this.#tryOpen(), waitMs);
     this.#emit('open-failed', { error, attempt: this.#failures, retryAt });

@@ -57,7 +57,13 @@ export async function bootFacts(o: BootCheckOptions): Promise<BootFacts> {
   let liveConfigProblem: string | undefined;
   if (o.configPath !== undefined) {
     liveConfigProblem = await loadProblem(o.configPath, o.env ?? {}, true);
-    if (liveConfigProblem !== undefined && committed !== undefined && snapshots.has(committed) && (await loadProblem(releases.snapshotOf(committed), o.env ?? {}, false)) === undefined) loadableSnapshots.add(committed);
+    if (
+      liveConfigProblem !== undefined &&
+      committed !== undefined &&
+      snapshots.has(committed) &&
+      (await loadProblem(releases.snapshotOf(committed), o.env ?? {}, false)) === undefined
+    )
+      loadableSnapshots.add(committed);
   }
   return { current, committed, complete, snapshots, state, maxBootAttempts: o.maxBootAttempts, nowSec: o.nowSec, liveConfigProblem, loadableSnapshots };
 }
@@ -77,7 +83,8 @@ export async function applyBootSteps(o: BootCheckOptions, steps: readonly BootSt
   for (const step of steps) {
     switch (step.kind) {
       case 'restore-config':
-        if (o.configPath !== undefined && (await o.releases.restoreConfig(step.version, o.configPath))) o.logger.warn('restored the config file the release last ran with', { version: step.version, config: o.configPath });
+        if (o.configPath !== undefined && (await o.releases.restoreConfig(step.version, o.configPath)))
+          o.logger.warn('restored the config file the release last ran with', { version: step.version, config: o.configPath });
         break;
       case 'switch-current':
         await o.releases.switchLink('current', step.to);
@@ -122,11 +129,24 @@ async function bootConfig(path: string, env: NodeJS.ProcessEnv, logger: Logger):
 }
 
 /** `tillqr fleet boot-check`: never throws, so the start goes on whatever it finds. */
-export async function runBootCheck(o: { configPath?: string | undefined; env: NodeJS.ProcessEnv; logger: Logger; nowSec: number }): Promise<BootCheckResult | undefined> {
+export async function runBootCheck(o: {
+  configPath?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  nowSec: number;
+}): Promise<BootCheckResult | undefined> {
   try {
     const path = configPathOf({ path: o.configPath, env: o.env });
     const c = await bootConfig(path, o.env, o.logger);
-    const r = await bootCheck({ releases: new ReleaseDir(c.fleet.releaseRoot), stateDir: c.stateDir, maxBootAttempts: c.fleet.maxBootAttempts, nowSec: o.nowSec, logger: o.logger, configPath: path, env: o.env });
+    const r = await bootCheck({
+      releases: new ReleaseDir(c.fleet.releaseRoot),
+      stateDir: c.stateDir,
+      maxBootAttempts: c.fleet.maxBootAttempts,
+      nowSec: o.nowSec,
+      logger: o.logger,
+      configPath: path,
+      env: o.env,
+    });
     o.logger.info(`boot check: ${r.action}`, { current: r.current, detail: r.detail });
     return r;
   } catch (e) {

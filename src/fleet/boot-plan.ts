@@ -56,7 +56,10 @@ export interface BootPlan {
 
 /** Go back to `to`: its config first (when it has a snapshot), then the link. */
 function backTo(f: BootFacts, to: string): BootStep[] {
-  return [...(f.snapshots.has(to) ? [{ kind: 'restore-config', version: to } as const] : []), ...(f.current === to ? [] : [{ kind: 'switch-current', to } as const])];
+  return [
+    ...(f.snapshots.has(to) ? [{ kind: 'restore-config', version: to } as const] : []),
+    ...(f.current === to ? [] : [{ kind: 'switch-current', to } as const]),
+  ];
 }
 
 function cleared(s: UpdateStateData): UpdateStateData {
@@ -74,11 +77,17 @@ function cleared(s: UpdateStateData): UpdateStateData {
 export function planBoot(f: BootFacts): BootPlan {
   const plan = decide(f);
   const to = plan.current;
-  if (plan.action === 'no_release' || f.liveConfigProblem === undefined || to === undefined || to !== f.committed || !(f.loadableSnapshots?.has(to) ?? false)) return plan;
+  if (plan.action === 'no_release' || f.liveConfigProblem === undefined || to === undefined || to !== f.committed || !(f.loadableSnapshots?.has(to) ?? false))
+    return plan;
   if (plan.steps.some((s) => s.kind === 'restore-config')) return plan;
   const steps: BootStep[] = [
     { kind: 'restore-config', version: to },
-    { kind: 'log', level: 'error', msg: 'the config file does not load; put back the one the committed release last ran with', fields: { version: to, problem: f.liveConfigProblem } },
+    {
+      kind: 'log',
+      level: 'error',
+      msg: 'the config file does not load; put back the one the committed release last ran with',
+      fields: { version: to, problem: f.liveConfigProblem },
+    },
     ...plan.steps,
   ];
   return { ...plan, action: plan.action === 'none' ? 'repaired' : plan.action, detail: `${plan.detail}; config restored from the snapshot of ${to}`, steps };
@@ -91,10 +100,31 @@ function decide(f: BootFacts): BootPlan {
   // 1. A `current` that cannot start.
   if (current === undefined || !f.complete.has(current)) {
     const to = [committed, p?.previous].find((v): v is string => v !== undefined && f.complete.has(v));
-    if (to === undefined) return { action: 'no_release', current, detail: 'no complete release to start', steps: [{ kind: 'log', level: 'error', msg: 'no complete release to start', fields: { current, committed } }] };
-    const steps: BootStep[] = [...backTo(f, to), { kind: 'log', level: 'error', msg: 'the current release link was broken; switched back', fields: { was: current, now: to } }];
+    if (to === undefined)
+      return {
+        action: 'no_release',
+        current,
+        detail: 'no complete release to start',
+        steps: [{ kind: 'log', level: 'error', msg: 'no complete release to start', fields: { current, committed } }],
+      };
+    const steps: BootStep[] = [
+      ...backTo(f, to),
+      { kind: 'log', level: 'error', msg: 'the current release link was broken; switched back', fields: { was: current, now: to } },
+    ];
     if (p !== undefined) {
-      steps.push({ kind: 'save-state', state: cleared(withOutcome(state, { jobId: p.jobId, version: p.version, state: 'rolled_back', reason: 'install_failed', detail: 'the new release was not startable', at: f.nowSec })) });
+      steps.push({
+        kind: 'save-state',
+        state: cleared(
+          withOutcome(state, {
+            jobId: p.jobId,
+            version: p.version,
+            state: 'rolled_back',
+            reason: 'install_failed',
+            detail: 'the new release was not startable',
+            at: f.nowSec,
+          }),
+        ),
+      });
     }
     return { action: 'repaired', current: to, detail: `current pointed to ${current ?? 'nothing'}; now ${to}`, steps };
   }
@@ -137,11 +167,23 @@ function decide(f: BootFacts): BootPlan {
   // 5. The pending release starts again.
   const attempts = p.attempts + 1;
   if (attempts <= f.maxBootAttempts) {
-    return { action: 'counted', current, detail: `start ${attempts} of ${f.maxBootAttempts} for ${p.version}`, steps: [{ kind: 'save-state', state: { ...state, pending: { ...p, attempts } } }] };
+    return {
+      action: 'counted',
+      current,
+      detail: `start ${attempts} of ${f.maxBootAttempts} for ${p.version}`,
+      steps: [{ kind: 'save-state', state: { ...state, pending: { ...p, attempts } } }],
+    };
   }
   const to = [p.previous, committed].find((v): v is string => v !== undefined && v !== p.version && f.complete.has(v));
   if (to === undefined) {
-    return { action: 'no_release', current, detail: 'no previous release to roll back to', steps: [{ kind: 'log', level: 'error', msg: 'the new release keeps failing and there is no previous release to go back to', fields: { version: p.version } }] };
+    return {
+      action: 'no_release',
+      current,
+      detail: 'no previous release to roll back to',
+      steps: [
+        { kind: 'log', level: 'error', msg: 'the new release keeps failing and there is no previous release to go back to', fields: { version: p.version } },
+      ],
+    };
   }
   return {
     action: 'rolled_back',
@@ -149,8 +191,25 @@ function decide(f: BootFacts): BootPlan {
     detail: `rolled back from ${p.version} to ${to}`,
     steps: [
       ...backTo(f, to),
-      { kind: 'save-state', state: cleared(withOutcome(state, { jobId: p.jobId, version: p.version, state: 'rolled_back', reason: 'crash_loop', detail: `${p.version} failed to start ${p.attempts} times; back to ${to}`, at: f.nowSec })) },
-      { kind: 'log', level: 'error', msg: 'crash loop: rolled back', fields: { from: p.version, to, attempts: p.attempts, configRestored: f.snapshots.has(to) } },
+      {
+        kind: 'save-state',
+        state: cleared(
+          withOutcome(state, {
+            jobId: p.jobId,
+            version: p.version,
+            state: 'rolled_back',
+            reason: 'crash_loop',
+            detail: `${p.version} failed to start ${p.attempts} times; back to ${to}`,
+            at: f.nowSec,
+          }),
+        ),
+      },
+      {
+        kind: 'log',
+        level: 'error',
+        msg: 'crash loop: rolled back',
+        fields: { from: p.version, to, attempts: p.attempts, configRestored: f.snapshots.has(to) },
+      },
     ],
   };
 }

@@ -67,7 +67,11 @@ export function combine(docsLowToHigh: readonly SourceDoc[]): SourcedLeaf[] {
 }
 
 /** Documents ordered low to high: groups from the last listed to the first, then the device. */
-export function byPrecedence(device: Record<string, unknown> | undefined, groups: ReadonlyMap<string, Record<string, unknown>>, memberOf: readonly string[]): SourceDoc[] {
+export function byPrecedence(
+  device: Record<string, unknown> | undefined,
+  groups: ReadonlyMap<string, Record<string, unknown>>,
+  memberOf: readonly string[],
+): SourceDoc[] {
   const docs: SourceDoc[] = [];
   for (const g of [...memberOf].reverse()) {
     const c = groups.get(g);
@@ -79,7 +83,8 @@ export function byPrecedence(device: Record<string, unknown> | undefined, groups
 
 /** Check one leaf against the current configuration; undefined when it may be applied. */
 export function checkLeaf(current: Config, leaf: Leaf): string | undefined {
-  if (FLEET_DENIED_KEYS.some((d) => leaf.key === d || leaf.key.startsWith(`${d}.`) || d.startsWith(`${leaf.key}.`))) return 'may not be set by fleet configuration';
+  if (FLEET_DENIED_KEYS.some((d) => leaf.key === d || leaf.key.startsWith(`${d}.`) || d.startsWith(`${leaf.key}.`)))
+    return 'may not be set by fleet configuration';
   const schema = schemaAt(configSchema, leaf.path);
   if (schema === undefined) return 'is not a configuration key';
   const candidate = structuredClone(current) as unknown as Record<string, unknown>;
@@ -88,7 +93,10 @@ export function checkLeaf(current: Config, leaf: Leaf): string | undefined {
   if (r.ok) return undefined;
   // A secret's value must not travel back in the reported document.
   if (isSecretKey(leaf.path)) return `is not ${schema.expected} (the value is secret and not shown)`;
-  return r.issues.map((i) => i.message).join('; ').slice(0, 500);
+  return r.issues
+    .map((i) => i.message)
+    .join('; ')
+    .slice(0, 500);
 }
 
 /** Is the leaf already the current value? (nothing to do) */

@@ -101,7 +101,12 @@ export class DesiredConfig {
   readonly #docs = new Map<string, HeldDoc>();
   /** Stored documents dropped at start because they no longer verify, by source (reported until the source sends a new one). */
   readonly #dropped = new Map<string, string>();
-  #last: { applied: string[]; errors: KeyError[]; restartRequired: string[]; rejected?: string; at: number } = { applied: [], errors: [], restartRequired: [], at: 0 };
+  #last: { applied: string[]; errors: KeyError[]; restartRequired: string[]; rejected?: string; at: number } = {
+    applied: [],
+    errors: [],
+    restartRequired: [],
+    at: 0,
+  };
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(o: DesiredConfigOptions) {
@@ -161,9 +166,13 @@ export class DesiredConfig {
     }
     if (raw === undefined) return;
     const stored = readStoredTokens(raw);
-    if (stored.problem !== undefined) this.#o.logger.error('the desired-config file does not match its format; ignoring what does not', { problem: stored.problem });
+    if (stored.problem !== undefined)
+      this.#o.logger.error('the desired-config file does not match its format; ignoring what does not', { problem: stored.problem });
     for (const source of stored.legacy) {
-      this.#drop(source, 'stored in the old format without its signed document, so it cannot be verified again; the fleet\'s retained document is accepted again when it arrives');
+      this.#drop(
+        source,
+        "stored in the old format without its signed document, so it cannot be verified again; the fleet's retained document is accepted again when it arrives",
+      );
     }
     for (const [source, token] of stored.tokens) {
       const c = this.#check(Buffer.from(token, 'utf8'), source, false);
@@ -187,11 +196,21 @@ export class DesiredConfig {
    */
   #check(payload: Buffer, source: string, fresh: boolean): Check {
     const nowSec = Math.floor(this.#o.clock.now() / 1000);
-    const v = verifyDoc<DesiredConfigDoc>(payload, { keys: this.#o.fleetKeys, schema: desiredConfigSchema, typ: 'config', nowSec, skewSec: this.#o.skewSec, maxBytes: MAX_DOC_BYTES, checkTime: fresh });
+    const v = verifyDoc<DesiredConfigDoc>(payload, {
+      keys: this.#o.fleetKeys,
+      schema: desiredConfigSchema,
+      typ: 'config',
+      nowSec,
+      skewSec: this.#o.skewSec,
+      maxBytes: MAX_DOC_BYTES,
+      checkTime: fresh,
+    });
     if (!v.ok) return { ok: false, why: `${v.reason}: ${v.detail}` };
     const wanted = source === 'device' ? `device:${this.#o.deviceId}` : source;
-    if (v.doc.target !== wanted) return { ok: false, why: `wrong_audience: the document is for ${v.doc.target}, this ${fresh ? 'topic' : 'device'} is for ${wanted}` };
-    if (source !== 'device' && !this.#o.groups.includes(source.slice('group:'.length))) return { ok: false, why: `wrong_audience: this device is no longer in ${source}` };
+    if (v.doc.target !== wanted)
+      return { ok: false, why: `wrong_audience: the document is for ${v.doc.target}, this ${fresh ? 'topic' : 'device'} is for ${wanted}` };
+    if (source !== 'device' && !this.#o.groups.includes(source.slice('group:'.length)))
+      return { ok: false, why: `wrong_audience: this device is no longer in ${source}` };
     return { ok: true, doc: v.doc, token: v.token, kid: v.kid };
   }
 
@@ -256,7 +275,11 @@ export class DesiredConfig {
           try {
             changes.push(await store.merge(toPartial([leaf]), 'fleet'));
           } catch (e2) {
-            const message = isSecretKey(leaf.path) ? 'is not valid together with the other keys (the value is secret and not shown)' : e2 instanceof Error ? e2.message.slice(0, 500) : String(e2);
+            const message = isSecretKey(leaf.path)
+              ? 'is not valid together with the other keys (the value is secret and not shown)'
+              : e2 instanceof Error
+                ? e2.message.slice(0, 500)
+                : String(e2);
             errors.push({ key: leaf.key, source: leaf.source, message });
           }
         }
@@ -265,7 +288,8 @@ export class DesiredConfig {
     const applied = [...new Set(changes.flatMap((c) => c.changed))];
     const restartRequired = [...new Set(changes.flatMap((c) => c.restartRequired))];
     this.#last = { applied, errors, restartRequired, at: Math.floor(this.#o.clock.now() / 1000) };
-    if (errors.length > 0) this.#o.logger.warn('some desired configuration keys were not applied', { errors: errors.map((e) => `${e.key} (${e.source}): ${e.message}`) });
+    if (errors.length > 0)
+      this.#o.logger.warn('some desired configuration keys were not applied', { errors: errors.map((e) => `${e.key} (${e.source}): ${e.message}`) });
     this.#o.report(this.reported());
     if (restartRequired.length > 0) this.#o.restartNeeded(restartRequired);
   }

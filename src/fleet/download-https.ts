@@ -36,7 +36,16 @@ async function sizeOf(path: string): Promise<number> {
 
 function get(url: URL, o: HttpsDownloadOptions, from: number): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', ...(o.ca !== undefined ? { ca: o.ca } : {}), headers: from > 0 ? { range: `bytes=${from}-` } : {}, ...(o.signal !== undefined ? { signal: o.signal } : {}) }, resolve);
+    const req = request(
+      url,
+      {
+        method: 'GET',
+        ...(o.ca !== undefined ? { ca: o.ca } : {}),
+        headers: from > 0 ? { range: `bytes=${from}-` } : {},
+        ...(o.signal !== undefined ? { signal: o.signal } : {}),
+      },
+      resolve,
+    );
     req.setTimeout(o.stallMs, () => req.destroy(failed(`no answer from ${url.host} within ${o.stallMs} ms`)));
     req.on('error', (e) => reject(e instanceof TillqrError ? e : failed(`${url.host}: ${e.message}`, e)));
     req.end();

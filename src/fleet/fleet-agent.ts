@@ -82,7 +82,13 @@ export class FleetAgent {
   }
 
   get subscriptions(): string[] {
-    return [this.topics.device('config/desired'), ...this.#groups.map((g) => this.topics.group(g)), this.topics.device('update'), this.topics.device('stream/data'), this.topics.ping()];
+    return [
+      this.topics.device('config/desired'),
+      ...this.#groups.map((g) => this.topics.group(g)),
+      this.topics.device('update'),
+      this.topics.device('stream/data'),
+      this.topics.ping(),
+    ];
   }
 
   async start(): Promise<void> {
@@ -129,7 +135,8 @@ export class FleetAgent {
         void this.desired.receive(payload, undefined).catch((e: unknown) => this.#o.logger.error('desired configuration failed', { error: e }));
       } else {
         const g = this.topics.groupOf(topic);
-        if (g !== undefined && this.#groups.includes(g)) void this.desired.receive(payload, g).catch((e: unknown) => this.#o.logger.error('desired configuration failed', { error: e }));
+        if (g !== undefined && this.#groups.includes(g))
+          void this.desired.receive(payload, g).catch((e: unknown) => this.#o.logger.error('desired configuration failed', { error: e }));
         else this.#o.logger.warn('ignoring a message on an unexpected fleet topic', { topic });
       }
     } catch (e) {

@@ -33,20 +33,32 @@ export async function commitRelease(fx: WindowEffects, state: UpdateStateData, f
   if (p === undefined) return state;
   await fx.releases.switchLink('committed', p.version);
   // The config this release was committed with: what a later rollback to it puts back.
-  if (fx.configFile !== undefined) await fx.releases.snapshotConfig(p.version, fx.configFile.path).catch((e: unknown) => fx.logger.warn('could not keep a snapshot of the config', { error: e }));
+  if (fx.configFile !== undefined)
+    await fx.releases
+      .snapshotConfig(p.version, fx.configFile.path)
+      .catch((e: unknown) => fx.logger.warn('could not keep a snapshot of the config', { error: e }));
   const next = withoutPending(withOutcome({ ...state, floor }, { jobId: p.jobId, version: p.version, state: 'succeeded', at: nowSec }));
   await saveUpdateState(fx.stateDir, next);
   fx.logger.info('committed the new release', { version: p.version, floor });
   return next;
 }
 
-export async function rollBackRelease(fx: WindowEffects, state: UpdateStateData, back: string | undefined, restoreConfig: boolean, why: string, nowSec: number): Promise<UpdateStateData> {
+export async function rollBackRelease(
+  fx: WindowEffects,
+  state: UpdateStateData,
+  back: string | undefined,
+  restoreConfig: boolean,
+  why: string,
+  nowSec: number,
+): Promise<UpdateStateData> {
   const p = state.pending;
   if (p === undefined) return state;
   fx.logger.error('the new release failed its health window; rolling back', { version: p.version, to: back, why, restoreConfig });
   if (restoreConfig && back !== undefined && fx.configFile !== undefined) await fx.releases.restoreConfig(back, fx.configFile.path);
   if (back !== undefined) await fx.releases.switchLink('current', back);
-  const next = withoutPending(withOutcome(state, { jobId: p.jobId, version: p.version, state: 'rolled_back', reason: 'health_window', detail: why.slice(0, 300), at: nowSec }));
+  const next = withoutPending(
+    withOutcome(state, { jobId: p.jobId, version: p.version, state: 'rolled_back', reason: 'health_window', detail: why.slice(0, 300), at: nowSec }),
+  );
   await saveUpdateState(fx.stateDir, next);
   return next;
 }
@@ -83,7 +95,17 @@ export class HealthWindow {
       this.#timer = undefined;
       if (this.#stopped) return;
       const s = o.state();
-      const d = planHealth({ ...facts, pending: s.pending, running: o.host.version, health: o.host.health(), nowMs: o.clock.now(), deadlineMs, windowSec: o.windowSec, saleActive: o.host.saleActive(), floor: s.floor });
+      const d = planHealth({
+        ...facts,
+        pending: s.pending,
+        running: o.host.version,
+        health: o.host.health(),
+        nowMs: o.clock.now(),
+        deadlineMs,
+        windowSec: o.windowSec,
+        saleActive: o.host.saleActive(),
+        floor: s.floor,
+      });
       if (d.kind === 'commit') void this.#commit(d.floor);
       else if (d.kind === 'rollback') void this.#rollback(d.why, d.to, d.restoreConfig);
       else if (d.kind === 'wait') this.#timer = o.clock.setTimeout(check, d.recheckMs);

@@ -15,7 +15,9 @@ import { promisify } from 'node:util';
 export const RELEASE_ARCHES = ['arm64', 'armhf', 'x64'] as const;
 export type ReleaseArch = (typeof RELEASE_ARCHES)[number];
 
-export type ReleaseRuntime = { readonly kind: 'bundled'; readonly node: string; readonly nodeAbi: number } | { readonly kind: 'system'; readonly nodeMajor: number; readonly nodeAbi: number };
+export type ReleaseRuntime =
+  | { readonly kind: 'bundled'; readonly node: string; readonly nodeAbi: number }
+  | { readonly kind: 'system'; readonly nodeMajor: number; readonly nodeAbi: number };
 
 export interface HostRuntime {
   /** This device's architecture as releases name it; undefined on one tillqr is not built for. */
@@ -71,11 +73,14 @@ export function releaseRuntimeOf(pkg: unknown): { arch?: string; runtime?: Relea
   const abi = typeof f.nodeAbi === 'number' ? f.nodeAbi : -1;
   let runtime: ReleaseRuntime | undefined;
   if (f.runtime?.kind === 'bundled') runtime = { kind: 'bundled', node: typeof f.runtime.node === 'string' ? f.runtime.node : 'unknown', nodeAbi: abi };
-  else if (f.runtime?.kind === 'system') runtime = { kind: 'system', nodeMajor: typeof f.runtime.nodeMajor === 'number' ? f.runtime.nodeMajor : 0, nodeAbi: abi };
+  else if (f.runtime?.kind === 'system')
+    runtime = { kind: 'system', nodeMajor: typeof f.runtime.nodeMajor === 'number' ? f.runtime.nodeMajor : 0, nodeAbi: abi };
   return { ...(arch !== undefined ? { arch } : {}), ...(runtime !== undefined ? { runtime } : {}) };
 }
 
 /** A bundled runtime must be there to be started. */
 export function bundledRuntimeMissing(releaseDir: string, runtime: ReleaseRuntime | undefined): string | undefined {
-  return runtime?.kind === 'bundled' && !existsSync(join(releaseDir, 'runtime', 'bin', 'node')) ? 'the release says it carries its runtime, but runtime/bin/node is missing' : undefined;
+  return runtime?.kind === 'bundled' && !existsSync(join(releaseDir, 'runtime', 'bin', 'node'))
+    ? 'the release says it carries its runtime, but runtime/bin/node is missing'
+    : undefined;
 }

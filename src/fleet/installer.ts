@@ -38,9 +38,19 @@ export async function verifyArtifact(path: string, size: number, sha256: string)
 }
 
 /** Unpack into a temporary directory and rename it to releases/<version>. */
-export async function unpackInto(releases: ReleaseDir, artifact: string, version: string, limits: UnpackLimits, log: Logger, host?: HostRuntime): Promise<void> {
+export async function unpackInto(
+  releases: ReleaseDir,
+  artifact: string,
+  version: string,
+  limits: UnpackLimits,
+  log: Logger,
+  host?: HostRuntime,
+): Promise<void> {
   // The version names the directory: only a strict SemVer version (one string per precedence).
-  if (!isVersion(version)) throw new TillqrError('UPDATE_FAILED', `${JSON.stringify(version)} is not a release version (strict SemVer, no build metadata)`, { reason: 'bad_artifact' });
+  if (!isVersion(version))
+    throw new TillqrError('UPDATE_FAILED', `${JSON.stringify(version)} is not a release version (strict SemVer, no build metadata)`, {
+      reason: 'bad_artifact',
+    });
   await releases.ensure();
   const tmp = join(releases.releases, `.${version}.${randomBytes(4).toString('hex')}.tmp`);
   await mkdir(tmp, { mode: 0o755 });
@@ -65,7 +75,13 @@ export async function unpackInto(releases: ReleaseDir, artifact: string, version
 }
 
 /** Steps 3 and 4: record the pending release, then switch `current`. Returns the new state. */
-export async function switchToPending(releases: ReleaseDir, stateDir: string, state: UpdateStateData, pending: PendingRelease, log: Logger): Promise<UpdateStateData> {
+export async function switchToPending(
+  releases: ReleaseDir,
+  stateDir: string,
+  state: UpdateStateData,
+  pending: PendingRelease,
+  log: Logger,
+): Promise<UpdateStateData> {
   const next: UpdateStateData = { ...state, pending };
   await saveUpdateState(stateDir, next);
   log.info('recorded the pending release', { version: pending.version, previous: pending.previous });

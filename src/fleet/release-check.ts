@@ -43,14 +43,23 @@ export async function windowFacts(releases: ReleaseDir, previous: string, withSn
  */
 export async function checkNewRelease(releases: ReleaseDir, version: string, cf: ConfigFileAccess | undefined, log: Logger): Promise<void> {
   if (cf === undefined) return;
-  const r = await checkReleaseConfig({ releaseDir: releases.dirOf(version), configPath: cf.path, env: cf.env, secrets: cf.secrets(), timeoutMs: cf.checkTimeoutMs ?? 60_000 });
+  const r = await checkReleaseConfig({
+    releaseDir: releases.dirOf(version),
+    configPath: cf.path,
+    env: cf.env,
+    secrets: cf.secrets(),
+    timeoutMs: cf.checkTimeoutMs ?? 60_000,
+  });
   if (r.ok) {
     log.info('the new release accepts the configuration', { version });
     return;
   }
   log.error('the new release refuses the configuration; the update is refused', { version, exit: r.exit, output: r.output });
   await releases.remove(version);
-  throw new TillqrError('UPDATE_REJECTED', `${version} refuses this device's configuration (config check: ${r.exit}): ${r.output.slice(0, 320)}`, { reason: 'config_rejected', version });
+  throw new TillqrError('UPDATE_REJECTED', `${version} refuses this device's configuration (config check: ${r.exit}): ${r.output.slice(0, 320)}`, {
+    reason: 'config_rejected',
+    version,
+  });
 }
 
 export interface ReleaseCheckOptions {
@@ -79,7 +88,10 @@ export function checkReleaseConfig(o: ReleaseCheckOptions): Promise<ReleaseCheck
     const add = (d: Buffer): void => {
       if (out.length < MAX_OUTPUT) out += d.toString('utf8');
     };
-    const child = spawn(o.node ?? process.execPath, [join(o.releaseDir, ENTRY_POINT), 'config', 'check', '--config', o.configPath], { env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(o.node ?? process.execPath, [join(o.releaseDir, ENTRY_POINT), 'config', 'check', '--config', o.configPath], {
+      env: o.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
     child.stdout.on('data', add);
     child.stderr.on('data', add);
@@ -107,7 +119,13 @@ export function secretValues(schema: Schema<unknown>, value: unknown, out: strin
   if (value === undefined || value === null) return out;
   if (schema.meta.secret) {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    out.push(text, ...text.split('\n').map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith('-----')));
+    out.push(
+      text,
+      ...text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 16 && !l.startsWith('-----')),
+    );
     return out;
   }
   if (schema.shape !== undefined && typeof value === 'object') {

@@ -142,7 +142,10 @@ export class ReleaseDir {
   /** Keep `keep` (always) plus the newest others up to `max` in total; remove the rest. */
   async prune(keep: readonly string[], max: number, order: (a: string, b: string) => number): Promise<string[]> {
     const all = await this.versions();
-    const others = all.filter((v) => !keep.includes(v)).sort(order).reverse();
+    const others = all
+      .filter((v) => !keep.includes(v))
+      .sort(order)
+      .reverse();
     const room = Math.max(0, max - keep.filter((v) => all.includes(v)).length);
     const gone = others.slice(room);
     for (const v of gone) {

@@ -16,7 +16,9 @@ export const SYSTEMD_NOTIFY = '/usr/bin/systemd-notify';
 function runSystemdNotify(binary: string): NotifyRunner {
   return (args, env) =>
     new Promise((resolve, reject) => {
-      execFile(binary, [...args], { env, timeout: 10_000 }, (e, _out, stderr) => (e ? reject(new Error(`${binary} failed: ${stderr.trim() || e.message}`)) : resolve()));
+      execFile(binary, [...args], { env, timeout: 10_000 }, (e, _out, stderr) =>
+        e ? reject(new Error(`${binary} failed: ${stderr.trim() || e.message}`)) : resolve(),
+      );
     });
 }
 

@@ -69,7 +69,12 @@ export class ServiceWatchdog {
         this.#ready = true;
         send(this.#o.notify.ready('display drawn, broker connected'));
       } else if (problem === undefined) {
-        send(this.#o.notify.notify(`EXTEND_TIMEOUT_USEC=${Math.round((this.#o.extendMs ?? 60_000) * 1000)}`, `STATUS=waiting for ${[h.displayDrawn ? '' : 'the display', h.brokerConnected ? '' : 'the broker'].filter((x) => x !== '').join(' and ')}`));
+        send(
+          this.#o.notify.notify(
+            `EXTEND_TIMEOUT_USEC=${Math.round((this.#o.extendMs ?? 60_000) * 1000)}`,
+            `STATUS=waiting for ${[h.displayDrawn ? '' : 'the display', h.brokerConnected ? '' : 'the broker'].filter((x) => x !== '').join(' and ')}`,
+          ),
+        );
       }
     } else if (problem === undefined) {
       send(this.#o.notify.watchdog());

@@ -10,7 +10,14 @@ import { verifyCompact, type JwsFailure, type KeyLookup } from '../payment/jws.j
 
 export type DocFailure = JwsFailure | 'wrong_type' | 'expired' | 'not_yet_valid';
 
-export type DocResult<T> = { readonly ok: true; readonly doc: T; readonly kid: string; /** The compact JWS as received (trimmed), to keep and verify again later. */ readonly token: string } | { readonly ok: false; readonly reason: DocFailure; readonly detail: string; readonly partial?: Record<string, unknown> };
+export type DocResult<T> =
+  | {
+      readonly ok: true;
+      readonly doc: T;
+      readonly kid: string;
+      /** The compact JWS as received (trimmed), to keep and verify again later. */ readonly token: string;
+    }
+  | { readonly ok: false; readonly reason: DocFailure; readonly detail: string; readonly partial?: Record<string, unknown> };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -43,11 +50,21 @@ export function verifyDoc<T extends { iat: number; exp?: number | undefined }>(p
   } catch {
     return { ok: false, reason: 'malformed', detail: 'the signed payload is not JSON' };
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, reason: 'malformed', detail: 'the signed payload is not a JSON object' };
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return { ok: false, reason: 'malformed', detail: 'the signed payload is not a JSON object' };
   const fields = body as Record<string, unknown>;
   if (fields.typ !== c.typ) return { ok: false, reason: 'wrong_type', detail: `typ must be "${c.typ}"`, partial: fields };
   const parsed = c.schema.safeParse(body);
-  if (!parsed.ok) return { ok: false, reason: 'malformed', detail: parsed.issues.map((i) => i.message).join('; ').slice(0, 400), partial: fields };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      reason: 'malformed',
+      detail: parsed.issues
+        .map((i) => i.message)
+        .join('; ')
+        .slice(0, 400),
+      partial: fields,
+    };
   const doc = parsed.value;
   if (c.checkTime === false) return { ok: true, doc, kid: v.kid, token };
   if (doc.iat > c.nowSec + c.skewSec) return { ok: false, reason: 'not_yet_valid', detail: 'iat is in the future', partial: fields };

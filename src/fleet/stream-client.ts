@@ -139,10 +139,12 @@ export class StreamClient {
       this.#writes = this.#writes.then(() => this.#save()).catch((e: unknown) => this.#o.logger.warn('could not save the transfer progress', { error: e }));
     }
     if (this.#count === this.#n) {
-      void this.#writes.then(() => this.#complete()).then(
-        () => this.#done?.resolve(),
-        (e: unknown) => this.#fail(e as Error),
-      );
+      void this.#writes
+        .then(() => this.#complete())
+        .then(
+          () => this.#done?.resolve(),
+          (e: unknown) => this.#fail(e as Error),
+        );
       return;
     }
     this.#armTimer();
@@ -204,7 +206,12 @@ export class StreamClient {
         this.#fail(stalled(`no block arrived in ${this.#stalls} requests of ${this.#o.timeoutMs / 1000} s (${this.#count} of ${this.#n} blocks received)`));
         return;
       }
-      this.#o.logger.info('a block request timed out; asking again', { outstanding: this.#outstanding.size, received: this.#count, of: this.#n, stalls: this.#stalls });
+      this.#o.logger.info('a block request timed out; asking again', {
+        outstanding: this.#outstanding.size,
+        received: this.#count,
+        of: this.#n,
+        stalls: this.#stalls,
+      });
       this.#outstanding.clear();
       this.#fill();
     }, this.#o.timeoutMs);
@@ -218,11 +225,13 @@ export class StreamClient {
   /** A frame with a wrong token: counted; logged at the 1st, 10th, 100th and every 1000th (never its contents). */
   #ignore(): void {
     const n = ++this.#foreign;
-    if (n === 1 || n === 10 || n === 100 || n % 1000 === 0) this.#o.logger.warn('ignored stream frames with a wrong token (stale or forged)', { stream: this.#o.stream, count: n });
+    if (n === 1 || n === 10 || n === 100 || n % 1000 === 0)
+      this.#o.logger.warn('ignored stream frames with a wrong token (stale or forged)', { stream: this.#o.stream, count: n });
   }
 
   #ended(how: string): void {
-    if (this.#foreign > 0) this.#o.logger.warn(`the transfer attempt ${how}; frames with a wrong token were ignored`, { stream: this.#o.stream, count: this.#foreign });
+    if (this.#foreign > 0)
+      this.#o.logger.warn(`the transfer attempt ${how}; frames with a wrong token were ignored`, { stream: this.#o.stream, count: this.#foreign });
   }
 
   #fail(e: Error): void {
@@ -232,14 +241,22 @@ export class StreamClient {
     this.#stopTimer();
     const fh = this.#fh;
     this.#fh = undefined;
-    this.#writes = this.#writes.then(() => this.#save(fh)).finally(() => fh?.close()).catch(() => undefined);
+    this.#writes = this.#writes
+      .then(() => this.#save(fh))
+      .finally(() => fh?.close())
+      .catch(() => undefined);
     this.#done?.reject(e);
   }
 
   async #save(fh = this.#fh): Promise<void> {
     if (fh === undefined) return;
     await fh.sync();
-    await writeJsonAtomic(this.progressPath, { stream: this.#o.stream, size: this.#o.size, blockSize: this.#o.blockSize, have: Buffer.from(this.#have).toString('base64') });
+    await writeJsonAtomic(this.progressPath, {
+      stream: this.#o.stream,
+      size: this.#o.size,
+      blockSize: this.#o.blockSize,
+      have: Buffer.from(this.#have).toString('base64'),
+    });
   }
 
   async #restore(): Promise<void> {

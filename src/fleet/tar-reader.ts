@@ -18,7 +18,11 @@ export interface TarEntry {
   readonly linkTarget?: string;
 }
 
-export type TarEvent = { readonly kind: 'entry'; readonly entry: TarEntry } | { readonly kind: 'data'; readonly chunk: Buffer } | { readonly kind: 'end-entry' } | { readonly kind: 'end' };
+export type TarEvent =
+  | { readonly kind: 'entry'; readonly entry: TarEntry }
+  | { readonly kind: 'data'; readonly chunk: Buffer }
+  | { readonly kind: 'end-entry' }
+  | { readonly kind: 'end' };
 
 const BLOCK = 512;
 const META_LIMIT = 1_048_576;
@@ -42,7 +46,10 @@ function octal(buf: Buffer, start: number, len: number, what: string): number {
     if (!Number.isSafeInteger(n)) throw bad(`${what} is too large`);
     return n;
   }
-  const text = buf.toString('latin1', start, start + len).replace(/\0.*$/s, '').trim();
+  const text = buf
+    .toString('latin1', start, start + len)
+    .replace(/\0.*$/s, '')
+    .trim();
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) throw bad(`${what} ${JSON.stringify(text)} is not an octal number`);
   return parseInt(text, 8);

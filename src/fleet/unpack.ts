@@ -43,7 +43,8 @@ export function safeEntryPath(name: string): string | undefined {
  * from wherever `x` really leads (`d/s -> ..` plus `l -> d/s/../..` climbs two levels out).
  */
 export function safeLinkTarget(path: string, target: string, isRealDir: (rel: string) => boolean): void {
-  if (target === '' || target.startsWith('/') || target.includes('\0')) throw bad(`link ${JSON.stringify(path)} points to ${JSON.stringify(target)} (absolute or empty)`);
+  if (target === '' || target.startsWith('/') || target.includes('\0'))
+    throw bad(`link ${JSON.stringify(path)} points to ${JSON.stringify(target)} (absolute or empty)`);
   const segs = target.split('/').filter((s) => s !== '' && s !== '.');
   const lastUp = segs.lastIndexOf('..');
   const dir = posix.dirname(path);
@@ -55,7 +56,9 @@ export function safeLinkTarget(path: string, target: string, isRealDir: (rel: st
     }
     at.push(s);
     if (i < lastUp && !isRealDir(at.join('/'))) {
-      throw bad(`link ${JSON.stringify(path)} points to ${JSON.stringify(target)}, whose ".." steps out of ${JSON.stringify(at.join('/'))}, not a directory unpacked before it (a link, or not there yet): it could lead outside the release`);
+      throw bad(
+        `link ${JSON.stringify(path)} points to ${JSON.stringify(target)}, whose ".." steps out of ${JSON.stringify(at.join('/'))}, not a directory unpacked before it (a link, or not there yet): it could lead outside the release`,
+      );
     }
   });
 }
@@ -156,7 +159,8 @@ class Extractor {
         } catch {
           to = undefined;
         }
-        if (to === undefined || !this.#files.has(to)) throw bad(`hard link ${JSON.stringify(rel)} names ${JSON.stringify(target)}, not a regular file unpacked before it`);
+        if (to === undefined || !this.#files.has(to))
+          throw bad(`hard link ${JSON.stringify(rel)} names ${JSON.stringify(target)}, not a regular file unpacked before it`);
         await link(join(this.#root, to), abs);
         this.#files.add(rel);
         return;
@@ -231,7 +235,8 @@ export async function unpackRelease(artifact: string, dest: string, limits: Unpa
     await x.abort();
     if (e instanceof TillqrError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || code === 'EEXIST') throw bad(code === 'EEXIST' ? 'an entry appears twice' : 'not a gzip file, or corrupt');
+    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || code === 'EEXIST')
+      throw bad(code === 'EEXIST' ? 'an entry appears twice' : 'not a gzip file, or corrupt');
     throw new TillqrError('UPDATE_FAILED', `unpacking failed: ${(e as Error).message}`, { reason: 'install_failed' }, { cause: e });
   }
   return { entries };
@@ -240,6 +245,8 @@ export async function unpackRelease(artifact: string, dest: string, limits: Unpa
 /** Flush the file system holding `dir` to disk (syncfs through coreutils `sync -f`); one call instead of an fsync per file. */
 export function syncFileSystem(dir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('sync', ['-f', dir], { timeout: 120_000 }, (e) => (e ? reject(new TillqrError('UPDATE_FAILED', `sync -f ${dir} failed: ${e.message}`, { reason: 'install_failed' })) : resolve()));
+    execFile('sync', ['-f', dir], { timeout: 120_000 }, (e) =>
+      e ? reject(new TillqrError('UPDATE_FAILED', `sync -f ${dir} failed: ${e.message}`, { reason: 'install_failed' })) : resolve(),
+    );
   });
 }

@@ -10,7 +10,15 @@ import type { Clock } from '../core/clock.js';
 import { isTillqrError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Infer } from '../core/schema.js';
-import { updateJobSchema, type StreamFrameHeader, type StreamRequest, type UpdateJob, type UpdateReason, type UpdateState, type UpdateStatus } from '../link/contract-fleet.js';
+import {
+  updateJobSchema,
+  type StreamFrameHeader,
+  type StreamRequest,
+  type UpdateJob,
+  type UpdateReason,
+  type UpdateState,
+  type UpdateStatus,
+} from '../link/contract-fleet.js';
 import type { KeyLookup } from '../payment/jws.js';
 import type { fleetConfigSchema } from './config.js';
 import { downloadHttps } from './download-https.js';
@@ -91,7 +99,16 @@ export class UpdateAgent {
     this.#runtime = await hostRuntime();
     this.#state = await loadUpdateState(this.#o.stateDir, (why) => this.#log.error('the update state is unreadable; starting from an empty one', { why }));
     const last = this.#state.last;
-    if (last !== undefined) this.#status = { jobId: last.jobId, version: last.version, state: last.state, ...(last.reason !== undefined ? { reason: last.reason } : {}), ...(last.detail !== undefined ? { detail: last.detail } : {}), current: this.#o.host.version, at: last.at };
+    if (last !== undefined)
+      this.#status = {
+        jobId: last.jobId,
+        version: last.version,
+        state: last.state,
+        ...(last.reason !== undefined ? { reason: last.reason } : {}),
+        ...(last.detail !== undefined ? { detail: last.detail } : {}),
+        current: this.#o.host.version,
+        at: last.at,
+      };
     const p = this.#state.pending;
     if (p !== undefined && p.version === this.#o.host.version) {
       this.#log.info('running a new release in its health window', { version: p.version, windowSec: this.#o.fleet.healthWindowSec, attempt: p.attempts });
@@ -109,7 +126,14 @@ export class UpdateAgent {
       await this.#window.start(p.previous);
     } else if (p !== undefined) {
       // The boot check did not run (no systemd): settle it the same way.
-      this.#state = withOutcome(this.#state, { jobId: p.jobId, version: p.version, state: 'failed', reason: 'interrupted', detail: `${p.version} is not running; ${this.#o.host.version} is`, at: this.#nowSec() });
+      this.#state = withOutcome(this.#state, {
+        jobId: p.jobId,
+        version: p.version,
+        state: 'failed',
+        reason: 'interrupted',
+        detail: `${p.version} is not running; ${this.#o.host.version} is`,
+        at: this.#nowSec(),
+      });
       delete this.#state.pending;
       await saveUpdateState(this.#o.stateDir, this.#state);
       this.#setFinalStatus();
@@ -161,7 +185,14 @@ export class UpdateAgent {
   /** A message on the update topic. */
   receive(payload: Buffer): void {
     if (payload.length === 0 || this.#stopped) return; // a cleared retained job
-    const v = verifyDoc<UpdateJob>(payload, { keys: this.#o.releaseKeys, schema: updateJobSchema, typ: 'update', nowSec: this.#nowSec(), skewSec: this.#o.skewSec, maxBytes: 262_144 });
+    const v = verifyDoc<UpdateJob>(payload, {
+      keys: this.#o.releaseKeys,
+      schema: updateJobSchema,
+      typ: 'update',
+      nowSec: this.#nowSec(),
+      skewSec: this.#o.skewSec,
+      maxBytes: 262_144,
+    });
     if (!v.ok) {
       // Unauthenticated or unusable: reported, never remembered as done (it proves nothing).
       const reason: UpdateReason = v.reason === 'wrong_type' ? 'malformed' : v.reason;
@@ -172,8 +203,22 @@ export class UpdateAgent {
       return;
     }
     const job = v.doc;
-    const problem = jobProblem(job, { deviceId: this.#o.deviceId, current: this.#o.host.version, floor: this.#state.floor, updates: this.#o.fleet.updates, maxBytes: this.#o.fleet.maxArtifactBytes, host: this.#runtime });
-    const d = planJob({ job, running: this.#o.host.version, done: this.#state.done, activeJobId: this.#job?.jobId, pendingJobId: this.#state.pending?.jobId, problem });
+    const problem = jobProblem(job, {
+      deviceId: this.#o.deviceId,
+      current: this.#o.host.version,
+      floor: this.#state.floor,
+      updates: this.#o.fleet.updates,
+      maxBytes: this.#o.fleet.maxArtifactBytes,
+      host: this.#runtime,
+    });
+    const d = planJob({
+      job,
+      running: this.#o.host.version,
+      done: this.#state.done,
+      activeJobId: this.#job?.jobId,
+      pendingJobId: this.#state.pending?.jobId,
+      problem,
+    });
     if (d.kind === 'ignore') return;
     if (d.kind === 'wait') {
       this.#log.info('an update job arrived while another is in progress; it waits', { jobId: job.jobId });
@@ -203,7 +248,14 @@ export class UpdateAgent {
         // A broken-off download is resumed (Range) a few times before the job fails.
         for (let attempt = 1; ; attempt++) {
           try {
-            await downloadHttps({ url: job.url, dest: file, size: job.size, ...(ca !== undefined ? { ca } : {}), stallMs: this.#o.fleet.requestTimeoutSec * 1000, onProgress: (b) => this.#progress(job, b) });
+            await downloadHttps({
+              url: job.url,
+              dest: file,
+              size: job.size,
+              ...(ca !== undefined ? { ca } : {}),
+              stallMs: this.#o.fleet.requestTimeoutSec * 1000,
+              onProgress: (b) => this.#progress(job, b),
+            });
             break;
           } catch (e) {
             if (attempt >= DOWNLOAD_ATTEMPTS || this.#stopped || !(isTillqrError(e) && e.context.reason === 'download_failed')) throw e;
@@ -212,7 +264,20 @@ export class UpdateAgent {
           }
         }
       } else if (job.stream !== undefined) {
-        this.#stream = new StreamDownload({ stream: job.stream, size: job.size, sha256: job.sha256, blockSize: this.#o.fleet.blockSize, window: this.#o.fleet.blockWindow, dest: file, timeoutMs: this.#o.fleet.requestTimeoutSec * 1000, clock: this.#o.clock, logger: this.#log, request: this.#o.requestBlocks, connected: this.#o.connected, onProgress: (b) => this.#progress(job, b) });
+        this.#stream = new StreamDownload({
+          stream: job.stream,
+          size: job.size,
+          sha256: job.sha256,
+          blockSize: this.#o.fleet.blockSize,
+          window: this.#o.fleet.blockWindow,
+          dest: file,
+          timeoutMs: this.#o.fleet.requestTimeoutSec * 1000,
+          clock: this.#o.clock,
+          logger: this.#log,
+          request: this.#o.requestBlocks,
+          connected: this.#o.connected,
+          onProgress: (b) => this.#progress(job, b),
+        });
         try {
           await this.#stream.run();
         } finally {
@@ -225,8 +290,19 @@ export class UpdateAgent {
         throw e;
       });
       // The release signature again, against the keys trusted now (a key may have been withdrawn meanwhile).
-      const again = verifyDoc<UpdateJob>(this.#token ?? Buffer.alloc(0), { keys: this.#o.releaseKeys, schema: updateJobSchema, typ: 'update', nowSec: job.iat, skewSec: 0, maxBytes: 262_144 });
-      if (!again.ok || again.doc.sha256 !== job.sha256) throw new JobFailure(again.ok ? 'sha256_mismatch' : again.reason === 'wrong_type' ? 'malformed' : again.reason, 'the release signature no longer verifies');
+      const again = verifyDoc<UpdateJob>(this.#token ?? Buffer.alloc(0), {
+        keys: this.#o.releaseKeys,
+        schema: updateJobSchema,
+        typ: 'update',
+        nowSec: job.iat,
+        skewSec: 0,
+        maxBytes: 262_144,
+      });
+      if (!again.ok || again.doc.sha256 !== job.sha256)
+        throw new JobFailure(
+          again.ok ? 'sha256_mismatch' : again.reason === 'wrong_type' ? 'malformed' : again.reason,
+          'the release signature no longer verifies',
+        );
       this.#publish({ state: 'installing' }, job);
       await unpackInto(this.#o.releases, file, job.version, { maxBytes: this.#o.fleet.maxUnpackedBytes, maxEntries: 200_000 }, this.#log, this.#runtime);
       await rm(file, { force: true });
@@ -234,7 +310,8 @@ export class UpdateAgent {
         if (step.kind === 'check-config') await checkNewRelease(this.#o.releases, step.version, this.#o.configFile, this.#log);
         else if (step.kind === 'wait-idle') await this.#waitIdle();
         else if (step.kind === 'snapshot-config') await this.#o.releases.snapshotConfig(step.version, this.#o.configFile?.path ?? '');
-        else if (step.kind === 'record-and-switch') this.#state = await switchToPending(this.#o.releases, this.#o.stateDir, this.#state, step.pending, this.#log);
+        else if (step.kind === 'record-and-switch')
+          this.#state = await switchToPending(this.#o.releases, this.#o.stateDir, this.#state, step.pending, this.#log);
         else {
           this.#publish({ state: 'restarting' }, job);
           this.#o.host.restart(step.reason);
@@ -247,7 +324,8 @@ export class UpdateAgent {
         this.#job = undefined;
         return;
       }
-      const reason: UpdateReason = e instanceof JobFailure ? e.reason : isTillqrError(e) && typeof e.context.reason === 'string' ? (e.context.reason as UpdateReason) : 'install_failed';
+      const reason: UpdateReason =
+        e instanceof JobFailure ? e.reason : isTillqrError(e) && typeof e.context.reason === 'string' ? (e.context.reason as UpdateReason) : 'install_failed';
       const message = e instanceof Error ? e.message : String(e);
       this.#log.error('the update failed', { jobId: job.jobId, version: job.version, reason, error: message });
       this.#job = undefined;
@@ -257,7 +335,14 @@ export class UpdateAgent {
 
   /** Record a final outcome, publish it, and take the next waiting job if any. */
   async #finish(job: UpdateJob, state: 'succeeded' | 'failed' | 'rejected', reason: UpdateReason | undefined, detail: string | undefined): Promise<void> {
-    this.#state = withOutcome(this.#state, { jobId: job.jobId, version: job.version, state, ...(reason !== undefined ? { reason } : {}), ...(detail !== undefined ? { detail } : {}), at: this.#nowSec() });
+    this.#state = withOutcome(this.#state, {
+      jobId: job.jobId,
+      version: job.version,
+      state,
+      ...(reason !== undefined ? { reason } : {}),
+      ...(detail !== undefined ? { detail } : {}),
+      at: this.#nowSec(),
+    });
     try {
       await saveUpdateState(this.#o.stateDir, this.#state);
     } catch (e) {
@@ -273,7 +358,10 @@ export class UpdateAgent {
   #setFinalStatus(): void {
     const l = this.#state.last;
     if (l === undefined) return;
-    this.#publish({ state: l.state, ...(l.reason !== undefined ? { reason: l.reason } : {}), ...(l.detail !== undefined ? { detail: l.detail } : {}) }, { jobId: l.jobId, version: l.version });
+    this.#publish(
+      { state: l.state, ...(l.reason !== undefined ? { reason: l.reason } : {}), ...(l.detail !== undefined ? { detail: l.detail } : {}) },
+      { jobId: l.jobId, version: l.version },
+    );
   }
 
   #waitIdle(): Promise<void> {

@@ -54,13 +54,21 @@ export type InstallStep =
   | { readonly kind: 'record-and-switch'; readonly pending: PendingRelease }
   | { readonly kind: 'restart'; readonly reason: string };
 
-export function planInstall(f: { readonly job: Pick<UpdateJob, 'jobId' | 'version' | 'rollback'>; readonly running: string; readonly nowSec: number; readonly hasConfigFile: boolean }): InstallStep[] {
+export function planInstall(f: {
+  readonly job: Pick<UpdateJob, 'jobId' | 'version' | 'rollback'>;
+  readonly running: string;
+  readonly nowSec: number;
+  readonly hasConfigFile: boolean;
+}): InstallStep[] {
   const { job } = f;
   return [
     ...(f.hasConfigFile ? [{ kind: 'check-config', version: job.version } as const] : []),
     { kind: 'wait-idle' },
     ...(f.hasConfigFile ? [{ kind: 'snapshot-config', version: f.running } as const] : []),
-    { kind: 'record-and-switch', pending: { jobId: job.jobId, version: job.version, previous: f.running, rollback: job.rollback, attempts: 0, installedAt: f.nowSec } },
+    {
+      kind: 'record-and-switch',
+      pending: { jobId: job.jobId, version: job.version, previous: f.running, rollback: job.rollback, attempts: 0, installedAt: f.nowSec },
+    },
     { kind: 'restart', reason: `update to ${job.version}` },
   ];
 }

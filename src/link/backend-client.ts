@@ -99,7 +99,11 @@ export class BackendClient {
     if (o.certFile !== undefined) opts.cert = readFileSync(o.certFile);
     if (o.keyFile !== undefined) opts.key = readFileSync(o.keyFile);
     const hints = o.hints ?? cliHints({ passwordEnv: 'TILLQR_BACKEND_PASSWORD', urlFlag: '--broker' });
-    const { client, protocolVersion } = await connectNegotiated(o.url, opts, { protocol: o.protocolVersion ?? 'auto', hints, ...(o.note !== undefined ? { note: o.note } : {}) });
+    const { client, protocolVersion } = await connectNegotiated(o.url, opts, {
+      protocol: o.protocolVersion ?? 'auto',
+      hints,
+      ...(o.note !== undefined ? { note: o.note } : {}),
+    });
     disableNagle(client);
     return new BackendClient(client, o.topicPrefix ?? 'tillqr/v1', protocolVersion);
   }

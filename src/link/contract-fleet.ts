@@ -33,10 +33,12 @@ export const desiredConfigSchema = object({
   target: string({ pattern: /^(device:[A-Za-z0-9._-]{1,64}|group:[A-Za-z0-9._-]{1,64})$/, expected: '"device:<deviceId>" or "group:<group>"' }).doc(
     'Who the document is for; must match the topic it arrives on (a document for one device cannot be replayed onto another).',
   ),
-  version: int({ min: 1, max: 99_999_999_999 }).doc('Increases with every change; a device never applies a version lower than or equal to one it applied from the same topic.'),
+  version: int({ min: 1, max: 99_999_999_999 }).doc(
+    'Increases with every change; a device never applies a version lower than or equal to one it applied from the same topic.',
+  ),
   iat: UNIX_SEC('When it was signed.'),
   exp: UNIX_SEC('Optional: refused after this time.').optional(),
-  config: jsonObject('an object of configuration keys').doc('A partial configuration (same shape as config.json), merged over the device\'s file.'),
+  config: jsonObject('an object of configuration keys').doc("A partial configuration (same shape as config.json), merged over the device's file."),
 });
 
 export const configErrorSchema = object({
@@ -48,9 +50,11 @@ export const configErrorSchema = object({
 export const reportedConfigSchema = object({
   device: int({ min: 0 }).optional().doc('Version of the device document applied (absent: none yet).'),
   groups: jsonObject().doc('Group name -> version applied, for every group in mqtt.groups that has a document.'),
-  memberOf: array(string({ pattern: GROUP_NAME, expected: 'a group name' }), { max: 16 }).doc('The device\'s groups (mqtt.groups).'),
+  memberOf: array(string({ pattern: GROUP_NAME, expected: 'a group name' }), { max: 16 }).doc("The device's groups (mqtt.groups)."),
   applied: array(string({ min: 1, max: 256 }), { max: 1024 }).doc('Keys whose value changed with the last documents.'),
-  errors: array(configErrorSchema, { max: 256 }).doc('Keys not applied, one entry each; key "*": a stored document dropped at start because it no longer verifies (fleet key rotated, other device id, group left).'),
+  errors: array(configErrorSchema, { max: 256 }).doc(
+    'Keys not applied, one entry each; key "*": a stored document dropped at start because it no longer verifies (fleet key rotated, other device id, group left).',
+  ),
   restartRequired: array(string({ min: 1, max: 256 }), { max: 1024 }).doc('Applied keys that take effect after the restart the device does when idle.'),
   rejected: string({ max: 512 }).optional().doc('The last document refused whole (bad signature, stale version...), with its reason.'),
   at: UNIX_SEC('When the device last applied or refused a document.'),
@@ -64,22 +68,36 @@ export const updateJobSchema = object({
   typ: literal('update').doc('Always "update".'),
   jobId: string({ pattern: JOB_ID, expected: 'a job id of 1-64 letters, digits, ".", "_", ":" or "-"' }).doc('Unique id; a device runs each job once.'),
   version: version('The release this job installs.'),
-  from: array(string({ pattern: FROM_PATTERN, expected: 'a version, "1.2.x", "1.x" or "*"' }), { min: 1, max: 64 }).doc('Versions the device may be running to take this job ("*" for any).'),
+  from: array(string({ pattern: FROM_PATTERN, expected: 'a version, "1.2.x", "1.x" or "*"' }), { min: 1, max: 64 }).doc(
+    'Versions the device may be running to take this job ("*" for any).',
+  ),
   size: int({ min: 1, max: 8_589_934_591 }).doc('Artifact size in bytes.'),
-  sha256: sha256Hex().doc('SHA-256 of the artifact (the release key\'s signature over this document covers it).'),
-  url: string({ pattern: /^https:\/\/[^\s]+$/, expected: 'an https:// URL' }).optional().doc('Where to download the artifact (HTTPS only). Exactly one of url and stream.'),
+  sha256: sha256Hex().doc("SHA-256 of the artifact (the release key's signature over this document covers it)."),
+  url: string({ pattern: /^https:\/\/[^\s]+$/, expected: 'an https:// URL' })
+    .optional()
+    .doc('Where to download the artifact (HTTPS only). Exactly one of url and stream.'),
   stream: string({ pattern: STREAM_ID, expected: 'a stream id' }).optional().doc('Chunked MQTT transfer: the stream to request blocks of on stream/get.'),
   rollback: boolean().default(false).doc('Allows a version lower than the highest committed one (anti-rollback otherwise refuses it).'),
-  arch: oneOf(RELEASE_ARCHES).optional().doc('The artifact\'s architecture (its package.json `tillqr.arch`; `fleet release sign` fills it in). A device of another architecture refuses the job (`incompatible`) before downloading anything.'),
+  arch: oneOf(RELEASE_ARCHES)
+    .optional()
+    .doc(
+      "The artifact's architecture (its package.json `tillqr.arch`; `fleet release sign` fills it in). A device of another architecture refuses the job (`incompatible`) before downloading anything.",
+    ),
   runtime: object({
-    kind: oneOf(['bundled', 'system'] as const).doc('`bundled`: the artifact carries its Node.js (runtime/bin/node); `system`: it runs on the device\'s /usr/bin/node.'),
+    kind: oneOf(['bundled', 'system'] as const).doc(
+      "`bundled`: the artifact carries its Node.js (runtime/bin/node); `system`: it runs on the device's /usr/bin/node.",
+    ),
     node: string({ pattern: VERSION_PATTERN, expected: 'a Node.js version' }).optional().doc('The bundled Node.js version.'),
     nodeMajor: int({ min: 18, max: 99 }).optional().doc('The system Node.js major version it needs.'),
     nodeAbi: int({ min: 1, max: 999 }).doc('The addon ABI (process.versions.modules) its native addons are built for.'),
   })
     .optional()
-    .doc('The artifact\'s runtime (package.json `tillqr.runtime` and `tillqr.nodeAbi`). A device whose /usr/bin/node has another ABI refuses a `system` job (`incompatible`) before downloading.'),
-  aud: array(string({ pattern: DEVICE_ID, expected: 'a device id' }), { min: 1, max: 10_000 }).optional().doc('Optional: the only devices that may run it.'),
+    .doc(
+      "The artifact's runtime (package.json `tillqr.runtime` and `tillqr.nodeAbi`). A device whose /usr/bin/node has another ABI refuses a `system` job (`incompatible`) before downloading.",
+    ),
+  aud: array(string({ pattern: DEVICE_ID, expected: 'a device id' }), { min: 1, max: 10_000 })
+    .optional()
+    .doc('Optional: the only devices that may run it.'),
   iat: UNIX_SEC('When it was signed.'),
   exp: UNIX_SEC('Refused (and abandoned if still waiting for idle) after this time.'),
 }).refine((j) => ((j.url === undefined) === (j.stream === undefined) ? 'exactly one of url and stream' : undefined));
@@ -103,10 +121,12 @@ export const UPDATE_REASONS = {
   busy: 'Another job is in progress.',
   download_failed: 'The artifact could not be downloaded (HTTP error, TLS, stalled, wrong size).',
   sha256_mismatch: 'The artifact does not match the signed SHA-256.',
-  incompatible: 'The release is for another architecture, or needs a Node.js runtime this device does not have (the detail says what was expected); checked on the job before downloading and on the unpacked release before switching.',
-  bad_artifact: 'The artifact is not a valid release (tar.gz with package.json and dist/src/cli/tillqr.js, safe paths, the job\'s version).',
+  incompatible:
+    'The release is for another architecture, or needs a Node.js runtime this device does not have (the detail says what was expected); checked on the job before downloading and on the unpacked release before switching.',
+  bad_artifact: "The artifact is not a valid release (tar.gz with package.json and dist/src/cli/tillqr.js, safe paths, the job's version).",
   install_failed: 'Unpacking or switching the release failed (disk full, permissions).',
-  config_rejected: 'The new release\'s own `tillqr config check` refused this device\'s configuration file (the detail carries its output, secrets removed); nothing was switched.',
+  config_rejected:
+    "The new release's own `tillqr config check` refused this device's configuration file (the detail carries its output, secrets removed); nothing was switched.",
   interrupted: 'The device restarted during the install before the new release was switched in.',
   health_window: 'The new release did not connect to the broker and draw the display within fleet.healthWindowSec.',
   crash_loop: 'The new release failed to start fleet.maxBootAttempts times.',
@@ -115,10 +135,12 @@ export type UpdateReason = keyof typeof UPDATE_REASONS;
 
 export const updateStatusSchema = object({
   jobId: string({ pattern: JOB_ID, expected: 'a job id' }).optional().doc('The job (absent when a message was refused before its id could be trusted).'),
-  version: version('The job\'s target version.').optional(),
+  version: version("The job's target version.").optional(),
   state: oneOf(UPDATE_STATES).doc('Where the job is.'),
   percent: int({ min: 0, max: 100 }).optional().doc('Download progress (state downloading).'),
-  reason: oneOf(Object.keys(UPDATE_REASONS) as (keyof typeof UPDATE_REASONS)[]).optional().doc('Why (failed, rejected, rolled_back).'),
+  reason: oneOf(Object.keys(UPDATE_REASONS) as (keyof typeof UPDATE_REASONS)[])
+    .optional()
+    .doc('Why (failed, rejected, rolled_back).'),
   detail: string({ max: 512 }).optional().doc('A sentence for the operator.'),
   current: version('The version running now.'),
   at: UNIX_SEC('When the state was entered.'),
@@ -140,7 +162,9 @@ export const streamFrameHeaderSchema = object({
   token: string({ pattern: /^[A-Za-z0-9_-]{1,64}$/, expected: 'a client token' }),
   block: int({ min: 0 }).optional().doc('Block number (absent on an error frame).'),
   size: int({ min: 0 }).optional().doc('Total stream size in bytes.'),
-  error: oneOf(['unknown_stream', 'bad_request'] as const).optional().doc('The request was refused.'),
+  error: oneOf(['unknown_stream', 'bad_request'] as const)
+    .optional()
+    .doc('The request was refused.'),
 });
 
 // ---- fleet sweep (decision 0012: clustered brokers deliver no retained message through a wildcard) ----
@@ -155,7 +179,7 @@ export type FleetPing = Infer<typeof fleetPingSchema>;
 
 export const fleetHelloSchema = object({
   typ: literal('hello').doc('Always "hello".'),
-  memberOf: array(string({ pattern: GROUP_NAME, expected: 'a group name' }), { max: 16 }).doc('The device\'s groups (mqtt.groups): whose documents it wants.'),
+  memberOf: array(string({ pattern: GROUP_NAME, expected: 'a group name' }), { max: 16 }).doc("The device's groups (mqtt.groups): whose documents it wants."),
   at: UNIX_SEC('When the fleet connection came up.'),
 });
 
@@ -170,7 +194,8 @@ export type StreamFrameHeader = Infer<typeof streamFrameHeaderSchema>;
 
 // ---- topics --------------------------------------------------------------------------------
 
-export type FleetTopicName = 'config/desired' | 'group config/desired' | 'config/reported' | 'update' | 'update/status' | 'stream/get' | 'stream/data' | 'fleet/ping' | 'fleet/hello';
+export type FleetTopicName =
+  'config/desired' | 'group config/desired' | 'config/reported' | 'update' | 'update/status' | 'stream/get' | 'stream/data' | 'fleet/ping' | 'fleet/hello';
 
 export interface FleetTopicSpec {
   readonly name: FleetTopicName;
@@ -185,15 +210,98 @@ export interface FleetTopicSpec {
 }
 
 export const FLEET_TOPICS: readonly FleetTopicSpec[] = [
-  { name: 'config/desired', pattern: '<prefix>/<deviceId>/config/desired', direction: 'backend → device', signedBy: 'fleet key', retained: true, qos: 1, schema: desiredConfigSchema, summary: 'Desired configuration for one device (wins over its groups\' documents).' },
-  { name: 'group config/desired', pattern: '<prefix>/groups/<group>/config/desired', direction: 'backend → device', signedBy: 'fleet key', retained: true, qos: 1, schema: desiredConfigSchema, summary: 'Desired configuration for a group; among groups, the one listed first in mqtt.groups wins.' },
-  { name: 'config/reported', pattern: '<prefix>/<deviceId>/config/reported', direction: 'device → backend', signedBy: 'none', retained: true, qos: 1, schema: reportedConfigSchema, summary: 'Versions applied, keys applied, per-key errors.' },
-  { name: 'update', pattern: '<prefix>/<deviceId>/update', direction: 'backend → device', signedBy: 'release key', retained: true, qos: 1, schema: updateJobSchema, summary: 'An update job. Per device only (rollouts address batches of devices); publish retained, clear with an empty retained message.' },
-  { name: 'update/status', pattern: '<prefix>/<deviceId>/update/status', direction: 'device → backend', signedBy: 'none', retained: true, qos: 1, schema: updateStatusSchema, summary: 'The job\'s life: queued, downloading (percent), verifying, installing, restarting, then succeeded, failed, rejected or rolled_back.' },
-  { name: 'stream/get', pattern: '<prefix>/<deviceId>/stream/get', direction: 'device → backend', signedBy: 'none', retained: false, qos: 1, schema: streamRequestSchema, summary: 'Chunked transfer: the device asks for numbered blocks of a stream (JSON).' },
-  { name: 'stream/data', pattern: '<prefix>/<deviceId>/stream/data', direction: 'backend → device', signedBy: 'none', retained: false, qos: 1, schema: streamFrameHeaderSchema, summary: 'Chunked transfer: one binary frame per block, [u16 header length][header JSON][bytes]; integrity comes from the job\'s signed SHA-256.' },
-  { name: 'fleet/ping', pattern: '<prefix>/fleet/ping', direction: 'backend → device', signedBy: 'none', retained: false, qos: 1, schema: fleetPingSchema, summary: 'A sweep (`tillqr fleet status`, group membership for release publish and rollout): every connected device publishes its `status`, `config/reported` and `update/status` again, live, so the fleet is seen on a clustered broker that delivers no retained message through a wildcard nor across nodes. Publish not retained.' },
-  { name: 'fleet/hello', pattern: '<prefix>/<deviceId>/fleet/hello', direction: 'device → backend', signedBy: 'none', retained: false, qos: 1, schema: fleetHelloSchema, summary: 'Sent by the fleet agent on every connect: a responder (`tillqr fleet responder`) publishes the device\'s `config/desired`, its groups\' documents and its `update` job again, so a device that was away when they were pushed gets them on any cluster node (retained copies are per node on some clusters). Harmless without a responder.' },
+  {
+    name: 'config/desired',
+    pattern: '<prefix>/<deviceId>/config/desired',
+    direction: 'backend → device',
+    signedBy: 'fleet key',
+    retained: true,
+    qos: 1,
+    schema: desiredConfigSchema,
+    summary: "Desired configuration for one device (wins over its groups' documents).",
+  },
+  {
+    name: 'group config/desired',
+    pattern: '<prefix>/groups/<group>/config/desired',
+    direction: 'backend → device',
+    signedBy: 'fleet key',
+    retained: true,
+    qos: 1,
+    schema: desiredConfigSchema,
+    summary: 'Desired configuration for a group; among groups, the one listed first in mqtt.groups wins.',
+  },
+  {
+    name: 'config/reported',
+    pattern: '<prefix>/<deviceId>/config/reported',
+    direction: 'device → backend',
+    signedBy: 'none',
+    retained: true,
+    qos: 1,
+    schema: reportedConfigSchema,
+    summary: 'Versions applied, keys applied, per-key errors.',
+  },
+  {
+    name: 'update',
+    pattern: '<prefix>/<deviceId>/update',
+    direction: 'backend → device',
+    signedBy: 'release key',
+    retained: true,
+    qos: 1,
+    schema: updateJobSchema,
+    summary: 'An update job. Per device only (rollouts address batches of devices); publish retained, clear with an empty retained message.',
+  },
+  {
+    name: 'update/status',
+    pattern: '<prefix>/<deviceId>/update/status',
+    direction: 'device → backend',
+    signedBy: 'none',
+    retained: true,
+    qos: 1,
+    schema: updateStatusSchema,
+    summary: "The job's life: queued, downloading (percent), verifying, installing, restarting, then succeeded, failed, rejected or rolled_back.",
+  },
+  {
+    name: 'stream/get',
+    pattern: '<prefix>/<deviceId>/stream/get',
+    direction: 'device → backend',
+    signedBy: 'none',
+    retained: false,
+    qos: 1,
+    schema: streamRequestSchema,
+    summary: 'Chunked transfer: the device asks for numbered blocks of a stream (JSON).',
+  },
+  {
+    name: 'stream/data',
+    pattern: '<prefix>/<deviceId>/stream/data',
+    direction: 'backend → device',
+    signedBy: 'none',
+    retained: false,
+    qos: 1,
+    schema: streamFrameHeaderSchema,
+    summary: "Chunked transfer: one binary frame per block, [u16 header length][header JSON][bytes]; integrity comes from the job's signed SHA-256.",
+  },
+  {
+    name: 'fleet/ping',
+    pattern: '<prefix>/fleet/ping',
+    direction: 'backend → device',
+    signedBy: 'none',
+    retained: false,
+    qos: 1,
+    schema: fleetPingSchema,
+    summary:
+      'A sweep (`tillqr fleet status`, group membership for release publish and rollout): every connected device publishes its `status`, `config/reported` and `update/status` again, live, so the fleet is seen on a clustered broker that delivers no retained message through a wildcard nor across nodes. Publish not retained.',
+  },
+  {
+    name: 'fleet/hello',
+    pattern: '<prefix>/<deviceId>/fleet/hello',
+    direction: 'device → backend',
+    signedBy: 'none',
+    retained: false,
+    qos: 1,
+    schema: fleetHelloSchema,
+    summary:
+      "Sent by the fleet agent on every connect: a responder (`tillqr fleet responder`) publishes the device's `config/desired`, its groups' documents and its `update` job again, so a device that was away when they were pushed gets them on any cluster node (retained copies are per node on some clusters). Harmless without a responder.",
+  },
 ];
 
 /** Topic names for one device's fleet traffic. */

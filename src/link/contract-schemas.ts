@@ -12,7 +12,8 @@ import { FLEET_TOPICS } from './contract-fleet.js';
 import { TOPICS } from './contract.js';
 import { jsonSchemaDocument, toJsonSchema, type JsonSchema } from './json-schema.js';
 
-const AMOUNT_RULE = 'amount is at most the EMV tag 54 bound for its currency: 9999999999999 minor units for a currency without decimals, 999999999999 for one with decimals (see the amount description)';
+const AMOUNT_RULE =
+  'amount is at most the EMV tag 54 bound for its currency: 9999999999999 minor units for a currency without decimals, 999999999999 for one with decimals (see the amount description)';
 const SCHEMA_ID = (name: string): string => `urn:tillqr:v1:${name}`;
 
 interface PayloadSpec {
@@ -27,7 +28,12 @@ interface PayloadSpec {
 const file = (name: string): string => name.replace(/^group /, 'group-').replace(/\//g, '-');
 
 function payloadSpecs(): PayloadSpec[] {
-  const out: PayloadSpec[] = TOPICS.map((t) => ({ file: t.name, title: `tillqr ${t.name}${t.signed ? ' (the JSON inside the JWS)' : ''}`, schema: t.schema, signedBy: t.signed ? 'backend key' : 'none' }));
+  const out: PayloadSpec[] = TOPICS.map((t) => ({
+    file: t.name,
+    title: `tillqr ${t.name}${t.signed ? ' (the JSON inside the JWS)' : ''}`,
+    schema: t.schema,
+    signedBy: t.signed ? 'backend key' : 'none',
+  }));
   for (const t of FLEET_TOPICS) {
     if (t.name === 'group config/desired') continue; // the same document as config/desired
     out.push({
@@ -42,7 +48,9 @@ function payloadSpecs(): PayloadSpec[] {
 }
 
 function withRefinementComment(s: JsonSchema): JsonSchema {
-  return typeof s.$comment === 'string' && 'amount' in ((s.properties as JsonSchema | undefined) ?? {}) ? { ...s, $comment: `The device also checks: ${AMOUNT_RULE}.` } : s;
+  return typeof s.$comment === 'string' && 'amount' in ((s.properties as JsonSchema | undefined) ?? {})
+    ? { ...s, $comment: `The device also checks: ${AMOUNT_RULE}.` }
+    : s;
 }
 
 export const JWS_HEADER_SCHEMA: JsonSchema = {
@@ -50,7 +58,12 @@ export const JWS_HEADER_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
     alg: { const: 'EdDSA', description: 'Always "EdDSA"; anything else is refused `unsupported_alg`.' },
-    kid: { type: 'string', pattern: KID_PATTERN.source, description: 'The signing key: a kid listed in trust.backendKeys (charge, cancel, payment), trust.fleetKeys (config/desired) or trust.releaseKeys (update).' },
+    kid: {
+      type: 'string',
+      pattern: KID_PATTERN.source,
+      description:
+        'The signing key: a kid listed in trust.backendKeys (charge, cancel, payment), trust.fleetKeys (config/desired) or trust.releaseKeys (update).',
+    },
     crit: false,
   },
   required: ['alg', 'kid'],
@@ -66,10 +79,16 @@ export function jsonSchemaFiles(): Map<string, string> {
   const bundle = jsonSchemaDocument(bundleSchema, {
     id: SCHEMA_ID('provisioning-bundle'),
     title: 'tillqr provisioning bundle',
-    description: 'What `tillqr provision --bundle FILE` sends to a device over its serial console (docs/provisioning.md). The file may carry whole-line // comments; the device gets the JSON without them. The device also checks that certificates parse, that keyPem belongs to certPem, that TLS material comes with an mqtts:// or wss:// URL, and that every trusted key is a usable Ed25519 key.',
+    description:
+      'What `tillqr provision --bundle FILE` sends to a device over its serial console (docs/provisioning.md). The file may carry whole-line // comments; the device gets the JSON without them. The device also checks that certificates parse, that keyPem belongs to certPem, that TLS material comes with an mqtts:// or wss:// URL, and that every trusted key is a usable Ed25519 key.',
   });
   files.set('provisioning-bundle.schema.json', `${JSON.stringify(bundle, null, 2)}\n`);
-  const header = { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: SCHEMA_ID('jws-header'), title: 'tillqr JWS protected header', ...JWS_HEADER_SCHEMA };
+  const header = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: SCHEMA_ID('jws-header'),
+    title: 'tillqr JWS protected header',
+    ...JWS_HEADER_SCHEMA,
+  };
   files.set('jws-header.schema.json', `${JSON.stringify(header, null, 2)}\n`);
   return files;
 }
@@ -88,14 +107,23 @@ export function asyncApiDocument(): JsonSchema {
   const schemas: JsonSchema = { jwsHeader: JWS_HEADER_SCHEMA };
   const specs = payloadSpecs();
   const topics = [
-    ...TOPICS.map((t) => ({ name: t.name, pattern: `<prefix>/<deviceId>/${t.name}`, toDevice: t.direction === 'backend → device', retained: t.retained, summary: t.summary, spec: specs.find((s) => s.file === t.name) })),
+    ...TOPICS.map((t) => ({
+      name: t.name,
+      pattern: `<prefix>/<deviceId>/${t.name}`,
+      toDevice: t.direction === 'backend → device',
+      retained: t.retained,
+      summary: t.summary,
+      spec: specs.find((s) => s.file === t.name),
+    })),
     ...FLEET_TOPICS.map((t) => ({
       name: t.name,
       pattern: t.pattern,
       toDevice: t.direction === 'backend → device',
       retained: t.retained,
       summary: t.summary,
-      spec: specs.find((s) => s.file === (t.name === 'stream/data' ? 'stream-data-header' : t.name === 'group config/desired' ? 'config-desired' : file(t.name))),
+      spec: specs.find(
+        (s) => s.file === (t.name === 'stream/data' ? 'stream-data-header' : t.name === 'group config/desired' ? 'config-desired' : file(t.name)),
+      ),
     })),
   ];
   for (const t of topics) {
@@ -106,9 +134,18 @@ export function asyncApiDocument(): JsonSchema {
     schemas[schemaName] ??= withRefinementComment(toJsonSchema(spec.schema));
     const signed = spec.signedBy !== 'none';
     const payload = spec.binary
-      ? { type: 'string', format: 'binary', description: 'A binary frame: a big-endian (network byte order) unsigned 16-bit header length n, then n bytes of UTF-8 JSON (the frame header schema), then the block\'s bytes.' }
+      ? {
+          type: 'string',
+          format: 'binary',
+          description:
+            "A binary frame: a big-endian (network byte order) unsigned 16-bit header length n, then n bytes of UTF-8 JSON (the frame header schema), then the block's bytes.",
+        }
       : signed
-        ? { type: 'string', pattern: COMPACT_JWS, description: `A compact JWS (RFC 7515), EdDSA, signed by a ${spec.signedBy}. Its protected header is #/components/schemas/jwsHeader; its payload is the JSON object #/components/schemas/${schemaName}.` }
+        ? {
+            type: 'string',
+            pattern: COMPACT_JWS,
+            description: `A compact JWS (RFC 7515), EdDSA, signed by a ${spec.signedBy}. Its protected header is #/components/schemas/jwsHeader; its payload is the JSON object #/components/schemas/${schemaName}.`,
+          }
         : { $ref: `#/components/schemas/${schemaName}` };
     messages[id] = {
       name: id,
@@ -129,7 +166,15 @@ export function asyncApiDocument(): JsonSchema {
         ...(t.pattern.includes('<group>') ? { group: { description: 'A group name the device lists in mqtt.groups.' } } : {}),
       },
     };
-    const security = signed ? { security: [{ $ref: `#/components/securitySchemes/${spec.signedBy === 'backend key' ? 'backendJws' : spec.signedBy === 'fleet key' ? 'fleetJws' : 'releaseJws'}` }] } : {};
+    const security = signed
+      ? {
+          security: [
+            {
+              $ref: `#/components/securitySchemes/${spec.signedBy === 'backend key' ? 'backendJws' : spec.signedBy === 'fleet key' ? 'fleetJws' : 'releaseJws'}`,
+            },
+          ],
+        }
+      : {};
     operations[`${t.toDevice ? 'receive' : 'send'}${id[0]?.toUpperCase() ?? ''}${id.slice(1)}`] = {
       action: t.toDevice ? 'receive' : 'send',
       channel: { $ref: `#/channels/${id}` },
@@ -149,7 +194,8 @@ export function asyncApiDocument(): JsonSchema {
     info: {
       title: 'tillqr device',
       version: '1',
-      description: 'The MQTT contract of a tillqr QR payment display, from the device\'s side: it receives charge, cancel and payment (signed) and fleet documents, and sends events and a retained status. Generated from src/link/contract.ts and contract-fleet.ts; the prose is docs/protocol.md. Topic prefix `tillqr/v1` is the default of mqtt.topicPrefix.',
+      description:
+        "The MQTT contract of a tillqr QR payment display, from the device's side: it receives charge, cancel and payment (signed) and fleet documents, and sends events and a retained status. Generated from src/link/contract.ts and contract-fleet.ts; the prose is docs/protocol.md. Topic prefix `tillqr/v1` is the default of mqtt.topicPrefix.",
     },
     defaultContentType: 'application/json',
     servers: {
@@ -167,7 +213,10 @@ export function asyncApiDocument(): JsonSchema {
       schemas,
       messages,
       securitySchemes: {
-        brokerLogin: { type: 'userPassword', description: 'The broker user name and password (mqtt.username, mqtt.password); see device/mosquitto/ for a per-device ACL.' },
+        brokerLogin: {
+          type: 'userPassword',
+          description: 'The broker user name and password (mqtt.username, mqtt.password); see device/mosquitto/ for a per-device ACL.',
+        },
         brokerCertificate: { type: 'X509', description: 'A TLS client certificate (mqtt.certFile, mqtt.keyFile).' },
         backendJws: jws('trust.backendKeys', 'Every charge, cancel and payment'),
         fleetJws: jws('trust.fleetKeys', 'Every desired configuration document'),

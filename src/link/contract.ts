@@ -14,11 +14,15 @@ const UNIX_SEC = (doc: string) => int({ min: 0, max: 99_999_999_999, expected: '
 export const ORDER_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const orderId = () =>
   string({ pattern: ORDER_ID, expected: 'an order id of 1-64 letters, digits, ".", "_", ":" or "-"' }).doc(
-    'The backend\'s id of the sale. When the device builds the QR, it is the EMV reference label and must fit in 25 characters.',
+    "The backend's id of the sale. When the device builds the QR, it is the EMV reference label and must fit in 25 characters.",
   );
 const AMOUNT_MAX = maxAmount('JPY');
 const amount = () =>
-  int({ min: 1, max: AMOUNT_MAX, expected: `a whole number of minor units from 1 to ${AMOUNT_MAX} (at most ${maxAmount('USD')} for a currency with decimals)` }).doc(
+  int({
+    min: 1,
+    max: AMOUNT_MAX,
+    expected: `a whole number of minor units from 1 to ${AMOUNT_MAX} (at most ${maxAmount('USD')} for a currency with decimals)`,
+  }).doc(
     'Integer amount in minor units (yen, cents). Bounded by EMV MPM tag 54, 13 characters with the decimal point: ' +
       `at most ${decimalString(maxAmount('JPY'), 0)} for a currency without decimals (JPY, KRW), ${decimalString(maxAmount('USD'), 2)} for one with two (USD, EUR), ` +
       `${decimalString(maxAmount('KWD'), 3)} with three (KWD), ${decimalString(maxAmount('CLF'), 4)} with four (CLF), so every amount accepted fits a QR the device builds. ` +
@@ -38,10 +42,8 @@ export const JTI = /^[\x21-\x7e]{1,128}$/;
 const claims = {
   aud: string({ pattern: DEVICE_ID, expected: 'a device id' }).doc('The device id this message is for.'),
   iat: UNIX_SEC('When the message was signed.'),
-  exp: UNIX_SEC('After this the message is refused; at most 24 h after the device\'s clock.'),
-  jti: string({ pattern: JTI, expected: 'a message id of 1-128 printable ASCII characters' }).doc(
-    'Unique id of this message; a device acts on each jti once.',
-  ),
+  exp: UNIX_SEC("After this the message is refused; at most 24 h after the device's clock."),
+  jti: string({ pattern: JTI, expected: 'a message id of 1-128 printable ASCII characters' }).doc('Unique id of this message; a device acts on each jti once.'),
 };
 
 export const chargeSchema = object({
@@ -68,7 +70,7 @@ export const paymentSchema = object({
   currency: currency(),
   status: oneOf(['succeeded', 'failed'] as const).doc('"succeeded" fires the success signal; "failed" shows the failure.'),
   wallet: string({ min: 1, max: 32 }).optional().doc('Wallet or scheme that paid (shown on screen and kept in the history).'),
-  providerTxnId: string({ min: 1, max: 128 }).doc('The payment provider\'s transaction id (kept in the history).'),
+  providerTxnId: string({ min: 1, max: 128 }).doc("The payment provider's transaction id (kept in the history)."),
   paidAt: UNIX_SEC('When the provider settled the payment.'),
   ...claims,
 }).refine(amountWithinEmv);
@@ -78,18 +80,28 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 export const eventSchema = object({
   type: oneOf(EVENT_TYPES).doc('What happened (see the event table).'),
-  orderId: string({ pattern: ORDER_ID, expected: 'an order id' }).optional().doc('The order it concerns; on `rejected` only when the message\'s signature verified.'),
-  reason: string({ pattern: /^[a-z_]{1,32}$/, expected: 'a reason code' }).optional().doc('Why (see the reason table).'),
+  orderId: string({ pattern: ORDER_ID, expected: 'an order id' })
+    .optional()
+    .doc("The order it concerns; on `rejected` only when the message's signature verified."),
+  reason: string({ pattern: /^[a-z_]{1,32}$/, expected: 'a reason code' })
+    .optional()
+    .doc('Why (see the reason table).'),
   at: UNIX_SEC('When the device decided.'),
   jti: string({ pattern: JTI, expected: 'a message id' })
     .optional()
-    .doc('The `jti` of the signed message this event answers, so a backend can match the event to its message. Present when the message\'s signature verified: on its `displayed`, `paid`, `failed`, `cancelled` and `rejected`; absent on events the device decides itself (`expired`, `cancelled` by the button) and on the `cancelled` (reason `replaced`) of the order a new charge replaced.'),
+    .doc(
+      "The `jti` of the signed message this event answers, so a backend can match the event to its message. Present when the message's signature verified: on its `displayed`, `paid`, `failed`, `cancelled` and `rejected`; absent on events the device decides itself (`expired`, `cancelled` by the button) and on the `cancelled` (reason `replaced`) of the order a new charge replaced.",
+    ),
   same: literal(true)
     .optional()
-    .doc('On `rejected` `replayed` only: the message is the very bytes of one the device accepted and answered before (a backend re-sending a confirmation it saw no answer to, e.g. across a broker failover). Nothing changed and nothing was signalled; take it as the device\'s acknowledgement of that `jti` (its decision was the earlier event for it). Absent on a replay with other bytes.'),
+    .doc(
+      "On `rejected` `replayed` only: the message is the very bytes of one the device accepted and answered before (a backend re-sending a confirmation it saw no answer to, e.g. across a broker failover). Nothing changed and nothing was signalled; take it as the device's acknowledgement of that `jti` (its decision was the earlier event for it). Absent on a replay with other bytes.",
+    ),
   detail: string({ min: 1, max: 300 })
     .optional()
-    .doc('Human-readable words for the decision, e.g. "the payment is in USD but order A-1 was charged in JPY". On every `rejected`; for people and logs: match on `reason`, never on this text, which may change.'),
+    .doc(
+      'Human-readable words for the decision, e.g. "the payment is in USD but order A-1 was charged in JPY". On every `rejected`; for people and logs: match on `reason`, never on this text, which may change.',
+    ),
 });
 
 export const SALE_STATES = ['idle', 'charge', 'paid', 'failed', 'expired', 'cancelled'] as const;
@@ -102,13 +114,19 @@ export const statusSchema = object({
   since: UNIX_SEC('When the device entered this state (in the last will: when it connected).'),
   faults: array(string({ pattern: /^[A-Z][A-Z0-9_]{2,47}$/, expected: 'an error code' }), { min: 1, max: 8 })
     .optional()
-    .doc('Present while a part needs a technician: the error codes, e.g. `STORE_WRITE_FAILED` (the state directory cannot be written: the disk is full or failing), `PANEL_BUSY_TIMEOUT`, or `PANEL_UNAVAILABLE` (the panel cannot be opened; charges are refused `display_unavailable` until it opens). Absent when the device is healthy. Payments go on meanwhile.'),
+    .doc(
+      'Present while a part needs a technician: the error codes, e.g. `STORE_WRITE_FAILED` (the state directory cannot be written: the disk is full or failing), `PANEL_BUSY_TIMEOUT`, or `PANEL_UNAVAILABLE` (the panel cannot be opened; charges are refused `display_unavailable` until it opens). Absent when the device is healthy. Payments go on meanwhile.',
+    ),
   takings: object({
-    day: string({ pattern: /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, expected: 'a date as YYYY-MM-DD' }).doc('The shop day (its local date; the day begins at `shop.dayStartsAt`, default 04:00, in `shop.timeZone`).'),
-    sales: array(object({ currency: currency(), count: int({ min: 0 }).doc('Paid sales.'), amount: int({ min: 0 }).doc('Their sum in minor units.') }), { max: 64 }).doc('Per currency; empty when nothing was paid yet today.'),
+    day: string({ pattern: /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, expected: 'a date as YYYY-MM-DD' }).doc(
+      'The shop day (its local date; the day begins at `shop.dayStartsAt`, default 04:00, in `shop.timeZone`).',
+    ),
+    sales: array(object({ currency: currency(), count: int({ min: 0 }).doc('Paid sales.'), amount: int({ min: 0 }).doc('Their sum in minor units.') }), {
+      max: 64,
+    }).doc('Per currency; empty when nothing was paid yet today.'),
   })
     .optional()
-    .doc('The day\'s takings: count and sum of paid sales per currency since the shop\'s day began; cleared at the day boundary. Absent on the last will.'),
+    .doc("The day's takings: count and sum of paid sales per currency since the shop's day began; cleared at the day boundary. Absent on the last will."),
 });
 
 export type ChargeMessage = Infer<typeof chargeSchema>;
@@ -129,11 +147,35 @@ export interface TopicSpec {
 }
 
 export const TOPICS: readonly TopicSpec[] = [
-  { name: 'charge', direction: 'backend → device', signed: true, retained: false, qos: 1, schema: chargeSchema, summary: 'Show a sale: amount and QR. Replaces a pending sale.' },
+  {
+    name: 'charge',
+    direction: 'backend → device',
+    signed: true,
+    retained: false,
+    qos: 1,
+    schema: chargeSchema,
+    summary: 'Show a sale: amount and QR. Replaces a pending sale.',
+  },
   { name: 'cancel', direction: 'backend → device', signed: true, retained: false, qos: 1, schema: cancelSchema, summary: 'Cancel the pending sale.' },
-  { name: 'payment', direction: 'backend → device', signed: true, retained: false, qos: 1, schema: paymentSchema, summary: 'The payment provider\'s verdict on a sale.' },
+  {
+    name: 'payment',
+    direction: 'backend → device',
+    signed: true,
+    retained: false,
+    qos: 1,
+    schema: paymentSchema,
+    summary: "The payment provider's verdict on a sale.",
+  },
   { name: 'events', direction: 'device → backend', signed: false, retained: false, qos: 1, schema: eventSchema, summary: 'Every decision the device makes.' },
-  { name: 'status', direction: 'device → backend', signed: false, retained: true, qos: 1, schema: statusSchema, summary: 'Online flag and sale state; last will sets online false.' },
+  {
+    name: 'status',
+    direction: 'device → backend',
+    signed: false,
+    retained: true,
+    qos: 1,
+    schema: statusSchema,
+    summary: 'Online flag and sale state; last will sets online false.',
+  },
 ];
 
 export const SIGNED_SCHEMAS = { charge: chargeSchema, cancel: cancelSchema, payment: paymentSchema } as const;
@@ -154,18 +196,20 @@ export const REJECT_REASONS = {
   unknown_kid: 'The JWS header names no `kid`, or one that is not in trust.backendKeys.',
   bad_signature: 'The Ed25519 signature does not verify with the key named by `kid`.',
   wrong_type: 'The payload `typ` does not name the topic it arrived on.',
-  wrong_audience: '`aud` is not this device\'s id.',
-  not_yet_valid: '`iat` is later than the device\'s clock plus trust.clockSkewSec.',
-  expired: '`exp` is earlier than the device\'s clock minus trust.clockSkewSec, or a charge\'s `expiresAt` has passed.',
-  lifetime_too_long: '`exp` is more than 24 h after the device\'s clock (longer-lived messages would outlive the replay cache).',
+  wrong_audience: "`aud` is not this device's id.",
+  not_yet_valid: "`iat` is later than the device's clock plus trust.clockSkewSec.",
+  expired: "`exp` is earlier than the device's clock minus trust.clockSkewSec, or a charge's `expiresAt` has passed.",
+  lifetime_too_long: "`exp` is more than 24 h after the device's clock (longer-lived messages would outlive the replay cache).",
   replayed: 'A message with this `jti` was already processed.',
   unknown_order: 'A payment or cancel for an order that is neither pending nor ended within sale.lateConfirmationSec.',
   order_closed: 'A payment or cancel for a sale that already ended (paid or failed; for cancel: any ended sale).',
-  amount_mismatch: 'The payment amount differs from the charge\'s.',
-  currency_mismatch: 'The payment currency differs from the charge\'s.',
+  amount_mismatch: "The payment amount differs from the charge's.",
+  currency_mismatch: "The payment currency differs from the charge's.",
   no_qr: 'A charge without `qr` while the device cannot build a dynamic QR (no merchant profile, or the order id does not fit).',
-  display_unavailable: 'A charge while the device\'s panel cannot be opened (the status topic carries a `PANEL_UNAVAILABLE` fault): no QR could be shown. Send the charge again once the fault is gone.',
-  amount_unshowable: 'A charge whose amount this panel cannot show whole in the configured mounting and language, even at the smallest amount size on a line of its own (a long amount on a small panel). Refused before any QR is shown; the sale on screen stays.',
+  display_unavailable:
+    "A charge while the device's panel cannot be opened (the status topic carries a `PANEL_UNAVAILABLE` fault): no QR could be shown. Send the charge again once the fault is gone.",
+  amount_unshowable:
+    'A charge whose amount this panel cannot show whole in the configured mounting and language, even at the smallest amount size on a line of its own (a long amount on a small panel). Refused before any QR is shown; the sale on screen stays.',
   internal: 'The device failed while handling the message (a bug; it is logged).',
 } as const;
 

@@ -38,7 +38,11 @@ export function toJsonSchema(s: Schema<unknown>): JsonSchema {
   if (values !== undefined) out.additionalProperties = toJsonSchema(values);
   if (s.meta.hasDefault) out.default = s.meta.defaultValue;
   if (s.meta.secret) out.writeOnly = true;
-  if (refined === true) out.$comment = s.kind === 'object' ? 'The device also checks a rule across fields that no keyword states; see the field descriptions.' : `The device also checks: ${s.expected}.`;
+  if (refined === true)
+    out.$comment =
+      s.kind === 'object'
+        ? 'The device also checks a rule across fields that no keyword states; see the field descriptions.'
+        : `The device also checks: ${s.expected}.`;
   return out;
 }
 

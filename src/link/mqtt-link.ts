@@ -170,7 +170,9 @@ export class MqttLink implements DeviceLink {
     this.#log.info('connected to the broker', { broker: `${o.protocol ?? 'mqtt'}://${o.hostname ?? o.host ?? '?'}:${o.port ?? '?'}`, sessionPresent });
     const v5 = this.#o.mqtt.protocolVersion === 5;
     // Retain handling 2: never replay retained messages on subscribe (backend messages are not retained).
-    const subs: Record<string, { qos: 0 | 1; rh?: number }> = Object.fromEntries(INBOUND_TOPICS.map((t) => [this.#topics.topic(t), v5 ? { qos: 1 as const, rh: 2 } : { qos: 1 as const }]));
+    const subs: Record<string, { qos: 0 | 1; rh?: number }> = Object.fromEntries(
+      INBOUND_TOPICS.map((t) => [this.#topics.topic(t), v5 ? { qos: 1 as const, rh: 2 } : { qos: 1 as const }]),
+    );
     subs[fleetPingTopic(this.#o.mqtt.topicPrefix)] = v5 ? { qos: 0, rh: 2 } : { qos: 0 };
     client.subscribe(subs, (e, granted) => {
       if (e) {
@@ -235,10 +237,13 @@ export class MqttLink implements DeviceLink {
       return;
     }
     if (this.#pingTimer !== undefined) return;
-    this.#pingTimer = this.#o.clock.setTimeout(() => {
-      this.#pingTimer = undefined;
-      if (this.#connected && !this.#closing) this.#status.connected();
-    }, Math.floor((this.#o.random ?? Math.random)() * (ping.spreadMs ?? 0)));
+    this.#pingTimer = this.#o.clock.setTimeout(
+      () => {
+        this.#pingTimer = undefined;
+        if (this.#connected && !this.#closing) this.#status.connected();
+      },
+      Math.floor((this.#o.random ?? Math.random)() * (ping.spreadMs ?? 0)),
+    );
   }
 
   #onPublish(packet: IPublishPacket, done: (error?: Error) => void): void {

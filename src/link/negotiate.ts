@@ -105,7 +105,10 @@ export function connectOnce(url: string, opts: IClientOptions): Promise<MqttClie
       done(
         lastError ??
           (opened
-            ? Object.assign(new Error('the broker closed the connection without answering the CONNECT (as brokers do with an MQTT version they do not speak)'), { code: CLOSED_WITHOUT_CONNACK })
+            ? Object.assign(
+                new Error('the broker closed the connection without answering the CONNECT (as brokers do with an MQTT version they do not speak)'),
+                { code: CLOSED_WITHOUT_CONNACK },
+              )
             : Object.assign(new Error('the connection closed before the broker answered'), { code: 'ECONNRESET' })),
       );
     const timer = setTimeout(() => done(lastError ?? Object.assign(new Error(`no CONNACK within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs + 500);

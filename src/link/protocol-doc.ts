@@ -5,7 +5,17 @@
  */
 import type { Schema } from '../core/schema.js';
 import { FLEET_TOPICS } from './contract-fleet.js';
-import { EVENT_DOCS, EVENT_TYPES, REJECT_REASONS, TOPICS, type CancelMessage, type ChargeMessage, type DeviceEvent, type DeviceStatus, type PaymentMessage } from './contract.js';
+import {
+  EVENT_DOCS,
+  EVENT_TYPES,
+  REJECT_REASONS,
+  TOPICS,
+  type CancelMessage,
+  type ChargeMessage,
+  type DeviceEvent,
+  type DeviceStatus,
+  type PaymentMessage,
+} from './contract.js';
 
 export const GENERATED_BEGIN = '<!-- generated from src/link/contract.ts by src/link/protocol-doc.ts: do not edit by hand -->';
 export const GENERATED_END = '<!-- end of generated part -->';
@@ -23,15 +33,34 @@ function valueText(s: Schema<unknown>): string {
 }
 
 function fieldTable(schema: Schema<unknown>): string {
-  const rows = Object.entries(schema.shape ?? {}).map(([name, s]) => `| \`${name}\` | ${s.meta.optional ? 'no' : 'yes'} | ${cell(valueText(s))} | ${cell(s.meta.doc ?? '')} |`);
+  const rows = Object.entries(schema.shape ?? {}).map(
+    ([name, s]) => `| \`${name}\` | ${s.meta.optional ? 'no' : 'yes'} | ${cell(valueText(s))} | ${cell(s.meta.doc ?? '')} |`,
+  );
   return ['| field | required | value | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 const NOW = 1_767_258_000;
 
 /** One example per topic; the test checks each against its schema. */
-export const EXAMPLES: { readonly charge: ChargeMessage; readonly cancel: CancelMessage; readonly payment: PaymentMessage; readonly events: DeviceEvent; readonly status: DeviceStatus } = {
-  charge: { typ: 'charge', orderId: 'ORD-20260101-0042', amount: 1200, currency: 'JPY', reference: 'Table 4', expiresAt: NOW + 300, aud: 'till-shibuya-01', iat: NOW, exp: NOW + 300, jti: '5d7c1e9a-0b6e-4f1e-9a55-0c2f8f0d2b11' },
+export const EXAMPLES: {
+  readonly charge: ChargeMessage;
+  readonly cancel: CancelMessage;
+  readonly payment: PaymentMessage;
+  readonly events: DeviceEvent;
+  readonly status: DeviceStatus;
+} = {
+  charge: {
+    typ: 'charge',
+    orderId: 'ORD-20260101-0042',
+    amount: 1200,
+    currency: 'JPY',
+    reference: 'Table 4',
+    expiresAt: NOW + 300,
+    aud: 'till-shibuya-01',
+    iat: NOW,
+    exp: NOW + 300,
+    jti: '5d7c1e9a-0b6e-4f1e-9a55-0c2f8f0d2b11',
+  },
   cancel: { typ: 'cancel', orderId: 'ORD-20260101-0042', aud: 'till-shibuya-01', iat: NOW + 10, exp: NOW + 310, jti: 'b3e0f0c4-2f0e-4d7c-8d6b-6a1a9f4e8c22' },
   payment: {
     typ: 'payment',
@@ -52,19 +81,41 @@ export const EXAMPLES: { readonly charge: ChargeMessage; readonly cancel: Cancel
 };
 
 export function renderProtocolReference(): string {
-  const out: string[] = [GENERATED_BEGIN, '', '## Topics', '', 'Every topic is `<mqtt.topicPrefix>/<deviceId>/<name>` (default prefix `tillqr/v1`). All are QoS 1.', ''];
+  const out: string[] = [
+    GENERATED_BEGIN,
+    '',
+    '## Topics',
+    '',
+    'Every topic is `<mqtt.topicPrefix>/<deviceId>/<name>` (default prefix `tillqr/v1`). All are QoS 1.',
+    '',
+  ];
   out.push('| topic | direction | signed | retained | what |', '|---|---|---|---|---|');
-  for (const t of TOPICS) out.push(`| \`${t.name}\` | ${t.direction} | ${t.signed ? 'JWS EdDSA' : 'no (JSON)'} | ${t.retained ? 'yes' : 'no'} | ${cell(t.summary)} |`);
+  for (const t of TOPICS)
+    out.push(`| \`${t.name}\` | ${t.direction} | ${t.signed ? 'JWS EdDSA' : 'no (JSON)'} | ${t.retained ? 'yes' : 'no'} | ${cell(t.summary)} |`);
   for (const t of TOPICS) {
     out.push('', `## \`${t.name}\` payload`, '');
     if (t.signed) out.push('The JWS payload is this JSON object (compact serialization, header `{"alg":"EdDSA","kid":"<kid>"}`):', '');
-    out.push(fieldTable(t.schema), '', 'Example' + (t.signed ? ' (the JSON inside the JWS)' : '') + ':', '', '```json', JSON.stringify(EXAMPLES[t.name]), '```');
+    out.push(
+      fieldTable(t.schema),
+      '',
+      'Example' + (t.signed ? ' (the JSON inside the JWS)' : '') + ':',
+      '',
+      '```json',
+      JSON.stringify(EXAMPLES[t.name]),
+      '```',
+    );
   }
   out.push('', '## Event types', '', '| type | when |', '|---|---|');
   for (const e of EVENT_TYPES) out.push(`| \`${e}\` | ${cell(EVENT_DOCS[e])} |`);
   out.push('', '## Rejection reasons (`rejected` events)', '', '| reason | why |', '|---|---|');
   for (const [r, why] of Object.entries(REJECT_REASONS)) out.push(`| \`${r}\` | ${cell(why)} |`);
-  out.push('', '## Fleet topics', '', 'Desired configuration, software updates and chunked transfer (see "Fleet: configuration and updates" above for the flow).', '');
+  out.push(
+    '',
+    '## Fleet topics',
+    '',
+    'Desired configuration, software updates and chunked transfer (see "Fleet: configuration and updates" above for the flow).',
+    '',
+  );
   out.push('| topic | direction | signed by | retained | what |', '|---|---|---|---|---|');
   for (const t of FLEET_TOPICS) out.push(`| \`${t.pattern}\` | ${t.direction} | ${t.signedBy} | ${t.retained ? 'yes' : 'no'} | ${cell(t.summary)} |`);
   for (const t of FLEET_TOPICS) out.push('', `## \`${t.name}\` payload`, '', fieldTable(t.schema));

@@ -32,7 +32,14 @@ export class StatusPublisher {
   payload(online: boolean): string {
     const { state, version, since, faults, takings } = this.#current;
     // The day's takings only while online: a last will set at connect time would carry stale ones.
-    const s: DeviceStatus = { online, state, version, since, ...(faults !== undefined && faults.length > 0 ? { faults } : {}), ...(online && takings !== undefined ? { takings } : {}) };
+    const s: DeviceStatus = {
+      online,
+      state,
+      version,
+      since,
+      ...(faults !== undefined && faults.length > 0 ? { faults } : {}),
+      ...(online && takings !== undefined ? { takings } : {}),
+    };
     return JSON.stringify(s);
   }
 

@@ -45,7 +45,8 @@ function describeKey(seedHex: string): VectorKey {
   };
 }
 
-export type VectorDecision = { readonly event: 'displayed' | 'paid' | 'failed' | 'cancelled'; readonly orderId: string } | { readonly event: 'rejected'; readonly reason: string };
+export type VectorDecision =
+  { readonly event: 'displayed' | 'paid' | 'failed' | 'cancelled'; readonly orderId: string } | { readonly event: 'rejected'; readonly reason: string };
 
 export interface Vector {
   readonly name: string;
@@ -88,14 +89,46 @@ export function buildVectors(): VectorFile {
   const signer = keyFromSeed(TEST_SEED);
   const stranger = keyFromSeed(UNTRUSTED_SEED);
   const header = JSON.stringify({ alg: 'EdDSA', kid: key.kid });
-  const claims = (jti: string, o: { aud?: string; iat?: number; exp?: number } = {}) => ({ aud: o.aud ?? VECTOR_DEVICE_ID, iat: o.iat ?? VECTOR_NOW, exp: o.exp ?? VECTOR_NOW + 300, jti });
+  const claims = (jti: string, o: { aud?: string; iat?: number; exp?: number } = {}) => ({
+    aud: o.aud ?? VECTOR_DEVICE_ID,
+    iat: o.iat ?? VECTOR_NOW,
+    exp: o.exp ?? VECTOR_NOW + 300,
+    jti,
+  });
   const charge = (orderId: string, jti: string, extra: Record<string, unknown> = {}, c: Parameters<typeof claims>[1] = {}) =>
-    JSON.stringify({ typ: 'charge', orderId, amount: 1200, currency: 'JPY', qr: `https://pay.example/qr/${orderId}`, expiresAt: VECTOR_NOW + 300, ...extra, ...claims(jti, c) });
+    JSON.stringify({
+      typ: 'charge',
+      orderId,
+      amount: 1200,
+      currency: 'JPY',
+      qr: `https://pay.example/qr/${orderId}`,
+      expiresAt: VECTOR_NOW + 300,
+      ...extra,
+      ...claims(jti, c),
+    });
   const payment = (orderId: string, jti: string, extra: Record<string, unknown> = {}) =>
-    JSON.stringify({ typ: 'payment', orderId, amount: 1200, currency: 'JPY', status: 'succeeded', wallet: 'PayPay', providerTxnId: `txn-${jti}`, paidAt: VECTOR_NOW, ...extra, ...claims(jti) });
+    JSON.stringify({
+      typ: 'payment',
+      orderId,
+      amount: 1200,
+      currency: 'JPY',
+      status: 'succeeded',
+      wallet: 'PayPay',
+      providerTxnId: `txn-${jti}`,
+      paidAt: VECTOR_NOW,
+      ...extra,
+      ...claims(jti),
+    });
   const cancel = (orderId: string, jti: string) => JSON.stringify({ typ: 'cancel', orderId, ...claims(jti) });
   const v: Vector[] = [];
-  const add = (name: string, topic: InboundTopic, description: string, payloadJson: string, expect: VectorDecision, o: { header?: string; key?: KeyObject; token?: (t: string) => string } = {}): string => {
+  const add = (
+    name: string,
+    topic: InboundTopic,
+    description: string,
+    payloadJson: string,
+    expect: VectorDecision,
+    o: { header?: string; key?: KeyObject; token?: (t: string) => string } = {},
+  ): string => {
     const h = o.header ?? header;
     const signed = jws(h, payloadJson, o.key ?? signer);
     const token = o.token !== undefined ? o.token(signed) : signed;
@@ -104,32 +137,104 @@ export function buildVectors(): VectorFile {
   };
   const c1 = charge('V-1', 'vec-charge-1');
   add('charge-good', 'charge', 'A well-formed charge signed with the test key: the QR is shown.', c1, { event: 'displayed', orderId: 'V-1' });
-  add('charge-bad-signature', 'charge', 'charge-good with one bit of the signature flipped.', charge('V-1', 'vec-charge-bad-sig'), { event: 'rejected', reason: 'bad_signature' }, { token: tamper });
-  add('charge-unknown-kid', 'charge', 'Signed with the untrusted key (RFC 8032 TEST 2), whose kid the device does not list.', charge('V-1', 'vec-charge-untrusted'), { event: 'rejected', reason: 'unknown_kid' }, {
-    header: JSON.stringify({ alg: 'EdDSA', kid: untrusted.kid }),
-    key: stranger,
+  add(
+    'charge-bad-signature',
+    'charge',
+    'charge-good with one bit of the signature flipped.',
+    charge('V-1', 'vec-charge-bad-sig'),
+    { event: 'rejected', reason: 'bad_signature' },
+    { token: tamper },
+  );
+  add(
+    'charge-unknown-kid',
+    'charge',
+    'Signed with the untrusted key (RFC 8032 TEST 2), whose kid the device does not list.',
+    charge('V-1', 'vec-charge-untrusted'),
+    { event: 'rejected', reason: 'unknown_kid' },
+    {
+      header: JSON.stringify({ alg: 'EdDSA', kid: untrusted.kid }),
+      key: stranger,
+    },
+  );
+  add(
+    'charge-alg-none',
+    'charge',
+    'Header alg "none" with an empty signature: never accepted.',
+    charge('V-1', 'vec-charge-none'),
+    { event: 'rejected', reason: 'unsupported_alg' },
+    {
+      header: JSON.stringify({ alg: 'none', kid: key.kid }),
+      token: (t) => `${t.split('.').slice(0, 2).join('.')}.`,
+    },
+  );
+  add('charge-wrong-audience', 'charge', 'aud names another device.', charge('V-1', 'vec-charge-aud', {}, { aud: 'till-other' }), {
+    event: 'rejected',
+    reason: 'wrong_audience',
   });
-  add('charge-alg-none', 'charge', 'Header alg "none" with an empty signature: never accepted.', charge('V-1', 'vec-charge-none'), { event: 'rejected', reason: 'unsupported_alg' }, {
-    header: JSON.stringify({ alg: 'none', kid: key.kid }),
-    token: (t) => `${t.split('.').slice(0, 2).join('.')}.`,
+  add(
+    'charge-expired',
+    'charge',
+    `exp is ${VECTOR_SKEW_SEC + 1} s before the device clock (more than trust.clockSkewSec).`,
+    charge('V-1', 'vec-charge-exp', {}, { iat: VECTOR_NOW - 400, exp: VECTOR_NOW - VECTOR_SKEW_SEC - 1 }),
+    { event: 'rejected', reason: 'expired' },
+  );
+  add(
+    'charge-not-yet-valid',
+    'charge',
+    'iat is 120 s after the device clock.',
+    charge('V-1', 'vec-charge-nyv', {}, { iat: VECTOR_NOW + 120, exp: VECTOR_NOW + 420 }),
+    { event: 'rejected', reason: 'not_yet_valid' },
+  );
+  add('charge-lifetime-too-long', 'charge', 'exp is 48 h away (at most 24 h).', charge('V-1', 'vec-charge-life', {}, { exp: VECTOR_NOW + 48 * 3600 }), {
+    event: 'rejected',
+    reason: 'lifetime_too_long',
   });
-  add('charge-wrong-audience', 'charge', 'aud names another device.', charge('V-1', 'vec-charge-aud', {}, { aud: 'till-other' }), { event: 'rejected', reason: 'wrong_audience' });
-  add('charge-expired', 'charge', `exp is ${VECTOR_SKEW_SEC + 1} s before the device clock (more than trust.clockSkewSec).`, charge('V-1', 'vec-charge-exp', {}, { iat: VECTOR_NOW - 400, exp: VECTOR_NOW - VECTOR_SKEW_SEC - 1 }), { event: 'rejected', reason: 'expired' });
-  add('charge-not-yet-valid', 'charge', 'iat is 120 s after the device clock.', charge('V-1', 'vec-charge-nyv', {}, { iat: VECTOR_NOW + 120, exp: VECTOR_NOW + 420 }), { event: 'rejected', reason: 'not_yet_valid' });
-  add('charge-lifetime-too-long', 'charge', 'exp is 48 h away (at most 24 h).', charge('V-1', 'vec-charge-life', {}, { exp: VECTOR_NOW + 48 * 3600 }), { event: 'rejected', reason: 'lifetime_too_long' });
-  add('charge-unknown-field', 'charge', 'An extra field "tip": unknown fields are refused.', charge('V-1', 'vec-charge-field', { tip: 100 }), { event: 'rejected', reason: 'malformed' });
-  add('charge-on-payment-topic', 'payment', 'A genuine charge published on the payment topic.', charge('V-1', 'vec-charge-topic'), { event: 'rejected', reason: 'wrong_type' });
-  add('payment-amount-mismatch', 'payment', 'A confirmation of 1300 for the 1200 JPY sale on screen.', payment('V-1', 'vec-pay-1300', { amount: 1300 }), { event: 'rejected', reason: 'amount_mismatch' });
-  add('payment-currency-mismatch', 'payment', 'A confirmation in USD for the JPY sale.', payment('V-1', 'vec-pay-usd', { currency: 'USD' }), { event: 'rejected', reason: 'currency_mismatch' });
-  add('payment-unknown-order', 'payment', 'A confirmation for an order the device never showed.', payment('V-404', 'vec-pay-404'), { event: 'rejected', reason: 'unknown_order' });
-  const paid = add('payment-good', 'payment', 'The matching confirmation: the success signal fires once.', payment('V-1', 'vec-pay-1'), { event: 'paid', orderId: 'V-1' });
-  v.push({ ...(v.at(-1) as Vector), name: 'payment-replayed', description: 'payment-good published again (not a broker redelivery): its jti was already processed.', jws: paid, expect: { event: 'rejected', reason: 'replayed' } });
-  add('payment-after-paid', 'payment', 'A second confirmation (new jti) for the order already paid.', payment('V-1', 'vec-pay-again'), { event: 'rejected', reason: 'order_closed' });
+  add('charge-unknown-field', 'charge', 'An extra field "tip": unknown fields are refused.', charge('V-1', 'vec-charge-field', { tip: 100 }), {
+    event: 'rejected',
+    reason: 'malformed',
+  });
+  add('charge-on-payment-topic', 'payment', 'A genuine charge published on the payment topic.', charge('V-1', 'vec-charge-topic'), {
+    event: 'rejected',
+    reason: 'wrong_type',
+  });
+  add('payment-amount-mismatch', 'payment', 'A confirmation of 1300 for the 1200 JPY sale on screen.', payment('V-1', 'vec-pay-1300', { amount: 1300 }), {
+    event: 'rejected',
+    reason: 'amount_mismatch',
+  });
+  add('payment-currency-mismatch', 'payment', 'A confirmation in USD for the JPY sale.', payment('V-1', 'vec-pay-usd', { currency: 'USD' }), {
+    event: 'rejected',
+    reason: 'currency_mismatch',
+  });
+  add('payment-unknown-order', 'payment', 'A confirmation for an order the device never showed.', payment('V-404', 'vec-pay-404'), {
+    event: 'rejected',
+    reason: 'unknown_order',
+  });
+  const paid = add('payment-good', 'payment', 'The matching confirmation: the success signal fires once.', payment('V-1', 'vec-pay-1'), {
+    event: 'paid',
+    orderId: 'V-1',
+  });
+  v.push({
+    ...(v.at(-1) as Vector),
+    name: 'payment-replayed',
+    description: 'payment-good published again (not a broker redelivery): its jti was already processed.',
+    jws: paid,
+    expect: { event: 'rejected', reason: 'replayed' },
+  });
+  add('payment-after-paid', 'payment', 'A second confirmation (new jti) for the order already paid.', payment('V-1', 'vec-pay-again'), {
+    event: 'rejected',
+    reason: 'order_closed',
+  });
   add('charge-second', 'charge', 'A second sale.', charge('V-2', 'vec-charge-2'), { event: 'displayed', orderId: 'V-2' });
   add('cancel-good', 'cancel', 'Cancel the sale on screen.', cancel('V-2', 'vec-cancel-2'), { event: 'cancelled', orderId: 'V-2' });
-  add('cancel-unknown-order', 'cancel', 'Cancel an order the device never showed.', cancel('V-405', 'vec-cancel-405'), { event: 'rejected', reason: 'unknown_order' });
+  add('cancel-unknown-order', 'cancel', 'Cancel an order the device never showed.', cancel('V-405', 'vec-cancel-405'), {
+    event: 'rejected',
+    reason: 'unknown_order',
+  });
   add('charge-third', 'charge', 'A third sale.', charge('V-3', 'vec-charge-3'), { event: 'displayed', orderId: 'V-3' });
-  add('payment-failed', 'payment', 'The provider says the payment failed: the failure is shown.', payment('V-3', 'vec-pay-3-failed', { status: 'failed' }), { event: 'failed', orderId: 'V-3' });
+  add('payment-failed', 'payment', 'The provider says the payment failed: the failure is shown.', payment('V-3', 'vec-pay-3-failed', { status: 'failed' }), {
+    event: 'failed',
+    orderId: 'V-3',
+  });
   return {
     format: 'tillqr-test-vectors/1',
     about:

@@ -57,7 +57,8 @@ function checkTop(fields: readonly EmvNode[], out: string[]): void {
 function checkAmounts(fields: readonly EmvNode[], out: string[]): void {
   const numeric = findNode(fields, '53')?.value;
   const currency = numeric === undefined ? undefined : currencyByNumeric(numeric);
-  if (numeric !== undefined && /^[0-9]{3}$/.test(numeric) && currency === undefined) out.push(`${label('53')} ${show(numeric)} is not a known ISO 4217 currency`);
+  if (numeric !== undefined && /^[0-9]{3}$/.test(numeric) && currency === undefined)
+    out.push(`${label('53')} ${show(numeric)} is not a known ISO 4217 currency`);
   const amount = findNode(fields, '54')?.value;
   if (amount !== undefined && currency !== undefined && FORMATS['54']?.pattern.test(amount) && readDecimal(amount, currency.minorUnits) === undefined) {
     out.push(`${label('54')} ${show(amount)} has more decimals than ${currency.alpha} allows (${currency.minorUnits})`);

@@ -78,7 +78,8 @@ function accounts(m: MerchantConfig): string {
       if (!/^[0-9]{2}$/.test(sub)) throw invalid(`merchant account ${a.id} has sub-field ${show(sub)}; sub-fields are two digits`, { id: a.id });
       inner += ansField(`merchant account ${a.id}.${sub}`, sub, a.fields[sub] ?? '', 99, '', `${a.id}.${sub}`);
     }
-    if (charLength(inner) > 99) throw invalid(`merchant account ${a.id} is ${charLength(inner)} characters once encoded; a template holds at most 99`, { id: a.id });
+    if (charLength(inner) > 99)
+      throw invalid(`merchant account ${a.id} is ${charLength(inner)} characters once encoded; a template holds at most 99`, { id: a.id });
     out += writeTlv(a.id, inner);
   }
   return out;
@@ -118,7 +119,10 @@ export function encodeEmv(input: EmvEncodeInput): string {
   const currency = currencyByAlpha(m.currency);
   if (currency === undefined) throw invalid(`currency ${show(m.currency)} is not an ISO 4217 currency code in use`, { id: '53' });
   checkJpqrMerchant(m);
-  const dynamic = input.initiation === undefined ? input.amount !== undefined || input.billNumber !== undefined || input.referenceLabel !== undefined : input.initiation === 'dynamic';
+  const dynamic =
+    input.initiation === undefined
+      ? input.amount !== undefined || input.billNumber !== undefined || input.referenceLabel !== undefined
+      : input.initiation === 'dynamic';
   let body = writeTlv('00', '01') + writeTlv('01', dynamic ? '12' : '11');
   body += accounts(m);
   body += pattern('merchant category code', '52', m.mcc, /^[0-9]{4}$/, 'a 4-digit merchant category code');

@@ -59,7 +59,15 @@ const SCHEME_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> 
   a000000677010111: { '01': 'PromptPay Mobile Number', '02': 'PromptPay National or Tax ID', '03': 'PromptPay E-Wallet ID' },
   a000000677010112: { '01': 'Biller ID', '02': 'Reference 1', '03': 'Reference 2' },
   'sg.paynow': { '01': 'Proxy Type', '02': 'Proxy Value', '03': 'Amount Editable', '04': 'Expiry Date' },
-  'sg.sgqr': { '01': 'SGQR ID Number', '02': 'Version', '03': 'Postal Code', '04': 'Level', '05': 'Unit Number', '06': 'Miscellaneous', '07': 'New Version Date' },
+  'sg.sgqr': {
+    '01': 'SGQR ID Number',
+    '02': 'Version',
+    '03': 'Postal Code',
+    '04': 'Level',
+    '05': 'Unit Number',
+    '06': 'Miscellaneous',
+    '07': 'New Version Date',
+  },
 };
 
 function num(id: string): number {

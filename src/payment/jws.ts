@@ -95,7 +95,11 @@ export function verifyCompact(token: string, keys: KeyLookup): VerifyResult {
   // A lookup may hold a KeyObject that never went through parseEd25519PublicKey: check it (byte comparisons only).
   const raw = rawEd25519PublicKey(key);
   const weakKey = raw === undefined ? { kind: 'wrong_length' as const, length: 0 } : encodingProblem(raw);
-  if (weakKey !== undefined) return fail('bad_signature', `the trusted key for kid ${JSON.stringify(header.kid)} ${raw === undefined ? 'is not an Ed25519 public key' : describePointProblem(weakKey)}`);
+  if (weakKey !== undefined)
+    return fail(
+      'bad_signature',
+      `the trusted key for kid ${JSON.stringify(header.kid)} ${raw === undefined ? 'is not an Ed25519 public key' : describePointProblem(weakKey)}`,
+    );
   let good: boolean;
   try {
     good = cryptoVerify(null, Buffer.from(`${h}.${p}`, 'ascii'), key, signature);
@@ -159,7 +163,10 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** The key bytes of a PEM in the form Node writes (one Ed25519 SPKI block in canonical base64 lines); undefined for any other form. */
 function plainEd25519Spki(pem: string): Buffer | undefined {
-  const lines = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----\s*$/.exec(pem)?.[1]?.split(/\r?\n/).filter((l) => l !== '');
+  const lines = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----\s*$/
+    .exec(pem)?.[1]
+    ?.split(/\r?\n/)
+    .filter((l) => l !== '');
   if (lines === undefined || lines.some((l) => l.length > 64)) return undefined;
   const body = lines.join('');
   const der = Buffer.from(body, 'base64');

@@ -17,9 +17,13 @@ export const merchantConfigSchema = object({
   mcc: string({ pattern: /^[0-9]{4}$/, expected: 'a 4-digit merchant category code' }),
   // In use, not merely three letters: "YEN" would pass a pattern and fail the first sale.
   currency: string({ pattern: /^[A-Z]{3}$/, expected: 'an ISO 4217 alphabetic currency code such as "JPY"' }).refine((c) =>
-    currencyByAlpha(c) !== undefined ? undefined : { expected: 'an ISO 4217 currency code in use', message: `${JSON.stringify(c)} is not an ISO 4217 currency code in use (e.g. "JPY", "USD", "KRW")` },
+    currencyByAlpha(c) !== undefined
+      ? undefined
+      : { expected: 'an ISO 4217 currency code in use', message: `${JSON.stringify(c)} is not an ISO 4217 currency code in use (e.g. "JPY", "USD", "KRW")` },
   ),
-  accounts: array(merchantAccountSchema, { max: 26 }).optional().doc('Merchant account templates (EMV tags 26-51); without them the device shows only QR payloads from the backend.'),
+  accounts: array(merchantAccountSchema, { max: 26 })
+    .optional()
+    .doc('Merchant account templates (EMV tags 26-51); without them the device shows only QR payloads from the backend.'),
   staticQr: string({ min: 1, max: 1024 }).optional().doc('The static store QR payload shown when idle.'),
   alternateLanguage: object({
     language: string({ pattern: /^[A-Z]{2}$/, expected: 'a 2-letter language code such as "JA"' }),

@@ -15,7 +15,8 @@ export interface Money {
 /** The currency record (in use, or recently withdrawn so old codes still show), or MONEY_INVALID. */
 export function requireCurrency(alpha: string): Currency {
   const c = knownCurrency(alpha);
-  if (c === undefined) throw new TillqrError('MONEY_INVALID', `${JSON.stringify(alpha)} is not an ISO 4217 currency code in use (e.g. "JPY", "USD")`, { currency: alpha });
+  if (c === undefined)
+    throw new TillqrError('MONEY_INVALID', `${JSON.stringify(alpha)} is not an ISO 4217 currency code in use (e.g. "JPY", "USD")`, { currency: alpha });
   return c;
 }
 
@@ -82,7 +83,10 @@ export function parseMoney(text: string, alpha: string): number {
   const t = text.trim();
   const m = DECIMAL.exec(t);
   if (m === null) {
-    throw new TillqrError('MONEY_INVALID', `${JSON.stringify(text)} is not an amount: expected digits with an optional decimal point, e.g. ${exampleFor(c)}`, { text, currency: alpha });
+    throw new TillqrError('MONEY_INVALID', `${JSON.stringify(text)} is not an amount: expected digits with an optional decimal point, e.g. ${exampleFor(c)}`, {
+      text,
+      currency: alpha,
+    });
   }
   const frac = (m[2] ?? m[3] ?? '').replace(/0+$/, '');
   if (frac.length > c.minorUnits) {
@@ -100,9 +104,27 @@ function exampleFor(c: Currency): string {
 
 // Symbols used when the reader's locale has none for the currency (Intl prints the bare ISO code).
 const FALLBACK_SYMBOL: Readonly<Record<string, string>> = {
-  AUD: 'A$', BRL: 'R$', CAD: 'CA$', CNY: 'CN¥', EUR: '€', GBP: '£', HKD: 'HK$', IDR: 'Rp', ILS: '₪',
-  INR: '₹', JPY: '¥', KRW: '₩', MXN: 'MX$', MYR: 'RM', NZD: 'NZ$', PHP: '₱', SGD: 'S$', THB: '฿',
-  TWD: 'NT$', USD: 'US$', VND: '₫',
+  AUD: 'A$',
+  BRL: 'R$',
+  CAD: 'CA$',
+  CNY: 'CN¥',
+  EUR: '€',
+  GBP: '£',
+  HKD: 'HK$',
+  IDR: 'Rp',
+  ILS: '₪',
+  INR: '₹',
+  JPY: '¥',
+  KRW: '₩',
+  MXN: 'MX$',
+  MYR: 'RM',
+  NZD: 'NZ$',
+  PHP: '₱',
+  SGD: 'S$',
+  THB: '฿',
+  TWD: 'NT$',
+  USD: 'US$',
+  VND: '₫',
 };
 
 // Where a locale's own symbol would mislead a reader at a till: in Japanese CLDR shows the yuan as

@@ -28,7 +28,9 @@ export const signalConfigSchema = object({
   })
     .default({ kind: 'active', pin: 13, activeLow: false, pwmChannel: 1 })
     .restart()
-    .doc('Active buzzer on a GPIO line (BCM pin), or a passive one driven with tones through sysfs PWM (pwmChip found at run time unless set; pwmChannel 1 is BCM 13 on every Pi).'),
+    .doc(
+      'Active buzzer on a GPIO line (BCM pin), or a passive one driven with tones through sysfs PWM (pwmChip found at run time unless set; pwmChannel 1 is BCM 13 on every Pi).',
+    ),
   button: object({
     pin: pin(),
     activeLow: boolean().default(true),
@@ -38,7 +40,9 @@ export const signalConfigSchema = object({
     .optional()
     .restart()
     .doc('Optional push button: short press cancels the sale or shows the last payment, long press shows status.'),
-  volume: oneOf(['on', 'low', 'off'] as const).default('on').doc('Buzzer loudness: on, low (passive buzzer: short duty cycle; an active buzzer has one loudness) or off. Applies live.'),
+  volume: oneOf(['on', 'low', 'off'] as const)
+    .default('on')
+    .doc('Buzzer loudness: on, low (passive buzzer: short duty cycle; an active buzzer has one loudness) or off. Applies live.'),
   ledOnly: boolean().default(false).doc('Signal with the LED only (buzzer silent). Applies live.'),
   quietHours: object({
     start: string({ pattern: HHMM, expected: 'a time as HH:MM' }),
@@ -58,7 +62,8 @@ export const signalConfigSchema = object({
     for (let j = i + 1; j < used.length; j++) {
       const a = used[i];
       const b = used[j];
-      if (a !== undefined && b !== undefined && a[1] === b[1]) return `a signal config with each line on its own pin (${a[0]} and ${b[0]} are both BCM ${a[1]})`;
+      if (a !== undefined && b !== undefined && a[1] === b[1])
+        return `a signal config with each line on its own pin (${a[0]} and ${b[0]} are both BCM ${a[1]})`;
     }
   }
   return undefined;

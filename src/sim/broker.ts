@@ -45,7 +45,11 @@ export class EmbeddedBroker {
     });
     let port: number;
     try {
-      port = await listenOn(server, host, o.port, { what: 'the embedded MQTT broker', flag: '--mqtt-port', hint: 'or use a running broker with --broker mqtt://HOST:PORT' });
+      port = await listenOn(server, host, o.port, {
+        what: 'the embedded MQTT broker',
+        flag: '--mqtt-port',
+        hint: 'or use a running broker with --broker mqtt://HOST:PORT',
+      });
     } catch (e) {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       throw e;

@@ -15,7 +15,11 @@ export interface ConsolePty {
   close(): Promise<void>;
 }
 
-const exists = (p: string): Promise<boolean> => lstat(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  lstat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** Start the pty pair in `dir`; undefined (and a reason) when socat is not installed. */
 export async function startConsolePty(dir: string): Promise<ConsolePty | { unavailable: string }> {

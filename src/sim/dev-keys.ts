@@ -81,7 +81,12 @@ async function create(path: string): Promise<{ key: SimKey; created: true }> {
   const kid = devKid(priv);
   await writeJsonAtomic(
     path,
-    { kid, privateKeyPem: pair.privateKeyPem, publicKeyPem: pair.publicKeyPem, note: 'tillqr simulator development key: trusted only by the simulator config; never put it on a real device' },
+    {
+      kid,
+      privateKeyPem: pair.privateKeyPem,
+      publicKeyPem: pair.publicKeyPem,
+      note: 'tillqr simulator development key: trusted only by the simulator config; never put it on a real device',
+    },
     { mode: 0o600 },
   );
   return { key: { kid, key: priv, publicKeyPem: pair.publicKeyPem }, created: true };

@@ -25,7 +25,12 @@ export function readInbound(topic: InboundTopic, payload: Buffer): InboundSeen {
   if (msg === undefined) return { topic, summary: `unreadable ${topic} message (${payload.length} bytes)` };
   switch (msg.typ) {
     case 'charge':
-      return { topic, orderId: msg.orderId, charge: msg, summary: `charge ${msg.amount} ${msg.currency} (QR by ${msg.qr !== undefined ? 'backend' : 'device'})` };
+      return {
+        topic,
+        orderId: msg.orderId,
+        charge: msg,
+        summary: `charge ${msg.amount} ${msg.currency} (QR by ${msg.qr !== undefined ? 'backend' : 'device'})`,
+      };
     case 'cancel':
       return { topic, orderId: msg.orderId, summary: 'cancel' };
     case 'payment':

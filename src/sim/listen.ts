@@ -27,7 +27,13 @@ export function listenOn(server: Server, host: string, port: number, label: List
           ),
         );
       } else if (e.code === 'EACCES') {
-        reject(new TillqrError('SIM_PORT_IN_USE', `${label.what} may not listen on ${host}:${port} (ports below 1024 need privileges): pick another with ${label.flag} N`, { host, port }));
+        reject(
+          new TillqrError(
+            'SIM_PORT_IN_USE',
+            `${label.what} may not listen on ${host}:${port} (ports below 1024 need privileges): pick another with ${label.flag} N`,
+            { host, port },
+          ),
+        );
       } else {
         reject(new TillqrError('INTERNAL', `${label.what} cannot listen on ${host}:${port}: ${e.message}`, { host, port }, { cause: e }));
       }

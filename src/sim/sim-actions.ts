@@ -38,7 +38,14 @@ export function simActions(sim: () => Simulator): Record<string, Action> {
     sale: (b) => {
       const v = parse(saleBody, b);
       // The backend tells every page about the new sale (Simulator broadcasts its onSale).
-      return run((s) => s.backend.newSale({ amount: v.amount, currency: v.currency, ...(v.reference !== undefined ? { reference: v.reference } : {}), ...(v.ttlSec !== undefined ? { ttlSec: v.ttlSec } : {}) }));
+      return run((s) =>
+        s.backend.newSale({
+          amount: v.amount,
+          currency: v.currency,
+          ...(v.reference !== undefined ? { reference: v.reference } : {}),
+          ...(v.ttlSec !== undefined ? { ttlSec: v.ttlSec } : {}),
+        }),
+      );
     },
     pay: (b) => {
       const v = parse(payBody, b);

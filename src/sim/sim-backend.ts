@@ -23,7 +23,7 @@ export type Wallet = (typeof WALLETS)[number];
 
 export const FORGERIES = {
   'untrusted-key': { label: 'untrusted key', detail: 'a payment signed with a key the device does not trust, claiming the trusted key id' },
-  'unknown-kid': { label: 'unknown key id', detail: 'a payment signed with a stranger\'s key under its own key id' },
+  'unknown-kid': { label: 'unknown key id', detail: "a payment signed with a stranger's key under its own key id" },
   tampered: { label: 'tampered', detail: 'a genuine "failed" verdict with its status changed to "succeeded" after signing' },
   replayed: { label: 'replayed', detail: 'the last genuine message sent again' },
 } as const;
@@ -49,7 +49,15 @@ export type SaleOutcome = 'paid' | 'failed' | 'expired' | 'cancelled';
 
 /** What the page's log shows: what the backend sent and what came back on the broker. */
 export type BackendFeed =
-  | { readonly kind: 'sent'; readonly at: number; readonly topic: InboundTopic; readonly summary: string; readonly orderId?: string; readonly forged?: ForgeryKind; readonly from?: 'other' }
+  | {
+      readonly kind: 'sent';
+      readonly at: number;
+      readonly topic: InboundTopic;
+      readonly summary: string;
+      readonly orderId?: string;
+      readonly forged?: ForgeryKind;
+      readonly from?: 'other';
+    }
   | { readonly kind: 'event'; readonly at: number; readonly event: DeviceEvent }
   | { readonly kind: 'status'; readonly at: number; readonly status: DeviceStatus };
 
@@ -163,7 +171,9 @@ export class SimBackend {
     const expiresAt = nowSec() + (i.ttlSec ?? 300);
     const m = this.#o.merchant;
     const byDevice = currency === m.currency;
-    const qr = byDevice ? emvDynamicQr(m, amount, currency, orderId) : encodeEmv({ merchant: crossBorderProfile(m, currency), amount, referenceLabel: orderId });
+    const qr = byDevice
+      ? emvDynamicQr(m, amount, currency, orderId)
+      : encodeEmv({ merchant: crossBorderProfile(m, currency), amount, referenceLabel: orderId });
     const reference = i.reference?.trim();
     const body: MessageBody = {
       typ: 'charge',
@@ -175,7 +185,16 @@ export class SimBackend {
       ...(reference !== undefined && reference !== '' ? { reference } : {}),
     };
     await this.#sendGenuine('charge', body, orderId, `charge ${amount} ${currency} (QR by ${byDevice ? 'device' : 'backend'})`);
-    const sale: SimSale = { orderId, amount, currency, qr, qrBy: byDevice ? 'device' : 'backend', expiresAt, startedBy: 'page', ...(reference !== undefined && reference !== '' ? { reference } : {}) };
+    const sale: SimSale = {
+      orderId,
+      amount,
+      currency,
+      qr,
+      qrBy: byDevice ? 'device' : 'backend',
+      expiresAt,
+      startedBy: 'page',
+      ...(reference !== undefined && reference !== '' ? { reference } : {}),
+    };
     this.#follower.started(sale);
     return sale;
   }
@@ -285,12 +304,28 @@ export class SimBackend {
   /** A message on an inbound topic: logged unless this backend sent it; a charge is remembered. */
   #sawInbound(payload: Buffer, seen: InboundSeen): void {
     if (this.#follower.isOwn(payload.toString('utf8'))) return;
-    this.#emit({ kind: 'sent', at: Date.now(), topic: seen.topic, summary: seen.summary, from: 'other', ...(seen.orderId !== undefined ? { orderId: seen.orderId } : {}) });
+    this.#emit({
+      kind: 'sent',
+      at: Date.now(),
+      topic: seen.topic,
+      summary: seen.summary,
+      from: 'other',
+      ...(seen.orderId !== undefined ? { orderId: seen.orderId } : {}),
+    });
     const c = seen.charge;
     if (c === undefined) return;
     const m = this.#o.merchant;
     const qr = c.qr ?? (c.currency === m.currency ? emvDynamicQr(m, c.amount, c.currency, c.orderId) : '');
-    this.#follower.charge({ orderId: c.orderId, amount: c.amount, currency: c.currency, qr, qrBy: c.qr !== undefined ? 'backend' : 'device', expiresAt: c.expiresAt, startedBy: 'other', ...(c.reference !== undefined ? { reference: c.reference } : {}) });
+    this.#follower.charge({
+      orderId: c.orderId,
+      amount: c.amount,
+      currency: c.currency,
+      qr,
+      qrBy: c.qr !== undefined ? 'backend' : 'device',
+      expiresAt: c.expiresAt,
+      startedBy: 'other',
+      ...(c.reference !== undefined ? { reference: c.reference } : {}),
+    });
   }
 
   #emit(f: BackendFeed): void {

@@ -112,7 +112,8 @@ export class Simulator {
     const logger = createLogger('tillqr.sim', o.logSink !== undefined ? { sink: o.logSink } : {});
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     const dev = await loadOrCreateDevKey(stateDir);
-    if (dev.created) logger.info('made a simulator development key', { kid: dev.key.kid, ...(dev.keptAside !== undefined ? { unreadableKeptAs: dev.keptAside } : {}) });
+    if (dev.created)
+      logger.info('made a simulator development key', { kid: dev.key.kid, ...(dev.keptAside !== undefined ? { unreadableKeptAs: dev.keptAside } : {}) });
     const cleanup: (() => Promise<void>)[] = [];
     const hub = new SseHub();
     cleanup.push(() => Promise.resolve(hub.close()));
@@ -149,11 +150,21 @@ export class Simulator {
       if ('unavailable' in pty) logger.warn('no simulated serial console', { reason: pty.unavailable });
       else cleanup.push(() => pty.close());
       const consolePort = 'unavailable' in pty ? undefined : pty.devicePath;
-      const { path } = await writeSimConfig({ stateDir, deviceId: SIM_DEVICE_ID, mqttUrl: brokerUrl, protocolVersion, display, devKey: dev.key, ...(o.trustedKeys !== undefined ? { trustedKeys: o.trustedKeys } : {}), ...(consolePort !== undefined ? { consolePort } : {}) });
+      const { path } = await writeSimConfig({
+        stateDir,
+        deviceId: SIM_DEVICE_ID,
+        mqttUrl: brokerUrl,
+        protocolVersion,
+        display,
+        devKey: dev.key,
+        ...(o.trustedKeys !== undefined ? { trustedKeys: o.trustedKeys } : {}),
+        ...(consolePort !== undefined ? { consolePort } : {}),
+      });
       const daemon = await startDaemon(daemonOptions(path, o, (why) => void box.sim?.daemonAskedToRestart(why)));
       cleanup.push(() => daemon.stop());
       const m = daemon.config;
-      if (m.deviceId === undefined || m.merchant === undefined) throw new TillqrError('INTERNAL', 'the daemon did not take the simulator config (no deviceId or merchant)');
+      if (m.deviceId === undefined || m.merchant === undefined)
+        throw new TillqrError('INTERNAL', 'the daemon did not take the simulator config (no deviceId or merchant)');
       const backend = await SimBackend.connect({
         url: brokerUrl,
         protocolVersion,
@@ -308,7 +319,9 @@ export class Simulator {
     const daemon = this.#daemon;
     const offSignal = sim.signals.onChange((s) => this.#hub.broadcast('signal', signalMessage(s, daemon)));
     // The WAV the till plays (the page plays it when "sound" is ticked).
-    const offVoice = daemon.voice.announcer.onPlay((p) => this.#hub.broadcast('voice', { kind: p.phrase.kind, lang: p.phrase.lang, text: p.phrase.shown, wav: Buffer.from(p.wav).toString('base64') }));
+    const offVoice = daemon.voice.announcer.onPlay((p) =>
+      this.#hub.broadcast('voice', { kind: p.phrase.kind, lang: p.phrase.lang, text: p.phrase.shown, wav: Buffer.from(p.wav).toString('base64') }),
+    );
     const last = sim.panel.last;
     if (last !== undefined) onFrame(last);
     this.#hub.broadcast('signal', signalMessage(sim.signals.snapshot(), daemon));

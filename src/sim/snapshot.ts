@@ -21,7 +21,10 @@ export function simSnapshot(sim: Simulator): Record<string, unknown> {
     pageUrl: sim.pageUrl,
     brokerUrl: sim.brokerLabel,
     embeddedBroker: sim.embedded,
-    merchant: d.config.merchant !== undefined ? { name: d.config.merchant.displayName ?? d.config.merchant.name, city: d.config.merchant.city, currency: d.config.merchant.currency } : null,
+    merchant:
+      d.config.merchant !== undefined
+        ? { name: d.config.merchant.displayName ?? d.config.merchant.name, city: d.config.merchant.city, currency: d.config.merchant.currency }
+        : null,
     panels: PANEL_IDS.map((id) => ({ id, width: PANELS[id].width, height: PANELS[id].height, kind: PANELS[id].kind })),
     rotations: ROTATIONS,
     display: sim.display,

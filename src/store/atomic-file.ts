@@ -41,7 +41,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
-    const hint = code === 'ENOSPC' ? ' (disk full)' : code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : code === 'EROFS' ? ' (read-only file system)' : '';
+    const hint =
+      code === 'ENOSPC' ? ' (disk full)' : code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : code === 'EROFS' ? ' (read-only file system)' : '';
     throw new TillqrError('STORE_WRITE_FAILED', `cannot write ${path}${hint}: ${(e as Error).message}`, { path, errno: code }, { cause: e });
   }
 }

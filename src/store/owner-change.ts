@@ -79,7 +79,7 @@ export async function settleOwner(o: { stateDir: string; configPath: string; con
     return await settle(o);
   } catch (e) {
     const error = toTillqrError(e, 'STORE_WRITE_FAILED');
-    o.logger.error('could not wipe the previous owner\'s state; it is retried at the next start', { code: error.code, error: error.message });
+    o.logger.error("could not wipe the previous owner's state; it is retried at the next start", { code: error.code, error: error.message });
     return { scope: undefined, wiped: [], error };
   }
 }
@@ -104,7 +104,11 @@ async function settle(o: { stateDir: string; configPath: string; config: Config;
     wiped = await wipeOwnerState(o.stateDir, o.configPath, scope, o.config.fleet.releaseRoot);
     o.logger.warn('audit', {
       action: 'owner-change',
-      why: unreadable ? 'the owner record is unreadable' : scope === 'identity' ? `deviceId changed from ${before?.deviceId ?? '?'} to ${now.deviceId}` : 'trust.fleetKeys changed',
+      why: unreadable
+        ? 'the owner record is unreadable'
+        : scope === 'identity'
+          ? `deviceId changed from ${before?.deviceId ?? '?'} to ${now.deviceId}`
+          : 'trust.fleetKeys changed',
       scope,
       wiped: describeWiped(wiped),
       paths: wiped.map((w) => w.path),

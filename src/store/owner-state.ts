@@ -72,17 +72,39 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function ownerStatePaths(stateDir: string, configPath: string, releaseRoot?: string): OwnerStatePath[] {
   const payment = escape(STATE_FILE_NAME);
   const snapshots: OwnerStatePath[] =
-    releaseRoot === undefined ? [] : [{ what: 'config snapshots kept with the releases', path: dirname(new ReleaseDir(releaseRoot).snapshotOf('0.0.0')), scope: 'fleet', kind: 'entries', match: /\.json$/ }];
+    releaseRoot === undefined
+      ? []
+      : [
+          {
+            what: 'config snapshots kept with the releases',
+            path: dirname(new ReleaseDir(releaseRoot).snapshotOf('0.0.0')),
+            scope: 'fleet',
+            kind: 'entries',
+            match: /\.json$/,
+          },
+        ];
   return [
     { what: 'fleet documents and version counters', path: join(stateDir, DESIRED_CONFIG_FILE), scope: 'fleet', kind: 'file' },
     ...snapshots,
     { what: 'sale state, payment history and replay cache', path: join(stateDir, STATE_FILE_NAME), scope: 'identity', kind: 'file' },
-    { what: 'payment state set aside as corrupt', path: stateDir, scope: 'identity', kind: 'entries', match: new RegExp(`^(${payment}\\.corrupt-\\d+|\\.${payment}\\..+\\.tmp)$`) },
+    {
+      what: 'payment state set aside as corrupt',
+      path: stateDir,
+      scope: 'identity',
+      kind: 'entries',
+      match: new RegExp(`^(${payment}\\.corrupt-\\d+|\\.${payment}\\..+\\.tmp)$`),
+    },
     { what: 'update job history', path: updateStatePath(stateDir), scope: 'identity', kind: 'update-history' },
     { what: 'partial update downloads', path: join(stateDir, 'fleet', 'downloads'), scope: 'identity', kind: 'dir' },
     { what: 'console lockout state', path: lockoutStatePath(stateDir), scope: 'all', kind: 'file' },
     { what: 'TLS files from the bundle', path: bundleTlsDir(configPath), scope: 'all', kind: 'entries', match: BUNDLE_TLS_FILE },
-    { what: 'config backups', path: dirname(configPath), scope: 'all', kind: 'entries', match: new RegExp(`^${escape(basename(configPath))}\\.(v\\d+|rollback)\\.bak$`) },
+    {
+      what: 'config backups',
+      path: dirname(configPath),
+      scope: 'all',
+      kind: 'entries',
+      match: new RegExp(`^${escape(basename(configPath))}\\.(v\\d+|rollback)\\.bak$`),
+    },
     { what: 'owner record', path: join(stateDir, OWNER_RECORD_FILE), scope: 'all', kind: 'file' },
   ];
 }
@@ -130,7 +152,12 @@ export async function wipeOwnerState(stateDir: string, configPath: string, scope
         if (!(await exists(p.path))) break;
         const s = await loadUpdateState(stateDir);
         if (s.floor === undefined && s.pending === undefined) await rm(p.path, { force: true });
-        else await saveUpdateState(stateDir, { ...(s.floor !== undefined ? { floor: s.floor } : {}), ...(s.pending !== undefined ? { pending: s.pending } : {}), done: [] });
+        else
+          await saveUpdateState(stateDir, {
+            ...(s.floor !== undefined ? { floor: s.floor } : {}),
+            ...(s.pending !== undefined ? { pending: s.pending } : {}),
+            done: [],
+          });
         out.push({ what: p.what, path: p.path });
         break;
       }
@@ -146,5 +173,11 @@ export function describeWiped(w: readonly Wiped[]): string {
 
 /** What a scope wipes, in words (for a reply that announces a wipe before it happens). */
 export function scopeContents(scope: OwnerScope): string[] {
-  return [...new Set(ownerStatePaths('/state', '/config/config.json', '/opt').filter((p) => RANK[p.scope] <= RANK[scope]).map((p) => p.what))];
+  return [
+    ...new Set(
+      ownerStatePaths('/state', '/config/config.json', '/opt')
+        .filter((p) => RANK[p.scope] <= RANK[scope])
+        .map((p) => p.what),
+    ),
+  ];
 }

@@ -103,7 +103,10 @@ function en(amount: number, currency: string): Said {
   const { whole, minor, decimals } = split(amount, currency);
   const n = EN[currency];
   if (n === undefined || (decimals > 0 && n.minor === undefined) || decimals > 2) {
-    const text = decimals === 0 ? `${enNumber(whole)} ${currency}` : `${enNumber(whole)} point ${[...String(minor).padStart(decimals, '0')].map((c) => enNumber(Number(c))).join(' ')} ${currency}`;
+    const text =
+      decimals === 0
+        ? `${enNumber(whole)} ${currency}`
+        : `${enNumber(whole)} point ${[...String(minor).padStart(decimals, '0')].map((c) => enNumber(Number(c))).join(' ')} ${currency}`;
     return { shown: plain(amount, currency, decimals), spoken: text };
   }
   const unit = (v: number, names: readonly [string, string]): string => `${enNumber(v)} ${v === 1 ? names[0] : names[1]}`;
@@ -139,7 +142,10 @@ function zh(amount: number, currency: string): Said {
   const { whole, minor, decimals } = split(amount, currency);
   const n = ZH[currency];
   if (n === undefined || decimals > 2 || (decimals > 0 && currency !== 'CNY' && n.major[1] === '')) {
-    const text = decimals === 0 ? `${zhNumber(whole)}${currency}` : `${zhNumber(whole)}点${[...String(minor).padStart(decimals, '0')].map((c) => zhNumber(Number(c))).join('')}${currency}`;
+    const text =
+      decimals === 0
+        ? `${zhNumber(whole)}${currency}`
+        : `${zhNumber(whole)}点${[...String(minor).padStart(decimals, '0')].map((c) => zhNumber(Number(c))).join('')}${currency}`;
     return { shown: plain(amount, currency, decimals), spoken: text };
   }
   let text = whole > 0 || minor === 0 ? `${zhNumber(whole, { measure: true })}${n.major[0]}` : '';
@@ -159,7 +165,10 @@ function ko(amount: number, currency: string): Said {
   const { whole, minor, decimals } = split(amount, currency);
   const n = KO[currency];
   if (n === undefined || decimals > 2 || (decimals > 0 && n.major[1] === '')) {
-    const text = decimals === 0 ? `${koSino(whole)} ${currency}` : `${koSino(whole)} 점 ${[...String(minor).padStart(decimals, '0')].map((c) => (c === '0' ? '영' : koSino(Number(c)))).join('')} ${currency}`;
+    const text =
+      decimals === 0
+        ? `${koSino(whole)} ${currency}`
+        : `${koSino(whole)} 점 ${[...String(minor).padStart(decimals, '0')].map((c) => (c === '0' ? '영' : koSino(Number(c)))).join('')} ${currency}`;
     return { shown: plain(amount, currency, decimals), spoken: text };
   }
   const parts: string[] = [];

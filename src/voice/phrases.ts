@@ -44,7 +44,16 @@ const WALLET_SPOKEN: Readonly<Record<VoiceLang, Readonly<Record<string, string>>
     mastercard: 'マスターカード',
     jcb: 'ジェーシービー',
   },
-  ko: { kakaopay: '카카오페이', 'kakao pay': '카카오페이', 'naver pay': '네이버페이', toss: '토스', 'line pay': '라인페이', 'samsung pay': '삼성페이', alipay: '알리페이', 'wechat pay': '위챗페이' },
+  ko: {
+    kakaopay: '카카오페이',
+    'kakao pay': '카카오페이',
+    'naver pay': '네이버페이',
+    toss: '토스',
+    'line pay': '라인페이',
+    'samsung pay': '삼성페이',
+    alipay: '알리페이',
+    'wechat pay': '위챗페이',
+  },
   zh: { alipay: '支付宝', 'wechat pay': '微信支付', unionpay: '银联', 'line pay': 'LINE Pay' },
   en: {},
 };
@@ -64,7 +73,12 @@ export function paidPhrase(lang: VoiceLang, amount: number, currency: string, wa
   const sw = w !== undefined ? spokenWallet(lang, w) : undefined;
   switch (lang) {
     case 'ja':
-      return phrase(lang, kind, w ? `${m.shown}、${w}で受け取りました` : `${m.shown}、受け取りました`, sw ? `${m.spoken}、${sw}でうけとりました` : `${m.spoken}、うけとりました`);
+      return phrase(
+        lang,
+        kind,
+        w ? `${m.shown}、${w}で受け取りました` : `${m.shown}、受け取りました`,
+        sw ? `${m.spoken}、${sw}でうけとりました` : `${m.spoken}、うけとりました`,
+      );
     case 'en':
       return phrase(lang, kind, w ? `${m.shown} received with ${w}` : `${m.shown} received`, sw ? `${m.spoken} received with ${sw}` : `${m.spoken} received`);
     case 'zh':
@@ -75,10 +89,25 @@ export function paidPhrase(lang: VoiceLang, amount: number, currency: string, wa
 }
 
 const SHORT: Readonly<Record<'failed' | 'expired' | 'cancelled' | 'offline', Readonly<Record<VoiceLang, readonly [string, string]>>>> = {
-  failed: { ja: ['決済できませんでした', 'けっさいできませんでした'], en: ['Payment failed', 'Payment failed'], zh: ['支付失败', '支付失败'], ko: ['결제 실패', '결제 실패'] },
-  expired: { ja: ['時間切れです', 'じかんぎれです'], en: ['Payment timed out', 'Payment timed out'], zh: ['支付超时', '支付超时'], ko: ['결제 시간 초과', '결제 시간 초과'] },
+  failed: {
+    ja: ['決済できませんでした', 'けっさいできませんでした'],
+    en: ['Payment failed', 'Payment failed'],
+    zh: ['支付失败', '支付失败'],
+    ko: ['결제 실패', '결제 실패'],
+  },
+  expired: {
+    ja: ['時間切れです', 'じかんぎれです'],
+    en: ['Payment timed out', 'Payment timed out'],
+    zh: ['支付超时', '支付超时'],
+    ko: ['결제 시간 초과', '결제 시간 초과'],
+  },
   cancelled: { ja: ['取り消しました', 'とりけしました'], en: ['Cancelled', 'Cancelled'], zh: ['已取消', '已取消'], ko: ['취소되었습니다', '취소되었습니다'] },
-  offline: { ja: ['通信が切れました', 'つうしんがきれました'], en: ['Offline', 'Offline'], zh: ['网络已断开', '网络已断开'], ko: ['연결이 끊겼습니다', '연결이 끊겼습니다'] },
+  offline: {
+    ja: ['通信が切れました', 'つうしんがきれました'],
+    en: ['Offline', 'Offline'],
+    zh: ['网络已断开', '网络已断开'],
+    ko: ['연결이 끊겼습니다', '연결이 끊겼습니다'],
+  },
 };
 
 /** The short phrase for a sale that did not end in a payment, or the link going down. */
@@ -90,7 +119,12 @@ export function shortPhrase(lang: VoiceLang, kind: 'failed' | 'expired' | 'cance
 /** Japanese N件 in kana: いっけん, さんけん, ろっけん, はっけん, じゅっけん, ひゃっけん. */
 export function jaKen(n: number): Said {
   const r = jaNumber(n);
-  const kana = r.kana.replace(/いち$/, 'いっ').replace(/ろく$/, 'ろっ').replace(/はち$/, 'はっ').replace(/じゅう$/, 'じゅっ').replace(/ひゃく$/, 'ひゃっ');
+  const kana = r.kana
+    .replace(/いち$/, 'いっ')
+    .replace(/ろく$/, 'ろっ')
+    .replace(/はち$/, 'はっ')
+    .replace(/じゅう$/, 'じゅっ')
+    .replace(/ひゃく$/, 'ひゃっ');
   return { shown: `${r.kanji}件`, spoken: `${kana}けん` };
 }
 
@@ -98,7 +132,12 @@ export function jaKen(n: number): Said {
 export function takingsPhrase(lang: VoiceLang, lines: readonly TakingsLine[]): Phrase {
   const sales = lines.filter((l) => l.count > 0);
   if (sales.length === 0) {
-    const none: Record<VoiceLang, readonly [string, string]> = { ja: ['本日の売上はまだありません', 'ほんじつのうりあげはまだありません'], en: ['No sales today yet', 'No sales today yet'], zh: ['今天还没有收款', '今天还没有收款'], ko: ['오늘 매출이 아직 없습니다', '오늘 매출이 아직 없습니다'] };
+    const none: Record<VoiceLang, readonly [string, string]> = {
+      ja: ['本日の売上はまだありません', 'ほんじつのうりあげはまだありません'],
+      en: ['No sales today yet', 'No sales today yet'],
+      zh: ['今天还没有收款', '今天还没有收款'],
+      ko: ['오늘 매출이 아직 없습니다', '오늘 매출이 아직 없습니다'],
+    };
     const [shown, spoken] = none[lang];
     return phrase(lang, 'takings', shown, spoken);
   }

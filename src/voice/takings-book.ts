@@ -52,14 +52,17 @@ export class TakingsBook {
     this.#day = this.#today();
     const arm = (): void => {
       const s = this.#o.shop();
-      this.#timer = this.#o.clock.setTimeout(() => {
-        const day = this.#today();
-        if (day !== this.#day) {
-          this.#day = day;
-          onNewDay();
-        }
-        arm();
-      }, msUntilDayStart(this.#o.clock.now(), s.dayStartsAt, s.timeZone));
+      this.#timer = this.#o.clock.setTimeout(
+        () => {
+          const day = this.#today();
+          if (day !== this.#day) {
+            this.#day = day;
+            onNewDay();
+          }
+          arm();
+        },
+        msUntilDayStart(this.#o.clock.now(), s.dayStartsAt, s.timeZone),
+      );
     };
     arm();
   }

@@ -8,7 +8,9 @@ import type { Takings } from './takings.js';
 
 export function takingsAmounts(t: Takings): string {
   if (t.sales.length === 0) return 'no sales yet';
-  return t.sales.map((s) => `${s.count} ${s.count === 1 ? 'sale' : 'sales'}, ${decimalString(s.amount, knownCurrency(s.currency)?.minorUnits ?? 0)} ${s.currency}`).join('; ');
+  return t.sales
+    .map((s) => `${s.count} ${s.count === 1 ? 'sale' : 'sales'}, ${decimalString(s.amount, knownCurrency(s.currency)?.minorUnits ?? 0)} ${s.currency}`)
+    .join('; ');
 }
 
 /** One line for the status screen: "today: 3 sales, 3840 JPY". */

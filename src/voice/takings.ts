@@ -21,7 +21,15 @@ function localParts(ms: number, timeZone: string | undefined): { y: number; m: n
     const t = new Date(ms);
     return { y: t.getFullYear(), m: t.getMonth() + 1, d: t.getDate(), minutes: t.getHours() * 60 + t.getMinutes() };
   }
-  const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const fmt = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const p: Record<string, number> = {};
   for (const part of fmt.formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
   return { y: p['year'] ?? 1970, m: p['month'] ?? 1, d: p['day'] ?? 1, minutes: ((p['hour'] ?? 0) % 24) * 60 + (p['minute'] ?? 0) };
@@ -56,6 +64,8 @@ export function takingsFor(t: Takings | undefined, day: string): Takings {
 export function addSale(t: Takings | undefined, day: string, amount: number, currency: string): Takings {
   const today = takingsFor(t, day);
   const found = today.sales.some((s) => s.currency === currency);
-  const sales = found ? today.sales.map((s) => (s.currency === currency ? { currency, count: s.count + 1, amount: Math.min(Number.MAX_SAFE_INTEGER, s.amount + amount) } : s)) : [...today.sales, { currency, count: 1, amount }].slice(0, 64);
+  const sales = found
+    ? today.sales.map((s) => (s.currency === currency ? { currency, count: s.count + 1, amount: Math.min(Number.MAX_SAFE_INTEGER, s.amount + amount) } : s))
+    : [...today.sales, { currency, count: 1, amount }].slice(0, 64);
   return { day, sales };
 }

@@ -33,7 +33,8 @@ export function readWav(b: Uint8Array): WavInfo {
       fmt = { format: v.getUint16(at + 8, true), channels: v.getUint16(at + 10, true), rate: v.getUint32(at + 12, true), bits: v.getUint16(at + 22, true) };
     } else if (id === 'data') {
       if (fmt === undefined) throw bad('data before fmt');
-      if (fmt.format !== 1 || fmt.bits !== 16 || fmt.channels < 1 || fmt.channels > 2 || fmt.rate < 4000) throw bad(`format ${fmt.format}, ${fmt.bits} bits, ${fmt.channels} channels, ${fmt.rate} Hz`);
+      if (fmt.format !== 1 || fmt.bits !== 16 || fmt.channels < 1 || fmt.channels > 2 || fmt.rate < 4000)
+        throw bad(`format ${fmt.format}, ${fmt.bits} bits, ${fmt.channels} channels, ${fmt.rate} Hz`);
       const avail = b.length - (at + 8);
       // A streaming writer does not know the length: take what is there, in whole frames.
       const bytes = Math.min(size, avail);

@@ -5,7 +5,28 @@
  */
 import { TillqrError } from '../core/errors.js';
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'] as const;
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+] as const;
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'] as const;
 const SCALES = ['', 'thousand', 'million', 'billion', 'trillion'] as const;
 
@@ -28,7 +49,8 @@ function underThousand(n: number): string {
 
 /** A whole number in English words: 0 -> "zero", 1280 -> "one thousand two hundred eighty". */
 export function enNumber(n: number): string {
-  if (!Number.isSafeInteger(n) || n < 0 || n > EN_MAX) throw new TillqrError('MONEY_INVALID', `${String(n)} cannot be read as an English number (0 to ${EN_MAX})`, { n });
+  if (!Number.isSafeInteger(n) || n < 0 || n > EN_MAX)
+    throw new TillqrError('MONEY_INVALID', `${String(n)} cannot be read as an English number (0 to ${EN_MAX})`, { n });
   if (n === 0) return 'zero';
   const parts: string[] = [];
   let rest = n;

@@ -77,7 +77,8 @@ export const JA_MAX = 10 ** 16 - 1;
 
 /** A whole number read in Japanese: 1280 -> 千二百八十 / せんにひゃくはちじゅう; 0 -> 〇 / ゼロ. */
 export function jaNumber(n: number): JaReading {
-  if (!Number.isSafeInteger(n) || n < 0 || n > JA_MAX) throw new TillqrError('MONEY_INVALID', `${String(n)} cannot be read as a Japanese number (0 to ${JA_MAX})`, { n });
+  if (!Number.isSafeInteger(n) || n < 0 || n > JA_MAX)
+    throw new TillqrError('MONEY_INVALID', `${String(n)} cannot be read as a Japanese number (0 to ${JA_MAX})`, { n });
   if (n === 0) return { kanji: '〇', kana: 'ゼロ' };
   let kanji = '';
   let kana = '';

@@ -56,7 +56,8 @@ function below100m(n: number, head: boolean, unitTwo: boolean): string {
 
 /** A whole number in Chinese characters. `measure`: a lone 2 is 两 (两元), not 二. */
 export function zhNumber(n: number, opts: { measure?: boolean } = {}): string {
-  if (!Number.isSafeInteger(n) || n < 0 || n > ZH_MAX) throw new TillqrError('MONEY_INVALID', `${String(n)} cannot be read as a Chinese number (0 to ${ZH_MAX})`, { n });
+  if (!Number.isSafeInteger(n) || n < 0 || n > ZH_MAX)
+    throw new TillqrError('MONEY_INVALID', `${String(n)} cannot be read as a Chinese number (0 to ${ZH_MAX})`, { n });
   if (n === 0) return '零';
   if (n === 2 && opts.measure === true) return '两';
   // 亿 carries everything above it (一万五千亿 is 1.5 × 10^12: mainland usage has no 兆).

@@ -19,7 +19,11 @@ try {
   await page.click('#start-sale');
   await page.locator('#log li[data-type="displayed"]').waitFor();
   const qr = (await page.locator('#sale').getAttribute('data-qr')) ?? '';
-  await until(() => decodeQr(page.locator('#panel')), (d) => d === qr, 'the sale QR on the panel');
+  await until(
+    () => decodeQr(page.locator('#panel')),
+    (d) => d === qr,
+    'the sale QR on the panel',
+  );
   await page.selectOption('#forge-kind', 'untrusted-key');
   await page.click('#forge');
   await page.locator('#log li[data-type="rejected"]').waitFor();

@@ -22,7 +22,12 @@ beforeAll(async () => {
   });
   await b.page.goto(t.sim.pageUrl);
   await b.page.locator('#conn[data-state="online"]').waitFor();
-  other = await BackendClient.connect({ url: t.sim.brokerUrl, topicPrefix: t.sim.daemon.config.mqtt.topicPrefix, protocolVersion: 4, clientId: 'e2e-other-backend' });
+  other = await BackendClient.connect({
+    url: t.sim.brokerUrl,
+    topicPrefix: t.sim.daemon.config.mqtt.topicPrefix,
+    protocolVersion: 4,
+    clientId: 'e2e-other-backend',
+  });
   await other.watch(deviceId());
 }, 60_000);
 
@@ -79,7 +84,16 @@ describe('the simulator page follows sales it did not start', () => {
 
   it('its payment from the other client: the card shows paid and the pay buttons are disabled', async () => {
     const orderId = (await b.page.locator('#sale').getAttribute('data-order')) ?? '';
-    await send('payment', { typ: 'payment', orderId, amount: 4321, currency: 'JPY', status: 'succeeded', wallet: 'au PAY', providerTxnId: 'other-1', paidAt: now() });
+    await send('payment', {
+      typ: 'payment',
+      orderId,
+      amount: 4321,
+      currency: 'JPY',
+      status: 'succeeded',
+      wallet: 'au PAY',
+      providerTxnId: 'other-1',
+      paidAt: now(),
+    });
     await logItem(`.sent[data-from="other"][data-topic="payment"][data-order="${orderId}"]`).waitFor();
     await b.page.locator('#sale-card[data-outcome="paid"]').waitFor();
     expect(await b.page.locator('#sale-outcome').textContent()).toBe('paid');
@@ -87,10 +101,14 @@ describe('the simulator page follows sales it did not start', () => {
     for (const sel of ['button.wallet[data-wallet="d払い"]', '#fail', '#cancel']) expect(await b.page.locator(sel).isDisabled()).toBe(true);
   });
 
-  it('a cancel from the other client ends the next sale as cancelled; the page\'s own sale enables the buttons again', async () => {
+  it("a cancel from the other client ends the next sale as cancelled; the page's own sale enables the buttons again", async () => {
     await b.page.fill('#amount', '990');
     await b.page.click('#start-sale');
-    const own = await until(() => b.page.locator('#sale-card').getAttribute('data-outcome'), (o) => o === 'open', 'the page\'s own sale');
+    const own = await until(
+      () => b.page.locator('#sale-card').getAttribute('data-outcome'),
+      (o) => o === 'open',
+      "the page's own sale",
+    );
     expect(own).toBe('open');
     expect(await b.page.locator('button.wallet').first().isDisabled()).toBe(false);
     const orderId = (await b.page.locator('#sale').getAttribute('data-order')) ?? '';

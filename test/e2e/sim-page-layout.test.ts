@@ -52,7 +52,11 @@ async function layoutFacts(): Promise<{ scrollWidth: number; innerWidth: number 
 async function showPanel(panel: string): Promise<void> {
   const canvas = b.page.locator('#panel');
   if ((await canvas.getAttribute('data-panel')) !== panel) await b.page.selectOption('#panel-select', panel);
-  await until(() => canvas.getAttribute('data-panel'), (p) => p === panel, `a frame from ${panel}`);
+  await until(
+    () => canvas.getAttribute('data-panel'),
+    (p) => p === panel,
+    `a frame from ${panel}`,
+  );
   await b.page.locator('#conn[data-state="online"]').waitFor();
 }
 
@@ -64,7 +68,8 @@ describe('the simulator page layout, for every panel', () => {
       const wide = await layoutFacts();
       expect(wide.scrollWidth).toBeLessThanOrEqual(wide.innerWidth);
       const device = await box('.device');
-      for (const sel of ['.backend', '#sale-form', '#wallets', '.forge']) expect(overlap(device, await box(sel)), `${panel}: .device covers ${sel}`).toBe(false);
+      for (const sel of ['.backend', '#sale-form', '#wallets', '.forge'])
+        expect(overlap(device, await box(sel)), `${panel}: .device covers ${sel}`).toBe(false);
       const canvas = await box('#panel');
       expect(canvas.x + canvas.width).toBeLessThanOrEqual(wide.innerWidth);
       expect(canvas.width).toBeGreaterThan(0);
@@ -72,7 +77,12 @@ describe('the simulator page layout, for every panel', () => {
 
       await b.page.setViewportSize({ width: 390, height: 844 });
       // The page re-zooms on its resize event: wait for the panel to be drawn at the new size.
-      await until(() => box('#panel'), (c) => c.x + c.width <= 390, `${panel}: the panel zoomed to the phone width`, 5_000).catch(() => undefined);
+      await until(
+        () => box('#panel'),
+        (c) => c.x + c.width <= 390,
+        `${panel}: the panel zoomed to the phone width`,
+        5_000,
+      ).catch(() => undefined);
       const phone = await layoutFacts();
       expect(phone.scrollWidth, `${panel}: horizontal scroll at 390 px`).toBeLessThanOrEqual(390);
       const small = await box('#panel');

@@ -49,7 +49,11 @@ async function startSale(amount: string): Promise<{ orderId: string; qr: string 
   await b.page.fill('#amount', amount);
   await b.page.selectOption('#currency', 'JPY');
   await b.page.click('#start-sale');
-  const orderId = await until(() => sale.getAttribute('data-order'), (v) => v !== null && v !== '' && v !== before, 'the sale to start');
+  const orderId = await until(
+    () => sale.getAttribute('data-order'),
+    (v) => v !== null && v !== '' && v !== before,
+    'the sale to start',
+  );
   await logItem(`[data-type="displayed"][data-order="${orderId}"]`).waitFor();
   const qr = (await sale.getAttribute('data-qr')) ?? '';
   return { orderId: orderId ?? '', qr };
@@ -60,7 +64,11 @@ describe('the simulator page in headless Chromium', () => {
 
   it('shows the device idle, online, with the panel at its native resolution', async () => {
     await b.page.locator('#conn[data-state="online"]').waitFor();
-    await until(() => b.page.locator('#panel').getAttribute('data-seq'), (s) => Number(s) >= 1, 'the first frame');
+    await until(
+      () => b.page.locator('#panel').getAttribute('data-seq'),
+      (s) => Number(s) >= 1,
+      'the first frame',
+    );
     const size = await b.page.locator('#panel').evaluate((c: HTMLCanvasElement) => ({ w: c.width, h: c.height }));
     const panel = t.sim.daemon.config.display.panel;
     expect(panel).toBe('waveshare-4in2-v2');
@@ -77,7 +85,11 @@ describe('the simulator page in headless Chromium', () => {
     expect(emv.referenceLabel).toBe(first.orderId);
     expect(emv.initiation).toBe('dynamic');
     // The panel shows the idle (static) QR until the e-paper refresh with the sale completes.
-    const decoded = await until(() => decodeQr(b.page.locator('#panel')), (d) => d === first.qr, 'the sale QR on the panel');
+    const decoded = await until(
+      () => decodeQr(b.page.locator('#panel')),
+      (d) => d === first.qr,
+      'the sale QR on the panel',
+    );
     expect(decoded).toBe(first.qr);
   });
 
@@ -95,14 +107,22 @@ describe('the simulator page in headless Chromium', () => {
 
   it('refuses a forged confirmation after the payment: rejected, the LED does not turn green again', async () => {
     // The paid signal holds green for a few seconds, then the LED goes dark.
-    await until(() => b.page.locator('#led').getAttribute('data-pattern'), (p) => p !== 'paid', 'the paid signal to end');
+    await until(
+      () => b.page.locator('#led').getAttribute('data-pattern'),
+      (p) => p !== 'paid',
+      'the paid signal to end',
+    );
     expect(await led()).not.toBe('green');
     const seen = await recordSignals();
     const before = await logItem('[data-type="rejected"]').count();
     await b.page.selectOption('#forge-kind', 'untrusted-key');
     await b.page.click('#forge');
     const rejected = logItem('[data-type="rejected"]').first();
-    await until(() => logItem('[data-type="rejected"]').count(), (n) => n > before, 'the rejected event');
+    await until(
+      () => logItem('[data-type="rejected"]').count(),
+      (n) => n > before,
+      'the rejected event',
+    );
     expect(await rejected.getAttribute('data-reason')).toBe('bad_signature');
     // The signature did not verify, so the device names no order in its answer.
     expect(await rejected.getAttribute('data-order')).toBeNull();
@@ -116,13 +136,21 @@ describe('the simulator page in headless Chromium', () => {
   it('refuses forged confirmations for a pending sale, which stays pending until the genuine one', async () => {
     const second = await startSale('880');
     // The charge's own signal (one short beep, then a slow silent blink) has begun; wait out the beep.
-    await until(() => b.page.locator('#buzzer').getAttribute('data-on'), (v) => v === 'false', 'the charge beep to end');
+    await until(
+      () => b.page.locator('#buzzer').getAttribute('data-on'),
+      (v) => v === 'false',
+      'the charge beep to end',
+    );
     const seen = await recordSignals();
     for (const kind of ['untrusted-key', 'tampered', 'unknown-kid'] as const) {
       const before = await logItem('[data-type="rejected"]').count();
       await b.page.selectOption('#forge-kind', kind);
       await b.page.click('#forge');
-      await until(() => logItem('[data-type="rejected"]').count(), (n) => n > before, `the rejection of ${kind}`);
+      await until(
+        () => logItem('[data-type="rejected"]').count(),
+        (n) => n > before,
+        `the rejection of ${kind}`,
+      );
       expect(await logItem('[data-type="rejected"]').first().getAttribute('data-reason')).toBe(kind === 'unknown-kid' ? 'unknown_kid' : 'bad_signature');
     }
     await t.sim.daemon.device!.idle();
@@ -139,7 +167,11 @@ describe('the simulator page in headless Chromium', () => {
   it('replays are refused and the page reports bad input clearly', async () => {
     await b.page.selectOption('#forge-kind', 'replayed');
     await b.page.click('#forge');
-    await until(() => logItem('[data-reason="replayed"]').count(), (n) => n >= 1, 'the replayed rejection');
+    await until(
+      () => logItem('[data-reason="replayed"]').count(),
+      (n) => n >= 1,
+      'the replayed rejection',
+    );
     await b.page.fill('#amount', '12.5');
     await b.page.click('#start-sale');
     const err = b.page.locator('#error');
@@ -163,6 +195,12 @@ describe('the simulator page in headless Chromium', () => {
 
     // The restarted daemon takes sales, and its QR reads back from the LCD picture.
     const sale = await startSale('2500');
-    expect(await until(() => decodeQr(canvas), (d) => d === sale.qr, 'the sale QR on the LCD')).toBe(sale.qr);
+    expect(
+      await until(
+        () => decodeQr(canvas),
+        (d) => d === sale.qr,
+        'the sale QR on the LCD',
+      ),
+    ).toBe(sale.qr);
   });
 });

@@ -23,15 +23,31 @@ describe('the simulator page says the payment', () => {
   it('"sound" turns the voice on; a paid sale is said in the page and counted in the takings', async () => {
     await b.page.locator('#conn[data-state="online"]').waitFor();
     await b.page.check('#sound');
-    await until(() => Promise.resolve(t.sim.daemon.configStore.current.voice.enabled), (on) => on, 'voice.enabled after ticking sound');
+    await until(
+      () => Promise.resolve(t.sim.daemon.configStore.current.voice.enabled),
+      (on) => on,
+      'voice.enabled after ticking sound',
+    );
     await b.page.fill('#amount', '1280');
     await b.page.selectOption('#currency', 'JPY');
     await b.page.click('#start-sale');
     await b.page.locator('#wallets button:not([disabled])', { hasText: 'LINE Pay' }).click();
-    const said = await until(() => b.page.locator('body').getAttribute('data-voice'), (v) => v !== null, 'the announcement in the page');
+    const said = await until(
+      () => b.page.locator('body').getAttribute('data-voice'),
+      (v) => v !== null,
+      'the announcement in the page',
+    );
     expect(said).toMatch(/1,280 yen received with LINE Pay|千二百八十円、LINE Payで受け取りました/);
-    const seconds = await until(() => b.page.locator('body').getAttribute('data-voice-seconds'), (v) => v !== null, 'Chromium to decode the WAV');
+    const seconds = await until(
+      () => b.page.locator('body').getAttribute('data-voice-seconds'),
+      (v) => v !== null,
+      'Chromium to decode the WAV',
+    );
     expect(Number(seconds)).toBeGreaterThan(1);
-    await until(() => b.page.locator('#conn').textContent(), (v) => (v ?? '').includes('today: 1 ×'), 'the takings on the status line');
+    await until(
+      () => b.page.locator('#conn').textContent(),
+      (v) => (v ?? '').includes('today: 1 ×'),
+      'the takings on the status line',
+    );
   });
 });

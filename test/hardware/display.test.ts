@@ -44,7 +44,16 @@ describe('Panel contract: real e-paper drivers on the simulated HAT', () => {
         const gpio = new SimGpio({ clock });
         const pins = { rst: 17, dc: 25, busy: 24, pwr: 18 };
         const info = PANELS[id];
-        const device = new SimEpaperDevice({ gpio, clock, pins, controller: d.sim.controller, otpPartialWaveform: d.sim.otpPartialWaveform, width: info.width, height: info.height, timing: FAST });
+        const device = new SimEpaperDevice({
+          gpio,
+          clock,
+          pins,
+          controller: d.sim.controller,
+          otpPartialWaveform: d.sim.otpPartialWaveform,
+          width: info.width,
+          height: info.height,
+          timing: FAST,
+        });
         const panel = new d.driver({ spi: device, gpio, clock, logger: silentLogger, pins, busyTimeoutMs: 5000, busyPollMs: 5 });
         return Promise.resolve({
           panel,

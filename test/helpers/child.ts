@@ -27,7 +27,16 @@ export function bundleHelper(script: string): Promise<string> {
     p = (async () => {
       const { build } = await import('esbuild');
       const out = join(await mkdtemp(join(tmpdir(), 'tillqr-helper-')), basename(script).replace(/\.ts$/, '.mjs'));
-      await build({ entryPoints: [script], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, packages: 'external', logLevel: 'silent' });
+      await build({
+        entryPoints: [script],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        outfile: out,
+        packages: 'external',
+        logLevel: 'silent',
+      });
       return out;
     })();
     bundles.set(script, p);

@@ -32,7 +32,16 @@ export function makeRig(id: PanelId, opts: { timing?: Partial<SimEpaperTiming>; 
   const clock = new FakeClock();
   const gpio = new SimGpio({ clock });
   const pins = { ...PINS, ...(opts.pwr !== undefined ? { pwr: opts.pwr } : {}) };
-  const device = new SimEpaperDevice({ gpio, clock, pins, controller: d.sim.controller, otpPartialWaveform: d.sim.otpPartialWaveform, width: info.width, height: info.height, ...(opts.timing ? { timing: opts.timing } : {}) });
+  const device = new SimEpaperDevice({
+    gpio,
+    clock,
+    pins,
+    controller: d.sim.controller,
+    otpPartialWaveform: d.sim.otpPartialWaveform,
+    width: info.width,
+    height: info.height,
+    ...(opts.timing ? { timing: opts.timing } : {}),
+  });
   const panel = new d.driver({ spi: device, gpio, clock, logger: opts.logger ?? silentLogger, pins, busyTimeoutMs: opts.busyTimeoutMs ?? 30_000 });
   return { clock, gpio, device, panel, show: (frame, mode) => runOnClock(clock, panel.show(frame, mode)) };
 }

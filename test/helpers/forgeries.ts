@@ -40,7 +40,16 @@ function claimsFor(c: ForgeryContext, o: Partial<{ aud: string; iat: number; exp
 }
 
 function payment(c: ForgeryContext, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { typ: 'payment', orderId: c.pending.orderId, amount: c.pending.amount, currency: c.pending.currency, status: 'succeeded', providerTxnId: `t-${randomUUID()}`, paidAt: c.now(), ...over };
+  return {
+    typ: 'payment',
+    orderId: c.pending.orderId,
+    amount: c.pending.amount,
+    currency: c.pending.currency,
+    status: 'succeeded',
+    providerTxnId: `t-${randomUUID()}`,
+    paidAt: c.now(),
+    ...over,
+  };
 }
 
 function sign(c: ForgeryContext, body: Record<string, unknown>, claims = claimsFor(c)): string {
@@ -96,7 +105,9 @@ export function forgeries(c: ForgeryContext): fc.Arbitrary<() => Forgery> {
     }),
     // Re-signed with a key the device does not trust, claiming a trusted kid or an unknown one.
     fc.boolean().map((claimTrusted) => () => {
-      const token = signCompact(JSON.stringify({ ...payment(c), ...claimsFor(c) }), strangerKey, { kid: claimTrusted ? c.key.kid : `stranger-${randomUUID().slice(0, 8)}` });
+      const token = signCompact(JSON.stringify({ ...payment(c), ...claimsFor(c) }), strangerKey, {
+        kid: claimTrusted ? c.key.kid : `stranger-${randomUUID().slice(0, 8)}`,
+      });
       return f(claimTrusted ? 'resigned-trusted-kid' : 'resigned-unknown-kid', 'payment', token, claimTrusted ? 'bad_signature' : 'unknown_kid');
     }),
     // Algorithm confusion.
@@ -105,7 +116,10 @@ export function forgeries(c: ForgeryContext): fc.Arbitrary<() => Forgery> {
       return f(`alg-${alg}`, 'payment', `${h}.${b64urlEncode(JSON.stringify({ ...payment(c), ...claimsFor(c) }))}.`, 'unsupported_alg');
     }),
     // Wrong audience.
-    fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/).filter((a) => a !== c.deviceId).map((aud) => () => f('wrong-audience', 'payment', sign(c, payment(c), claimsFor(c, { aud })), 'wrong_audience', c.pending.orderId)),
+    fc
+      .stringMatching(/^[A-Za-z0-9._-]{1,64}$/)
+      .filter((a) => a !== c.deviceId)
+      .map((aud) => () => f('wrong-audience', 'payment', sign(c, payment(c), claimsFor(c, { aud })), 'wrong_audience', c.pending.orderId)),
     // Expired, not yet valid, too long-lived.
     fc.integer({ min: 1, max: 10 * 86400 }).map((ago) => () => {
       const exp = c.now() - c.skewSec - ago;
@@ -115,13 +129,19 @@ export function forgeries(c: ForgeryContext): fc.Arbitrary<() => Forgery> {
       const iat = c.now() + c.skewSec + ahead;
       return f('not-yet-valid', 'payment', sign(c, payment(c), claimsFor(c, { iat, exp: iat + 300 })), 'not_yet_valid', c.pending.orderId);
     }),
-    fc.constant(() => f('lifetime-too-long', 'payment', sign(c, payment(c), claimsFor(c, { exp: c.now() + 3 * 86400 })), 'lifetime_too_long', c.pending.orderId)),
+    fc.constant(() =>
+      f('lifetime-too-long', 'payment', sign(c, payment(c), claimsFor(c, { exp: c.now() + 3 * 86400 })), 'lifetime_too_long', c.pending.orderId),
+    ),
     // Replayed: an accepted message sent again (not a broker redelivery).
     fc.constant(() => f('replayed', c.accepted.topic, c.accepted.token, 'replayed', c.accepted.orderId)),
     // Wrong order, wrong amount, wrong currency: genuine signatures, wrong facts.
     otherOrder.map((orderId) => () => f('wrong-order', 'payment', sign(c, payment(c, { orderId })), 'unknown_order', orderId)),
-    fc.integer({ min: 1, max: 999_999 }).map((delta) => () => f('wrong-amount', 'payment', sign(c, payment(c, { amount: c.pending.amount + delta })), 'amount_mismatch', c.pending.orderId)),
-    fc.constantFrom('USD', 'EUR', 'KRW').map((currency) => () => f('wrong-currency', 'payment', sign(c, payment(c, { currency })), 'currency_mismatch', c.pending.orderId)),
+    fc
+      .integer({ min: 1, max: 999_999 })
+      .map((delta) => () => f('wrong-amount', 'payment', sign(c, payment(c, { amount: c.pending.amount + delta })), 'amount_mismatch', c.pending.orderId)),
+    fc
+      .constantFrom('USD', 'EUR', 'KRW')
+      .map((currency) => () => f('wrong-currency', 'payment', sign(c, payment(c, { currency })), 'currency_mismatch', c.pending.orderId)),
     // Malformed but genuinely signed: schema violations.
     fc
       .constantFrom<[string, Record<string, unknown>]>(
@@ -133,7 +153,11 @@ export function forgeries(c: ForgeryContext): fc.Arbitrary<() => Forgery> {
         ['missing-txn', { providerTxnId: undefined }],
         ['currency-lower', { currency: 'jpy' }],
       )
-      .map(([kind, over]) => () => f(`malformed-${kind}`, 'payment', sign(c, payment(c, over)), 'malformed', c.pending.orderId)),
+      .map(
+        ([kind, over]) =>
+          () =>
+            f(`malformed-${kind}`, 'payment', sign(c, payment(c, over)), 'malformed', c.pending.orderId),
+      ),
     // A genuine cancel or charge sent to the payment topic (cross-topic substitution).
     fc.constant(() => f('wrong-type', 'payment', sign(c, { typ: 'cancel', orderId: c.pending.orderId }), 'wrong_type', c.pending.orderId)),
     // Oversized.

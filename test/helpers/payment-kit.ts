@@ -174,11 +174,27 @@ export class TestBackend {
   }
 }
 
-export function chargeBody(orderId: string, amount = 1200, extra: Partial<{ qr: string; reference: string; expiresAt: number; currency: string }> = {}): MessageBody {
-  return { typ: 'charge', orderId, amount, currency: extra.currency ?? 'JPY', expiresAt: extra.expiresAt ?? Math.floor(Date.now() / 1000) + 300, ...(extra.qr ? { qr: extra.qr } : {}), ...(extra.reference ? { reference: extra.reference } : {}) };
+export function chargeBody(
+  orderId: string,
+  amount = 1200,
+  extra: Partial<{ qr: string; reference: string; expiresAt: number; currency: string }> = {},
+): MessageBody {
+  return {
+    typ: 'charge',
+    orderId,
+    amount,
+    currency: extra.currency ?? 'JPY',
+    expiresAt: extra.expiresAt ?? Math.floor(Date.now() / 1000) + 300,
+    ...(extra.qr ? { qr: extra.qr } : {}),
+    ...(extra.reference ? { reference: extra.reference } : {}),
+  };
 }
 
-export function paymentBody(orderId: string, amount = 1200, extra: Partial<{ status: 'succeeded' | 'failed'; currency: string; wallet: string }> = {}): MessageBody {
+export function paymentBody(
+  orderId: string,
+  amount = 1200,
+  extra: Partial<{ status: 'succeeded' | 'failed'; currency: string; wallet: string }> = {},
+): MessageBody {
   return {
     typ: 'payment',
     orderId,

@@ -188,7 +188,9 @@ export class RabbitCluster {
       return stdout;
     } catch (e) {
       const x = e as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`rabbitmqctl ${args.join(' ')} on ${this.node(i).name} failed: ${x.message}\n${x.stdout ?? ''}${x.stderr ?? ''}\nnode log:\n${this.log(i).slice(-3000)}`);
+      throw new Error(
+        `rabbitmqctl ${args.join(' ')} on ${this.node(i).name} failed: ${x.message}\n${x.stdout ?? ''}${x.stderr ?? ''}\nnode log:\n${this.log(i).slice(-3000)}`,
+      );
     }
   }
 

@@ -20,7 +20,11 @@ export class StatusWatcher {
   }
 
   static async connect(url: string, deviceId: string, prefix = 'tillqr/v1'): Promise<StatusWatcher> {
-    const client = await mqtt.connectAsync(url, { clientId: `status-watcher-${Math.random().toString(16).slice(2, 10)}`, reconnectPeriod: 0, connectTimeout: 10_000 });
+    const client = await mqtt.connectAsync(url, {
+      clientId: `status-watcher-${Math.random().toString(16).slice(2, 10)}`,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+    });
     client.on('error', () => undefined);
     const w = new StatusWatcher(client);
     await client.subscribeAsync(`${prefix}/${deviceId}/status`, { qos: 1 });

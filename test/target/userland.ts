@@ -68,7 +68,10 @@ export async function ensureUserland(leg: Leg, log: (s: string) => void): Promis
     const mounts = await mountSystem(base);
     try {
       await chroot(base, ['apt-get', 'update', '-qq'], { timeoutMs: 20 * 60_000 });
-      await chroot(base, ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...leg.packages], { timeoutMs: 40 * 60_000, env: { DEBIAN_FRONTEND: 'noninteractive' } });
+      await chroot(base, ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...leg.packages], {
+        timeoutMs: 40 * 60_000,
+        env: { DEBIAN_FRONTEND: 'noninteractive' },
+      });
       await chroot(base, ['apt-get', 'clean']);
     } finally {
       await mounts.unmount();
@@ -147,5 +150,9 @@ export function chroot(root: string, argv: string[], o: { timeoutMs?: number; en
 
 /** A long-running command inside the userland (the daemon under its supervisor). */
 export function chrootSpawn(root: string, argv: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn('chroot', [root, ...argv], { env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  return spawn('chroot', [root, ...argv], {
+    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
 }

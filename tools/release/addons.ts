@@ -39,7 +39,10 @@ export const ADDONS: readonly Addon[] = [
 /** The node-gyp that ships inside npm: the one `npm run` runs (npm_execpath), else the npm beside this node. */
 function nodeGyp(): string {
   const execPath = process.env.npm_execpath;
-  const npmDir = execPath !== undefined && /npm-cli\.js$/.test(execPath) ? dirname(dirname(execPath)) : dirname(require.resolve('npm/package.json', { paths: [join(dirname(process.execPath), '..', 'lib', 'node_modules')] }));
+  const npmDir =
+    execPath !== undefined && /npm-cli\.js$/.test(execPath)
+      ? dirname(dirname(execPath))
+      : dirname(require.resolve('npm/package.json', { paths: [join(dirname(process.execPath), '..', 'lib', 'node_modules')] }));
   return join(npmDir, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
 }
 
@@ -56,12 +59,21 @@ export function packageDir(pkg: string, from: string): string {
  * Build one addon for `target` against the headers in `nodedir` (a folder with include/node);
  * returns the path of the built .node file, inside `buildRoot`.
  */
-export async function buildAddon(a: Addon, target: Target, o: { nodedir: string; buildRoot: string; projectRoot: string; cacheDir?: string; log: (s: string) => void }): Promise<string> {
+export async function buildAddon(
+  a: Addon,
+  target: Target,
+  o: { nodedir: string; buildRoot: string; projectRoot: string; cacheDir?: string; log: (s: string) => void },
+): Promise<string> {
   // The same package version, target, runtime headers and compiler give the same file: reuse it.
   const version = (JSON.parse(await readFile(join(packageDir(a.pkg, o.projectRoot), 'package.json'), 'utf8')) as { version: string }).version;
-  const headers = (await readFile(join(o.nodedir, 'include', 'node', 'node_version.h'), 'utf8')).match(/#define NODE_(?:MAJOR|MINOR|PATCH)_VERSION (\d+)/g)?.map((m) => m.split(' ').pop()).join('.') ?? 'unknown';
+  const headers =
+    (await readFile(join(o.nodedir, 'include', 'node', 'node_version.h'), 'utf8'))
+      .match(/#define NODE_(?:MAJOR|MINOR|PATCH)_VERSION (\d+)/g)
+      ?.map((m) => m.split(' ').pop())
+      .join('.') ?? 'unknown';
   const compiler = (await run(target.triple !== undefined ? `${target.triple}-g++` : 'g++', ['-dumpfullversion'])).stdout.trim();
-  const cached = o.cacheDir === undefined ? undefined : join(o.cacheDir, `${a.pkg.replace('/', '+')}@${version}-${target.arch}-node${headers}-gcc${compiler}.node`);
+  const cached =
+    o.cacheDir === undefined ? undefined : join(o.cacheDir, `${a.pkg.replace('/', '+')}@${version}-${target.arch}-node${headers}-gcc${compiler}.node`);
   if (cached !== undefined && existsSync(cached)) {
     o.log(`${a.pkg}@${version} for ${target.arch}: cached (${cached})`);
     return cached;
@@ -85,7 +97,11 @@ export async function buildAddon(a: Addon, target: Target, o: { nodedir: string;
     npm_config_nodedir: o.nodedir,
   };
   o.log(`compiling ${a.pkg} for ${target.arch} (${t ?? 'native'}) against Node headers in ${o.nodedir}`);
-  await run(process.execPath, [nodeGyp(), 'rebuild', `--arch=${target.nodeArch}`, `--nodedir=${o.nodedir}`, '--jobs=2'], { cwd: dir, env, maxBuffer: 64 * 2 ** 20 });
+  await run(process.execPath, [nodeGyp(), 'rebuild', `--arch=${target.nodeArch}`, `--nodedir=${o.nodedir}`, '--jobs=2'], {
+    cwd: dir,
+    env,
+    maxBuffer: 64 * 2 ** 20,
+  });
   const out = join(dir, a.file);
   await run(t !== undefined ? `${t}-strip` : 'strip', ['--strip-unneeded', out]);
   const elf = await elfOf(out);

@@ -56,9 +56,20 @@ async function gitCommit(root: string): Promise<string | undefined> {
   }
 }
 
-export async function buildRelease(o: { projectRoot: string; target: Target; outDir: string; version?: string; log: (s: string) => void }): Promise<ReleaseInfo> {
+export async function buildRelease(o: {
+  projectRoot: string;
+  target: Target;
+  outDir: string;
+  version?: string;
+  log: (s: string) => void;
+}): Promise<ReleaseInfo> {
   const { projectRoot: root, target, log } = o;
-  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { name: string; version: string; license: string; engines?: Record<string, string> };
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+    license: string;
+    engines?: Record<string, string>;
+  };
   if (o.version !== undefined) pkg.version = o.version;
   if (!isVersion(pkg.version)) throw new Error(`package.json version ${pkg.version} is not a release version (strict SemVer)`);
   // A fixed place per architecture, so no random path reaches the compiled addons.
@@ -69,7 +80,12 @@ export async function buildRelease(o: { projectRoot: string; target: Target; out
 
   log(`${target.arch}: bundling the daemon and CLI`);
   const b = await bundle({ projectRoot: root, outDir: stage });
-  const copied = await copyRuntimePackages({ projectRoot: root, stage, roots: EXTERNAL_PACKAGES.filter((p) => p !== 'epoll'), galmuriFiles: Object.values(BDF_FILES) });
+  const copied = await copyRuntimePackages({
+    projectRoot: root,
+    stage,
+    roots: EXTERNAL_PACKAGES.filter((p) => p !== 'epoll'),
+    galmuriFiles: Object.values(BDF_FILES),
+  });
 
   let nodedir = '/usr';
   let runtimeBytes = 0;
@@ -98,7 +114,10 @@ export async function buildRelease(o: { projectRoot: string; target: Target; out
   for (const f of ['README.md', 'LICENSE']) await copyFile(join(root, f), join(stage, f)).catch(() => undefined);
   const bundledPackages = await Promise.all(
     b.packages.map(async (name) => {
-      const pj = JSON.parse(await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8').catch(() => '{}')) as { version?: string; license?: string };
+      const pj = JSON.parse(await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8').catch(() => '{}')) as {
+        version?: string;
+        license?: string;
+      };
       return { name, version: pj.version ?? 'unknown', license: pj.license ?? 'UNKNOWN', path: BUNDLE_NOTE };
     }),
   );
@@ -134,7 +153,9 @@ export async function buildRelease(o: { projectRoot: string; target: Target; out
 const BUNDLE_NOTE = 'dist/src/cli (bundled)';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { arch: { type: 'string', multiple: true }, out: { type: 'string' }, version: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { arch: { type: 'string', multiple: true }, out: { type: 'string' }, version: { type: 'string' }, help: { type: 'boolean' } },
+  });
   if (values.help === true || values.out === undefined) {
     process.stdout.write(`usage: npm run release -- --arch ${ARCHES.join('|')} [--arch ...] --out DIR [--version X.Y.Z (default: package.json's)]\n`);
     process.exitCode = values.help === true ? 0 : 64;
@@ -145,9 +166,17 @@ async function main(): Promise<void> {
   if (bad.length > 0) throw new Error(`unknown --arch ${bad.join(', ')}; known: ${ARCHES.join(', ')}`);
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   for (const a of arches as Arch[]) {
-    const r = await buildRelease({ projectRoot: root, target: TARGETS[a], outDir: resolve(values.out), ...(values.version !== undefined ? { version: values.version } : {}), log: (s) => process.stderr.write(`release: ${s}\n`) });
+    const r = await buildRelease({
+      projectRoot: root,
+      target: TARGETS[a],
+      outDir: resolve(values.out),
+      ...(values.version !== undefined ? { version: values.version } : {}),
+      log: (s) => process.stderr.write(`release: ${s}\n`),
+    });
     const app = r.bytes;
-    process.stdout.write(`${r.path}\n  ${(app / 2 ** 20).toFixed(1)} MiB, ${r.files} files, sha256 ${r.sha256}${r.runtimeBytes > 0 ? ` (includes Node.js runtime, ${(r.runtimeBytes / 2 ** 20).toFixed(0)} MiB uncompressed)` : ''}\n`);
+    process.stdout.write(
+      `${r.path}\n  ${(app / 2 ** 20).toFixed(1)} MiB, ${r.files} files, sha256 ${r.sha256}${r.runtimeBytes > 0 ? ` (includes Node.js runtime, ${(r.runtimeBytes / 2 ** 20).toFixed(0)} MiB uncompressed)` : ''}\n`,
+    );
   }
 }
 

@@ -49,7 +49,7 @@ export async function bundle(o: { projectRoot: string; outDir: string }): Promis
   const pkg = JSON.parse(await readFile(join(o.projectRoot, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
   const result = await build({
     absWorkingDir: o.projectRoot,
-    entryPoints: { 'tillqr': 'src/cli/tillqr.ts' },
+    entryPoints: { tillqr: 'src/cli/tillqr.ts' },
     outdir: join(o.outDir, 'dist', 'src', 'cli'),
     chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
@@ -69,7 +69,13 @@ export async function bundle(o: { projectRoot: string; outDir: string }): Promis
     banner: { js: "import { createRequire as __tillqrRequire } from 'node:module'; const require = __tillqrRequire(import.meta.url);" },
   });
   const meta: Metafile = result.metafile;
-  const packages = [...new Set(Object.keys(meta.inputs).map(packageOf).filter((p): p is string => p !== undefined))].sort();
+  const packages = [
+    ...new Set(
+      Object.keys(meta.inputs)
+        .map(packageOf)
+        .filter((p): p is string => p !== undefined),
+    ),
+  ].sort();
   const dev = packages.filter((p) => pkg.devDependencies?.[p] !== undefined);
   if (dev.length > 0) throw new Error(`devDependencies would be bundled into the release: ${dev.join(', ')} (imported from production code)`);
   const bytes = Object.values(meta.outputs).reduce((n, out) => n + out.bytes, 0);

@@ -14,7 +14,8 @@ import { ADDONS, packageDir } from './addons.js';
 const BUILD_ONLY = new Set(['nan', 'node-addon-api', 'node-gyp']);
 
 /** Files never needed at run time. */
-const JUNK = /(^|[\\/])(README|CHANGELOG|HISTORY|History|AUTHORS|CONTRIBUTING)(\.[a-z]+)?$|\.(md|markdown|map|d\.ts|d\.mts|d\.cts|tsbuildinfo)$|(^|[\\/])(test|tests|__tests__|example|examples|integration-test|docs|\.github)$/;
+const JUNK =
+  /(^|[\\/])(README|CHANGELOG|HISTORY|History|AUTHORS|CONTRIBUTING)(\.[a-z]+)?$|\.(md|markdown|map|d\.ts|d\.mts|d\.cts|tsbuildinfo)$|(^|[\\/])(test|tests|__tests__|example|examples|integration-test|docs|\.github)$/;
 const LICENCE = /(^|[\\/])(LICEN[CS]E|COPYING|ofl)(-[a-z]+)?(\.[a-z]+)?$/i;
 
 export interface CopiedPackage {
@@ -33,7 +34,12 @@ interface PkgJson {
   optionalDependencies?: Record<string, string>;
 }
 
-export async function copyRuntimePackages(o: { projectRoot: string; stage: string; roots: readonly string[]; galmuriFiles: readonly string[] }): Promise<CopiedPackage[]> {
+export async function copyRuntimePackages(o: {
+  projectRoot: string;
+  stage: string;
+  roots: readonly string[];
+  galmuriFiles: readonly string[];
+}): Promise<CopiedPackage[]> {
   const done = new Map<string, CopiedPackage>();
   const addonPkgs = new Set(ADDONS.map((a) => a.pkg));
   const visit = async (name: string, from: string): Promise<void> => {

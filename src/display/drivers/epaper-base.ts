@@ -108,7 +108,10 @@ export abstract class EpaperPanel implements Panel {
   async show(frame: Frame, mode: RefreshMode): Promise<void> {
     this.#checkOpen();
     checkFrame(this.info, frame);
-    if (this.#showing) throw new TillqrError('INTERNAL', `${this.info.id}: show() while an update is in progress; the scheduler must serialise updates`, { panel: this.info.id });
+    if (this.#showing)
+      throw new TillqrError('INTERNAL', `${this.info.id}: show() while an update is in progress; the scheduler must serialise updates`, {
+        panel: this.info.id,
+      });
     this.#showing = true;
     try {
       await this.#showOnce(frame.data.slice(0, this.stride * this.info.height), mode);
@@ -216,7 +219,13 @@ export abstract class EpaperPanel implements Panel {
         if (v !== this.busyLevel) finish();
       });
       const timer = this.clock.setTimeout(() => {
-        finish(new TillqrError('PANEL_BUSY_TIMEOUT', `${this.info.id}: BUSY still set ${this.#busyTimeoutMs} ms after ${what}`, { panel: this.info.id, after: what, timeoutMs: this.#busyTimeoutMs }));
+        finish(
+          new TillqrError('PANEL_BUSY_TIMEOUT', `${this.info.id}: BUSY still set ${this.#busyTimeoutMs} ms after ${what}`, {
+            panel: this.info.id,
+            after: what,
+            timeoutMs: this.#busyTimeoutMs,
+          }),
+        );
       }, this.#busyTimeoutMs);
       poll = this.clock.setTimeout(tick, this.#busyPollMs);
     });

@@ -42,7 +42,8 @@ export function encodeFrame(frame: Frame, fmt: FbFormat): Uint8Array {
   const palette = frame.palette ?? DEFAULT_PALETTE;
   const ink = pixelBytes(palette.ink, fmt.bitsPerPixel);
   const paper = pixelBytes(palette.paper, fmt.bitsPerPixel);
-  if (fmt.stride < fmt.xres * bpp) throw new TillqrError('PANEL_IO', `framebuffer stride ${fmt.stride} is shorter than ${fmt.xres} pixels of ${bpp} bytes`, { ...fmt });
+  if (fmt.stride < fmt.xres * bpp)
+    throw new TillqrError('PANEL_IO', `framebuffer stride ${fmt.stride} is shorter than ${fmt.xres} pixels of ${bpp} bytes`, { ...fmt });
   const out = new Uint8Array(fmt.stride * fmt.yres);
   // One paper row, copied under every row, then ink pixels written over it.
   const paperRow = new Uint8Array(fmt.xres * bpp);

@@ -37,7 +37,13 @@ export function drmFbName(driver: string): string {
 const SPI_DRM_DRIVERS = ['panel-mipi-dbi', 'ili9341', 'ili9486', 'ili9225', 'ili9163', 'st7735r', 'st7586', 'mi0283qt', 'hx8357d'] as const;
 const SPI_DRM_NAMES = new Set<string>(SPI_DRM_DRIVERS.map(drmFbName));
 /** HDMI, DSI, DPI, composite and firmware framebuffers: never the SPI LCD. */
-const NOT_AN_LCD = new Set<string>([...['vc4', 'simpledrm', 'drm-rp1-dpi', 'drm-rp1-dsi', 'drm-rp1-vec', 'virtio_gpu', 'bochs'].map(drmFbName), 'BCM2708 FB', 'simple', 'EFI VGA', 'VESA VGA']);
+const NOT_AN_LCD = new Set<string>([
+  ...['vc4', 'simpledrm', 'drm-rp1-dpi', 'drm-rp1-dsi', 'drm-rp1-vec', 'virtio_gpu', 'bochs'].map(drmFbName),
+  'BCM2708 FB',
+  'simple',
+  'EFI VGA',
+  'VESA VGA',
+]);
 
 /** Named like an SPI LCD: an fbtft driver or a known SPI DRM driver. */
 export function isSpiLcdName(name: string): boolean {
@@ -59,7 +65,8 @@ async function readAttr(sysPath: string, attr: string): Promise<string> {
 
 function parseIntAttr(value: string, what: string, path: string): number {
   const n = Number.parseInt(value, 10);
-  if (!Number.isInteger(n) || n <= 0 || String(n) !== value) throw new TillqrError('PANEL_IO', `${path}: ${what} ${JSON.stringify(value)} is not a positive integer`, { path });
+  if (!Number.isInteger(n) || n <= 0 || String(n) !== value)
+    throw new TillqrError('PANEL_IO', `${path}: ${what} ${JSON.stringify(value)} is not a positive integer`, { path });
   return n;
 }
 
@@ -107,10 +114,14 @@ export function pickFbDevice(devices: readonly FbDevice[], info: PanelInfo): FbD
   const choice = named.find((d) => exact(d, info)) ?? named.find((d) => fits(d, info)) ?? named[0] ?? singleExact(devices, info);
   if (choice !== undefined) return choice;
   const seen = devices.map((d) => `fb${d.index} "${d.name}" ${d.xres}x${d.yres}`).join(', ') || 'none';
-  throw new TillqrError('PANEL_NOT_FOUND', `no framebuffer for ${info.id} (${info.width}x${info.height}); found: ${seen}. Is the LCD overlay loaded (dtoverlay=...) ?`, {
-    panel: info.id,
-    found: devices.map((d) => ({ index: d.index, name: d.name, xres: d.xres, yres: d.yres })),
-  });
+  throw new TillqrError(
+    'PANEL_NOT_FOUND',
+    `no framebuffer for ${info.id} (${info.width}x${info.height}); found: ${seen}. Is the LCD overlay loaded (dtoverlay=...) ?`,
+    {
+      panel: info.id,
+      found: devices.map((d) => ({ index: d.index, name: d.name, xres: d.xres, yres: d.yres })),
+    },
+  );
 }
 
 function singleExact(devices: readonly FbDevice[], info: PanelInfo): FbDevice | undefined {

@@ -113,9 +113,21 @@ export class FramebufferPanel implements Panel {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const hint = code === 'EACCES' ? ' (add the user to the video group)' : '';
-      throw new TillqrError(code === 'ENOENT' ? 'PANEL_NOT_FOUND' : 'PANEL_IO', `cannot open ${fb.devPath}: ${(e as Error).message}${hint}`, { path: fb.devPath }, { cause: e });
+      throw new TillqrError(
+        code === 'ENOENT' ? 'PANEL_NOT_FOUND' : 'PANEL_IO',
+        `cannot open ${fb.devPath}: ${(e as Error).message}${hint}`,
+        { path: fb.devPath },
+        { cause: e },
+      );
     }
-    this.#logger.info('framebuffer opened', { path: fb.devPath, name: fb.name, xres: fb.xres, yres: fb.yres, bitsPerPixel: fb.bitsPerPixel, stride: fb.stride });
+    this.#logger.info('framebuffer opened', {
+      path: fb.devPath,
+      name: fb.name,
+      xres: fb.xres,
+      yres: fb.yres,
+      bitsPerPixel: fb.bitsPerPixel,
+      stride: fb.stride,
+    });
     this.#fb = fb;
     this.#fh = fh;
     return { fb, fh };

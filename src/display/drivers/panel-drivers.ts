@@ -97,7 +97,15 @@ export function realPanelOpener(deps: RealPanelDeps): PanelOpener {
       try {
         const busy = await deps.gpio.input(c.pins.busy, { debounceMs: 0 });
         await busy.close();
-        return new d.driver({ spi, gpio: deps.gpio, clock: deps.clock, logger: deps.logger, pins: c.pins, busyTimeoutMs: c.busyTimeoutMs, fastPartial: c.fastPartial });
+        return new d.driver({
+          spi,
+          gpio: deps.gpio,
+          clock: deps.clock,
+          logger: deps.logger,
+          pins: c.pins,
+          busyTimeoutMs: c.busyTimeoutMs,
+          fastPartial: c.fastPartial,
+        });
       } catch (e) {
         await spi.close().catch(() => undefined);
         throw e;

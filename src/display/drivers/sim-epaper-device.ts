@@ -118,7 +118,10 @@ export class SimEpaperDevice implements SpiBus {
         this.refreshLog.push({ kind, waveform, busyMs: lastBusyMs, at: this.#clock.now() });
       },
     };
-    this.#model = opts.controller === 'uc8179' ? new UcModel(host, opts.width, opts.height, opts.fastPartialInOtp ?? true) : new SsdModel(host, opts.width, opts.height, opts.controller, opts.otpPartialWaveform ?? true);
+    this.#model =
+      opts.controller === 'uc8179'
+        ? new UcModel(host, opts.width, opts.height, opts.fastPartialInOtp ?? true)
+        : new SsdModel(host, opts.width, opts.height, opts.controller, opts.otpPartialWaveform ?? true);
     // Unknown state at power-up: as if left in deep sleep; only a reset brings it back.
     this.#setBusyPin(this.#sleepLevel());
     this.#unsubscribe = opts.gpio.onWrite((w) => this.#onPin(w));

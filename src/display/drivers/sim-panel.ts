@@ -126,7 +126,10 @@ export class SimPanel extends EventEmitter<{ frame: [SimFrameEvent]; 'refresh-st
   async show(frame: Frame, mode: RefreshMode): Promise<void> {
     this.#checkOpen();
     checkFrame(this.info, frame);
-    if (this.#inFlight) throw new TillqrError('INTERNAL', `${this.info.id}: show() while a refresh is in flight; the scheduler must serialise refreshes`, { panel: this.info.id });
+    if (this.#inFlight)
+      throw new TillqrError('INTERNAL', `${this.info.id}: show() while a refresh is in flight; the scheduler must serialise refreshes`, {
+        panel: this.info.id,
+      });
     this.#inFlight = true;
     this.#asleep = false;
     try {
@@ -197,7 +200,10 @@ export class SimPanel extends EventEmitter<{ frame: [SimFrameEvent]; 'refresh-st
     }
     if (outcome === 'stuck') {
       await this.#delay(this.#busyTimeoutMs);
-      throw new TillqrError('PANEL_BUSY_TIMEOUT', `${this.info.id}: BUSY still set ${this.#busyTimeoutMs} ms after ${mode} refresh`, { panel: this.info.id, timeoutMs: this.#busyTimeoutMs });
+      throw new TillqrError('PANEL_BUSY_TIMEOUT', `${this.info.id}: BUSY still set ${this.#busyTimeoutMs} ms after ${mode} refresh`, {
+        panel: this.info.id,
+        timeoutMs: this.#busyTimeoutMs,
+      });
     }
     await this.#delay(outcome === 'ok' ? (mode === 'full' ? this.#fullMs : this.#partialMs) : outcome.ms);
   }

@@ -15,7 +15,9 @@
 import type { Level } from '../../signal/gpio.js';
 import type { SimHost, SimModel } from './sim-epaper-device.js';
 
-const KNOWN = new Set([0x01, 0x03, 0x04, 0x0c, 0x10, 0x11, 0x12, 0x18, 0x1a, 0x20, 0x21, 0x22, 0x24, 0x26, 0x2c, 0x32, 0x37, 0x3c, 0x3f, 0x44, 0x45, 0x4e, 0x4f]);
+const KNOWN = new Set([
+  0x01, 0x03, 0x04, 0x0c, 0x10, 0x11, 0x12, 0x18, 0x1a, 0x20, 0x21, 0x22, 0x24, 0x26, 0x2c, 0x32, 0x37, 0x3c, 0x3f, 0x44, 0x45, 0x4e, 0x4f,
+]);
 const LUT_BYTES = { ssd1680: 153, ssd1683: 227 } as const;
 
 export class SsdModel implements SimModel {
@@ -101,7 +103,8 @@ export class SsdModel implements SimModel {
     const at = (i: number): number => a[i] ?? 0;
     switch (this.#cmd) {
       case 0x01:
-        if ((at(0) | (at(1) << 8)) + 1 !== this.#height) this.#host.violation(`driver output control sets ${(at(0) | (at(1) << 8)) + 1} gates, panel has ${this.#height}`);
+        if ((at(0) | (at(1) << 8)) + 1 !== this.#height)
+          this.#host.violation(`driver output control sets ${(at(0) | (at(1) << 8)) + 1} gates, panel has ${this.#height}`);
         break;
       case 0x11:
         this.#entry = at(0);
@@ -169,7 +172,10 @@ export class SsdModel implements SimModel {
     if (!otpLut && !this.#lutLoaded) this.#host.violation('refresh without a waveform: no OTP load (0x22 bit 4) and no LUT written (0x32)');
     if (!otpLut && this.#lutLoaded) {
       const missing = [0x3f, 0x03, 0x04, 0x2c].filter((c) => !this.#voltages.has(c));
-      if (missing.length > 0) this.#host.violation(`refresh from a RAM LUT on power-on default voltages: ${missing.map((c) => `0x${c.toString(16).padStart(2, '0')}`).join(', ')} not written`);
+      if (missing.length > 0)
+        this.#host.violation(
+          `refresh from a RAM LUT on power-on default voltages: ${missing.map((c) => `0x${c.toString(16).padStart(2, '0')}`).join(', ')} not written`,
+        );
     }
     if (mode2) this.#checkPrevious();
     if (mode2) this.#showDifferential();
@@ -199,7 +205,9 @@ export class SsdModel implements SimModel {
     }
     if (stale > 0) {
       const at = `(byte ${first % this.#stride}, row ${Math.floor(first / this.#stride)})`;
-      this.#host.violation(`partial refresh with the previous-image RAM (0x26) differing from the displayed image in ${stale} bytes, first at ${at}: those pixels are driven again`);
+      this.#host.violation(
+        `partial refresh with the previous-image RAM (0x26) differing from the displayed image in ${stale} bytes, first at ${at}: those pixels are driven again`,
+      );
     }
   }
 

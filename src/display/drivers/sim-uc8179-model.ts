@@ -14,7 +14,10 @@
 import type { Level } from '../../signal/gpio.js';
 import type { SimHost, SimModel } from './sim-epaper-device.js';
 
-const KNOWN = new Set([0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x15, 0x30, 0x41, 0x50, 0x60, 0x61, 0x65, 0x71, 0x82, 0x90, 0x91, 0x92, 0xe0, 0xe3, 0xe5]);
+const KNOWN = new Set([
+  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x15, 0x30, 0x41, 0x50, 0x60, 0x61, 0x65, 0x71, 0x82, 0x90, 0x91, 0x92, 0xe0, 0xe3,
+  0xe5,
+]);
 /** 0xE5 values that select an OTP waveform other than the normal one when 0xE0 sets TSFIX. */
 const TEMP_FAST_PARTIAL = 0x6e;
 
@@ -167,7 +170,8 @@ export class UcModel implements SimModel {
 
   #refresh(): void {
     if (!this.#poweredOn) this.#host.violation('refresh while the panel is powered off');
-    if (this.#panelSetting === undefined || (this.#panelSetting & 0x20) !== 0) this.#host.violation('refresh without the OTP waveform selected (panel setting REG must be 0)');
+    if (this.#panelSetting === undefined || (this.#panelSetting & 0x20) !== 0)
+      this.#host.violation('refresh without the OTP waveform selected (panel setting REG must be 0)');
     if (!this.#resolutionOk) this.#host.violation('refresh without the resolution set');
     const fast = (this.#ccset & 0x02) !== 0 && this.#tsset === TEMP_FAST_PARTIAL;
     if (fast && !this.#fastPartialInOtp) this.#host.violation('fast partial waveform selected (0xE0 0x02, 0xE5 0x6E), but this panel batch has none in OTP');

@@ -82,7 +82,10 @@ class SpidevBus implements SpiBus {
     const sendBuffer = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
     return new Promise((resolve, reject) => {
       this.#device.transfer([{ sendBuffer, byteLength: part.byteLength, speedHz: this.#speedHz }], (err) => {
-        if (err) reject(new TillqrError('PANEL_IO', `SPI write to ${this.#path} failed: ${err.message}`, { path: this.#path, bytes: part.byteLength }, { cause: err }));
+        if (err)
+          reject(
+            new TillqrError('PANEL_IO', `SPI write to ${this.#path} failed: ${err.message}`, { path: this.#path, bytes: part.byteLength }, { cause: err }),
+          );
         else resolve();
       });
     });

@@ -32,13 +32,7 @@ export const SSD1680_2IN13_V4: Ssd168xProfile = {
  */
 export const LUT_2IN9_V2_PARTIAL: readonly number[] = Object.freeze(
   buildLut(
-    [
-      [0x00, 0x40],
-      [0x80, 0x80],
-      [0x40, 0x40],
-      [0x00, 0x80],
-      [],
-    ],
+    [[0x00, 0x40], [0x80, 0x80], [0x40, 0x40], [0x00, 0x80], []],
     [[0x0a, 0, 0, 0, 0, 0, 0x01], [0x01], [0x01]],
     [0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x00, 0x00, 0x00],
   ),
@@ -64,7 +58,10 @@ export const SSD1680_2IN9_V2: Ssd168xProfile = {
 function buildLut(voltages: number[][], timings: number[][], tail: number[]): number[] {
   const pad = (row: number[], n: number): number[] => [...row, ...new Array<number>(n - row.length).fill(0)];
   const v = voltages.flatMap((r) => pad(r, 12));
-  const t = pad(timings.flatMap((r) => pad(r, 7)), 12 * 7);
+  const t = pad(
+    timings.flatMap((r) => pad(r, 7)),
+    12 * 7,
+  );
   return [...v, ...t, ...tail];
 }
 

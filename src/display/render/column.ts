@@ -253,7 +253,8 @@ function misfitsOf(placed: readonly Placed[], boxH: number): Misfit[] {
   let y = 0;
   for (const p of placed) {
     if (p.misfit !== undefined) out.push(p.misfit);
-    else if (y + p.height > boxH && p.height > 0 && (p.item.kind === 'text' || p.item.kind === 'amount')) out.push({ kind: p.item.kind, text: p.item.text, why: 'height' });
+    else if (y + p.height > boxH && p.height > 0 && (p.item.kind === 'text' || p.item.kind === 'amount'))
+      out.push({ kind: p.item.kind, text: p.item.text, why: 'height' });
     y += p.height;
   }
   return out;

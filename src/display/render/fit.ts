@@ -18,7 +18,13 @@ type Charge = Extract<Screen, { name: 'charge' }>;
 export function moneyScreens(charge: Charge): Screen[] {
   const { money, orderId } = charge;
   const m: Money = money;
-  return [charge, { name: 'paid', money: m, orderId }, { name: 'failed', money: m, orderId }, { name: 'expired', money: m, orderId }, { name: 'cancelled', money: m, orderId }];
+  return [
+    charge,
+    { name: 'paid', money: m, orderId },
+    { name: 'failed', money: m, orderId },
+    { name: 'expired', money: m, orderId },
+    { name: 'cancelled', money: m, orderId },
+  ];
 }
 
 /**

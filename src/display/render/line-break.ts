@@ -16,7 +16,9 @@
 
 /** Never at the start of a line. */
 export const NO_START = new Set(
-  Array.from('。、，．,.:;!?)]}）」』】〕〉》〙〗’”〟・：；！？ー～…‥%％ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻ゝゞヽヾ'),
+  Array.from(
+    '。、，．,.:;!?)]}）」』】〕〉》〙〗’”〟・：；！？ー～…‥%％ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻ゝゞヽヾ',
+  ),
 );
 /** Never at the end of a line. */
 export const NO_END = new Set(Array.from('([{（「『【〔〈《〘〖‘“〝'));

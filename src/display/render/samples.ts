@@ -58,7 +58,12 @@ export function sampleScreen(name: ScreenName, input: SampleInput = {}): Screen 
   const cur = currencyByAlpha(money.currency);
   const qr =
     input.qr ??
-    sampleEmv({ amount: decimalString(money.amount, cur?.minorUnits ?? 0), currency: cur?.numeric ?? '392', country: cur?.alpha === 'JPY' || cur === undefined ? 'JP' : 'US', bill: 'A-1042' });
+    sampleEmv({
+      amount: decimalString(money.amount, cur?.minorUnits ?? 0),
+      currency: cur?.numeric ?? '392',
+      country: cur?.alpha === 'JPY' || cur === undefined ? 'JP' : 'US',
+      bill: 'A-1042',
+    });
   switch (name) {
     case 'unprovisioned':
       return { name, deviceId: 'tq-7f3a91c2', consolePort: '/dev/ttyGS0' };
@@ -83,7 +88,10 @@ export function sampleScreen(name: ScreenName, input: SampleInput = {}): Screen 
     case 'error':
       return { name, code: 'PANEL_BUSY_TIMEOUT', action: 'Check the ribbon cable between the panel and the HAT, then restart the device.' };
     case 'status':
-      return { name, lines: ['device tq-7f3a91c2', 'firmware 1.4.1', 'broker connected 12 ms', 'panel waveshare-2in9-v2 @90', 'wifi -61 dBm', 'uptime 3 d 04:12'] };
+      return {
+        name,
+        lines: ['device tq-7f3a91c2', 'firmware 1.4.1', 'broker connected 12 ms', 'panel waveshare-2in9-v2 @90', 'wifi -61 dBm', 'uptime 3 d 04:12'],
+      };
     case 'test-pattern':
       return { name, qr: 'https://tillqr.example/t/tq-7f3a91c2' };
   }

@@ -53,6 +53,7 @@ function infoOf(bytes: Buffer, path: string): ArtifactInfo {
   } catch {
     throw new TillqrError('USAGE', `${path}: its package.json is not JSON`);
   }
-  const version = typeof pkg === 'object' && pkg !== null && typeof (pkg as { version?: unknown }).version === 'string' ? (pkg as { version: string }).version : undefined;
+  const version =
+    typeof pkg === 'object' && pkg !== null && typeof (pkg as { version?: unknown }).version === 'string' ? (pkg as { version: string }).version : undefined;
   return { ...(version !== undefined ? { version } : {}), ...releaseRuntimeOf(pkg) };
 }

@@ -79,9 +79,22 @@ function updateText(u: UpdateStatus | undefined): string {
 export function renderTable(views: Iterable<DeviceView>, nowSec: number): string {
   const rows = [...views]
     .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
-    .map((v) => [v.deviceId, v.status === undefined ? '?' : v.status.online ? 'yes' : 'no', deviceVersion(v) ?? '?', v.status?.state ?? '?', (v.status?.faults ?? []).join(',') || '-', updateText(v.update), (v.reported?.memberOf ?? []).join(',') || '-', v.status?.online === true ? 'now' : ago(lastSeen(v), nowSec)]);
+    .map((v) => [
+      v.deviceId,
+      v.status === undefined ? '?' : v.status.online ? 'yes' : 'no',
+      deviceVersion(v) ?? '?',
+      v.status?.state ?? '?',
+      (v.status?.faults ?? []).join(',') || '-',
+      updateText(v.update),
+      (v.reported?.memberOf ?? []).join(',') || '-',
+      v.status?.online === true ? 'now' : ago(lastSeen(v), nowSec),
+    ]);
   const head = ['DEVICE', 'ONLINE', 'VERSION', 'STATE', 'FAULTS', 'UPDATE', 'GROUPS', 'LAST SEEN'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n') + '\n';
 }

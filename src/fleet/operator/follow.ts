@@ -15,7 +15,14 @@ export interface FollowOptions {
   readonly print: (line: string) => void;
 }
 
-export async function publishAndFollow(client: OperatorClient, prefix: string, token: string, job: UpdateJob, devices: readonly string[], o: FollowOptions): Promise<RolloutResult> {
+export async function publishAndFollow(
+  client: OperatorClient,
+  prefix: string,
+  token: string,
+  job: UpdateJob,
+  devices: readonly string[],
+  o: FollowOptions,
+): Promise<RolloutResult> {
   await client.subscribe([`${prefix}/+/update/status`]);
   let lastLine = '';
   const result = await runRollout(job, devices, {

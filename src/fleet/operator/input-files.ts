@@ -28,6 +28,7 @@ export async function readArtifact(path: string): Promise<{ path: string; bytes:
 /** The stream a --serve flag serves (the job must be a chunked one). */
 export function streamToServe(job: UpdateJob, serve: string | undefined): string | undefined {
   if (serve === undefined) return undefined;
-  if (job.stream === undefined) throw new TillqrError('USAGE', `--serve: the job ${job.jobId} downloads over HTTPS (${job.url ?? ''}); there is no stream to serve`);
+  if (job.stream === undefined)
+    throw new TillqrError('USAGE', `--serve: the job ${job.jobId} downloads over HTTPS (${job.url ?? ''}); there is no stream to serve`);
   return job.stream;
 }

@@ -42,7 +42,11 @@ export class OperatorClient {
     if (o.password !== undefined) opts.password = o.password;
     if (o.caFile !== undefined) opts.ca = readFileSync(o.caFile);
     const hints = { ...cliHints({ passwordEnv: 'TILLQR_FLEET_PASSWORD', urlFlag: '--url (or TILLQR_FLEET_URL)' }), ...o.hints };
-    const { client, protocolVersion } = await connectNegotiated(o.url, opts, { protocol: o.protocol ?? 'auto', hints, ...(o.note !== undefined ? { note: o.note } : {}) });
+    const { client, protocolVersion } = await connectNegotiated(o.url, opts, {
+      protocol: o.protocol ?? 'auto',
+      hints,
+      ...(o.note !== undefined ? { note: o.note } : {}),
+    });
     // Connected once: from here a dropped connection comes back by itself (serve, rollout).
     client.options.reconnectPeriod = 1000;
     (client.stream as { setNoDelay?: (b: boolean) => unknown } | undefined)?.setNoDelay?.(true);
@@ -74,7 +78,12 @@ export class OperatorClient {
   }
 
   /** Subscribe and collect what arrives (retained first) until `quietMs` pass without a message. */
-  async collect(topics: string[], quietMs = 700, maxMs = 10_000, o: { minMs?: number; afterSubscribe?: () => Promise<void> } = {}): Promise<Map<string, Buffer>> {
+  async collect(
+    topics: string[],
+    quietMs = 700,
+    maxMs = 10_000,
+    o: { minMs?: number; afterSubscribe?: () => Promise<void> } = {},
+  ): Promise<Map<string, Buffer>> {
     const got = new Map<string, Buffer>();
     let last = Date.now();
     const off = this.onMessage((t, p) => {

@@ -67,7 +67,15 @@ export async function runRollout(
         const finished = devices.length - result.skipped.length;
         // The counts include this batch's devices that have finished, so the last line adds up.
         const failed = result.failed.length + batch.length - pending - ok;
-        o.progress({ batch: bi + 1, batches: batches.length, done: result.succeeded.length + result.failed.length + batch.length - pending, succeeded: result.succeeded.length + ok, failed, total: finished, inBatch: state });
+        o.progress({
+          batch: bi + 1,
+          batches: batches.length,
+          done: result.succeeded.length + result.failed.length + batch.length - pending,
+          succeeded: result.succeeded.length + ok,
+          failed,
+          total: finished,
+          inBatch: state,
+        });
         if (pending === 0 || o.io.now() - started > o.batchTimeoutMs) break;
         await o.io.sleep(250);
       }
@@ -75,7 +83,12 @@ export async function runRollout(
         const s = latest.get(id);
         if (s?.state === 'succeeded') result.succeeded.push(id);
         else {
-          const why = s === undefined ? 'no answer' : FINAL_UPDATE_STATES.includes(s.state) ? `${s.state}${s.reason !== undefined ? ` (${s.reason})` : ''}` : `timed out while ${s.state}`;
+          const why =
+            s === undefined
+              ? 'no answer'
+              : FINAL_UPDATE_STATES.includes(s.state)
+                ? `${s.state}${s.reason !== undefined ? ` (${s.reason})` : ''}`
+                : `timed out while ${s.state}`;
           result.failed.push({ deviceId: id, why, ...(s?.detail !== undefined && s.detail !== '' ? { detail: s.detail } : {}) });
         }
       }

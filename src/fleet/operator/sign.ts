@@ -75,7 +75,13 @@ export async function signJob(artifact: string, spec: JobSpec, k: SigningKey): P
   return { token: signCompact(JSON.stringify(body), k.key, { kid: k.kid }), job: r.value };
 }
 
-export function signDesiredConfig(target: string, version: number, config: Record<string, unknown>, k: SigningKey, nowSec = Math.floor(Date.now() / 1000)): string {
+export function signDesiredConfig(
+  target: string,
+  version: number,
+  config: Record<string, unknown>,
+  k: SigningKey,
+  nowSec = Math.floor(Date.now() / 1000),
+): string {
   const body = { typ: 'config', target, version, iat: nowSec, config };
   const r = desiredConfigSchema.safeParse(body);
   if (!r.ok) throw new TillqrError('USAGE', `the document is not valid:\n${r.issues.map((i) => `  ${i.message}`).join('\n')}`);

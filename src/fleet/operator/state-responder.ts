@@ -73,7 +73,8 @@ export class StateResponder {
     const head = `${this.#o.prefix}/`;
     if (!topic.startsWith(head)) return undefined;
     const parts = topic.slice(head.length).split('/');
-    if (parts[0] === 'groups') return parts.length === 4 && GROUP_NAME.test(parts[1] ?? '') && parts[2] === 'config' && parts[3] === 'desired' ? 'group' : undefined;
+    if (parts[0] === 'groups')
+      return parts.length === 4 && GROUP_NAME.test(parts[1] ?? '') && parts[2] === 'config' && parts[3] === 'desired' ? 'group' : undefined;
     if (!DEVICE_ID.test(parts[0] ?? '')) return undefined;
     const rest = parts.slice(1).join('/');
     return rest === 'config/desired' ? 'device' : rest === 'update' ? 'update' : rest === 'fleet/hello' ? 'hello' : undefined;
@@ -99,6 +100,8 @@ export class StateResponder {
     const path = this.#o.statePath;
     if (path === undefined) return;
     const snapshot = Object.fromEntries(this.#docs);
-    this.#saving = this.#saving.then(() => writeJsonAtomic(path, snapshot).catch((e: unknown) => this.#o.note?.(`could not save the state: ${(e as Error).message}`)));
+    this.#saving = this.#saving.then(() =>
+      writeJsonAtomic(path, snapshot).catch((e: unknown) => this.#o.note?.(`could not save the state: ${(e as Error).message}`)),
+    );
   }
 }

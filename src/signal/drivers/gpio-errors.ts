@@ -8,7 +8,9 @@ export const GROUP_ADVICE = 'add the user to the gpio group: sudo usermod -aG gp
 
 export function gpioPermission(pin: number | undefined, path: string, cause?: unknown): TillqrError {
   const which = pin === undefined ? 'GPIO' : `GPIO BCM ${pin}`;
-  return new TillqrError('GPIO_PERMISSION', `no permission to use ${which} (${path}); ${GROUP_ADVICE}`, pin === undefined ? { path } : { pin, path }, { cause });
+  return new TillqrError('GPIO_PERMISSION', `no permission to use ${which} (${path}); ${GROUP_ADVICE}`, pin === undefined ? { path } : { pin, path }, {
+    cause,
+  });
 }
 
 export function gpioBusyInProcess(pin: number): TillqrError {

@@ -49,7 +49,11 @@ export async function listPwmChips(fs: SysfsFs, root: string): Promise<PwmChipIn
       const npwm = Number((await fs.readFile(`${root}/${name}/npwm`)).trim());
       if (!Number.isSafeInteger(npwm) || npwm <= 0) continue;
       const device = await fs.readlink(`${root}/${name}/device`).then(
-        (t) => t.split('/').filter((x) => x !== '').at(-1) ?? '',
+        (t) =>
+          t
+            .split('/')
+            .filter((x) => x !== '')
+            .at(-1) ?? '',
         () => '',
       );
       chips.push({ name, chip: Number(name.slice('pwmchip'.length)), npwm, device });

@@ -205,7 +205,11 @@ export class SimGpio implements Gpio {
     this.#wires.set(from, list);
     return () => {
       const l = this.#wires.get(from);
-      if (l !== undefined) this.#wires.set(from, l.filter((w) => w !== wire));
+      if (l !== undefined)
+        this.#wires.set(
+          from,
+          l.filter((w) => w !== wire),
+        );
     };
   }
 

@@ -55,7 +55,10 @@ export class SimPwm implements Pwm {
     }
     if (this.permissionDenied) return Promise.reject(pwmPermission(`sim pwmchip${chip.chip}`));
     const k = key(chip.chip, opts.channel);
-    if (this.#open.has(k)) return Promise.reject(pwmUnavailable(`pwmchip${chip.chip} channel ${opts.channel} is already in use by tillqr`, { chip: chip.chip, channel: opts.channel }));
+    if (this.#open.has(k))
+      return Promise.reject(
+        pwmUnavailable(`pwmchip${chip.chip} channel ${opts.channel} is already in use by tillqr`, { chip: chip.chip, channel: opts.channel }),
+      );
     this.#open.add(k);
     this.#set(chip.chip, opts.channel, { periodNs: 0, dutyNs: 0, enabled: false });
     return Promise.resolve(this.#channel(chip.chip, opts.channel));

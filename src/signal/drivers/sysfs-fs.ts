@@ -40,7 +40,13 @@ export function sleep(clock: { setTimeout(fn: () => void, ms: number): unknown }
  * After an export, udev needs a moment to hand the new files to the gpio group: run `fn` again
  * every `stepMs` while `retryable` says the failure is that, until `waitMs` have passed.
  */
-export async function whenUdevDone(clock: { now(): number; setTimeout(fn: () => void, ms: number): unknown }, waitMs: number, stepMs: number, retryable: (e: unknown) => boolean, fn: () => Promise<void>): Promise<void> {
+export async function whenUdevDone(
+  clock: { now(): number; setTimeout(fn: () => void, ms: number): unknown },
+  waitMs: number,
+  stepMs: number,
+  retryable: (e: unknown) => boolean,
+  fn: () => Promise<void>,
+): Promise<void> {
   const deadline = clock.now() + waitMs;
   for (;;) {
     try {

@@ -181,4 +181,3 @@ export class SysfsGpio implements Gpio {
     await unexport(this.#fs, this.#root, c);
   }
 }
-

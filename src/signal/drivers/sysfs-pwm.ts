@@ -41,7 +41,8 @@ export class SysfsPwm implements Pwm {
   async open(opts: PwmOpenOptions): Promise<PwmChannel> {
     const chip = await findPwmChip(this.#fs, this.#root, opts.channel, opts.chip);
     const key = `${chip.chip}/${opts.channel}`;
-    if (this.#open.has(key)) throw pwmUnavailable(`${chip.name} channel ${opts.channel} is already in use by tillqr`, { chip: chip.chip, channel: opts.channel });
+    if (this.#open.has(key))
+      throw pwmUnavailable(`${chip.name} channel ${opts.channel} is already in use by tillqr`, { chip: chip.chip, channel: opts.channel });
     this.#open.set(key, 'opening');
     try {
       const chipDir = `${this.#root}/${chip.name}`;
@@ -85,7 +86,6 @@ export class SysfsPwm implements Pwm {
     };
     return whenUdevDone(this.#clock, this.#udevWaitMs, UDEV_STEP_MS, retryable, fn);
   }
-
 }
 
 class SysfsPwmChannel implements PwmChannel {
@@ -119,7 +119,9 @@ class SysfsPwmChannel implements PwmChannel {
 
   configure(periodNs: number, dutyNs: number): Promise<void> {
     if (!Number.isSafeInteger(periodNs) || !Number.isSafeInteger(dutyNs) || periodNs <= 0 || dutyNs < 0 || dutyNs > periodNs) {
-      return Promise.reject(pwmIo(`period ${periodNs} ns / duty ${dutyNs} ns refused (the duty cycle must be 0 to the period)`, { chip: this.chip, channel: this.channel }));
+      return Promise.reject(
+        pwmIo(`period ${periodNs} ns / duty ${dutyNs} ns refused (the duty cycle must be 0 to the period)`, { chip: this.chip, channel: this.channel }),
+      );
     }
     return this.#enqueue(async () => {
       if (periodNs === this.#periodNs && dutyNs === this.#dutyNs) return;

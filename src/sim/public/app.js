@@ -68,7 +68,8 @@ function drawFrame(f) {
   $('bezel').classList.remove('refreshing');
   $('refreshing').hidden = true;
   $('no-frame').hidden = true;
-  $('panel-info').textContent = `${f.panel}: ${f.native.width}×${f.native.height} ${f.kind === 'epaper' ? 'e-paper, 1-bit' : `LCD, ${f.ink} on ${f.paper}`}, mounted at ${f.rotation}° · frame ${f.seq} (${f.mode} refresh)`;
+  $('panel-info').textContent =
+    `${f.panel}: ${f.native.width}×${f.native.height} ${f.kind === 'epaper' ? 'e-paper, 1-bit' : `LCD, ${f.ink} on ${f.paper}`}, mounted at ${f.rotation}° · frame ${f.seq} (${f.mode} refresh)`;
   applyZoom();
 }
 
@@ -186,7 +187,7 @@ function showSale(sale) {
   el.dataset.order = sale.orderId;
   el.dataset.qr = sale.qr;
   card.dataset.outcome = sale.outcome ?? 'open';
-  outcome.textContent = sale.outcome ? OUTCOME_LABELS[sale.outcome] ?? sale.outcome : 'open';
+  outcome.textContent = sale.outcome ? (OUTCOME_LABELS[sale.outcome] ?? sale.outcome) : 'open';
   const ref = sale.reference ? ` · ${sale.reference}` : '';
   const by = sale.startedBy === 'other' ? ' · started by another client' : '';
   el.textContent = `${sale.orderId}: ${formatAmount(sale.amount, sale.currency)}${ref} · QR built by the ${sale.qrBy}${by}`;
@@ -208,7 +209,9 @@ function showStatus(st) {
   if (!st) return;
   const faults = st.faults?.length ? ` · faults: ${st.faults.join(', ')}` : '';
   el.dataset.state = !st.online ? 'offline' : faults ? 'faulty' : 'online';
-  const today = st.takings ? ` · today: ${st.takings.sales.length === 0 ? 'no sales' : st.takings.sales.map((t) => `${t.count} × ${formatAmount(t.amount, t.currency)}`).join(', ')}` : '';
+  const today = st.takings
+    ? ` · today: ${st.takings.sales.length === 0 ? 'no sales' : st.takings.sales.map((t) => `${t.count} × ${formatAmount(t.amount, t.currency)}`).join(', ')}`
+    : '';
   el.textContent = st.online ? `device online · ${st.state}${faults}${today}` : 'device offline';
 }
 
@@ -269,13 +272,29 @@ function fillSelect(sel, items, value) {
 
 function setup(s) {
   state.snapshot = s;
-  $('identity').textContent = `${s.deviceId} · ${s.merchant ? `${s.merchant.name}, ${s.merchant.city}` : 'no merchant'} · broker ${s.brokerUrl}${s.embeddedBroker ? ' (embedded)' : ''}`;
+  $('identity').textContent =
+    `${s.deviceId} · ${s.merchant ? `${s.merchant.name}, ${s.merchant.city}` : 'no merchant'} · broker ${s.brokerUrl}${s.embeddedBroker ? ' (embedded)' : ''}`;
   $('kid').textContent = `signing as ${s.devKid}`;
-  fillSelect($('panel-select'), s.panels.map((p) => [p.id, `${p.id} (${p.width}×${p.height})`]), s.display.panel);
-  fillSelect($('rotation-select'), s.rotations.map((r) => [r, `${r}°`]), s.display.rotation);
+  fillSelect(
+    $('panel-select'),
+    s.panels.map((p) => [p.id, `${p.id} (${p.width}×${p.height})`]),
+    s.display.panel,
+  );
+  fillSelect(
+    $('rotation-select'),
+    s.rotations.map((r) => [r, `${r}°`]),
+    s.display.rotation,
+  );
   const cur = $('currency').value || (s.merchant?.currency ?? 'JPY');
-  fillSelect($('currency'), s.currencies.map((c) => [c, c]), cur);
-  fillSelect($('forge-kind'), Object.entries(s.forgeries).map(([k, v]) => [k, v.label]));
+  fillSelect(
+    $('currency'),
+    s.currencies.map((c) => [c, c]),
+    cur,
+  );
+  fillSelect(
+    $('forge-kind'),
+    Object.entries(s.forgeries).map(([k, v]) => [k, v.label]),
+  );
   showForgery();
   const wallets = $('wallets');
   wallets.replaceChildren(

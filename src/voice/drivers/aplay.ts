@@ -29,7 +29,10 @@ export class AplaySpeaker implements Speaker {
         resolve();
         return;
       }
-      const child = spawn(this.#command, ['-q', '-D', opts.device, '-t', 'wav', '-'], { stdio: ['pipe', 'ignore', 'pipe'], ...(this.#env !== undefined ? { env: this.#env } : {}) });
+      const child = spawn(this.#command, ['-q', '-D', opts.device, '-t', 'wav', '-'], {
+        stdio: ['pipe', 'ignore', 'pipe'],
+        ...(this.#env !== undefined ? { env: this.#env } : {}),
+      });
       let err = '';
       let stopped = false;
       const onAbort = (): void => {
@@ -41,13 +44,22 @@ export class AplaySpeaker implements Speaker {
       child.stdin.on('error', () => undefined); // aplay gave up early: its exit says why
       child.on('error', (e: NodeJS.ErrnoException) => {
         opts.signal?.removeEventListener('abort', onAbort);
-        reject(e.code === 'ENOENT' ? new TillqrError('AUDIO_UNAVAILABLE', `${this.#command} is not installed (Debian package alsa-utils)`, { command: this.#command }) : new TillqrError('AUDIO_DEVICE', `${this.#command} could not be started: ${e.message}`));
+        reject(
+          e.code === 'ENOENT'
+            ? new TillqrError('AUDIO_UNAVAILABLE', `${this.#command} is not installed (Debian package alsa-utils)`, { command: this.#command })
+            : new TillqrError('AUDIO_DEVICE', `${this.#command} could not be started: ${e.message}`),
+        );
       });
       child.on('close', (code) => {
         opts.signal?.removeEventListener('abort', onAbort);
         if (code === 0 || stopped) resolve();
         else {
-          const why = err.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? `exit ${String(code)}`;
+          const why =
+            err
+              .trim()
+              .split('\n')
+              .filter((l) => l.trim() !== '')
+              .pop() ?? `exit ${String(code)}`;
           reject(new TillqrError('AUDIO_DEVICE', `cannot play on ALSA PCM ${JSON.stringify(opts.device)}: ${why}`, { device: opts.device }));
         }
       });

@@ -64,13 +64,15 @@ export class EspeakNgEngine implements SpeechEngine {
     } catch (e) {
       throw this.#missing(e);
     }
-    if (r.code !== 0 || r.out.length < 44) throw new TillqrError('AUDIO_ENGINE', `espeak-ng -v ${VOICES[lang]} failed (exit ${String(r.code)}): ${r.err.trim().split('\n').pop() ?? ''}`, { lang });
+    if (r.code !== 0 || r.out.length < 44)
+      throw new TillqrError('AUDIO_ENGINE', `espeak-ng -v ${VOICES[lang]} failed (exit ${String(r.code)}): ${r.err.trim().split('\n').pop() ?? ''}`, { lang });
     return normalizeWav(r.out);
   }
 
   #missing(e: unknown): TillqrError {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return new TillqrError('AUDIO_UNAVAILABLE', `${this.#command} is not installed (Debian package espeak-ng)`, { command: this.#command });
+    if (code === 'ENOENT')
+      return new TillqrError('AUDIO_UNAVAILABLE', `${this.#command} is not installed (Debian package espeak-ng)`, { command: this.#command });
     return new TillqrError('AUDIO_ENGINE', `${this.#command} could not be started: ${(e as Error).message}`, { command: this.#command });
   }
 }

@@ -49,17 +49,25 @@ export class SimSpeaker implements Speaker {
   }
 
   play(wav: Uint8Array, opts: PlayOptions): Promise<void> {
-    if (!this.#plugged) return Promise.reject(new TillqrError('AUDIO_DEVICE', `cannot play on ALSA PCM ${JSON.stringify(opts.device)}: no such device (simulated speaker unplugged)`, { device: opts.device }));
+    if (!this.#plugged)
+      return Promise.reject(
+        new TillqrError('AUDIO_DEVICE', `cannot play on ALSA PCM ${JSON.stringify(opts.device)}: no such device (simulated speaker unplugged)`, {
+          device: opts.device,
+        }),
+      );
     if (opts.signal?.aborted === true) return Promise.resolve();
     const s = wavStats(wav);
     const p: SimPlay = { at: this.#clock.now(), device: opts.device, seconds: s.seconds, rms: s.rms, wav };
     this.plays.push(p);
     for (const l of this.#listeners) l(p);
     return new Promise((resolve) => {
-      const timer = this.#clock.setTimeout(() => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.round(s.seconds * 1000));
+      const timer = this.#clock.setTimeout(
+        () => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.round(s.seconds * 1000),
+      );
       const onAbort = (): void => {
         this.#clock.clearTimeout(timer);
         p.stoppedAt = this.#clock.now();

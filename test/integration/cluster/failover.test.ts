@@ -27,12 +27,17 @@ describe.skipIf(cluster === undefined)(`failover on a 3-node RabbitMQ cluster${s
 
   it('a device whose node dies during a sale reconnects to another node; the re-sent confirmation is taken once', async () => {
     const seen = await Watcher.connect(B, ['tillqr/v1/till-x1/status']);
-    d = await startDevice(deviceConfig({ deviceId: 'till-x1', url: A, keys: [key], stateDir: await tempDir(), mqtt: { protocolVersion: 4, urls: [A, B, C], keepaliveSec: 5 } }));
+    d = await startDevice(
+      deviceConfig({ deviceId: 'till-x1', url: A, keys: [key], stateDir: await tempDir(), mqtt: { protocolVersion: 4, urls: [A, B, C], keepaliveSec: 5 } }),
+    );
     await until(() => seen.json<{ online: boolean }>('tillqr/v1/till-x1/status').some((s) => s.online), 20_000, 'online seen from node b');
     await seen.close();
     const be = (backend = await TestBackend.connect(B));
     await be.watch('till-x1');
-    const charge = await be.client.sendUntilAnswered('till-x1', 'charge', be.sign('till-x1', key, chargeBody('ORD-F1', 800)), { resendMs: 1000, timeoutMs: 20_000 });
+    const charge = await be.client.sendUntilAnswered('till-x1', 'charge', be.sign('till-x1', key, chargeBody('ORD-F1', 800)), {
+      resendMs: 1000,
+      timeoutMs: 20_000,
+    });
     expect(charge).toMatchObject({ type: 'displayed', orderId: 'ORD-F1' });
     const device = d;
 

@@ -25,7 +25,22 @@ describe('console for a person', () => {
   it('answers help, version and status with a prompt after each', async () => {
     const help = await host.type('help');
     expect(help).toMatch(/^help\r\n/);
-    for (const cmd of ['status', 'get KEY', 'set KEY VALUE', 'wifi SSID [PSK]', 'mqtt test', 'display test', 'led test', 'buzzer test', 'history [N]', 'log [N]', 'provision BUNDLE', 'factory-reset', 'reboot', 'version']) {
+    for (const cmd of [
+      'status',
+      'get KEY',
+      'set KEY VALUE',
+      'wifi SSID [PSK]',
+      'mqtt test',
+      'display test',
+      'led test',
+      'buzzer test',
+      'history [N]',
+      'log [N]',
+      'provision BUNDLE',
+      'factory-reset',
+      'reboot',
+      'version',
+    ]) {
       expect(help).toContain(cmd);
     }
     expect(help).toMatch(/tillqr> $/);

@@ -41,7 +41,9 @@ async function failure(p: Promise<unknown>): Promise<{ code: string; message: st
 describe('console for a program (JSON lines)', () => {
   it('answers each request with exactly one JSON line carrying its id, and echoes nothing', async () => {
     const from = host.mark();
-    host.write('{"id":"7","cmd":"set","args":["display.rotation","90"]}\n{"id":"8","cmd":"get","args":["display.rotation"]}\n{"id":9,"cmd":"mqtt","args":["test"]}\n');
+    host.write(
+      '{"id":"7","cmd":"set","args":["display.rotation","90"]}\n{"id":"8","cmd":"get","args":["display.rotation"]}\n{"id":9,"cmd":"mqtt","args":["test"]}\n',
+    );
     const text = await host.waitFor(/"id":9,[^\n]*\r\n/, from);
     const lines = text.split('\r\n').filter((l) => l !== '');
     expect(lines).toEqual([
@@ -56,7 +58,10 @@ describe('console for a program (JSON lines)', () => {
     const from = host.mark();
     host.write('{"id":"1","cmd":"frobnicate"}\n{"id":"2",\n{"id":"3","cmd":"get"}\n{"cmd":"status"}\n');
     const text = await host.waitFor(/(\{[^\n]*\r\n){4}/, from);
-    const replies = text.split('\r\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { id: unknown; ok: boolean; error: { code: string; message: string } });
+    const replies = text
+      .split('\r\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { id: unknown; ok: boolean; error: { code: string; message: string } });
     expect(replies.map((r) => [r.id, r.ok, r.error.code])).toEqual([
       ['1', false, 'CONSOLE_BAD_COMMAND'],
       [null, false, 'CONSOLE_BAD_COMMAND'],
@@ -118,7 +123,9 @@ describe('console for a program (JSON lines)', () => {
     expect((await stat(mqtt.caFile ?? '')).mode & 0o777).toBe(0o644);
 
     const tls2 = await makeTls();
-    await host.client.request('provision', [toBase64(makeBundle({ mqtt: { url: 'mqtts://broker.example:8883', caPem: tls2.caPem, certPem: tls2.certPem, keyPem: tls2.keyPem } }))]);
+    await host.client.request('provision', [
+      toBase64(makeBundle({ mqtt: { url: 'mqtts://broker.example:8883', caPem: tls2.caPem, certPem: tls2.certPem, keyPem: tls2.keyPem } })),
+    ]);
     const mqtt2 = (await rig.savedConfig()).mqtt as Record<string, string>;
     expect(mqtt2.keyFile).not.toBe(mqtt.keyFile);
     expect((await readdir(rig.tlsDir)).sort()).toEqual([mqtt2.caFile, mqtt2.certFile, mqtt2.keyFile].map((p) => p?.slice(rig.tlsDir.length + 1)).sort());

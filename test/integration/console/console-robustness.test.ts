@@ -69,7 +69,9 @@ describe('console robustness', () => {
     from = h.mark();
     h.write(`{"id":"long","cmd":"get","args":["${'b'.repeat(1000)}"]}\n`);
     await h.waitFor(/CONSOLE_LINE_TOO_LONG[^\n]*\r\n/, from);
-    expect(replies(h.received.subarray(from).toString('utf8'))).toEqual([{ id: null, ok: false, error: { code: 'CONSOLE_LINE_TOO_LONG', message: 'the line is longer than 256 bytes and was dropped' } }]);
+    expect(replies(h.received.subarray(from).toString('utf8'))).toEqual([
+      { id: null, ok: false, error: { code: 'CONSOLE_LINE_TOO_LONG', message: 'the line is longer than 256 bytes and was dropped' } },
+    ]);
     expect(await h.client.request('get', ['console.maxLineBytes'])).toEqual({ key: 'console.maxLineBytes', value: 256 });
   });
 

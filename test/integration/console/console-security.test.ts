@@ -85,7 +85,10 @@ describe('console security', () => {
 
   it('never lets a secret out on the port or into the log', async () => {
     const tls = await makeTls();
-    const bundle = makeBundle({ mqtt: { url: 'mqtts://broker.example:8883', password: 'broker-Secret-77', caPem: tls.caPem, certPem: tls.certPem, keyPem: tls.keyPem }, wifi: { ssid: 'Shop Net', psk: 'shop-Wifi-psk9' } });
+    const bundle = makeBundle({
+      mqtt: { url: 'mqtts://broker.example:8883', password: 'broker-Secret-77', caPem: tls.caPem, certPem: tls.certPem, keyPem: tls.keyPem },
+      wifi: { ssid: 'Shop Net', psk: 'shop-Wifi-psk9' },
+    });
     rig = await Rig.start();
     host = await Host.open(rig.pty.host);
     await host.sync();
@@ -116,7 +119,16 @@ describe('console security', () => {
     await host.client.request('get', ['mqtt.keyFile']);
     const hash = rig.store.current.console.passphraseHash ?? 'no hash';
     const keyBody = tls.keyPem.split('\n')[1] ?? 'no key';
-    const secrets = ['x'.repeat(20), BUNDLE_PASSPHRASE, 'broker-Secret-77', 'new-Broker-Secret-88', 'shop-Wifi-psk9', keyBody, hash, hash.split('$')[5] ?? 'no hash'];
+    const secrets = [
+      'x'.repeat(20),
+      BUNDLE_PASSPHRASE,
+      'broker-Secret-77',
+      'new-Broker-Secret-88',
+      'shop-Wifi-psk9',
+      keyBody,
+      hash,
+      hash.split('$')[5] ?? 'no hash',
+    ];
     const wire = host.text;
     const log = rig.sink.lines.join('\n');
     for (const s of secrets) {

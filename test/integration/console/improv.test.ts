@@ -47,16 +47,34 @@ async function rpc(command: number, payload: number[], until: (s: string[]) => b
 describe('Improv Wi-Fi Serial', () => {
   it('reports state and device info on an unprovisioned device', async () => {
     expect(await rpc(0x02, [], (s) => s.some((x) => x.startsWith('state')))).toEqual(['error 0', 'state 2']);
-    expect(await rpc(0x03, [], (s) => s.some((x) => x.startsWith('result')))).toEqual(['error 0', 'result 3 [tillqr|0.1.0-test|Test rig (pty)|tillqr (not provisioned)]']);
+    expect(await rpc(0x03, [], (s) => s.some((x) => x.startsWith('result')))).toEqual([
+      'error 0',
+      'result 3 [tillqr|0.1.0-test|Test rig (pty)|tillqr (not provisioned)]',
+    ]);
   });
 
   it('lists Wi-Fi networks, ending with an empty result', async () => {
-    expect(await rpc(0x04, [], (s) => s.includes('result 4 []'))).toEqual(['error 0', 'result 4 [Shop Net|-60|YES]', 'result 4 [Cafe Guest|-80|NO]', 'result 4 []']);
+    expect(await rpc(0x04, [], (s) => s.includes('result 4 []'))).toEqual([
+      'error 0',
+      'result 4 [Shop Net|-60|YES]',
+      'result 4 [Cafe Guest|-80|NO]',
+      'result 4 []',
+    ]);
   });
 
   it('joins Wi-Fi: provisioning, then provisioned and a result; a wrong PSK gives "unable to connect"', async () => {
-    expect(await rpc(0x01, wifiPayload('Shop Net', 'not-the-psk'), (s) => s.includes('state 2') && s.includes('error 3'))).toEqual(['error 0', 'state 3', 'error 3', 'state 2']);
-    expect(await rpc(0x01, wifiPayload('Shop Net', 'shop-Wifi-psk9'), (s) => s.some((x) => x.startsWith('result')))).toEqual(['error 0', 'state 3', 'state 4', 'result 1 []']);
+    expect(await rpc(0x01, wifiPayload('Shop Net', 'not-the-psk'), (s) => s.includes('state 2') && s.includes('error 3'))).toEqual([
+      'error 0',
+      'state 3',
+      'error 3',
+      'state 2',
+    ]);
+    expect(await rpc(0x01, wifiPayload('Shop Net', 'shop-Wifi-psk9'), (s) => s.some((x) => x.startsWith('result')))).toEqual([
+      'error 0',
+      'state 3',
+      'state 4',
+      'result 1 []',
+    ]);
     expect(rig.network.connectedSsid).toBe('Shop Net');
     expect(await rpc(0x02, [], (s) => s.some((x) => x.startsWith('result')))).toEqual(['error 0', 'state 4', 'result 2 []']);
     expect(rig.sink.lines.some((l) => l.includes('"actor":"improv"') && l.includes('"ssid":"Shop Net"'))).toBe(true);

@@ -47,7 +47,12 @@ afterAll(async () => {
 
 function network(): { net: NmcliNetwork; log: string[] } {
   const sink = memorySink();
-  const net = new NmcliNetwork({ logger: createLogger('net', { sink }), run: execRunner(bin, { ...process.env, FAKE_NMCLI_LOG: calls }), ifname: 'wlan0', connectTimeoutSec: 20 });
+  const net = new NmcliNetwork({
+    logger: createLogger('net', { sink }),
+    run: execRunner(bin, { ...process.env, FAKE_NMCLI_LOG: calls }),
+    ifname: 'wlan0',
+    connectTimeoutSec: 20,
+  });
   return { net, log: sink.lines };
 }
 

@@ -50,7 +50,9 @@ describe('tillqr provision', () => {
     expect(text).toContain(`bundle ${join(rig.dir, 'shop-042.json')}: device shop-042, broker ${broker.url}, merchant CAFE MORI (checked)`);
     expect(text).toContain('device answers: tillqr 0.1.0-test');
     expect(text).toContain('restarting the tillqr service to apply them...');
-    expect(text).toMatch(/checklist for shop-042:\n {2}\[ ok \] config saved: device id shop-042, broker mqtt:\/\/127\.0\.0\.1:\d+, merchant CAFE MORI\n {2}\[ ok \] broker connected: mqtt:\/\/127\.0\.0\.1:\d+\n {2}\[ ok \] display test shown: test pattern and sample QR on waveshare-4in2-v2\n/);
+    expect(text).toMatch(
+      /checklist for shop-042:\n {2}\[ ok \] config saved: device id shop-042, broker mqtt:\/\/127\.0\.0\.1:\d+, merchant CAFE MORI\n {2}\[ ok \] broker connected: mqtt:\/\/127\.0\.0\.1:\d+\n {2}\[ ok \] display test shown: test pattern and sample QR on waveshare-4in2-v2\n/,
+    );
     expect(text).toContain('the device is provisioned.');
     for (const secret of [BUNDLE_PASSPHRASE, 'broker-Secret-77']) expect(text).not.toContain(secret);
     // it really restarted: a second target, built from the config file on disk
@@ -80,7 +82,9 @@ describe('tillqr provision', () => {
     await bundleFile(rig, { passphrase: 'new-Passphrase-2' });
     const denied = captureIo({}, rig.dir);
     expect(await run(['--port', rig.pty.host, '--bundle', 'shop-042.json'], denied)).toBe(1);
-    expect(out(denied)).toContain("failed: CONSOLE_AUTH_FAILED: wrong passphrase; the next attempt is possible in 1 s (give the device's current passphrase with --passphrase-env VAR)");
+    expect(out(denied)).toContain(
+      "failed: CONSOLE_AUTH_FAILED: wrong passphrase; the next attempt is possible in 1 s (give the device's current passphrase with --passphrase-env VAR)",
+    );
     const io = captureIo({ SHOP_PASS: 'old-Passphrase-1' }, rig.dir);
     expect(await run(['--port', rig.pty.host, '--bundle', 'shop-042.json', '--passphrase-env', 'SHOP_PASS'], io)).toBe(0);
     expect(out(io)).not.toContain('old-Passphrase-1');

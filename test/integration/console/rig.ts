@@ -155,7 +155,8 @@ export class Rig {
     this.clock = opts.clock ?? systemClock();
     this.lockoutPolicy = opts.lockoutPolicy;
     this.logger = createLogger('tillqr', { level: 'debug', sink: this.sink });
-    this.network = opts.network ?? new SimNetwork().addNetwork({ ssid: 'Shop Net', signal: 80, psk: 'shop-Wifi-psk9' }).addNetwork({ ssid: 'Cafe Guest', signal: 40 });
+    this.network =
+      opts.network ?? new SimNetwork().addNetwork({ ssid: 'Shop Net', signal: 80, psk: 'shop-Wifi-psk9' }).addNetwork({ ssid: 'Cafe Guest', signal: 40 });
   }
 
   static async start(opts: RigOptions = {}): Promise<Rig> {

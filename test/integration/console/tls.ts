@@ -22,7 +22,21 @@ export async function makeTls(cn = 'shop-042'): Promise<TestTls> {
   try {
     await run('openssl', ['req', '-x509', ...ec, '-keyout', o('ca.key'), '-out', o('ca.pem'), '-days', '2', '-subj', '/CN=tillqr-test-ca']);
     await run('openssl', ['req', ...ec, '-keyout', o('client.key'), '-out', o('client.csr'), '-subj', `/CN=${cn}`]);
-    await run('openssl', ['x509', '-req', '-in', o('client.csr'), '-CA', o('ca.pem'), '-CAkey', o('ca.key'), '-CAcreateserial', '-out', o('client.crt'), '-days', '2']);
+    await run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      o('client.csr'),
+      '-CA',
+      o('ca.pem'),
+      '-CAkey',
+      o('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      o('client.crt'),
+      '-days',
+      '2',
+    ]);
     await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', o('other.key')]);
     return {
       caPem: await readFile(o('ca.pem'), 'utf8'),

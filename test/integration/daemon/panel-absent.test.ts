@@ -106,7 +106,9 @@ describe('tillqr run on a machine without SPI, framebuffer or GPIO (hardware "pi
     const text = await host.waitFor(/display: +waveshare-2in9-v2 failing \(PANEL_UNAVAILABLE: [^\r\n]*\)\r\n/, from, 20_000);
     // The cause: no /dev/spidev0.0 here, or, on a Node.js whose ABI the installed spi-device addon
     // was not built for (the suite's Node 22 run), the addon that does not load; one line either way.
-    expect(text).toMatch(/display: +waveshare-2in9-v2 failing \(PANEL_UNAVAILABLE: waveshare-2in9-v2 cannot be opened: cannot (open \/dev\/spidev0\.0: ENOENT[^\r\n]*dtparam=spi=on|load the spi-device package for \/dev\/spidev0\.0: [^\r\n]*NODE_MODULE_VERSION[^\r\n]*)/);
+    expect(text).toMatch(
+      /display: +waveshare-2in9-v2 failing \(PANEL_UNAVAILABLE: waveshare-2in9-v2 cannot be opened: cannot (open \/dev\/spidev0\.0: ENOENT[^\r\n]*dtparam=spi=on|load the spi-device package for \/dev\/spidev0\.0: [^\r\n]*NODE_MODULE_VERSION[^\r\n]*)/,
+    );
     expect(text).toMatch(/broker: +connected/);
   });
 
@@ -136,7 +138,10 @@ describe('the daemon in process with the simulated panel missing at start', () =
     status = await StatusWatcher.connect(broker.url, DEVICE);
     const dir = await tempDir('tillqr-late-panel-');
     const configPath = join(dir, 'config.json');
-    await writeFile(configPath, JSON.stringify({ ...rawDeviceConfig({ deviceId: DEVICE, url: broker.url, keys: [key], stateDir: join(dir, 'state') }), console: { enabled: false } }));
+    await writeFile(
+      configPath,
+      JSON.stringify({ ...rawDeviceConfig({ deviceId: DEVICE, url: broker.url, keys: [key], stateDir: join(dir, 'state') }), console: { enabled: false } }),
+    );
     daemon = await startDaemon({ configPath, env: {}, logSink: memorySink(2000), prepareSim: (sim) => sim.panel.unplug() });
     await until(() => daemon.device?.saleState.link.kind === 'online', 10_000, 'the daemon did not connect');
   });

@@ -14,7 +14,16 @@ describe('tillqr run', () => {
   it('starts degraded on an invalid configuration (console only, no payments), one line per problem, no secret', async () => {
     const dir = await tempDir('tillqr-run-');
     const path = join(dir, 'config.json');
-    await writeFile(path, JSON.stringify({ hardware: 'sim', stateDir: join(dir, 'state'), console: { enabled: false }, mqtt: { url: 'htp://x', password: 'hunter2'.repeat(200) }, display: { rotation: 45 } }));
+    await writeFile(
+      path,
+      JSON.stringify({
+        hardware: 'sim',
+        stateDir: join(dir, 'state'),
+        console: { enabled: false },
+        mqtt: { url: 'htp://x', password: 'hunter2'.repeat(200) },
+        display: { rotation: 45 },
+      }),
+    );
     let stop: () => void = () => undefined;
     const interrupted = new Promise<void>((r) => (stop = r));
     const io = { ...captureIo({}), interrupted };

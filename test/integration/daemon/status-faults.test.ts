@@ -30,7 +30,10 @@ describe('console status and faults', () => {
     dir = await mkdtemp(join(tmpdir(), 'tillqr-status-faults-'));
     pty = await PtyPair.create();
     const configPath = join(dir, 'config.json');
-    await writeFile(configPath, JSON.stringify({ hardware: 'sim', stateDir: join(dir, 'state'), console: { port: pty.device }, voiceOfTheFuture: { enabled: true } }));
+    await writeFile(
+      configPath,
+      JSON.stringify({ hardware: 'sim', stateDir: join(dir, 'state'), console: { port: pty.device }, voiceOfTheFuture: { enabled: true } }),
+    );
     daemon = await startDaemon({ configPath, env: {}, logSink: memorySink(2000) });
     host = await Host.open(pty.host);
     // The console opens its port as the daemon starts; the first answered line shows it is up.

@@ -114,7 +114,12 @@ function clamp(g: Grey): Uint8Array {
  * The whole degradation: grey levels, the turn, sensor noise, then the blur of the optics and the
  * phone's image processing (which is also what smooths a real sensor's noise).
  */
-export function camera(f: Frame, region: { x: number; y: number; w: number; h: number }, modulePx: number, d: Degradation): { width: number; height: number; grey: Uint8Array } {
+export function camera(
+  f: Frame,
+  region: { x: number; y: number; w: number; h: number },
+  modulePx: number,
+  d: Degradation,
+): { width: number; height: number; grey: Uint8Array } {
   // Sample each QR module with at least 6 camera pixels, as a phone held at the till does.
   const scale = Math.max(1, Math.ceil(6 / modulePx));
   const turned = rotate(greyOf(f, region, scale, d), d.rotateDeg, d.paper);
@@ -164,5 +169,10 @@ export function greyPng(width: number, height: number, grey: Uint8Array): Buffer
   ihdr[9] = 0;
   const raw = Buffer.alloc((width + 1) * height);
   for (let y = 0; y < height; y++) raw.set(grey.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }

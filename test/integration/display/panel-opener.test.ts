@@ -23,14 +23,28 @@ import { runOnClock } from '../../helpers/drive-clock.js';
 import { noiseFrame } from '../../helpers/epaper-rig.js';
 
 const PINS = { rst: 17, dc: 25, busy: 24 };
-const config = (panel: string): RealPanelConfig => ({ panel, spi: { bus: 0, device: 0, speedHz: 4_000_000 }, pins: PINS, busyTimeoutMs: 30_000, framebuffer: 'auto' });
+const config = (panel: string): RealPanelConfig => ({
+  panel,
+  spi: { bus: 0, device: 0, speedHz: 4_000_000 },
+  pins: PINS,
+  busyTimeoutMs: 30_000,
+  framebuffer: 'auto',
+});
 
 function simHat(clock: FakeClock) {
   const gpio = new SimGpio({ clock });
   const d = panelDriver('waveshare-2in9-v2');
   if (d.kind !== 'epaper') throw new Error('not e-paper');
   const info = PANELS['waveshare-2in9-v2'];
-  const device = new SimEpaperDevice({ gpio, clock, pins: PINS, controller: d.sim.controller, otpPartialWaveform: d.sim.otpPartialWaveform, width: info.width, height: info.height });
+  const device = new SimEpaperDevice({
+    gpio,
+    clock,
+    pins: PINS,
+    controller: d.sim.controller,
+    otpPartialWaveform: d.sim.otpPartialWaveform,
+    width: info.width,
+    height: info.height,
+  });
   return { gpio, device };
 }
 
@@ -65,7 +79,10 @@ describe('realPanelOpener', () => {
       gpio: new SimGpio({ clock }),
       clock,
       logger: silentLogger,
-      openSpi: (o) => openSpidev(o, () => Promise.reject(new Error("The module 'spi.node'\nwas compiled against a different Node.js version using\nNODE_MODULE_VERSION 115."))),
+      openSpi: (o) =>
+        openSpidev(o, () =>
+          Promise.reject(new Error("The module 'spi.node'\nwas compiled against a different Node.js version using\nNODE_MODULE_VERSION 115.")),
+        ),
     });
     const e3 = await otherAbi().catch((e: unknown) => e);
     expect((e3 as Error).message).toMatch(/: The module 'spi\.node' was compiled against a different Node\.js version using NODE_MODULE_VERSION 115\.$/);
@@ -94,14 +111,27 @@ describe('realPanelOpener', () => {
     await mkdir(join(sys, 'class', 'graphics'), { recursive: true });
     await mkdir(dev, { recursive: true });
     const clock = new FakeClock();
-    const open = realPanelOpener({ config: config('lcd-320x240'), gpio: new SimGpio({ clock }), clock, logger: silentLogger, fbRoots: { sysfsRoot: sys, devRoot: dev } });
+    const open = realPanelOpener({
+      config: config('lcd-320x240'),
+      gpio: new SimGpio({ clock }),
+      clock,
+      logger: silentLogger,
+      fbRoots: { sysfsRoot: sys, devRoot: dev },
+    });
     const err = await open().catch((e: unknown) => e);
     expect(isTillqrError(err, 'PANEL_NOT_FOUND')).toBe(true);
     expect((err as Error).message).toContain('lcd-320x240');
 
     const fb = join(sys, 'class', 'graphics', 'fb0');
     await mkdir(fb, { recursive: true });
-    for (const [name, value] of [['name', 'fb_ili9341'], ['virtual_size', '320,240'], ['bits_per_pixel', '16'], ['stride', '640'], ['blank', '1']] as const) await writeFile(join(fb, name), `${value}\n`);
+    for (const [name, value] of [
+      ['name', 'fb_ili9341'],
+      ['virtual_size', '320,240'],
+      ['bits_per_pixel', '16'],
+      ['stride', '640'],
+      ['blank', '1'],
+    ] as const)
+      await writeFile(join(fb, name), `${value}\n`);
     await writeFile(join(dev, 'fb0'), Buffer.alloc(640 * 240));
     const panel = await open();
     expect(panel).toBeInstanceOf(FramebufferPanel);

@@ -67,7 +67,8 @@ function quietZoneProblems(f: Frame, s: Symbol): string[] {
   const q = QR_QUIET_MODULES * s.module;
   const side = s.modules * s.module;
   const out: string[] = [];
-  if (s.x - q < 0 || s.y - q < 0 || s.x + side + q > f.width || s.y + side + q > f.height) out.push(`the ${QR_QUIET_MODULES}-module quiet zone leaves the panel`);
+  if (s.x - q < 0 || s.y - q < 0 || s.x + side + q > f.width || s.y + side + q > f.height)
+    out.push(`the ${QR_QUIET_MODULES}-module quiet zone leaves the panel`);
   let ink = 0;
   for (let y = Math.max(0, s.y - q); y < Math.min(f.height, s.y + side + q); y++) {
     for (let x = Math.max(0, s.x - q); x < Math.min(f.width, s.x + side + q); x++) {
@@ -121,7 +122,9 @@ describe('QR codes scan with jsQR and ZBar, clean and through a camera', () => {
       }
     }
     // One zbarimg run over every picture; its XML names each source.
-    const { stdout } = await run('zbarimg', ['--xml', '-q', '-Sdisable', '-Sqrcode.enable', ...shots.map((s) => s.file)], { maxBuffer: 16 << 20 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+    const { stdout } = await run('zbarimg', ['--xml', '-q', '-Sdisable', '-Sqrcode.enable', ...shots.map((s) => s.file)], { maxBuffer: 16 << 20 }).catch(
+      (e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }),
+    );
     zbar = new Map();
     for (const m of stdout.matchAll(/<source href='([^']+)'>([\s\S]*?)<\/source>/g)) {
       const data = /<data><!\[CDATA\[([\s\S]*?)\]\]><\/data>/.exec(m[2] ?? '');

@@ -28,7 +28,16 @@ const layout = fc.record({
   snapshots: fc.subarray([...VERSIONS]),
   badSnapshot: fc.boolean(),
   liveBad: fc.boolean(),
-  pending: maybe(fc.record({ jobId: fc.constant('j1'), version, previous: version, rollback: fc.boolean(), attempts: fc.integer({ min: 0, max: 4 }), installedAt: fc.constant(0) })),
+  pending: maybe(
+    fc.record({
+      jobId: fc.constant('j1'),
+      version,
+      previous: version,
+      rollback: fc.boolean(),
+      attempts: fc.integer({ min: 0, max: 4 }),
+      installedAt: fc.constant(0),
+    }),
+  ),
   max: fc.integer({ min: 1, max: 3 }),
 });
 
@@ -64,7 +73,9 @@ describe('bootCheck applies exactly what planBoot decides', () => {
           const saved = plan.steps.filter((s) => s.kind === 'save-state').at(-1);
           expect(await loadUpdateState(stateDir)).toEqual(saved?.kind === 'save-state' ? saved.state : state);
           const restored = plan.steps.find((s) => s.kind === 'restore-config');
-          expect(await readFile(configPath, 'utf8')).toBe(restored?.kind === 'restore-config' ? await readFile(releases.snapshotOf(restored.version), 'utf8') : liveBefore);
+          expect(await readFile(configPath, 'utf8')).toBe(
+            restored?.kind === 'restore-config' ? await readFile(releases.snapshotOf(restored.version), 'utf8') : liveBefore,
+          );
         } finally {
           await rm(root, { recursive: true, force: true });
         }

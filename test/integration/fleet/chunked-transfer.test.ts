@@ -57,7 +57,14 @@ describe('chunked MQTT transfer', () => {
   });
 
   async function setup(id: string): Promise<DeviceSetup> {
-    const s: DeviceSetup = { deviceId: id, url: broker.url, stateDir: await tempDir(), releaseRoot: await tempDir('tillqr-opt-'), releaseKeys: [release], fleet: { blockSize: 16_384, blockWindow: 8 } };
+    const s: DeviceSetup = {
+      deviceId: id,
+      url: broker.url,
+      stateDir: await tempDir(),
+      releaseRoot: await tempDir('tillqr-opt-'),
+      releaseKeys: [release],
+      fleet: { blockSize: 16_384, blockWindow: 8 },
+    };
     await installFirst(s.releaseRoot, '1.0.0');
     return s;
   }
@@ -135,9 +142,17 @@ describe('chunked MQTT transfer', () => {
         // Straight away: a refusal, a wrong total size, and a forged copy of every block, ahead of the genuine answers.
         void attacker.publishAsync(data, encodeFrame({ stream: r.value.stream, token, error: 'unknown_stream' }));
         void attacker.publishAsync(data, encodeFrame({ stream: r.value.stream, token, block: 0, size: 7 }, forged.subarray(0, 7)));
-        for (let i = 0; i < blockCount(bytes.length, BLOCK); i++) void attacker.publishAsync(data, encodeFrame({ stream: r.value.stream, token, block: i, size: bytes.length }, forged.subarray(0, Math.min(BLOCK, bytes.length - i * BLOCK))));
+        for (let i = 0; i < blockCount(bytes.length, BLOCK); i++)
+          void attacker.publishAsync(
+            data,
+            encodeFrame({ stream: r.value.stream, token, block: i, size: bytes.length }, forged.subarray(0, Math.min(BLOCK, bytes.length - i * BLOCK))),
+          );
       }
-      for (const i of r.value.blocks) void attacker.publishAsync(data, encodeFrame({ stream: r.value.stream, token, block: i, size: bytes.length }, forged.subarray(0, Math.min(BLOCK, bytes.length - i * BLOCK))));
+      for (const i of r.value.blocks)
+        void attacker.publishAsync(
+          data,
+          encodeFrame({ stream: r.value.stream, token, block: i, size: bytes.length }, forged.subarray(0, Math.min(BLOCK, bytes.length - i * BLOCK))),
+        );
     });
     await attacker.subscribeAsync(`tillqr/v1/${id}/stream/get`, { qos: 0 });
     try {
@@ -214,10 +229,18 @@ describe('chunked MQTT transfer', () => {
       if (answered++ < 2) server.handle(t, p); // two requests answered, then the server is gone for good
     });
     const d = new StreamDownload({
-      stream: 'tillqr-1.1.0', size: bytes.length, sha256: await sha256File(artifact), blockSize: BLOCK, window: 4, dest, timeoutMs: 200,
-      clock: systemClock(), logger: createLogger('dl', { level: 'debug', sink }),
+      stream: 'tillqr-1.1.0',
+      size: bytes.length,
+      sha256: await sha256File(artifact),
+      blockSize: BLOCK,
+      window: 4,
+      dest,
+      timeoutMs: 200,
+      clock: systemClock(),
+      logger: createLogger('dl', { level: 'debug', sink }),
       request: (r) => void client.publishAsync(`tillqr/v1/${id}/stream/get`, JSON.stringify(r)),
-      connected: () => client.connected, onProgress: () => undefined,
+      connected: () => client.connected,
+      onProgress: () => undefined,
       policy: { attempts: 3, stalls: 2, baseDelayMs: 50, maxDelayMs: 100 },
     });
     client.on('message', (_t, p) => {
@@ -226,7 +249,11 @@ describe('chunked MQTT transfer', () => {
     });
     await client.subscribeAsync(`tillqr/v1/${id}/stream/data`, { qos: 0 });
     try {
-      await expect(d.run()).rejects.toMatchObject({ code: 'UPDATE_FAILED', context: { reason: 'download_failed', attempts: 3 }, message: expect.stringMatching(/attempt 3 of 3/) });
+      await expect(d.run()).rejects.toMatchObject({
+        code: 'UPDATE_FAILED',
+        context: { reason: 'download_failed', attempts: 3 },
+        message: expect.stringMatching(/attempt 3 of 3/),
+      });
     } finally {
       await client.endAsync();
     }

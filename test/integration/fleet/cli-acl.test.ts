@@ -29,10 +29,23 @@ describe('tillqr fleet through the example ACL', () => {
     const acl = `${await readFile(ACL_FILE, 'utf8')}\n# test observer\nuser observer\ntopic read tillqr/v1/#\n`;
     broker = await Mosquitto.start({ acl, users: USERS });
     env = { TILLQR_FLEET_URL: broker.url, TILLQR_FLEET_PASSWORD: USERS['tillqr-fleet'] };
-    obs = await Observer.connect(broker.url.replace('mqtt://', `mqtt://observer:${USERS.observer}@`), ['tillqr/v1/+/config/reported', 'tillqr/v1/+/update/status']);
+    obs = await Observer.connect(broker.url.replace('mqtt://', `mqtt://observer:${USERS.observer}@`), [
+      'tillqr/v1/+/config/reported',
+      'tillqr/v1/+/update/status',
+    ]);
     [releaseKey, fleetKey] = await Promise.all([keyFile('release'), keyFile('fleet')]);
     for (const id of ['till-k1', 'till-k2'] as const) {
-      devices.push(await FleetDevice.start({ deviceId: id, url: broker.url, mqtt: { username: id, password: USERS[id] }, releaseKeys: [releaseKey], fleetKeys: [fleetKey], groups: ['acl-g'], fleet: { blockSize: 16_384, requestTimeoutSec: 600 } }));
+      devices.push(
+        await FleetDevice.start({
+          deviceId: id,
+          url: broker.url,
+          mqtt: { username: id, password: USERS[id] },
+          releaseKeys: [releaseKey],
+          fleetKeys: [fleetKey],
+          groups: ['acl-g'],
+          fleet: { blockSize: 16_384, requestTimeoutSec: 600 },
+        }),
+      );
       await obs.until(`tillqr/v1/${id}/config/reported`, (m) => m.length > 0);
     }
   });
@@ -60,7 +73,13 @@ describe('tillqr fleet through the example ACL', () => {
 
     const artifact = await makeArtifact('1.1.0');
     const job = join(await tempDir(), 'job.jws');
-    expect((await fleetCli(['release', 'sign', '--key', releaseKey.path, '--artifact', artifact, '--version', '1.1.0', '--stream', 'acl-1.1.0', '--out', job], { env })).code).toBe(0);
+    expect(
+      (
+        await fleetCli(['release', 'sign', '--key', releaseKey.path, '--artifact', artifact, '--version', '1.1.0', '--stream', 'acl-1.1.0', '--out', job], {
+          env,
+        })
+      ).code,
+    ).toBe(0);
     const r = await fleetCli(['rollout', ...login, '--group', 'acl-g', '--version', '1.1.0', '--job', job, '--batch', '50%', '--serve', artifact], { env });
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/done: 2 succeeded, 0 failed\n$/);

@@ -54,7 +54,14 @@ describe('tillqr fleet release sign|publish and serve', () => {
   });
 
   async function device(id: string, groups: string[] = []): Promise<FleetDevice> {
-    const d = await FleetDevice.start({ deviceId: id, url: broker.url, releaseKeys: [releaseKey], fleetKeys: [fleetKey], groups, fleet: { artifactCaFile: https.caFile, blockSize: 16_384, requestTimeoutSec: 600 } });
+    const d = await FleetDevice.start({
+      deviceId: id,
+      url: broker.url,
+      releaseKeys: [releaseKey],
+      fleetKeys: [fleetKey],
+      groups,
+      fleet: { artifactCaFile: https.caFile, blockSize: 16_384, requestTimeoutSec: 600 },
+    });
     devices.push(d);
     await obs.until(`tillqr/v1/${id}/config/reported`, (m) => m.length > 0);
     return d;
@@ -67,11 +74,37 @@ describe('tillqr fleet release sign|publish and serve', () => {
   it('sign writes a job the agent accepts; publish --device delivers it; the device downloads over HTTPS, restarts and commits', async () => {
     const d = await device('till-r1');
     const jobFile = join(dir, 'https.jws');
-    const s = await fleetCli(['release', 'sign', '--key', releaseKey.path, '--artifact', artifact, '--version', '1.1.0', '--url', https.url('/tillqr-1.1.0.tar.gz'), '--from', '1.0.x', '--expires', '1h', '--out', jobFile], { env });
+    const s = await fleetCli(
+      [
+        'release',
+        'sign',
+        '--key',
+        releaseKey.path,
+        '--artifact',
+        artifact,
+        '--version',
+        '1.1.0',
+        '--url',
+        https.url('/tillqr-1.1.0.tar.gz'),
+        '--from',
+        '1.0.x',
+        '--expires',
+        '1h',
+        '--out',
+        jobFile,
+      ],
+      { env },
+    );
     expect(s.code, s.err).toBe(0);
     expect(s.out).toBe('');
     const job = peekJob(await readFile(jobFile, 'utf8'));
-    expect(job).toMatchObject({ version: '1.1.0', from: ['1.0.x'], size: (await readFile(artifact)).length, url: https.url('/tillqr-1.1.0.tar.gz'), rollback: false });
+    expect(job).toMatchObject({
+      version: '1.1.0',
+      from: ['1.0.x'],
+      size: (await readFile(artifact)).length,
+      url: https.url('/tillqr-1.1.0.tar.gz'),
+      rollback: false,
+    });
     expect(job.exp - job.iat).toBe(3600);
     expect(s.err).toContain(`signed job ${job.jobId}: 1.1.0`);
     expect(s.err).toContain(`kid ${releaseKey.kid}`);
@@ -81,7 +114,9 @@ describe('tillqr fleet release sign|publish and serve', () => {
     expect(p.out).toContain(`published job ${job.jobId} (1.1.0) to 1 device(s): till-r1`);
     const m = await final('till-r1', job.jobId);
     expect(outcome(m, job.jobId)).toMatchObject({ state: 'succeeded', version: '1.1.0', current: '1.1.0' });
-    expect(m.filter((x) => x.jobId === job.jobId).map((x) => x.state)).toEqual(expect.arrayContaining(['queued', 'downloading', 'verifying', 'installing', 'restarting', 'succeeded']));
+    expect(m.filter((x) => x.jobId === job.jobId).map((x) => x.state)).toEqual(
+      expect.arrayContaining(['queued', 'downloading', 'verifying', 'installing', 'restarting', 'succeeded']),
+    );
     expect(d.restarts).toEqual(['update to 1.1.0']);
     expect(await d.releases.linkVersion('committed')).toBe('1.1.0');
     expect(https.requests.some((r) => r.path === '/tillqr-1.1.0.tar.gz')).toBe(true);
@@ -90,7 +125,27 @@ describe('tillqr fleet release sign|publish and serve', () => {
   it('a job signed with the fleet key instead of a release key is rejected by the agent', async () => {
     const d = await device('till-r2');
     const jobFile = join(dir, 'wrong-key.jws');
-    expect((await fleetCli(['release', 'sign', '--key', fleetKey.path, '--artifact', artifact, '--version', '1.1.0', '--url', https.url('/tillqr-1.1.0.tar.gz'), '--out', jobFile], { env })).code).toBe(0);
+    expect(
+      (
+        await fleetCli(
+          [
+            'release',
+            'sign',
+            '--key',
+            fleetKey.path,
+            '--artifact',
+            artifact,
+            '--version',
+            '1.1.0',
+            '--url',
+            https.url('/tillqr-1.1.0.tar.gz'),
+            '--out',
+            jobFile,
+          ],
+          { env },
+        )
+      ).code,
+    ).toBe(0);
     const job = peekJob(await readFile(jobFile, 'utf8'));
     expect((await fleetCli(['release', 'publish', '--job', jobFile, '--device', 'till-r2'], { env })).code).toBe(0);
     const m = await obs.until<Status>(statusTopic('till-r2'), (x) => x.some((s) => s.state === 'rejected'));
@@ -103,7 +158,10 @@ describe('tillqr fleet release sign|publish and serve', () => {
     const group = ['till-r3', 'till-r4'];
     for (const id of group) await device(id, ['shop-9']);
     const other = await device('till-r5', ['shop-8']);
-    const s = await fleetCli(['release', 'sign', '--key', releaseKey.path, '--artifact', artifact, '--version', '1.1.0', '--stream', 'tillqr-1.1.0', '--job-id', 'stream-job-1'], { env });
+    const s = await fleetCli(
+      ['release', 'sign', '--key', releaseKey.path, '--artifact', artifact, '--version', '1.1.0', '--stream', 'tillqr-1.1.0', '--job-id', 'stream-job-1'],
+      { env },
+    );
     expect(s.code, s.err).toBe(0);
     const jobFile = join(dir, 'stream.jws');
     await writeFile(jobFile, s.out);
@@ -126,8 +184,32 @@ describe('tillqr fleet release sign|publish and serve', () => {
   it('fleet serve, as its own process, answers a published chunked job until SIGINT', async () => {
     await device('till-r6');
     const jobFile = join(dir, 'serve.jws');
-    expect((await fleetCli(['release', 'sign', '--key', releaseKey.path, '--artifact', artifact, '--version', '1.1.0', '--stream', 'serve-1.1.0', '--job-id', 'serve-job-1', '--out', jobFile], { env })).code).toBe(0);
-    const child = spawnTs(helperPath('../../src/cli/tillqr.ts'), ['fleet', 'serve', '--job', jobFile, '--artifact', artifact], { env: { ...process.env, TILLQR_FLEET_URL: broker.url } });
+    expect(
+      (
+        await fleetCli(
+          [
+            'release',
+            'sign',
+            '--key',
+            releaseKey.path,
+            '--artifact',
+            artifact,
+            '--version',
+            '1.1.0',
+            '--stream',
+            'serve-1.1.0',
+            '--job-id',
+            'serve-job-1',
+            '--out',
+            jobFile,
+          ],
+          { env },
+        )
+      ).code,
+    ).toBe(0);
+    const child = spawnTs(helperPath('../../src/cli/tillqr.ts'), ['fleet', 'serve', '--job', jobFile, '--artifact', artifact], {
+      env: { ...process.env, TILLQR_FLEET_URL: broker.url },
+    });
     try {
       await waitForStderr(child.stderr, /serving stream serve-1\.1\.0/);
       expect((await fleetCli(['release', 'publish', '--job', jobFile, '--device', 'till-r6'], { env })).code).toBe(0);

@@ -54,7 +54,13 @@ describe('tillqr fleet rollout', () => {
   });
 
   async function device(id: string, groups: string[], fleet: Record<string, unknown> = {}): Promise<FleetDevice> {
-    const d = await FleetDevice.start({ deviceId: id, url: broker.url, releaseKeys: [releaseKey], groups, fleet: { artifactCaFile: https.caFile, blockSize: 16_384, requestTimeoutSec: 600, ...fleet } });
+    const d = await FleetDevice.start({
+      deviceId: id,
+      url: broker.url,
+      releaseKeys: [releaseKey],
+      groups,
+      fleet: { artifactCaFile: https.caFile, blockSize: 16_384, requestTimeoutSec: 600, ...fleet },
+    });
     devices.set(id, d);
     await obs.until(`tillqr/v1/${id}/config/reported`, (m) => m.length > 0);
     return d;
@@ -62,7 +68,10 @@ describe('tillqr fleet rollout', () => {
 
   async function sign(name: string, source: string[]): Promise<string> {
     const file = join(dir, `${name}.jws`);
-    const r = await fleetCli(['release', 'sign', '--key', releaseKey.path, '--artifact', artifact, '--version', '1.1.0', '--job-id', name, '--out', file, ...source], { env });
+    const r = await fleetCli(
+      ['release', 'sign', '--key', releaseKey.path, '--artifact', artifact, '--version', '1.1.0', '--job-id', name, '--out', file, ...source],
+      { env },
+    );
     expect(r.code, r.err).toBe(0);
     return file;
   }
@@ -70,7 +79,8 @@ describe('tillqr fleet rollout', () => {
   /** Index in `order` of the first message matching. */
   const firstIndex = (pred: (m: { topic: string; payload: string }) => boolean) => order.findIndex(pred);
   const lastIndex = (pred: (m: { topic: string; payload: string }) => boolean) => order.findLastIndex(pred);
-  const isState = (id: string, state: string) => (m: { topic: string; payload: string }) => m.topic === `tillqr/v1/${id}/update/status` && (JSON.parse(m.payload) as Status).state === state;
+  const isState = (id: string, state: string) => (m: { topic: string; payload: string }) =>
+    m.topic === `tillqr/v1/${id}/update/status` && (JSON.parse(m.payload) as Status).state === state;
   const jobFor = (id: string) => (m: { topic: string; payload: string }) => m.topic === `tillqr/v1/${id}/update` && m.payload.length > 0;
   const progress = (out: string) => out.split('\n').filter((l) => l.startsWith('batch '));
 
@@ -80,7 +90,10 @@ describe('tillqr fleet rollout', () => {
     await device('till-w1', ['west']);
     const job = await sign('east-1', ['--stream', 'tillqr-1.1.0']);
 
-    const r = await fleetCli(['rollout', '--group', 'east', '--version', '1.1.0', '--job', job, '--batch', '50%', '--abort-when-failed', '20%', '--serve', artifact], { env });
+    const r = await fleetCli(
+      ['rollout', '--group', 'east', '--version', '1.1.0', '--job', job, '--batch', '50%', '--abort-when-failed', '20%', '--serve', artifact],
+      { env },
+    );
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toContain('east: 4 device(s), 0 already on 1.1.0, 4 to update');
     expect(r.err).toContain('serving stream tillqr-1.1.0');
@@ -144,7 +157,7 @@ describe('tillqr fleet rollout', () => {
     expect(progress(r.out).at(-1)).toMatch(/^batch 2\/2 \[#{20}\] 4\/4 ok 3, failed 1$/);
     for (const id of ['till-h2', 'till-h3', 'till-h4']) expect(await devices.get(id)?.releases.linkVersion('committed')).toBe('1.1.0');
   });
-  it('release publish --wait follows each device to its outcome and prints a failed one\'s detail next to its reason', async () => {
+  it("release publish --wait follows each device to its outcome and prints a failed one's detail next to its reason", async () => {
     await device('till-p1', ['pub']);
     await device('till-p2', ['pub'], { maxUnpackedBytes: 1024 });
     const job = await sign('pub-1', ['--url', https.url('/tillqr-1.1.0.tar.gz')]);

@@ -29,7 +29,20 @@ describe('tillqr fleet: bad flags and files', () => {
     streamJob = join(dir, 'stream.jws');
     desired = join(dir, 'desired.json');
     await writeFile(desired, JSON.stringify({ display: { rotation: 90 } }));
-    const a = await fleetCli(['release', 'sign', '--key', key, '--artifact', artifact, '--version', '1.1.0', '--url', 'https://example.test/a.tar.gz', '--out', httpsJob]);
+    const a = await fleetCli([
+      'release',
+      'sign',
+      '--key',
+      key,
+      '--artifact',
+      artifact,
+      '--version',
+      '1.1.0',
+      '--url',
+      'https://example.test/a.tar.gz',
+      '--out',
+      httpsJob,
+    ]);
     const b = await fleetCli(['release', 'sign', '--key', key, '--artifact', artifact, '--version', '1.1.0', '--stream', 's-1', '--out', streamJob]);
     expect([a.code, b.code]).toEqual([0, 0]);
   });
@@ -48,15 +61,43 @@ describe('tillqr fleet: bad flags and files', () => {
     ['an unknown flag', () => ['status', '--bogus'], /Unknown option '--bogus'/],
     ['a flag without its value', () => ['status', '--url'], /--url/],
     ['config without push', () => ['config', 'pull'], /fleet config needs push/],
-    ['config push with both --device and --group', () => ['config', 'push', '--device', 'a', '--group', 'b', '--file', 'x', '--key', key], /exactly one of --device and --group/],
+    [
+      'config push with both --device and --group',
+      () => ['config', 'push', '--device', 'a', '--group', 'b', '--file', 'x', '--key', key],
+      /exactly one of --device and --group/,
+    ],
     ['config push without --file', () => ['config', 'push', '--device', 'a', '--key', key], /--file is required/],
-    ['config push with a version that is not a number', () => ['config', 'push', '--device', 'a', '--file', desired, '--key', key, '--version', 'two'], /--version: "two" is not a whole number/],
+    [
+      'config push with a version that is not a number',
+      () => ['config', 'push', '--device', 'a', '--file', desired, '--key', key, '--version', 'two'],
+      /--version: "two" is not a whole number/,
+    ],
     ['release without sign or publish', () => ['release', 'push'], /fleet release needs sign or publish/],
-    ['release sign with both --url and --stream', () => ['release', 'sign', '--key', key, '--artifact', artifact, '--version', '1.1.0', '--url', 'https://x/a', '--stream', 's'], /exactly one of --url and --stream/],
-    ['release sign with a plain-HTTP url', () => ['release', 'sign', '--key', key, '--artifact', artifact, '--version', '1.1.0', '--url', 'http://x/a'], /https:\/\/ URL/],
-    ['release sign with a bad --expires', () => ['release', 'sign', '--key', key, '--artifact', artifact, '--version', '1.1.0', '--stream', 's', '--expires', 'soon'], /--expires: "soon" is not a duration/],
-    ['release sign with a missing artifact', () => ['release', 'sign', '--key', key, '--artifact', join(dir, 'nope.tar.gz'), '--version', '1.1.0', '--stream', 's'], /nope\.tar\.gz/],
-    ['release sign with a missing key', () => ['release', 'sign', '--key', join(dir, 'nope.pem'), '--artifact', artifact, '--version', '1.1.0', '--stream', 's'], /cannot read the key file/],
+    [
+      'release sign with both --url and --stream',
+      () => ['release', 'sign', '--key', key, '--artifact', artifact, '--version', '1.1.0', '--url', 'https://x/a', '--stream', 's'],
+      /exactly one of --url and --stream/,
+    ],
+    [
+      'release sign with a plain-HTTP url',
+      () => ['release', 'sign', '--key', key, '--artifact', artifact, '--version', '1.1.0', '--url', 'http://x/a'],
+      /https:\/\/ URL/,
+    ],
+    [
+      'release sign with a bad --expires',
+      () => ['release', 'sign', '--key', key, '--artifact', artifact, '--version', '1.1.0', '--stream', 's', '--expires', 'soon'],
+      /--expires: "soon" is not a duration/,
+    ],
+    [
+      'release sign with a missing artifact',
+      () => ['release', 'sign', '--key', key, '--artifact', join(dir, 'nope.tar.gz'), '--version', '1.1.0', '--stream', 's'],
+      /nope\.tar\.gz/,
+    ],
+    [
+      'release sign with a missing key',
+      () => ['release', 'sign', '--key', join(dir, 'nope.pem'), '--artifact', artifact, '--version', '1.1.0', '--stream', 's'],
+      /cannot read the key file/,
+    ],
     ['release publish without a target', () => ['release', 'publish', '--job', httpsJob], /exactly one of --device and --group/],
     ['release publish with a missing job file', () => ['release', 'publish', '--job', join(dir, 'nope.jws'), '--device', 'a'], /nope\.jws/],
     ['release publish of a file that is not a job', () => ['release', 'publish', '--job', artifact, '--device', 'a'], /not a signed update job/],
@@ -66,10 +107,26 @@ describe('tillqr fleet: bad flags and files', () => {
     ['rollout without --group', () => ['rollout', '--version', '1.1.0', '--job', streamJob], /--group is required/],
     ['rollout with another version than the job', () => ['rollout', '--group', 'g', '--version', '1.2.0', '--job', streamJob], /installs 1\.1\.0, not 1\.2\.0/],
     ['rollout with --batch 0%', () => ['rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--batch', '0%'], /--batch must be above 0%/],
-    ['rollout with --batch 150%', () => ['rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--batch', '150%'], /--batch: "150%" is not a percentage/],
-    ['rollout with --abort-when-failed abc', () => ['rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--abort-when-failed', 'abc'], /--abort-when-failed: "abc" is not a percentage/],
-    ['rollout with a bad --batch-timeout', () => ['rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--batch-timeout', '5 minutes'], /--batch-timeout: "5 minutes" is not a duration/],
-    ['rollout --serve with a missing artifact', () => ['rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--serve', join(dir, 'gone.tar.gz')], /gone\.tar\.gz/],
+    [
+      'rollout with --batch 150%',
+      () => ['rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--batch', '150%'],
+      /--batch: "150%" is not a percentage/,
+    ],
+    [
+      'rollout with --abort-when-failed abc',
+      () => ['rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--abort-when-failed', 'abc'],
+      /--abort-when-failed: "abc" is not a percentage/,
+    ],
+    [
+      'rollout with a bad --batch-timeout',
+      () => ['rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--batch-timeout', '5 minutes'],
+      /--batch-timeout: "5 minutes" is not a duration/,
+    ],
+    [
+      'rollout --serve with a missing artifact',
+      () => ['rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--serve', join(dir, 'gone.tar.gz')],
+      /gone\.tar\.gz/,
+    ],
   ];
 
   it.each(cases)('%s: a clear message, the usage line, exit 64', async (_what, argv, message) => {
@@ -81,7 +138,11 @@ describe('tillqr fleet: bad flags and files', () => {
   });
 
   it('a bad flag from a real shell: exit 64, the usage line on stderr, nothing on stdout', async () => {
-    const child = spawnTs(helperPath('../../src/cli/tillqr.ts'), ['fleet', 'rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--batch', 'ten'], { env: { ...process.env, TILLQR_FLEET_URL: NO_BROKER } });
+    const child = spawnTs(
+      helperPath('../../src/cli/tillqr.ts'),
+      ['fleet', 'rollout', '--group', 'g', '--version', '1.1.0', '--job', streamJob, '--batch', 'ten'],
+      { env: { ...process.env, TILLQR_FLEET_URL: NO_BROKER } },
+    );
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

@@ -232,7 +232,13 @@ describe('a rollback from N+1 to N with a config only N+1 understands', () => {
     const raw = JSON.parse(await readFile(t.configPath, 'utf8')) as Record<string, unknown>;
     await writeFile(t.configPath, JSON.stringify({ ...raw, display: { rotation: 45 } }));
     await expect(startDaemon({ configPath: t.configPath, env: {}, logSink: memorySink(100) })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
-    const daemon = await startDaemon({ configPath: t.configPath, env: {}, logSink: memorySink(2000), onRestart: () => undefined, degradedOnInvalidConfig: true });
+    const daemon = await startDaemon({
+      configPath: t.configPath,
+      env: {},
+      logSink: memorySink(2000),
+      onRestart: () => undefined,
+      degradedOnInvalidConfig: true,
+    });
     cleanups.push(() => daemon.stop());
     expect(daemon.device).toBeUndefined();
     expect(daemon.configStore.compat.invalid).toEqual(['display.rotation: 45 is not one of 0, 90, 180, 270']);
@@ -251,10 +257,11 @@ describe('a rollback from N+1 to N with a config only N+1 understands', () => {
     const t = await till('till-n1-newer');
     await n1AcceptsItsConfig(t);
     const before = await readFile(t.configPath, 'utf8');
-    const daemon = await backOnN(t, 'N-1', () => obs.until<{ faults?: string[] }>(`tillqr/v1/${t.id}/status`, (m) => m.at(-1)?.faults?.includes('CONFIG_NEWER') === true).then(() => undefined));
+    const daemon = await backOnN(t, 'N-1', () =>
+      obs.until<{ faults?: string[] }>(`tillqr/v1/${t.id}/status`, (m) => m.at(-1)?.faults?.includes('CONFIG_NEWER') === true).then(() => undefined),
+    );
     expect(daemon.configStore.compat).toMatchObject({ newer: true, ignored: ['loyalty'] });
     // Nothing of the newer release's keys is lost.
     expect(await readFile(t.configPath, 'utf8')).toBe(before);
   });
-
 });

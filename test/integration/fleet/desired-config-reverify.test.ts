@@ -33,7 +33,18 @@ async function device(stateDir: string, clock: FakeClock) {
   const store = await deviceStore({ deviceId: 'till-1', url: 'mqtt://127.0.0.1:1', stateDir, releaseRoot: '/opt/tillqr', fleetKeys: [keyA] }, log);
   const reports: ReportedConfig[] = [];
   const start = async (s: Start = {}) => {
-    const d = new DesiredConfig({ store, deviceId: s.deviceId ?? 'till-1', groups: s.groups ?? ['north'], fleetKeys: trusted(s.key ?? keyA), skewSec: 60, stateDir, clock, logger: log, report: (r) => reports.push(r), restartNeeded: () => undefined });
+    const d = new DesiredConfig({
+      store,
+      deviceId: s.deviceId ?? 'till-1',
+      groups: s.groups ?? ['north'],
+      fleetKeys: trusted(s.key ?? keyA),
+      skewSec: 60,
+      stateDir,
+      clock,
+      logger: log,
+      report: (r) => reports.push(r),
+      restartNeeded: () => undefined,
+    });
     await d.start();
     return d;
   };
@@ -95,7 +106,13 @@ describe('stored desired configuration, verified again at start', () => {
     const t = await device(stateDir, new FakeClock(Date.now()));
     const { mkdir } = await import('node:fs/promises');
     await mkdir(join(stateDir, 'fleet'), { recursive: true });
-    await writeFile(join(stateDir, 'fleet', 'desired-config.json'), JSON.stringify({ device: { version: 9, config: { trust: { backendKeys: [] }, sale: { resultHoldSec: 2 } } }, groups: { north: { version: 4, config: { display: { rotation: 180 } } } } }));
+    await writeFile(
+      join(stateDir, 'fleet', 'desired-config.json'),
+      JSON.stringify({
+        device: { version: 9, config: { trust: { backendKeys: [] }, sale: { resultHoldSec: 2 } } },
+        groups: { north: { version: 4, config: { display: { rotation: 180 } } } },
+      }),
+    );
     const d = await t.start();
     expect(d.version('device')).toBeUndefined();
     expect(d.version('group:north')).toBeUndefined();

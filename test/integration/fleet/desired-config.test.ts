@@ -20,7 +20,18 @@ async function setup(groups = ['north', 'all']) {
   const reports: ReportedConfig[] = [];
   const restarts: string[][] = [];
   const mk = () =>
-    new DesiredConfig({ store, deviceId: 'till-1', groups, fleetKeys: new TrustedKeys([{ kid: fleet.kid, publicKeyPem: fleet.publicKeyPem }]), skewSec: 60, stateDir, clock: new FakeClock(Date.now()), logger: log, report: (r) => reports.push(r), restartNeeded: (k) => restarts.push([...k]) });
+    new DesiredConfig({
+      store,
+      deviceId: 'till-1',
+      groups,
+      fleetKeys: new TrustedKeys([{ kid: fleet.kid, publicKeyPem: fleet.publicKeyPem }]),
+      skewSec: 60,
+      stateDir,
+      clock: new FakeClock(Date.now()),
+      logger: log,
+      report: (r) => reports.push(r),
+      restartNeeded: (k) => restarts.push([...k]),
+    });
   const d = mk();
   await d.start();
   return { stateDir, store, reports, restarts, d, mk };
@@ -48,7 +59,17 @@ describe('desired configuration', () => {
 
   it('applies the valid keys and reports an error for each invalid, unknown or forbidden one', async () => {
     const { store, d, reports } = await setup();
-    await d.receive(doc('device:till-1', 3, { display: { rotation: 45 }, sale: { resultHoldSec: 12 }, nope: 1, deviceId: 'evil', trust: { releaseKeys: [] }, mqtt: { password: 12 } }), undefined);
+    await d.receive(
+      doc('device:till-1', 3, {
+        display: { rotation: 45 },
+        sale: { resultHoldSec: 12 },
+        nope: 1,
+        deviceId: 'evil',
+        trust: { releaseKeys: [] },
+        mqtt: { password: 12 },
+      }),
+      undefined,
+    );
     expect(store.current.sale.resultHoldSec).toBe(12);
     expect(store.current.display.rotation).toBe(0);
     expect(store.current.deviceId).toBe('till-1');
@@ -107,7 +128,10 @@ describe('desired configuration over a real broker', () => {
 
   it('a retained group document reaches a device that connects later; config/reported is retained', async () => {
     await obs.publish('tillqr/v1/groups/shop-7/config/desired', signDesiredConfig('group:shop-7', 11, { display: { rotation: 90 } }, fleet));
-    const a = await startAgent({ deviceId: 'till-late', url: broker.url, stateDir: await tempDir(), releaseRoot: await tempDir(), fleetKeys: [fleet], groups: ['shop-7'] }, new TestHost('1.0.0'));
+    const a = await startAgent(
+      { deviceId: 'till-late', url: broker.url, stateDir: await tempDir(), releaseRoot: await tempDir(), fleetKeys: [fleet], groups: ['shop-7'] },
+      new TestHost('1.0.0'),
+    );
     try {
       const m = await obs.until<ReportedConfig>('tillqr/v1/till-late/config/reported', (x) => x.some((r) => r.groups['shop-7'] === 11 && r.at > 0));
       expect(m.at(-1)).toMatchObject({ applied: ['display.rotation'], errors: [] });

@@ -89,7 +89,13 @@ export class FleetDevice {
   }
 
   async #boot(): Promise<void> {
-    await bootCheck({ releases: this.releases, stateDir: this.setup.stateDir, maxBootAttempts: 3, nowSec: Math.floor(Date.now() / 1000), logger: silentLogger });
+    await bootCheck({
+      releases: this.releases,
+      stateDir: this.setup.stateDir,
+      maxBootAttempts: 3,
+      nowSec: Math.floor(Date.now() / 1000),
+      logger: silentLogger,
+    });
     const version = (await this.releases.linkVersion('current')) ?? 'none';
     this.#agent = await startAgent(this.setup, new RestartingHost(version, (r) => this.restart(r)));
   }

@@ -29,9 +29,29 @@ export class ArtifactServer {
     const dir = await tempDir('tillqr-https-');
     const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');
-    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ]);
     const holder: { self?: ArtifactServer } = {};
-    const server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => holder.self?.handle(req.url ?? '/', req.headers.range, res));
+    const server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) =>
+      holder.self?.handle(req.url ?? '/', req.headers.range, res),
+    );
     const self = new ArtifactServer(server, cert);
     holder.self = self;
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -55,7 +75,10 @@ export class ArtifactServer {
     const part = body.subarray(start);
     const cut = this.cutAfter.get(path);
     this.cutAfter.delete(path);
-    res.writeHead(m !== null ? 206 : 200, { 'content-length': part.length, ...(m !== null ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) });
+    res.writeHead(m !== null ? 206 : 200, {
+      'content-length': part.length,
+      ...(m !== null ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+    });
     if (cut !== undefined) {
       res.write(part.subarray(0, cut), () => res.destroy());
       return;

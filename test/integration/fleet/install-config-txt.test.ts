@@ -59,7 +59,8 @@ beforeAll(async () => {
 });
 
 /** The tail of Raspberry Pi OS Bookworm/Trixie's own config.txt: it ends in a model section. */
-const PI_OS_TAIL = '# Enable DRM VC4 V3D driver\ndtoverlay=vc4-kms-v3d\nmax_framebuffers=2\narm_64bit=1\n\n[cm4]\notg_mode=1\n\n[cm5]\ndtoverlay=dwc2,dr_mode=host\n\n[all]\n';
+const PI_OS_TAIL =
+  '# Enable DRM VC4 V3D driver\ndtoverlay=vc4-kms-v3d\nmax_framebuffers=2\narm_64bit=1\n\n[cm4]\notg_mode=1\n\n[cm5]\ndtoverlay=dwc2,dr_mode=host\n\n[all]\n';
 
 describe('device/install.sh: the config.txt block on every model', () => {
   it('a file that ends in [pi4] does not confine the block to the Pi 4', async () => {

@@ -57,7 +57,10 @@ async function oldOwnerDays(t: Till, id: string, old: Owner, fleetKey2: BackendK
   // The old fleet installs a second backend key and another account, at version 3.
   await fleetSide.publish(
     desiredTopic(id),
-    desiredDoc(old, id, 3, { trust: { backendKeys: [{ kid: fleetKey2.kid, publicKeyPem: fleetKey2.publicKeyPem }] }, merchant: { accounts: merchantWith('OLD-FLEET-ACCOUNT').accounts } }),
+    desiredDoc(old, id, 3, {
+      trust: { backendKeys: [{ kid: fleetKey2.kid, publicKeyPem: fleetKey2.publicKeyPem }] },
+      merchant: { accounts: merchantWith('OLD-FLEET-ACCOUNT').accounts },
+    }),
   );
   await fleetSide.until<{ device?: number }>(reportedTopic(id), (m) => m.at(-1)?.device === 3);
   expect(t.daemon.configStore.current.trust.backendKeys.map((k) => k.kid)).toEqual([fleetKey2.kid]);
@@ -100,7 +103,7 @@ async function until(cond: () => boolean, timeoutMs = 20_000, what = 'condition'
 }
 
 describe('a till that changes owner keeps nothing of the old one', () => {
-  it('(a) factory-reset yes, then the new owner\'s bundle', async () => {
+  it("(a) factory-reset yes, then the new owner's bundle", async () => {
     const id = 'till-owner-a';
     const old = owner('old', 'OLD-0001');
     const next = owner('new', 'NEW-0001');
@@ -117,14 +120,18 @@ describe('a till that changes owner keeps nothing of the old one', () => {
     // The technician resets it on the console, by hand.
     expect(await t.host.type(`login ${BUNDLE_PASSPHRASE}`)).toContain('logged in');
     const reply = await t.host.type('factory-reset yes');
-    expect(reply).toMatch(/wiped: configuration, fleet documents and version counters, config snapshots kept with the releases, sale state, payment history and replay cache/);
+    expect(reply).toMatch(
+      /wiped: configuration, fleet documents and version counters, config snapshots kept with the releases, sale state, payment history and replay cache/,
+    );
     await t.generation(3);
     expect(t.daemon.device).toBeUndefined(); // unprovisioned
     expect(await t.savedConfig()).toEqual({});
     for (const f of ['fleet/desired-config.json', 'payment-state.json']) expect(existsSync(join(t.stateDir, f)), f).toBe(false);
     expect(existsSync(snapshot)).toBe(false);
     const audit = t.logged('audit').find((l) => l.action === 'factory-reset' && l.wiped !== undefined);
-    expect(audit?.wiped).toEqual(expect.arrayContaining(['configuration', 'fleet documents and version counters', 'sale state, payment history and replay cache']));
+    expect(audit?.wiped).toEqual(
+      expect.arrayContaining(['configuration', 'fleet documents and version counters', 'sale state, payment history and replay cache']),
+    );
 
     // The new owner's bundle, then the restart it asks for.
     await t.request('provision', [bundleOf(next, id, broker.url)]);
@@ -135,7 +142,7 @@ describe('a till that changes owner keeps nothing of the old one', () => {
     await onlyTheNewOwner(t, id, old, fleetKey2, next);
   }, 120_000);
 
-  it('(b) the new owner\'s bundle while logged in, with no reset', async () => {
+  it("(b) the new owner's bundle while logged in, with no reset", async () => {
     const id = 'till-owner-b';
     const old = owner('old', 'OLD-0002');
     const next = owner('new', 'NEW-0002');
@@ -154,7 +161,7 @@ describe('a till that changes owner keeps nothing of the old one', () => {
     await onlyTheNewOwner(t, id, old, fleetKey2, next);
   }, 120_000);
 
-  it('(c) a bundle with another device id also forgets the old identity\'s sales and replay cache', async () => {
+  it("(c) a bundle with another device id also forgets the old identity's sales and replay cache", async () => {
     const id = 'till-owner-c';
     const newId = 'till-owner-c2';
     const old = owner('old', 'OLD-0003');

@@ -14,7 +14,15 @@ import { ownerChange, ownerOf, settleOwner } from '../../../src/store/owner-chan
 import { ownerStatePaths, wipeOwnerState } from '../../../src/store/owner-state.js';
 import { makeKey, tempDir } from './fleet-kit.js';
 
-const FILES = ['fleet/desired-config.json', 'payment-state.json', 'payment-state.json.corrupt-1767225600000', 'fleet/update-state.json', 'fleet/downloads/job-1.artifact', 'console/lockout.json', 'owner.json'];
+const FILES = [
+  'fleet/desired-config.json',
+  'payment-state.json',
+  'payment-state.json.corrupt-1767225600000',
+  'fleet/update-state.json',
+  'fleet/downloads/job-1.artifact',
+  'console/lockout.json',
+  'owner.json',
+];
 
 async function filled(): Promise<{ stateDir: string; configPath: string; etc: string; opt: string }> {
   const stateDir = await tempDir('tillqr-owner-');
@@ -26,10 +34,23 @@ async function filled(): Promise<{ stateDir: string; configPath: string; etc: st
   await writeFile(join(opt, 'config-snapshots/1.0.0.json'), '{"deviceId":"old"}');
   for (const f of FILES) {
     await mkdir(join(stateDir, f, '..'), { recursive: true });
-    await writeFile(join(stateDir, f), f === 'fleet/update-state.json' ? JSON.stringify({ floor: '1.4.0', last: { jobId: 'old-job', version: '1.4.0', state: 'succeeded', at: 1, published: false }, done: ['old-job'] }) : '{}');
+    await writeFile(
+      join(stateDir, f),
+      f === 'fleet/update-state.json'
+        ? JSON.stringify({ floor: '1.4.0', last: { jobId: 'old-job', version: '1.4.0', state: 'succeeded', at: 1, published: false }, done: ['old-job'] })
+        : '{}',
+    );
   }
   await mkdir(join(etc, 'tls'));
-  for (const f of ['tls/ca-0123456789ab.pem', 'tls/client-0123456789ab.key', 'tls/my-own-ca.pem', 'config.json', 'config.json.v1.bak', 'config.json.rollback.bak']) await writeFile(join(etc, f), 'x');
+  for (const f of [
+    'tls/ca-0123456789ab.pem',
+    'tls/client-0123456789ab.key',
+    'tls/my-own-ca.pem',
+    'config.json',
+    'config.json.v1.bak',
+    'config.json.rollback.bak',
+  ])
+    await writeFile(join(etc, f), 'x');
   return { stateDir, configPath: join(etc, 'config.json'), etc, opt };
 }
 
@@ -38,7 +59,15 @@ const left = (stateDir: string) => FILES.filter((f) => existsSync(join(stateDir,
 describe('owner state', () => {
   it('lists every piece of owner state in one place; of the release root only the config snapshots', () => {
     const paths = ownerStatePaths('/var/lib/tillqr', '/etc/tillqr/config.json', '/opt/tillqr').map((p) => p.path);
-    expect(paths).toEqual(expect.arrayContaining(['/var/lib/tillqr/fleet/desired-config.json', '/var/lib/tillqr/payment-state.json', '/var/lib/tillqr/fleet/update-state.json', '/var/lib/tillqr/console/lockout.json', '/etc/tillqr/tls']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/var/lib/tillqr/fleet/desired-config.json',
+        '/var/lib/tillqr/payment-state.json',
+        '/var/lib/tillqr/fleet/update-state.json',
+        '/var/lib/tillqr/console/lockout.json',
+        '/etc/tillqr/tls',
+      ]),
+    );
     expect(paths.filter((p) => p.startsWith('/opt/tillqr'))).toEqual(['/opt/tillqr/config-snapshots']);
   });
 
@@ -69,7 +98,7 @@ describe('owner state', () => {
     expect(await wipeOwnerState(stateDir, configPath, 'all', opt)).toEqual([{ what: 'update job history', path: join(stateDir, 'fleet/update-state.json') }]);
   });
 
-  it('a new fleet key wipes the fleet documents only; a new device id the identity\'s state too', async () => {
+  it("a new fleet key wipes the fleet documents only; a new device id the identity's state too", async () => {
     const a = await filled();
     await wipeOwnerState(a.stateDir, a.configPath, 'fleet', a.opt);
     expect(left(a.stateDir)).toEqual(FILES.filter((f) => f !== 'fleet/desired-config.json'));
@@ -83,12 +112,16 @@ describe('owner state', () => {
 describe('the owner check at start', () => {
   const k1 = makeKey();
   const k2 = makeKey();
-  const config = (deviceId: string, keys = [k1], releaseRoot = '/opt/tillqr') => validateConfig({ deviceId, fleet: { releaseRoot }, trust: { fleetKeys: keys.map((k) => ({ kid: k.kid, publicKeyPem: k.publicKeyPem })) } });
+  const config = (deviceId: string, keys = [k1], releaseRoot = '/opt/tillqr') =>
+    validateConfig({ deviceId, fleet: { releaseRoot }, trust: { fleetKeys: keys.map((k) => ({ kid: k.kid, publicKeyPem: k.publicKeyPem })) } });
 
   it('decides from deviceId and the fleet keys (their order and PEM layout do not count)', () => {
     const a = ownerOf(config('till-1', [k1, k2]));
     expect(ownerChange(a, ownerOf(config('till-1', [k2, k1])))).toBeUndefined();
-    const reflowed = { deviceId: 'till-1', trust: { fleetKeys: [k2, k1].map((k) => ({ kid: k.kid, publicKeyPem: `${k.publicKeyPem.trim().replace(/\n/g, '\r\n')}\r\n` })) } };
+    const reflowed = {
+      deviceId: 'till-1',
+      trust: { fleetKeys: [k2, k1].map((k) => ({ kid: k.kid, publicKeyPem: `${k.publicKeyPem.trim().replace(/\n/g, '\r\n')}\r\n` })) },
+    };
     expect(ownerChange(a, ownerOf(reflowed))).toBeUndefined();
     expect(ownerChange(a, ownerOf(config('till-1', [k1])))).toBe('fleet');
     expect(ownerChange(a, ownerOf(config('till-2', [k1, k2])))).toBe('identity');

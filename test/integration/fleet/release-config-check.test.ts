@@ -57,12 +57,25 @@ describe("a new release's own config check before the switch", () => {
     const root = await tempDir('tillqr-opt-');
     await installFirst(root, '1.0.0');
     const host = new TestHost('1.0.0');
-    const agent = await startAgent({ deviceId: id, url: broker.url, stateDir, releaseRoot: root, releaseKeys: [release], fleet: { artifactCaFile: https.caFile }, mqtt: { username: 'till', password: PASSWORD }, extra: { display: { panel: 'waveshare-2in9-v2' } } }, host);
+    const agent = await startAgent(
+      {
+        deviceId: id,
+        url: broker.url,
+        stateDir,
+        releaseRoot: root,
+        releaseKeys: [release],
+        fleet: { artifactCaFile: https.caFile },
+        mqtt: { username: 'till', password: PASSWORD },
+        extra: { display: { panel: 'waveshare-2in9-v2' } },
+      },
+      host,
+    );
     running.push(agent);
     return { root, host, agent };
   }
 
-  const final = (id: string) => obs.until<Status>(`tillqr/v1/${id}/update/status`, (m) => ['succeeded', 'failed', 'rejected', 'rolled_back', 'restarting'].includes(m.at(-1)?.state ?? ''));
+  const final = (id: string) =>
+    obs.until<Status>(`tillqr/v1/${id}/update/status`, (m) => ['succeeded', 'failed', 'rejected', 'rolled_back', 'restarting'].includes(m.at(-1)?.state ?? ''));
 
   it('refuses a release that refuses the live config: nothing switched, the reason and its output on the status, no secret', async () => {
     const id = 'till-check-refused';

@@ -44,7 +44,10 @@ describe('a health window that ends during a sale', () => {
     https.files.set('/a.tar.gz', await readFile(art));
     const n = await startAgent(setup, new TestHost('1.0.0'));
     running.push(n);
-    await obs.publish(`tillqr/v1/${id}/update`, (await signJob(art, { version: '1.1.0', from: ['1.0.x'], url: https.url('/a.tar.gz'), ttlSec: 600 }, release)).token);
+    await obs.publish(
+      `tillqr/v1/${id}/update`,
+      (await signJob(art, { version: '1.1.0', from: ['1.0.x'], url: https.url('/a.tar.gz'), ttlSec: 600 }, release)).token,
+    );
     await obs.until<{ state: string }>(`tillqr/v1/${id}/update/status`, (m) => m.at(-1)?.state === 'restarting');
     await n.stop();
     const releases = new ReleaseDir(releaseRoot);

@@ -25,28 +25,31 @@ describe('sd_notify through systemd-notify', () => {
     expect(await n.ready()).toBe(false);
   });
 
-  it.skipIf(!has('socat') || !has('systemd-notify'))('sends READY=1, STATUS and WATCHDOG=1 as datagrams to NOTIFY_SOCKET (socat UNIX-RECV stands in for PID 1)', async () => {
-    const dir = await tempDir('tillqr-notify-');
-    const sock = join(dir, 'notify.sock');
-    const out = join(dir, 'received');
-    const socat = spawn('socat', ['-u', `UNIX-RECV:${sock}`, `OPEN:${out},creat,append`], { stdio: 'ignore' });
-    children.push(socat);
-    for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
-    // --no-block: socat, unlike PID 1, never releases the barrier's pipe.
-    const n = new SdNotify({ NOTIFY_SOCKET: sock, WATCHDOG_USEC: '30000000', PATH: process.env.PATH }, { barrier: false });
-    expect(n.watchdogIntervalMs()).toBe(15_000);
-    expect(await n.ready('display drawn, broker connected')).toBe(true);
-    expect(await n.watchdog()).toBe(true);
-    let text = '';
-    for (let i = 0; i < 100 && !text.includes('WATCHDOG=1'); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      text = existsSync(out) ? await readFile(out, 'utf8') : '';
-    }
-    expect(text).toContain('READY=1');
-    expect(text).toContain('STATUS=display drawn, broker connected');
-    expect(text.indexOf('READY=1')).toBeLessThan(text.indexOf('WATCHDOG=1'));
-    socat.kill();
-  });
+  it.skipIf(!has('socat') || !has('systemd-notify'))(
+    'sends READY=1, STATUS and WATCHDOG=1 as datagrams to NOTIFY_SOCKET (socat UNIX-RECV stands in for PID 1)',
+    async () => {
+      const dir = await tempDir('tillqr-notify-');
+      const sock = join(dir, 'notify.sock');
+      const out = join(dir, 'received');
+      const socat = spawn('socat', ['-u', `UNIX-RECV:${sock}`, `OPEN:${out},creat,append`], { stdio: 'ignore' });
+      children.push(socat);
+      for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+      // --no-block: socat, unlike PID 1, never releases the barrier's pipe.
+      const n = new SdNotify({ NOTIFY_SOCKET: sock, WATCHDOG_USEC: '30000000', PATH: process.env.PATH }, { barrier: false });
+      expect(n.watchdogIntervalMs()).toBe(15_000);
+      expect(await n.ready('display drawn, broker connected')).toBe(true);
+      expect(await n.watchdog()).toBe(true);
+      let text = '';
+      for (let i = 0; i < 100 && !text.includes('WATCHDOG=1'); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        text = existsSync(out) ? await readFile(out, 'utf8') : '';
+      }
+      expect(text).toContain('READY=1');
+      expect(text).toContain('STATUS=display drawn, broker connected');
+      expect(text.indexOf('READY=1')).toBeLessThan(text.indexOf('WATCHDOG=1'));
+      socat.kill();
+    },
+  );
 
   it('refuses an assignment that is not VAR=value', async () => {
     await expect(new SdNotify({ NOTIFY_SOCKET: '/x' }).notify('READY=1\nMAINPID=1')).rejects.toThrow(/not a notification assignment/);
@@ -64,7 +67,17 @@ describe('systemd/tillqr.service', () => {
 
   it('is Type=notify with a watchdog, restarts, and the hardening the issue asks for', async () => {
     const unit = await readFile(join(REPO, 'systemd/tillqr.service'), 'utf8');
-    for (const line of ['Type=notify', 'NotifyAccess=all', 'Restart=always', 'ProtectSystem=strict', 'StateDirectory=tillqr', 'NoNewPrivileges=true', 'SupplementaryGroups=gpio spi dialout', 'StartLimitBurst=', 'WatchdogSec=']) {
+    for (const line of [
+      'Type=notify',
+      'NotifyAccess=all',
+      'Restart=always',
+      'ProtectSystem=strict',
+      'StateDirectory=tillqr',
+      'NoNewPrivileges=true',
+      'SupplementaryGroups=gpio spi dialout',
+      'StartLimitBurst=',
+      'WatchdogSec=',
+    ]) {
       expect(unit, line).toContain(line);
     }
     expect(unit).toMatch(/^ReadWritePaths=.*\/opt\/tillqr/m);
@@ -86,7 +99,13 @@ async function snapshot(root: string): Promise<string[]> {
       else if (st.isDirectory()) {
         out.push(`${rel}/ ${(st.mode & 0o7777).toString(8)}`);
         await walk(p);
-      } else out.push(`${rel} ${(st.mode & 0o7777).toString(8)} ${createHash('sha256').update(await readFile(p)).digest('hex').slice(0, 16)}`);
+      } else
+        out.push(
+          `${rel} ${(st.mode & 0o7777).toString(8)} ${createHash('sha256')
+            .update(await readFile(p))
+            .digest('hex')
+            .slice(0, 16)}`,
+        );
     }
   }
   await walk(root);
@@ -117,7 +136,13 @@ describe('device/install.sh', () => {
     for (const l of ['dtparam=spi=on', 'enable_uart=1', 'dtoverlay=pwm,pin=13,func=4', 'dtoverlay=dwc2']) expect(cfg).toContain(l);
     expect(await readlink(join(root, 'opt/tillqr/current'))).toBe('releases/1.4.0');
     expect(await readlink(join(root, 'opt/tillqr/committed'))).toBe('releases/1.4.0');
-    expect(first).toContain('etc/systemd/system/tillqr.service 644 ' + createHash('sha256').update(await readFile(join(REPO, 'systemd/tillqr.service'))).digest('hex').slice(0, 16));
+    expect(first).toContain(
+      'etc/systemd/system/tillqr.service 644 ' +
+        createHash('sha256')
+          .update(await readFile(join(REPO, 'systemd/tillqr.service')))
+          .digest('hex')
+          .slice(0, 16),
+    );
     const skipped = await readFile(join(root, 'install-skipped.log'), 'utf8');
     expect(skipped).toMatch(/useradd --system/);
     expect(skipped).toMatch(/systemctl enable tillqr.service/);
@@ -131,6 +156,8 @@ describe('device/install.sh', () => {
     const root = await tempDir('tillqr-root-');
     const bogus = join(await tempDir(), 'x.tar.gz');
     await run('tar', ['-czf', bogus, '-C', await tempDir(), '.']);
-    await expect(run('bash', [script, bogus], { env: { ...process.env, ROOT: root } })).rejects.toMatchObject({ stderr: expect.stringMatching(/not a built release/) });
+    await expect(run('bash', [script, bogus], { env: { ...process.env, ROOT: root } })).rejects.toMatchObject({
+      stderr: expect.stringMatching(/not a built release/),
+    });
   });
 });

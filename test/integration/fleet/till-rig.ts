@@ -67,7 +67,15 @@ export class Till {
     this.stateDir = join(dir, 'state');
     this.configPath = join(dir, 'config.json');
     this.pty = pty;
-    this.#env = { TILLQR_HARDWARE: 'sim', TILLQR_STATE_DIR: this.stateDir, TILLQR_CONSOLE__PORT: pty.device, TILLQR_FLEET__RELEASE_ROOT: join(dir, 'opt'), TILLQR_MQTT__KEEPALIVE_SEC: '5', TILLQR_MQTT__RECONNECT_MIN_MS: '100', TILLQR_MQTT__RECONNECT_MAX_MS: '1000' };
+    this.#env = {
+      TILLQR_HARDWARE: 'sim',
+      TILLQR_STATE_DIR: this.stateDir,
+      TILLQR_CONSOLE__PORT: pty.device,
+      TILLQR_FLEET__RELEASE_ROOT: join(dir, 'opt'),
+      TILLQR_MQTT__KEEPALIVE_SEC: '5',
+      TILLQR_MQTT__RECONNECT_MIN_MS: '100',
+      TILLQR_MQTT__RECONNECT_MAX_MS: '1000',
+    };
   }
 
   /** A till with no config file yet (unprovisioned), its console up. */

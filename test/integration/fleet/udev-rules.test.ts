@@ -41,7 +41,14 @@ function parseRules(text: string): Rule[] {
 }
 
 const glob = (pattern: string, value: string): boolean =>
-  pattern.split('|').some((p) => new RegExp(`^${p.replace(/[.+^${}()[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value));
+  pattern.split('|').some((p) =>
+    new RegExp(
+      `^${p
+        .replace(/[.+^${}()[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(value),
+  );
 
 interface Uevent {
   ACTION: string;
@@ -60,7 +67,10 @@ async function fire(rules: Rule[], ev: Uevent, sys: string, group: string): Prom
     for (const cmd of r.run) {
       const shell = /^\/bin\/sh -c '(.*)'$/.exec(cmd)?.[1];
       if (shell === undefined) throw new Error(`RUN is not /bin/sh -c '...': ${cmd}`);
-      const script = shell.replace(/%p/g, ev.DEVPATH).replace(/\/sys/g, sys).replace(/\bgpio\b(?=\s)/g, group);
+      const script = shell
+        .replace(/%p/g, ev.DEVPATH)
+        .replace(/\/sys/g, sys)
+        .replace(/\bgpio\b(?=\s)/g, group);
       await run('/bin/sh', ['-c', script]);
     }
   }
@@ -92,7 +102,12 @@ describe('device/udev/60-tillqr.rules on a synthetic sysfs', () => {
     const rules = parseRules(await readFile(RULES, 'utf8'));
     const sys = await fakeSysfs();
     const group = (await run('id', ['-gn'])).stdout.trim();
-    await fire(rules, { ACTION: 'add', SUBSYSTEM: 'gpio', KERNEL: 'gpiochip512', DEVPATH: '/devices/platform/soc/fe200000.gpio/gpiochip0/gpio/gpiochip512' }, sys, group);
+    await fire(
+      rules,
+      { ACTION: 'add', SUBSYSTEM: 'gpio', KERNEL: 'gpiochip512', DEVPATH: '/devices/platform/soc/fe200000.gpio/gpiochip0/gpio/gpiochip512' },
+      sys,
+      group,
+    );
     expect(await groupWritable(join(sys, 'class/gpio/export'))).toBe(true);
     expect(await groupWritable(join(sys, 'class/gpio/unexport'))).toBe(true);
   });
@@ -104,7 +119,8 @@ describe('device/udev/60-tillqr.rules on a synthetic sysfs', () => {
     const ev: Uevent = { ACTION: 'change', SUBSYSTEM: 'pwm', KERNEL: 'pwmchip0', DEVPATH: '/devices/platform/soc/fe20c000.pwm/pwm/pwmchip0' };
     expect(matching(rules, ev).length).toBeGreaterThan(0);
     await fire(rules, ev, sys, group);
-    for (const f of ['period', 'duty_cycle', 'enable']) expect(await groupWritable(join(sys, 'devices/platform/soc/fe20c000.pwm/pwm/pwmchip0/pwm1', f)), f).toBe(true);
+    for (const f of ['period', 'duty_cycle', 'enable'])
+      expect(await groupWritable(join(sys, 'devices/platform/soc/fe20c000.pwm/pwm/pwmchip0/pwm1', f)), f).toBe(true);
   });
 
   it('uses RUN+= for actions (PROGRAM is a match key) and gives spidev, gpiochip and ttyGS0 their groups', async () => {
@@ -118,7 +134,10 @@ describe('device/udev/60-tillqr.rules on a synthetic sysfs', () => {
   });
 
   const udevadm = ['/usr/bin/udevadm', '/bin/udevadm', '/sbin/udevadm'].find((p) => existsSync(p));
-  it.skipIf(udevadm === undefined)('passes `udevadm verify` (needs systemd 253 or later: Raspberry Pi OS Trixie; skipped where udevadm is absent)', async () => {
-    await run(udevadm ?? 'udevadm', ['verify', RULES]);
-  });
+  it.skipIf(udevadm === undefined)(
+    'passes `udevadm verify` (needs systemd 253 or later: Raspberry Pi OS Trixie; skipped where udevadm is absent)',
+    async () => {
+      await run(udevadm ?? 'udevadm', ['verify', RULES]);
+    },
+  );
 });

@@ -65,7 +65,10 @@ describe('release unpack', () => {
     await writeFile(join(src, 'package.json'), '{}');
     for (const format of ['gnu', 'pax', 'ustar']) {
       const out = join(await tempDir(), 'a.tar.gz');
-      const r = await run('tar', [`--format=${format}`, '-czf', out, '-C', src, '.']).then(() => true, () => false);
+      const r = await run('tar', [`--format=${format}`, '-czf', out, '-C', src, '.']).then(
+        () => true,
+        () => false,
+      );
       if (!r) continue; // ustar cannot hold the long name: tar refuses, nothing to test
       const dest = await tempDir('tillqr-dest-');
       await unpackRelease(out, dest, LIMITS);
@@ -81,23 +84,100 @@ describe('release unpack', () => {
     ['an absolute path', [{ name: '/tmp/evil.txt', body: 'x' }], /absolute/],
     ['a symlink pointing outside', [{ name: 'up', type: '2', link: '../..' }], /outside the release/],
     ['an absolute symlink', [{ name: 'etc', type: '2', link: '/etc' }], /absolute/],
-    ['a write through a symlink', [{ name: 'd', type: '2', link: '.' }, { name: 'd/x.txt', body: 'x' }], /symbolic link/],
+    [
+      'a write through a symlink',
+      [
+        { name: 'd', type: '2', link: '.' },
+        { name: 'd/x.txt', body: 'x' },
+      ],
+      /symbolic link/,
+    ],
     // Links that only look inside: each target judged alone stays in, the kernel resolves it out.
-    ['a link through a link up (d/s -> .., l -> d/s/../..)', [{ name: 'd', type: '5' }, { name: 'd/s', type: '2', link: '..' }, { name: 'l', type: '2', link: 'd/s/../..' }], /steps out of "d\/s"/],
-    ['the same pair with the link first', [{ name: 'l', type: '2', link: 'd/s/../..' }, { name: 'd', type: '5' }, { name: 'd/s', type: '2', link: '..' }], /steps out of "d"/],
-    ['a link stepping out of a link one level (l -> d/s/..)', [{ name: 'd', type: '5' }, { name: 'd/s', type: '2', link: '..' }, { name: 'l', type: '2', link: 'd/s/..' }], /steps out of "d\/s"/],
-    ['a link to a link that escapes', [{ name: 'm', type: '2', link: 'l' }, { name: 'd', type: '5' }, { name: 'd/s', type: '2', link: '..' }, { name: 'l', type: '2', link: 'd/s/../..' }], /steps out of "d\/s"/],
+    [
+      'a link through a link up (d/s -> .., l -> d/s/../..)',
+      [
+        { name: 'd', type: '5' },
+        { name: 'd/s', type: '2', link: '..' },
+        { name: 'l', type: '2', link: 'd/s/../..' },
+      ],
+      /steps out of "d\/s"/,
+    ],
+    [
+      'the same pair with the link first',
+      [
+        { name: 'l', type: '2', link: 'd/s/../..' },
+        { name: 'd', type: '5' },
+        { name: 'd/s', type: '2', link: '..' },
+      ],
+      /steps out of "d"/,
+    ],
+    [
+      'a link stepping out of a link one level (l -> d/s/..)',
+      [
+        { name: 'd', type: '5' },
+        { name: 'd/s', type: '2', link: '..' },
+        { name: 'l', type: '2', link: 'd/s/..' },
+      ],
+      /steps out of "d\/s"/,
+    ],
+    [
+      'a link to a link that escapes',
+      [
+        { name: 'm', type: '2', link: 'l' },
+        { name: 'd', type: '5' },
+        { name: 'd/s', type: '2', link: '..' },
+        { name: 'l', type: '2', link: 'd/s/../..' },
+      ],
+      /steps out of "d\/s"/,
+    ],
     ['a deep chain of .. one too many', [{ name: 'a/b/c', type: '2', link: '../../../x' }], /outside the release/],
     ['a .. chain out and back in by the directory name', [{ name: 'a/x', type: '2', link: '../../out/a' }], /outside the release/],
     ['an absolute link further down', [{ name: 'a/b', type: '2', link: '/tmp' }], /absolute/],
     ['a hard link to a path outside', [{ name: 'g', type: '1', link: '../f' }], /hard link "g" names "..\/f"/],
     ['an absolute hard link', [{ name: 'g', type: '1', link: '/etc/passwd' }], /hard link "g" names "\/etc\/passwd"/],
-    ['a hard link to a file not unpacked yet', [{ name: 'g', type: '1', link: 'f' }, { name: 'f', body: 'x' }], /hard link "g" names "f", not a regular file unpacked before it/],
-    ['a hard link to a symbolic link', [{ name: 's', type: '2', link: 'f' }, { name: 'f', body: 'x' }, { name: 'g', type: '1', link: 's' }], /hard link "g" names "s"/],
-    ['a hard link to a directory', [{ name: 'd', type: '5' }, { name: 'g', type: '1', link: 'd' }], /hard link "g" names "d"/],
-    ['a hard link through a symbolic link', [{ name: 'f', body: 'x' }, { name: 'e', type: '2', link: '.' }, { name: 'g', type: '1', link: 'e/f' }], /hard link "g" names "e\/f"/],
+    [
+      'a hard link to a file not unpacked yet',
+      [
+        { name: 'g', type: '1', link: 'f' },
+        { name: 'f', body: 'x' },
+      ],
+      /hard link "g" names "f", not a regular file unpacked before it/,
+    ],
+    [
+      'a hard link to a symbolic link',
+      [
+        { name: 's', type: '2', link: 'f' },
+        { name: 'f', body: 'x' },
+        { name: 'g', type: '1', link: 's' },
+      ],
+      /hard link "g" names "s"/,
+    ],
+    [
+      'a hard link to a directory',
+      [
+        { name: 'd', type: '5' },
+        { name: 'g', type: '1', link: 'd' },
+      ],
+      /hard link "g" names "d"/,
+    ],
+    [
+      'a hard link through a symbolic link',
+      [
+        { name: 'f', body: 'x' },
+        { name: 'e', type: '2', link: '.' },
+        { name: 'g', type: '1', link: 'e/f' },
+      ],
+      /hard link "g" names "e\/f"/,
+    ],
     ['a device node', [{ name: 'dev', type: '3' }], /entry type/],
-    ['the same file twice', [{ name: 'f', body: 'x' }, { name: 'f', body: 'y' }], /appears twice/],
+    [
+      'the same file twice',
+      [
+        { name: 'f', body: 'x' },
+        { name: 'f', body: 'y' },
+      ],
+      /appears twice/,
+    ],
   ];
   for (const [what, entries, why] of hostile) {
     it(`refuses ${what} and writes nothing outside`, async () => {
@@ -116,11 +196,18 @@ describe('release unpack', () => {
     await writeFile(join(src, 'package.json'), '{}');
     // The kernel's view: l leads two levels above the release.
     expect(await realpath(join(src, 'l'))).toBe(await realpath(join(src, '../..')));
-    for (const order of [['package.json', 'd', 'l'], ['package.json', 'l', 'd']]) {
+    for (const order of [
+      ['package.json', 'd', 'l'],
+      ['package.json', 'l', 'd'],
+    ]) {
       const out = join(await tempDir(), 'a.tar.gz');
       await run('tar', ['--format=gnu', '--no-recursion', '-czf', out, '-C', src, ...order, 'd/s']);
       const dest = await tempDir('tillqr-dest-');
-      await expect(unpackRelease(out, dest, LIMITS), order.join(',')).rejects.toMatchObject({ code: 'UPDATE_FAILED', context: { reason: 'bad_artifact' }, message: expect.stringMatching(/"l" points to "d\/s\/..\/.."/) });
+      await expect(unpackRelease(out, dest, LIMITS), order.join(',')).rejects.toMatchObject({
+        code: 'UPDATE_FAILED',
+        context: { reason: 'bad_artifact' },
+        message: expect.stringMatching(/"l" points to "d\/s\/..\/.."/),
+      });
     }
   });
 
@@ -176,7 +263,10 @@ describe('release unpack', () => {
     const log = createLogger('test', { sink: memorySink(100) });
     for (const version of ['1.1.0+build.7', '1.1.0-rc.01']) {
       const artifact = await makeArtifact(version);
-      await expect(unpackInto(releases, artifact, version, LIMITS, log), version).rejects.toMatchObject({ context: { reason: 'bad_artifact' }, message: expect.stringMatching(/not a release version/) });
+      await expect(unpackInto(releases, artifact, version, LIMITS, log), version).rejects.toMatchObject({
+        context: { reason: 'bad_artifact' },
+        message: expect.stringMatching(/not a release version/),
+      });
     }
     expect(await readdir(releases.releases).catch(() => [])).toEqual([]);
     await unpackInto(releases, await makeArtifact('1.1.0-rc.1'), '1.1.0-rc.1', LIMITS, log);
@@ -199,11 +289,17 @@ describe('release unpack', () => {
   });
 
   it('parses the same archive whatever the chunking', () => {
-    const tar = tarOf([{ name: 'a', body: 'hello' }, { name: 'dir', type: '5' }, { name: 'dir/b', body: 'x'.repeat(1500) }]);
+    const tar = tarOf([
+      { name: 'a', body: 'hello' },
+      { name: 'dir', type: '5' },
+      { name: 'dir/b', body: 'x'.repeat(1500) },
+    ]);
     const collect = (chunk: number) => {
       const p = new TarParser();
       const out: string[] = [];
-      for (let i = 0; i < tar.length; i += chunk) for (const e of p.push(tar.subarray(i, i + chunk))) out.push(e.kind === 'entry' ? `entry:${e.entry.path}` : e.kind === 'data' ? `data:${e.chunk.length}` : e.kind);
+      for (let i = 0; i < tar.length; i += chunk)
+        for (const e of p.push(tar.subarray(i, i + chunk)))
+          out.push(e.kind === 'entry' ? `entry:${e.entry.path}` : e.kind === 'data' ? `data:${e.chunk.length}` : e.kind);
       return out.filter((x) => !x.startsWith('data')).join(',') + '|' + out.filter((x) => x.startsWith('data')).reduce((n, x) => n + Number(x.slice(5)), 0);
     };
     const whole = collect(tar.length);

@@ -45,17 +45,32 @@ describe('software update over a real Mosquitto and a local HTTPS server', () =>
     await broker?.close();
   });
 
-  async function device(id: string, version = '1.0.0', host = new TestHost(version), clock?: FakeClock, dirs?: { stateDir: string; releaseRoot: string }): Promise<{ s: DeviceSetup; a: RunningAgent }> {
+  async function device(
+    id: string,
+    version = '1.0.0',
+    host = new TestHost(version),
+    clock?: FakeClock,
+    dirs?: { stateDir: string; releaseRoot: string },
+  ): Promise<{ s: DeviceSetup; a: RunningAgent }> {
     const d = dirs ?? { stateDir: await tempDir(), releaseRoot: await tempDir('tillqr-opt-') };
     if (dirs === undefined) await installFirst(d.releaseRoot, '1.0.0');
-    const s: DeviceSetup = { deviceId: id, url: broker.url, ...d, releaseKeys: [release], fleetKeys: [fleet], backendKeys: [backend], fleet: { artifactCaFile: https.caFile } };
+    const s: DeviceSetup = {
+      deviceId: id,
+      url: broker.url,
+      ...d,
+      releaseKeys: [release],
+      fleetKeys: [fleet],
+      backendKeys: [backend],
+      fleet: { artifactCaFile: https.caFile },
+    };
     const a = await startAgent(s, host, clock);
     running.push(a);
     return { s, a };
   }
 
   const statusTopic = (id: string) => `tillqr/v1/${id}/update/status`;
-  const job = (spec: Partial<JobSpec> = {}, key = release) => signJob(artifact110, { version: '1.1.0', from: ['1.0.x'], url: https.url('/tillqr-1.1.0.tar.gz'), ttlSec: 600, ...spec }, key);
+  const job = (spec: Partial<JobSpec> = {}, key = release) =>
+    signJob(artifact110, { version: '1.1.0', from: ['1.0.x'], url: https.url('/tillqr-1.1.0.tar.gz'), ttlSec: 600, ...spec }, key);
   const final = (id: string) => obs.until<Status>(statusTopic(id), (m) => ['succeeded', 'failed', 'rejected', 'rolled_back'].includes(m.at(-1)?.state ?? ''));
 
   it('waits for the sale to end, downloads, verifies, installs, restarts, and commits once healthy', async () => {
@@ -137,7 +152,11 @@ describe('software update over a real Mosquitto and a local HTTPS server', () =>
       ['till-badsig', async () => flipSignature((await job()).token), 'bad_signature'],
       ['till-backendkey', async () => (await job({}, backend)).token, 'unknown_kid'],
       ['till-fleetkey', async () => (await job({}, fleet)).token, 'unknown_kid'],
-      ['till-downgrade', async () => (await signJob(await makeArtifact('0.9.0'), { version: '0.9.0', from: ['*'], url: https.url('/x'), ttlSec: 600 }, release)).token, 'downgrade'],
+      [
+        'till-downgrade',
+        async () => (await signJob(await makeArtifact('0.9.0'), { version: '0.9.0', from: ['*'], url: https.url('/x'), ttlSec: 600 }, release)).token,
+        'downgrade',
+      ],
       ['till-expired', async () => (await job({ nowSec: Math.floor(Date.now() / 1000) - 7200, ttlSec: 600 })).token, 'expired'],
       ['till-fromversion', async () => (await job({ from: ['2.x'] })).token, 'wrong_from_version'],
     ];

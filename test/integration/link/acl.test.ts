@@ -11,7 +11,14 @@ const ACL_FILE = new URL('../../../device/mosquitto/acl', import.meta.url);
 const USERS = { 'tillqr-backend': 'backend-pw', 'till-a': 'pw-a', 'till-b': 'pw-b' };
 
 async function raw(url: string, username: string, password: string): Promise<MqttClient> {
-  const c = await mqtt.connectAsync(url, { username, password, protocolVersion: 5, clean: true, reconnectPeriod: 0, clientId: `raw-${username}-${Math.random().toString(16).slice(2, 8)}` });
+  const c = await mqtt.connectAsync(url, {
+    username,
+    password,
+    protocolVersion: 5,
+    clean: true,
+    reconnectPeriod: 0,
+    clientId: `raw-${username}-${Math.random().toString(16).slice(2, 8)}`,
+  });
   c.on('error', () => undefined);
   return c;
 }
@@ -26,7 +33,9 @@ describe('the example ACL (device/mosquitto/acl) on a real broker', () => {
     broker = await Mosquitto.start({ acl: await readFile(ACL_FILE, 'utf8'), users: USERS });
     backend = await TestBackend.connect(broker.url, { username: 'tillqr-backend', password: USERS['tillqr-backend'] });
     await backend.watch('till-a');
-    a = await startDevice(deviceConfig({ deviceId: 'till-a', url: broker.url, keys: [key], stateDir: await tempDir(), mqtt: { username: 'till-a', password: USERS['till-a'] } }));
+    a = await startDevice(
+      deviceConfig({ deviceId: 'till-a', url: broker.url, keys: [key], stateDir: await tempDir(), mqtt: { username: 'till-a', password: USERS['till-a'] } }),
+    );
   });
   afterAll(async () => {
     await a?.stop();
@@ -88,10 +97,13 @@ describe('the example ACL (device/mosquitto/acl) on a real broker', () => {
     expect(refused.detail).toMatch(/did not come back|refused/);
     const badPassword = validateConfig({ deviceId: 'till-a', mqtt: { url: broker.url, username: 'till-a', password: 'nope' } });
     // The real cause and the settings that fix it, not "cannot reach".
-    expect(await brokerRoundTrip(badPassword, 5000)).toMatchObject({ ok: false, detail: expect.stringMatching(/refused the login.*set mqtt\.username and mqtt\.password/) as unknown });
+    expect(await brokerRoundTrip(badPassword, 5000)).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/refused the login.*set mqtt\.username and mqtt\.password/) as unknown,
+    });
   });
 
-  it('lets a device read its own and its groups\' desired config but not another device\'s', async () => {
+  it("lets a device read its own and its groups' desired config but not another device's", async () => {
     const fleetOp = await raw(broker.url, 'tillqr-backend', USERS['tillqr-backend']);
     const b = await raw(broker.url, 'till-b', USERS['till-b']);
     const got: string[] = [];
@@ -112,7 +124,9 @@ describe('the example ACL (device/mosquitto/acl) on a real broker', () => {
 
   it('refuses anonymous and wrong-password connections', async () => {
     await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, protocolVersion: 5 })).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
-    await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, protocolVersion: 5, username: 'till-b', password: 'wrong' })).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
+    await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, protocolVersion: 5, username: 'till-b', password: 'wrong' })).rejects.toThrow(
+      /Not authorized|Bad User Name or Password/i,
+    );
   });
 });
 
@@ -129,19 +143,70 @@ describe('mutual TLS (mqtts://, CA, client certificate) with the same ACL, ident
 
   beforeAll(async () => {
     dir = await tempDir('tillqr-tls-');
-    await openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=tillqr test CA', '-days', '2']);
+    await openssl(dir, [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-subj',
+      '/CN=tillqr test CA',
+      '-days',
+      '2',
+    ]);
     for (const [name, cn, ext] of [
       ['server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'],
       ['device', 'till-tls', 'extendedKeyUsage=clientAuth\n'],
       ['backend', 'tillqr-backend', 'extendedKeyUsage=clientAuth\n'],
     ] as const) {
       await writeFile(join(dir, `${name}.ext`), ext);
-      await openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
-      await openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`]);
+      await openssl(dir, [
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        `/CN=${cn}`,
+      ]);
+      await openssl(dir, [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+      ]);
     }
     broker = await Mosquitto.start({
       acl: await readFile(ACL_FILE, 'utf8'),
-      extraConfig: [`cafile ${join(dir, 'ca.crt')}`, `certfile ${join(dir, 'server.crt')}`, `keyfile ${join(dir, 'server.key')}`, 'require_certificate true', 'use_identity_as_username true'],
+      extraConfig: [
+        `cafile ${join(dir, 'ca.crt')}`,
+        `certfile ${join(dir, 'server.crt')}`,
+        `keyfile ${join(dir, 'server.key')}`,
+        'require_certificate true',
+        'use_identity_as_username true',
+      ],
     });
   });
   afterAll(async () => {
@@ -155,7 +220,13 @@ describe('mutual TLS (mqtts://, CA, client certificate) with the same ACL, ident
     backend = await TestBackend.connect(url, { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'backend.crt'), keyFile: join(dir, 'backend.key') });
     await backend.watch('till-tls');
     d = await startDevice(
-      deviceConfig({ deviceId: 'till-tls', url, keys: [key], stateDir: await tempDir(), mqtt: { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'device.crt'), keyFile: join(dir, 'device.key') } }),
+      deviceConfig({
+        deviceId: 'till-tls',
+        url,
+        keys: [key],
+        stateDir: await tempDir(),
+        mqtt: { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'device.crt'), keyFile: join(dir, 'device.key') },
+      }),
     );
     await backend.send('till-tls', 'charge', backend.sign('till-tls', key, chargeBody('TLS-1', 100, { qr: 'Q' })));
     expect(await backend.nth('till-tls', 1)).toMatchObject({ type: 'displayed', orderId: 'TLS-1' });
@@ -165,9 +236,31 @@ describe('mutual TLS (mqtts://, CA, client certificate) with the same ACL, ident
 
   it('does not connect to a broker whose certificate the configured CA did not sign', async () => {
     const other = await tempDir('tillqr-tls-other-');
-    await openssl(other, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=other CA', '-days', '2']);
+    await openssl(other, [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-subj',
+      '/CN=other CA',
+      '-days',
+      '2',
+    ]);
     const rogue = await startDevice(
-      deviceConfig({ deviceId: 'till-tls', url: `mqtts://127.0.0.1:${broker.port}`, keys: [key], stateDir: await tempDir(), mqtt: { caFile: join(other, 'ca.crt'), certFile: join(dir, 'device.crt'), keyFile: join(dir, 'device.key') } }),
+      deviceConfig({
+        deviceId: 'till-tls',
+        url: `mqtts://127.0.0.1:${broker.port}`,
+        keys: [key],
+        stateDir: await tempDir(),
+        mqtt: { caFile: join(other, 'ca.crt'), certFile: join(dir, 'device.crt'), keyFile: join(dir, 'device.key') },
+      }),
       { wait: false },
     );
     try {

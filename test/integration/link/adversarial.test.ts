@@ -46,7 +46,12 @@ describe('adversarial messages over a real broker', () => {
         await backend.send(ID, forgery.topic, forgery.payload);
         n++;
         const ev = await backend.nth(ID, n);
-        expect({ kind: forgery.kind, type: ev.type, reason: ev.reason, orderId: ev.orderId }).toEqual({ kind: forgery.kind, type: 'rejected', reason: forgery.reason, orderId: forgery.orderId });
+        expect({ kind: forgery.kind, type: ev.type, reason: ev.reason, orderId: ev.orderId }).toEqual({
+          kind: forgery.kind,
+          type: 'rejected',
+          reason: forgery.reason,
+          orderId: forgery.orderId,
+        });
         expect(d.indicator.count('paid')).toBe(0);
       }),
       { numRuns: 200 },

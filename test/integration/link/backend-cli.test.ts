@@ -68,7 +68,9 @@ describe('tillqr keys and tillqr backend against a device on a real broker', () 
 
   it('times out with LINK_TIMEOUT when no device answers, and refuses bad flags', async () => {
     const io = captureIo({}, dir);
-    await expect(backend(['charge', '--broker', broker.url, '--device', 'nobody', '--key', 'keys/backend.key.pem', '--kid', kid, '--amount', '5', '--timeout', '300'], io)).rejects.toMatchObject({
+    await expect(
+      backend(['charge', '--broker', broker.url, '--device', 'nobody', '--key', 'keys/backend.key.pem', '--kid', kid, '--amount', '5', '--timeout', '300'], io),
+    ).rejects.toMatchObject({
       code: 'LINK_TIMEOUT',
     });
     await expect(backend(args('charge'), captureIo({}, dir))).rejects.toMatchObject({ code: 'USAGE' });
@@ -83,7 +85,11 @@ describe('tillqr keys and tillqr backend against a device on a real broker', () 
     expect((await exited(gen)).code).toBe(0);
     otherKid = otherKid.trim();
     expect(otherKid).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const child = spawnTs(TILLQR, ['backend', 'charge', '--broker', broker.url, '--device', ID, '--key', 'other/backend.key.pem', '--kid', otherKid, '--amount', '100'], { cwd: dir });
+    const child = spawnTs(
+      TILLQR,
+      ['backend', 'charge', '--broker', broker.url, '--device', ID, '--key', 'other/backend.key.pem', '--kid', otherKid, '--amount', '100'],
+      { cwd: dir },
+    );
     let out = '';
     child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
     expect((await exited(child)).code).toBe(1);

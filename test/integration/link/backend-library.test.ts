@@ -37,7 +37,9 @@ describe('the backend library', () => {
     broker = await Mosquitto.start();
     dir = await tempDir('tillqr-library-');
     await writeFile(join(dir, 'backend.key.pem'), pair.privateKeyPem, { mode: 0o600 });
-    d = await startDevice(deviceConfig({ deviceId: 'sim-till-01', url: broker.url, keys: [{ kid: pair.kid, publicKeyPem: pair.publicKeyPem }], stateDir: await tempDir() }));
+    d = await startDevice(
+      deviceConfig({ deviceId: 'sim-till-01', url: broker.url, keys: [{ kid: pair.kid, publicKeyPem: pair.publicKeyPem }], stateDir: await tempDir() }),
+    );
   });
   afterAll(async () => {
     await d?.stop();
@@ -48,7 +50,10 @@ describe('the backend library', () => {
     const example = await readmeLibraryExample();
     expect(example.split('\n').length).toBeLessThanOrEqual(22);
     expect(example).toContain("from 'tillqr/backend'");
-    const script = example.replace("'tillqr/backend'", JSON.stringify(LIBRARY)).replace('mqtt://127.0.0.1:1883', broker.url).replace('keys/backend.key.pem', join(dir, 'backend.key.pem'));
+    const script = example
+      .replace("'tillqr/backend'", JSON.stringify(LIBRARY))
+      .replace('mqtt://127.0.0.1:1883', broker.url)
+      .replace('keys/backend.key.pem', join(dir, 'backend.key.pem'));
     const file = join(dir, 'example.mts');
     await writeFile(file, script);
     const child = spawnTs(file, [], { cwd: dir });
@@ -70,7 +75,12 @@ describe('the backend library', () => {
       expect(shown).toMatchObject({ ok: true, jti: 'lib-charge-1', event: { type: 'displayed', orderId: 'L-1', jti: 'lib-charge-1' } });
       const wrong = await backend.confirm('sim-till-01', { orderId: 'L-1', amount: 500, currency: 'USD' });
       expect(wrong.ok).toBe(false);
-      expect(wrong.event).toMatchObject({ type: 'rejected', reason: 'currency_mismatch', jti: wrong.jti, detail: 'the payment is in USD but order L-1 was charged in JPY' });
+      expect(wrong.event).toMatchObject({
+        type: 'rejected',
+        reason: 'currency_mismatch',
+        jti: wrong.jti,
+        detail: 'the payment is in USD but order L-1 was charged in JPY',
+      });
       const cancelled = await backend.cancel('sim-till-01', 'L-1');
       expect(cancelled).toMatchObject({ ok: true, event: { type: 'cancelled', orderId: 'L-1' } });
     } finally {

@@ -39,7 +39,15 @@ describe.each([5, 4] as const)('broker stopped and restarted in the middle of a 
 
   it('delivers the confirmation published while the device was offline, fires it exactly once, and republishes the status', async () => {
     // A long first reconnect delay (1.5-3 s) keeps the device away while the confirmation is published.
-    const d = (r.device = await startDevice(deviceConfig({ deviceId: ID, url: r.broker.url, keys: [key], stateDir: await tempDir(), mqtt: { protocolVersion, reconnectMinMs: 3000, reconnectMaxMs: 6000 } })));
+    const d = (r.device = await startDevice(
+      deviceConfig({
+        deviceId: ID,
+        url: r.broker.url,
+        keys: [key],
+        stateDir: await tempDir(),
+        mqtt: { protocolVersion, reconnectMinMs: 3000, reconnectMaxMs: 6000 },
+      }),
+    ));
     const b1 = await r.backend();
     await b1.send(ID, 'charge', b1.sign(ID, key, chargeBody('R-1', 980, { qr: 'QR-R-1' })));
     expect(await b1.nth(ID, 1)).toMatchObject({ type: 'displayed', orderId: 'R-1' });
@@ -82,7 +90,15 @@ describe('link faults without a clean close', () => {
   const key = makeKey();
 
   it('shows offline when the broker goes silent past the keepalive, and recovers when it answers again', async () => {
-    const d = (r.device = await startDevice(deviceConfig({ deviceId: ID, url: r.broker.url, keys: [key], stateDir: await tempDir(), mqtt: { keepaliveSec: 5, reconnectMinMs: 2000, reconnectMaxMs: 4000 } })));
+    const d = (r.device = await startDevice(
+      deviceConfig({
+        deviceId: ID,
+        url: r.broker.url,
+        keys: [key],
+        stateDir: await tempDir(),
+        mqtt: { keepaliveSec: 5, reconnectMinMs: 2000, reconnectMaxMs: 4000 },
+      }),
+    ));
     const b = await r.backend();
     await b.send(ID, 'charge', b.sign(ID, key, chargeBody('F-1', 100, { qr: 'QF' })));
     await b.nth(ID, 1);

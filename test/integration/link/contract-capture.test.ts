@@ -23,7 +23,17 @@ const ID = 'sim-till-01';
 /** Which schema file a topic's payload must match (signed topics: the JWS payload). */
 function schemaFor(topic: string): string | undefined {
   const rest = topic.slice(`tillqr/v1/${ID}/`.length);
-  return { charge: 'charge', cancel: 'cancel', payment: 'payment', events: 'events', status: 'status', 'config/reported': 'config-reported', 'update/status': 'update-status', 'config/desired': 'config-desired', update: 'update' }[rest];
+  return {
+    charge: 'charge',
+    cancel: 'cancel',
+    payment: 'payment',
+    events: 'events',
+    status: 'status',
+    'config/reported': 'config-reported',
+    'update/status': 'update-status',
+    'config/desired': 'config-desired',
+    update: 'update',
+  }[rest];
 }
 
 describe('captured daemon traffic matches the published JSON Schemas', () => {
@@ -62,13 +72,23 @@ describe('captured daemon traffic matches the published JSON Schemas', () => {
     const events: string[] = [];
     backend.onEvent((_id, e) => events.push(`${e.type}${e.reason !== undefined ? `/${e.reason}` : ''}`));
     await backend.publish(ID, 'charge', sign({ typ: 'charge', orderId: 'CAP-1', amount: 1200, currency: 'JPY', reference: 'Table 4', expiresAt: now + 300 }));
-    await backend.publish(ID, 'payment', sign({ typ: 'payment', orderId: 'CAP-1', amount: 1200, currency: 'USD', status: 'succeeded', providerTxnId: 'txn-usd', paidAt: now }));
-    await backend.publish(ID, 'payment', sign({ typ: 'payment', orderId: 'CAP-1', amount: 1200, currency: 'JPY', status: 'succeeded', wallet: 'PayPay', providerTxnId: 'txn-1', paidAt: now }));
+    await backend.publish(
+      ID,
+      'payment',
+      sign({ typ: 'payment', orderId: 'CAP-1', amount: 1200, currency: 'USD', status: 'succeeded', providerTxnId: 'txn-usd', paidAt: now }),
+    );
+    await backend.publish(
+      ID,
+      'payment',
+      sign({ typ: 'payment', orderId: 'CAP-1', amount: 1200, currency: 'JPY', status: 'succeeded', wallet: 'PayPay', providerTxnId: 'txn-1', paidAt: now }),
+    );
     await backend.publish(ID, 'cancel', sign({ typ: 'cancel', orderId: 'CAP-9' }));
     // Fleet documents signed by keys the device does not trust: it reports them refused.
     const { privateKey } = generateKeyPairSync('ed25519');
     const kid = thumbprintKid(privateKey);
-    const desired = signCompact(JSON.stringify({ typ: 'config', target: `device:${ID}`, version: 7, iat: now, config: { logLevel: 'debug' } }), privateKey, { kid });
+    const desired = signCompact(JSON.stringify({ typ: 'config', target: `device:${ID}`, version: 7, iat: now, config: { logLevel: 'debug' } }), privateKey, {
+      kid,
+    });
     await backend.client.publishAsync(`tillqr/v1/${ID}/config/desired`, desired, { qos: 1, retain: true });
     await until(() => events.length >= 4, 20_000, `four events (have ${events.join(', ')})`);
     expect(events).toEqual(['displayed', 'rejected/currency_mismatch', 'paid', 'rejected/unknown_order']);
@@ -78,7 +98,8 @@ describe('captured daemon traffic matches the published JSON Schemas', () => {
 
     const ajv = new Ajv2020({ strict: true, allErrors: true });
     const validators = new Map<string, ReturnType<typeof ajv.compile>>();
-    for (const f of await readdir(SCHEMAS)) validators.set(f.replace('.schema.json', ''), ajv.compile(JSON.parse(await readFile(new URL(f, SCHEMAS), 'utf8')) as object));
+    for (const f of await readdir(SCHEMAS))
+      validators.set(f.replace('.schema.json', ''), ajv.compile(JSON.parse(await readFile(new URL(f, SCHEMAS), 'utf8')) as object));
     const header = validators.get('jws-header');
     const seen = new Set<string>();
     for (const { topic, payload } of captured) {

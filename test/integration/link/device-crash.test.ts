@@ -45,10 +45,7 @@ describe('the device killed (SIGKILL) with a pending sale and a consumed jti, th
   it('restores the pending sale, refuses the replays, and takes the genuine confirmation once', async () => {
     const stateDir = await tempDir();
     const configPath = join(stateDir, 'config.json');
-    await writeFile(
-      configPath,
-      JSON.stringify(rawDeviceConfig({ deviceId: ID, url: broker.url, keys: [key], stateDir })),
-    );
+    await writeFile(configPath, JSON.stringify(rawDeviceConfig({ deviceId: ID, url: broker.url, keys: [key], stateDir })));
     const watcher = await mqtt.connectAsync(broker.url, { clientId: 'crash-watch', clean: true });
     const statuses: { online: boolean }[] = [];
     watcher.on('message', (_t, p) => statuses.push(JSON.parse(p.toString()) as { online: boolean }));
@@ -80,7 +77,12 @@ describe('the device killed (SIGKILL) with a pending sale and a consumed jti, th
     await backend.send(ID, 'payment', pay1);
     await backend.send(ID, 'charge', charge2);
     await backend.nth(ID, 5);
-    expect(backend.of(ID).slice(3).map((e) => `${e.type} ${e.reason} ${e.orderId}`)).toEqual(['rejected replayed K-1', 'rejected replayed K-2']);
+    expect(
+      backend
+        .of(ID)
+        .slice(3)
+        .map((e) => `${e.type} ${e.reason} ${e.orderId}`),
+    ).toEqual(['rejected replayed K-1', 'rejected replayed K-2']);
     expect(second.count('signal paid')).toBe(0);
 
     await backend.send(ID, 'payment', backend.sign(ID, key, paymentBody('K-2', 450)));

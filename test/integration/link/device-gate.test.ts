@@ -21,12 +21,22 @@ async function setup(dir?: string, clock = new FakeClock(Date.UTC(2026, 0, 1, 9)
   const screen = new RecordingScreen();
   const indicator = new RecordingIndicator();
   const sink = memorySink();
-  const device = new Device({ config, clock, logger: createLogger('t', { sink, level: 'debug' }), link, screen, indicator, storeDir: stateDir, version: '9.9.9' });
+  const device = new Device({
+    config,
+    clock,
+    logger: createLogger('t', { sink, level: 'debug' }),
+    link,
+    screen,
+    indicator,
+    storeDir: stateDir,
+    version: '9.9.9',
+  });
   await device.start();
   link.online();
   await device.idle();
   const now = () => Math.floor(clock.now() / 1000);
-  const sign = (body: Parameters<typeof signMessage>[0], o: { jti?: string; ttlSec?: number } = {}) => signMessage(body, { deviceId: ID, key: key.key, kid: key.kid, now: now(), ...o });
+  const sign = (body: Parameters<typeof signMessage>[0], o: { jti?: string; ttlSec?: number } = {}) =>
+    signMessage(body, { deviceId: ID, key: key.key, kid: key.kid, now: now(), ...o });
   return { stateDir, config, link, screen, indicator, device, clock, now, sign, logLines: sink.lines };
 }
 
@@ -66,7 +76,8 @@ describe('Device behind the inbound gate (in-memory link, fake clock)', () => {
         expect(ev).toEqual({ type: 'rejected', reason: forgery.reason, ...(forgery.orderId !== undefined ? { orderId: forgery.orderId } : {}), at: s.now() });
         // Every refusal says why in words; no jti is echoed from a message whose signature did not verify.
         expect(detail).toMatch(/\S/);
-        if (['too_large', 'unsupported_alg', 'unknown_kid', 'bad_signature'].includes(forgery.reason) || forgery.kind.startsWith('random')) expect(jti).toBeUndefined();
+        if (['too_large', 'unsupported_alg', 'unknown_kid', 'bad_signature'].includes(forgery.reason) || forgery.kind.startsWith('random'))
+          expect(jti).toBeUndefined();
         if (forgery.orderId !== undefined) expect(jti).toMatch(/\S/);
         expect(s.indicator.count('paid')).toBe(0);
         expect(s.screen.current).toMatchObject({ name: 'charge', orderId: 'PEND-1' });
@@ -191,6 +202,8 @@ describe('Device behind the inbound gate (in-memory link, fake clock)', () => {
     expect(s.link.events.at(-1)).toMatchObject({ type: 'displayed', orderId: 'K2' });
     await s.link.deliver('charge', s.sign(chargeBody('K3', 100, { qr: 'Q' })));
     expect(s.link.events.at(-1)).toMatchObject({ type: 'rejected', reason: 'unknown_kid' });
-    expect(() => s.device.applyConfig({ ...rotated, trust: { ...rotated.trust, backendKeys: [{ kid: 'x', publicKeyPem: 'junk' }] } })).toThrow(/not a readable/);
+    expect(() => s.device.applyConfig({ ...rotated, trust: { ...rotated.trust, backendKeys: [{ kid: 'x', publicKeyPem: 'junk' }] } })).toThrow(
+      /not a readable/,
+    );
   });
 });

@@ -37,7 +37,9 @@ describe('client commands negotiate the MQTT version and name the real cause of 
     expect(await keys(['generate', '--out', 'keys'], io)).toBe(0);
     kid = io.out.join('').trim();
     const publicKeyPem = await readFile(join(dir, 'keys', 'backend.pub.pem'), 'utf8');
-    device = await startDevice(deviceConfig({ deviceId: 'till-neg', url: aedes.url, keys: [{ kid, publicKeyPem }], stateDir: await tempDir(), mqtt: { protocolVersion: 4 } }));
+    device = await startDevice(
+      deviceConfig({ deviceId: 'till-neg', url: aedes.url, keys: [{ kid, publicKeyPem }], stateDir: await tempDir(), mqtt: { protocolVersion: 4 } }),
+    );
   });
   afterAll(async () => {
     await device?.stop();
@@ -47,7 +49,25 @@ describe('client commands negotiate the MQTT version and name the real cause of 
 
   it('tillqr backend charge works against the embedded 3.1.1 broker without --mqtt3, and --verbose says which version', async () => {
     const io = captureIo({}, dir);
-    const code = await backend(['charge', '--broker', aedes.url, '--device', 'till-neg', '--key', 'keys/backend.key.pem', '--kid', kid, '--amount', '1200', '--order', 'NEG-1', '--verbose'], io);
+    const code = await backend(
+      [
+        'charge',
+        '--broker',
+        aedes.url,
+        '--device',
+        'till-neg',
+        '--key',
+        'keys/backend.key.pem',
+        '--kid',
+        kid,
+        '--amount',
+        '1200',
+        '--order',
+        'NEG-1',
+        '--verbose',
+      ],
+      io,
+    );
     expect(code).toBe(0);
     expect(JSON.parse(io.out.join(''))).toMatchObject({ type: 'displayed', orderId: 'NEG-1' });
     expect(io.err.join('')).toMatch(/refused MQTT 5.*\n.*connected to mqtt:\/\/127\.0\.0\.1:\d+ with MQTT 3\.1\.1/);

@@ -28,7 +28,14 @@ describe('a sale over a real Mosquitto broker', () => {
     try {
       await backend.send('till-sale', 'charge', backend.sign('till-sale', key, chargeBody('ORD-1', 1200, { qr: 'BACKEND-QR-1', reference: 'Table 4' })));
       expect(await backend.nth('till-sale', 1)).toMatchObject({ type: 'displayed', orderId: 'ORD-1' });
-      expect(d.screen.current).toMatchObject({ name: 'charge', orderId: 'ORD-1', qr: 'BACKEND-QR-1', money: { amount: 1200, currency: 'JPY' }, reference: 'Table 4', storeName: 'カフェ森' });
+      expect(d.screen.current).toMatchObject({
+        name: 'charge',
+        orderId: 'ORD-1',
+        qr: 'BACKEND-QR-1',
+        money: { amount: 1200, currency: 'JPY' },
+        reference: 'Table 4',
+        storeName: 'カフェ森',
+      });
       expect(d.indicator.count('waiting')).toBe(1);
       expect(d.indicator.count('paid')).toBe(0);
 

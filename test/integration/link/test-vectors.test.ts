@@ -25,7 +25,10 @@ afterAll(async () => {
 async function expectFile(name: string, content: string): Promise<void> {
   const url = new URL(name, DIR);
   if (update) await writeFile(url, content);
-  expect(await readFile(url, 'utf8'), `docs/test-vectors/${name} is out of date: run TILLQR_UPDATE_DOCS=1 npx vitest run test/integration/link/test-vectors.test.ts`).toBe(content);
+  expect(
+    await readFile(url, 'utf8'),
+    `docs/test-vectors/${name} is out of date: run TILLQR_UPDATE_DOCS=1 npx vitest run test/integration/link/test-vectors.test.ts`,
+  ).toBe(content);
 }
 
 describe('docs/test-vectors', () => {
@@ -43,8 +46,14 @@ describe('docs/test-vectors', () => {
     const keys = new TrustedKeys([{ kid: file.key.kid, publicKeyPem: file.key.publicKeyPem }]);
     for (const topic of ['charge', 'cancel', 'payment'] as const) {
       const of = file.vectors.filter((v) => v.topic === topic);
-      expect(of.some((v) => v.expect.event !== 'rejected'), topic).toBe(true);
-      expect(of.some((v) => v.expect.event === 'rejected'), topic).toBe(true);
+      expect(
+        of.some((v) => v.expect.event !== 'rejected'),
+        topic,
+      ).toBe(true);
+      expect(
+        of.some((v) => v.expect.event === 'rejected'),
+        topic,
+      ).toBe(true);
     }
     for (const v of file.vectors) {
       const [h, p] = v.jws.split('.');
@@ -57,11 +66,25 @@ describe('docs/test-vectors', () => {
 
   it('makes the real Device reach each stated decision, in order', async () => {
     const stateDir = await tempDir('tillqr-vectors-');
-    const config = deviceConfig({ deviceId: file.device.deviceId, url: 'mqtt://127.0.0.1:1', keys: [{ kid: file.key.kid, publicKeyPem: file.key.publicKeyPem }], stateDir });
+    const config = deviceConfig({
+      deviceId: file.device.deviceId,
+      url: 'mqtt://127.0.0.1:1',
+      keys: [{ kid: file.key.kid, publicKeyPem: file.key.publicKeyPem }],
+      stateDir,
+    });
     expect(config.trust.clockSkewSec).toBe(file.device.clockSkewSec);
     const link = new MemoryLink();
     const indicator = new RecordingIndicator();
-    const device = new Device({ config, clock: new FakeClock(VECTOR_NOW * 1000), logger: createLogger('vectors', { sink: memorySink() }), link, screen: new RecordingScreen(), indicator, storeDir: stateDir, version: 'vectors' });
+    const device = new Device({
+      config,
+      clock: new FakeClock(VECTOR_NOW * 1000),
+      logger: createLogger('vectors', { sink: memorySink() }),
+      link,
+      screen: new RecordingScreen(),
+      indicator,
+      storeDir: stateDir,
+      version: 'vectors',
+    });
     running.push(device);
     await device.start();
     link.online();

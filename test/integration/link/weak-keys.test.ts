@@ -80,14 +80,19 @@ describe('weak keys in a signed fleet document over a real broker', () => {
   });
 
   it('trust.backendKeys with the identity key is not applied: config/reported names the key, the other keys apply, the file keeps the old keys', async () => {
-    const a = await startAgent({ deviceId: 'till-weak', url: broker.url, stateDir: await tempDir(), releaseRoot: await tempDir(), fleetKeys: [fleet], backendKeys: [backend] }, new TestHost('1.0.0'));
+    const a = await startAgent(
+      { deviceId: 'till-weak', url: broker.url, stateDir: await tempDir(), releaseRoot: await tempDir(), fleetKeys: [fleet], backendKeys: [backend] },
+      new TestHost('1.0.0'),
+    );
     try {
       const desired = { trust: { backendKeys: [{ kid: backend.kid, publicKeyPem: backend.publicKeyPem }, evil] }, display: { rotation: 90 } };
       await obs.publish('tillqr/v1/till-weak/config/desired', signDesiredConfig('device:till-weak', 1, desired, fleet));
       const m = await obs.until<ReportedConfig>('tillqr/v1/till-weak/config/reported', (x) => x.some((r) => r.device === 1 && r.at > 0));
       const r = m.at(-1);
       expect(r?.applied).toEqual(['display.rotation']);
-      expect(r?.errors).toEqual([{ key: 'trust.backendKeys', source: 'device', message: expect.stringContaining(`trust.backendKeys[1]: ${IDENTITY_MSG}`) as unknown }]);
+      expect(r?.errors).toEqual([
+        { key: 'trust.backendKeys', source: 'device', message: expect.stringContaining(`trust.backendKeys[1]: ${IDENTITY_MSG}`) as unknown },
+      ]);
       expect(a.store.current.trust.backendKeys.map((k) => k.kid)).toEqual([backend.kid]);
       const onDisk = JSON.parse(await readFile(a.store.path, 'utf8')) as { trust: { backendKeys: { kid: string }[] } };
       expect(onDisk.trust.backendKeys.map((k) => k.kid)).toEqual([backend.kid]);
@@ -121,7 +126,9 @@ describe('a running device asked to trust the identity key (real broker)', () =>
     await backend.watch(id);
     const d = await startDevice(deviceConfig({ deviceId: id, url: broker.url, keys: [key], stateDir: await deviceDir() }));
     try {
-      expect(() => d.device.applyConfig({ ...d.config, trust: { ...d.config.trust, backendKeys: [...d.config.trust.backendKeys, evil] } })).toThrow(IDENTITY_MSG);
+      expect(() => d.device.applyConfig({ ...d.config, trust: { ...d.config.trust, backendKeys: [...d.config.trust.backendKeys, evil] } })).toThrow(
+        IDENTITY_MSG,
+      );
       await backend.send(id, 'charge', forged(id, chargeBody('EVIL-1', 1200, { qr: 'https://attacker.example/pay' }), 'evil-1'));
       expect(await backend.nth(id, 1)).toMatchObject({ type: 'rejected', reason: 'unknown_kid' });
       // The same forgery under the genuine kid: R is the identity, so it is no signature at all.

@@ -35,12 +35,28 @@ const run = promisify(execFile);
 
 /** Commands not run here, each with why; matched against the command as the README has it. */
 const SKIP: readonly { readonly match: RegExp; readonly reason: string }[] = [
-  { match: /^npm ci$/, reason: 'reinstalls node_modules in the checkout every engineer shares; beforeAll runs `npm run build`, the part of `npm ci` (its prepare script) that `npm start` needs' },
+  {
+    match: /^npm ci$/,
+    reason:
+      'reinstalls node_modules in the checkout every engineer shares; beforeAll runs `npm run build`, the part of `npm ci` (its prepare script) that `npm start` needs',
+  },
   { match: /^npm run test:deps$/, reason: 'installs system packages with apt (root); the machine running this test already has them' },
   { match: /^npm test$/, reason: 'the whole suite, which includes this test' },
-  { match: /^npm run (check|bench|reliability|gallery|test:target)$/, reason: 'the suite, the benchmarks, the fuzzing/soak runs, the gallery and the emulated Pi OS suite: minutes of CPU each, run by CI (.ci/run) and `npm run check`' },
-  { match: /^npm run release\b/, reason: 'builds a release artifact for a Pi (the lead\'s tools/release/ has its own tests); the artifact the fleet commands sign is made here with a stand-in file' },
-  { match: /^npx tillqr provision --port \/dev\/ttyUSB0\b/, reason: 'a till on a serial cable; test/integration/console/provision-cli.test.ts runs `tillqr provision --port` over a real pty against the daemon (the example bundle\'s broker, broker.example.com, is not reachable from here)' },
+  {
+    match: /^npm run (check|bench|reliability|gallery|test:target)$/,
+    reason:
+      'the suite, the benchmarks, the fuzzing/soak runs, the gallery and the emulated Pi OS suite: minutes of CPU each, run by CI (.ci/run) and `npm run check`',
+  },
+  {
+    match: /^npm run release\b/,
+    reason:
+      "builds a release artifact for a Pi (the lead's tools/release/ has its own tests); the artifact the fleet commands sign is made here with a stand-in file",
+  },
+  {
+    match: /^npx tillqr provision --port \/dev\/ttyUSB0\b/,
+    reason:
+      "a till on a serial cable; test/integration/console/provision-cli.test.ts runs `tillqr provision --port` over a real pty against the daemon (the example bundle's broker, broker.example.com, is not reachable from here)",
+  },
   { match: /^(sudo )?device\/install\.sh\b/, reason: 'installs on Raspberry Pi OS as root; test/target/ runs it in a Pi OS image' },
 ];
 
@@ -55,7 +71,10 @@ async function newestMtime(dir: string): Promise<number> {
 }
 
 async function distIsFresh(): Promise<boolean> {
-  const built = await stat(TILLQR_JS).then((s) => s.mtimeMs, () => 0);
+  const built = await stat(TILLQR_JS).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   return built > 0 && built >= (await newestMtime(join(ROOT, 'src')));
 }
 
@@ -114,10 +133,11 @@ describe('README.md', () => {
     dir = await mkdtemp(join(tmpdir(), 'tillqr-readme-'));
     // What `npm ci` builds (its prepare script), when dist/ is older than src/ (in CI it is fresh:
     // rebuilding it under the other test files that run dist/ would only add a race).
-    if (!(await distIsFresh())) await run('npm', ['run', 'build'], { cwd: ROOT, timeout: 240_000 }).catch((e: { stderr?: string }) => {
-      // Type errors elsewhere in a shared tree still emit JavaScript; the commands below tell.
-      process.stderr.write(`npm run build reported problems (continuing with what it emitted): ${e.stderr?.slice(0, 500) ?? ''}\n`);
-    });
+    if (!(await distIsFresh()))
+      await run('npm', ['run', 'build'], { cwd: ROOT, timeout: 240_000 }).catch((e: { stderr?: string }) => {
+        // Type errors elsewhere in a shared tree still emit JavaScript; the commands below tell.
+        process.stderr.write(`npm run build reported problems (continuing with what it emitted): ${e.stderr?.slice(0, 500) ?? ''}\n`);
+      });
   }, 300_000);
   afterAll(async () => {
     await stopSim();
@@ -133,7 +153,15 @@ describe('README.md', () => {
     // tillqr exits 0; npm passes the signal on and then ends by it.
     expect(r.code === 0 || r.signal === 'SIGTERM', `the simulator did not stop cleanly (${JSON.stringify(r)}):\n${s.out.slice(-2000)}`).toBe(true);
     // Stopped whole: nothing keeps serving the page (no orphaned simulator under npm's shell).
-    await until(async () => (await fetch(s.page).then(() => true, () => false)) === false, 20_000, `the page at ${s.page} to go away`);
+    await until(
+      async () =>
+        (await fetch(s.page).then(
+          () => true,
+          () => false,
+        )) === false,
+      20_000,
+      `the page at ${s.page} to go away`,
+    );
   }
 
   /** A long-running simulator command: start it, wait for its banner, check the page. */

@@ -94,7 +94,7 @@ describe.skipIf(cross.length > 0)(`the release builder${cross.length > 0 ? ` (sk
     expect(licences.find((l) => l.name === 'mqtt')).toBeDefined();
   });
 
-  it('runs here as a CLI bundle under this machine\'s Node.js (the same JavaScript the Pi runs)', async () => {
+  it("runs here as a CLI bundle under this machine's Node.js (the same JavaScript the Pi runs)", async () => {
     const { stdout } = await run(process.execPath, [join(tree, 'dist/src/cli/tillqr.js'), '--version']);
     expect(stdout.trim()).toBe('2.3.4');
     const help = await run(process.execPath, [join(tree, 'dist/src/cli/tillqr.js'), '--help']);
@@ -110,19 +110,51 @@ describe.skipIf(cross.length > 0)(`the release builder${cross.length > 0 ? ` (sk
   it('is refused, before anything changes, by a device of another architecture or runtime: on the signed job and on the unpacked tree', async () => {
     const key = await keyFile('release');
     const dir = await tempDir('tillqr-rel-job-');
-    const signed = await fleetCli(['release', 'sign', '--key', key.path, '--artifact', first.path, '--version', '2.3.4', '--url', 'https://releases.example/a.tgz', '--out', join(dir, 'job.jws')]);
+    const signed = await fleetCli([
+      'release',
+      'sign',
+      '--key',
+      key.path,
+      '--artifact',
+      first.path,
+      '--version',
+      '2.3.4',
+      '--url',
+      'https://releases.example/a.tgz',
+      '--out',
+      join(dir, 'job.jws'),
+    ]);
     expect(signed.code, signed.err).toBe(0);
     const job = peekJob(await readFile(join(dir, 'job.jws'), 'utf8'));
     expect(job).toMatchObject({ arch: 'armhf', runtime: { kind: 'system', nodeMajor: 20, nodeAbi: 115 } });
     const ctx = { deviceId: 'd', current: '2.3.3', floor: undefined, updates: true, maxBytes: 10 ** 9 };
-    expect(jobProblem(job, { ...ctx, host: { arch: 'arm64', systemNodeAbi: undefined } })).toMatchObject({ reason: 'incompatible', detail: expect.stringMatching(/for armhf; this device is arm64/) });
-    expect(jobProblem(job, { ...ctx, host: { arch: 'armhf', systemNodeAbi: 108 } })).toMatchObject({ reason: 'incompatible', detail: expect.stringMatching(/ABI 115.*has ABI 108/) });
+    expect(jobProblem(job, { ...ctx, host: { arch: 'arm64', systemNodeAbi: undefined } })).toMatchObject({
+      reason: 'incompatible',
+      detail: expect.stringMatching(/for armhf; this device is arm64/),
+    });
+    expect(jobProblem(job, { ...ctx, host: { arch: 'armhf', systemNodeAbi: 108 } })).toMatchObject({
+      reason: 'incompatible',
+      detail: expect.stringMatching(/ABI 115.*has ABI 108/),
+    });
     expect(jobProblem(job, { ...ctx, host: { arch: 'armhf', systemNodeAbi: 115 } })).toBeUndefined();
-    const wrong = await fleetCli(['release', 'sign', '--key', key.path, '--artifact', first.path, '--version', '2.3.5', '--url', 'https://releases.example/a.tgz']);
+    const wrong = await fleetCli([
+      'release',
+      'sign',
+      '--key',
+      key.path,
+      '--artifact',
+      first.path,
+      '--version',
+      '2.3.5',
+      '--url',
+      'https://releases.example/a.tgz',
+    ]);
     expect(wrong.code).toBe(64);
     expect(wrong.err).toMatch(/--version 2\.3\.5: the artifact is release 2\.3\.4/);
     const releases = new ReleaseDir(await tempDir('tillqr-rel-root-'));
-    await expect(unpackInto(releases, first.path, '2.3.4', limits, silentLogger, { arch: 'x64', systemNodeAbi: 115 })).rejects.toMatchObject({ context: { reason: 'incompatible' } });
+    await expect(unpackInto(releases, first.path, '2.3.4', limits, silentLogger, { arch: 'x64', systemNodeAbi: 115 })).rejects.toMatchObject({
+      context: { reason: 'incompatible' },
+    });
     expect(await releases.versions()).toEqual([]);
   });
 

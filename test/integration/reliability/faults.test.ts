@@ -34,11 +34,15 @@ describe('reliability, short form: faults', () => {
     expectAllPass(killFaultSection(r));
   });
 
-  it.skipIf(!root)('goes on selling with the state directory full, with a clear error and no corruption (needs root: mount -t tmpfs)', { timeout: 120_000 }, async () => {
-    const r = await runDiskFault({ sales: C.diskSales });
-    expect('skipped' in r ? r.skipped : 'ran').toBe('ran');
-    expectAllPass(diskFaultSection(r));
-  });
+  it.skipIf(!root)(
+    'goes on selling with the state directory full, with a clear error and no corruption (needs root: mount -t tmpfs)',
+    { timeout: 120_000 },
+    async () => {
+      const r = await runDiskFault({ sales: C.diskSales });
+      expect('skipped' in r ? r.skipped : 'ran').toBe('ran');
+      expectAllPass(diskFaultSection(r));
+    },
+  );
 
   it('reports a panel stuck BUSY while confirmations, signals and events go on, and recovers', { timeout: 180_000 }, async () => {
     expectAllPass(panelFaultSection(await runPanelFault({ stuckSales: C.panelStuck, salesAfter: C.panelAfter })));

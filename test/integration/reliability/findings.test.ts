@@ -48,7 +48,11 @@ describe('found by the config fuzzing', () => {
       const path = join(dir, 'config.json');
       const text = `{"deviceId":"till-1","display":{"rotation":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;
       await writeFile(path, text);
-      await expect(ConfigStore.open(path, {}, silentLogger)).rejects.toMatchObject({ name: 'TillqrError', code: 'CONFIG_INVALID', message: expect.stringContaining('nested') as unknown });
+      await expect(ConfigStore.open(path, {}, silentLogger)).rejects.toMatchObject({
+        name: 'TillqrError',
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining('nested') as unknown,
+      });
       await expect(loadConfig({ path })).rejects.toMatchObject({ name: 'TillqrError', code: 'CONFIG_INVALID' });
       expect(await readFile(path, 'utf8')).toBe(text);
     } finally {
@@ -66,7 +70,10 @@ describe('found by the config fuzzing', () => {
       const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
       await expect(store.setText('merchant.accounts', deep, 'test')).rejects.toMatchObject({ name: 'TillqrError', code: 'CONFIG_INVALID' });
       await expect(store.merge({ merchant: JSON.parse(deep) as unknown }, 'test')).rejects.toMatchObject({ name: 'TillqrError', code: 'CONFIG_INVALID' });
-      await expect(store.replace({ deviceId: 'till-1', merchant: JSON.parse(deep) as unknown }, 'test')).rejects.toMatchObject({ name: 'TillqrError', code: 'CONFIG_INVALID' });
+      await expect(store.replace({ deviceId: 'till-1', merchant: JSON.parse(deep) as unknown }, 'test')).rejects.toMatchObject({
+        name: 'TillqrError',
+        code: 'CONFIG_INVALID',
+      });
       expect(await readFile(path, 'utf8')).toBe('{"deviceId":"till-1"}');
       expect(store.current.deviceId).toBe('till-1');
     } finally {
@@ -91,7 +98,16 @@ describe('found by the SIGKILL run', () => {
 
       // First life: the process dies right after the write, before anything is published.
       const dying = new MemoryLink();
-      const first = new Device({ config, clock, logger: silentLogger, link: dying, screen: new RecordingScreen(), indicator: new RecordingIndicator(), storeDir: dir, version: 't' });
+      const first = new Device({
+        config,
+        clock,
+        logger: silentLogger,
+        link: dying,
+        screen: new RecordingScreen(),
+        indicator: new RecordingIndicator(),
+        storeDir: dir,
+        version: 't',
+      });
       await first.start();
       await dying.deliver('charge', sign(chargeBody('O-1', 500, { qr: 'Q', expiresAt: now + 300 })));
       const pay = sign(paymentBody('O-1', 500));
@@ -112,7 +128,16 @@ describe('found by the SIGKILL run', () => {
 
       // A clean stop leaves nothing to publish again.
       const third = new MemoryLink();
-      const after = new Device({ config, clock, logger: silentLogger, link: third, screen: new RecordingScreen(), indicator: new RecordingIndicator(), storeDir: dir, version: 't' });
+      const after = new Device({
+        config,
+        clock,
+        logger: silentLogger,
+        link: third,
+        screen: new RecordingScreen(),
+        indicator: new RecordingIndicator(),
+        storeDir: dir,
+        version: 't',
+      });
       await after.start();
       await after.idle();
       expect(third.events).toEqual([]);
@@ -130,16 +155,37 @@ describe('found by the SIGKILL run', () => {
       const config = deviceConfig({ deviceId: 'till-outbox', url: 'mqtt://127.0.0.1:1', keys: [key], stateDir: dir });
       const now = Math.floor(clock.now() / 1000);
       const dying = new MemoryLink();
-      const first = new Device({ config, clock, logger: silentLogger, link: dying, screen: new RecordingScreen(), indicator: new RecordingIndicator(), storeDir: dir, version: 't' });
+      const first = new Device({
+        config,
+        clock,
+        logger: silentLogger,
+        link: dying,
+        screen: new RecordingScreen(),
+        indicator: new RecordingIndicator(),
+        storeDir: dir,
+        version: 't',
+      });
       await first.start();
-      await dying.deliver('charge', signMessage(chargeBody('E-1', 500, { qr: 'Q', expiresAt: now + 60 }), { deviceId: 'till-outbox', key: key.key, kid: key.kid, now }));
+      await dying.deliver(
+        'charge',
+        signMessage(chargeBody('E-1', 500, { qr: 'Q', expiresAt: now + 60 }), { deviceId: 'till-outbox', key: key.key, kid: key.kid, now }),
+      );
       dying.publishEvent = () => undefined;
       clock.advance(61_000);
       await first.idle();
       expect(first.saleState.result?.outcome).toBe('expired');
 
       const link = new MemoryLink();
-      const second = new Device({ config, clock, logger: silentLogger, link, screen: new RecordingScreen(), indicator: new RecordingIndicator(), storeDir: dir, version: 't' });
+      const second = new Device({
+        config,
+        clock,
+        logger: silentLogger,
+        link,
+        screen: new RecordingScreen(),
+        indicator: new RecordingIndicator(),
+        storeDir: dir,
+        version: 't',
+      });
       await second.start();
       await second.idle();
       expect(link.events.filter((e) => e.type === 'expired' && e.orderId === 'E-1')).toHaveLength(1);

@@ -19,16 +19,21 @@ function expectAllPass(s: Section): void {
 }
 
 describe('reliability, short form: fuzzing', () => {
-  it(`refuses ${C.mqttClosed + C.mqttPending + C.mqttBroker} hostile MQTT payloads, each with one well-formed rejection and no signal`, { timeout: 300_000 }, async () => {
-    const closed = await fuzzMqttMemory({ runs: C.mqttClosed, seed: SEED, state: 'closed' });
-    const pending = await fuzzMqttMemory({ runs: C.mqttPending, seed: SEED + 1, state: 'pending' });
-    const broker = await fuzzMqttBroker({ runs: C.mqttBroker, seed: SEED + 2 });
-    expect(closed.runs + pending.runs + broker.runs).toBe(C.mqttClosed + C.mqttPending + C.mqttBroker);
-    // Every inbound topic and the fault families are covered.
-    expect([...closed.byTopic.keys()].sort()).toEqual(['cancel', 'charge', 'payment']);
-    for (const family of ['random-bytes', 'truncated-jws', 'mutated-jws', 'oversized', 'nested-json-signed', 'wrong-type', 'content']) expect(closed.classes.get(family) ?? 0).toBeGreaterThan(0);
-    expectAllPass(mqttFuzzSection([closed, pending, broker], SEED));
-  });
+  it(
+    `refuses ${C.mqttClosed + C.mqttPending + C.mqttBroker} hostile MQTT payloads, each with one well-formed rejection and no signal`,
+    { timeout: 300_000 },
+    async () => {
+      const closed = await fuzzMqttMemory({ runs: C.mqttClosed, seed: SEED, state: 'closed' });
+      const pending = await fuzzMqttMemory({ runs: C.mqttPending, seed: SEED + 1, state: 'pending' });
+      const broker = await fuzzMqttBroker({ runs: C.mqttBroker, seed: SEED + 2 });
+      expect(closed.runs + pending.runs + broker.runs).toBe(C.mqttClosed + C.mqttPending + C.mqttBroker);
+      // Every inbound topic and the fault families are covered.
+      expect([...closed.byTopic.keys()].sort()).toEqual(['cancel', 'charge', 'payment']);
+      for (const family of ['random-bytes', 'truncated-jws', 'mutated-jws', 'oversized', 'nested-json-signed', 'wrong-type', 'content'])
+        expect(closed.classes.get(family) ?? 0).toBeGreaterThan(0);
+      expectAllPass(mqttFuzzSection([closed, pending, broker], SEED));
+    },
+  );
 
   it(`answers ${C.console} hostile console lines and Improv packets with well-formed replies only`, { timeout: 300_000 }, async () => {
     const s = await fuzzConsole({ runs: C.console, seed: SEED });

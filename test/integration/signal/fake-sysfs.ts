@@ -180,7 +180,8 @@ export class FakeSysfs implements SysfsFs {
     // A line at the end of a jumper wire reads what the other end drives.
     for (const [from, to] of this.wires) {
       if (to !== n || !(await nodeSysfsFs.exists(join(this.gpioRoot, `gpio${from}`)))) continue;
-      if ((await this.attr(`class/gpio/gpio${from}/direction`)) === 'out') await this.setValue(n, (await this.attr(`class/gpio/gpio${from}/value`)) === '1' ? 1 : 0);
+      if ((await this.attr(`class/gpio/gpio${from}/direction`)) === 'out')
+        await this.setValue(n, (await this.attr(`class/gpio/gpio${from}/value`)) === '1' ? 1 : 0);
     }
   }
 
@@ -197,7 +198,12 @@ export class FakeSysfs implements SysfsFs {
       this.udevPending--;
       throw errno('EACCES', path);
     }
-    const ok: Record<string, readonly string[]> = { direction: ['in', 'out', 'high', 'low'], value: ['0', '1'], active_low: ['0', '1'], edge: ['none', 'rising', 'falling', 'both'] };
+    const ok: Record<string, readonly string[]> = {
+      direction: ['in', 'out', 'high', 'low'],
+      value: ['0', '1'],
+      active_low: ['0', '1'],
+      edge: ['none', 'rising', 'falling', 'both'],
+    };
     if (!(attr in ok)) throw errno('EACCES', path);
     if (attr === 'edge' && this.noEdge.has(n)) throw errno('ENOENT', path);
     if (!ok[attr]!.includes(v)) throw errno('EINVAL', path);
@@ -227,7 +233,13 @@ export class FakeSysfs implements SysfsFs {
       if (this.denyExport) throw errno('EACCES', path);
       if (await nodeSysfsFs.exists(d)) throw errno('EBUSY', path);
       await mkdir(d);
-      for (const [f, x] of [['period', '0'], ['duty_cycle', '0'], ['enable', '0'], ['polarity', 'normal']] as const) await writeFile(join(d, f), `${x}\n`);
+      for (const [f, x] of [
+        ['period', '0'],
+        ['duty_cycle', '0'],
+        ['enable', '0'],
+        ['polarity', 'normal'],
+      ] as const)
+        await writeFile(join(d, f), `${x}\n`);
     } else {
       if (!(await nodeSysfsFs.exists(d))) throw errno('EINVAL', path);
       await rm(d, { recursive: true });

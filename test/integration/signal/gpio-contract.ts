@@ -124,4 +124,3 @@ export function gpioContract(makeRig: () => Promise<ContractRig>): void {
     expect(await codeOf(rig.gpio.output(rig.loopIn))).toBe('resolved');
   });
 }
-

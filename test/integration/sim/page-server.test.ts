@@ -40,7 +40,8 @@ afterAll(async () => {
 });
 
 const url = (p: string): string => new URL(p, server.url).toString();
-const post = (p: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => fetch(url(p), { method: 'POST', headers, body });
+const post = (p: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  fetch(url(p), { method: 'POST', headers, body });
 
 describe('the simulator page server', () => {
   it('serves the page, its script and style', async () => {

@@ -62,7 +62,13 @@ describe('the page server', () => {
     const { server, port } = await occupied();
     try {
       const hub = new SseHub();
-      const e = await PageServer.start({ port, publicDir: publicDir(), hub, logger, api: { snapshot: () => ({}), framePng: () => undefined, actions: {} } }).catch((x: unknown) => x);
+      const e = await PageServer.start({
+        port,
+        publicDir: publicDir(),
+        hub,
+        logger,
+        api: { snapshot: () => ({}), framePng: () => undefined, actions: {} },
+      }).catch((x: unknown) => x);
       hub.close();
       expect(isTillqrError(e, 'SIM_PORT_IN_USE')).toBe(true);
       expect((e as Error).message).toMatch(/the simulator page cannot listen there.*--port N/);

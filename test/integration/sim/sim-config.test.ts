@@ -13,7 +13,14 @@ describe('the simulator config', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tillqr-simcfg-'));
     try {
       const devKey = { ...forgerKey(), kid: 'sim-dev-AAAAAAAAAAAAAAAA' };
-      const { config } = await writeSimConfig({ stateDir: dir, deviceId: 'sim-till-01', mqttUrl: 'mqtt://127.0.0.1:1883', protocolVersion: 4, display: { panel: 'lcd-480x320', rotation: 180 }, devKey });
+      const { config } = await writeSimConfig({
+        stateDir: dir,
+        deviceId: 'sim-till-01',
+        mqttUrl: 'mqtt://127.0.0.1:1883',
+        protocolVersion: 4,
+        display: { panel: 'lcd-480x320', rotation: 180 },
+        devKey,
+      });
       expect(config.hardware).toBe('sim');
       expect(config.stateDir).toBe(join(dir, 'device'));
       expect(config.mqtt.protocolVersion).toBe(4);

@@ -37,7 +37,10 @@ const alive = (pid: number): boolean => {
 };
 const children = (pid: number): number[] => {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter((x) => x !== '').map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((x) => x !== '')
+      .map(Number);
   } catch {
     return [];
   }
@@ -60,7 +63,9 @@ describe('stopping the simulator', () => {
   it('SIGTERM to the shell that npm start runs it under stops the simulator and its socat, and frees both ports', async () => {
     const stateDir = join(dir, 'npm');
     // `; true` keeps sh from exec-ing node, as npm's `sh -c` does for a script line.
-    const sh = spawn('sh', ['-c', `"${process.execPath}" --import "${TSX}" "${TILLQR}" sim --port 0 --mqtt-port 0 --state-dir "${stateDir}"; true`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const sh = spawn('sh', ['-c', `"${process.execPath}" --import "${TSX}" "${TILLQR}" sim --port 0 --mqtt-port 0 --state-dir "${stateDir}"; true`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     sh.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await waitForLine(sh, /Ctrl-C to stop/, 60_000);
@@ -93,7 +98,7 @@ describe('stopping the simulator', () => {
     });
   }
 
-  it('keeps an update job\'s releases in the state dir, not /opt/tillqr', async () => {
+  it("keeps an update job's releases in the state dir, not /opt/tillqr", async () => {
     const config = JSON.parse(await readFile(join(dir, 'SIGINT', 'config.json'), 'utf8')) as { fleet?: { releaseRoot?: string } };
     expect(config.fleet?.releaseRoot).toBe(join(dir, 'SIGINT', 'releases'));
   });

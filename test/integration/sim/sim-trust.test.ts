@@ -44,7 +44,9 @@ describe('tillqr sim --trust', () => {
     expect(gen.code).toBe(0);
     const kid = gen.out.trim();
     expect(gen.err).toContain('npx tillqr sim --trust');
-    const child = spawnTs(TILLQR, ['sim', '--port', '0', '--mqtt-port', '0', '--state-dir', join(dir, 'state'), '--trust', 'keys/backend.pub.pem'], { cwd: dir });
+    const child = spawnTs(TILLQR, ['sim', '--port', '0', '--mqtt-port', '0', '--state-dir', join(dir, 'state'), '--trust', 'keys/backend.pub.pem'], {
+      cwd: dir,
+    });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -81,7 +83,15 @@ describe('tillqr sim --trust', () => {
     const k1 = makeKey();
     const k2 = makeKey();
     const dev = { kid: 'sim-dev-x', publicKeyPem: makeKey().publicKeyPem } as SimKey;
-    const raw = simConfigRaw({ stateDir: dir, deviceId: 'sim-till-01', mqttUrl: 'mqtt://127.0.0.1:1', protocolVersion: 4, display: DEFAULT_DISPLAY, devKey: dev, trustedKeys: [k1, k2, k1].map((k) => ({ kid: k.kid, publicKeyPem: k.publicKeyPem, path: 'x' })) }) as { trust: { backendKeys: { kid: string }[] } };
+    const raw = simConfigRaw({
+      stateDir: dir,
+      deviceId: 'sim-till-01',
+      mqttUrl: 'mqtt://127.0.0.1:1',
+      protocolVersion: 4,
+      display: DEFAULT_DISPLAY,
+      devKey: dev,
+      trustedKeys: [k1, k2, k1].map((k) => ({ kid: k.kid, publicKeyPem: k.publicKeyPem, path: 'x' })),
+    }) as { trust: { backendKeys: { kid: string }[] } };
     expect(raw.trust.backendKeys.map((k) => k.kid)).toEqual(['sim-dev-x', k1.kid, k2.kid]);
   });
 

@@ -78,7 +78,7 @@ describe('the daemon says the payment', () => {
     expect(played[1]?.phrase.shown).toBe('five hundred yen received');
   });
 
-  it('a long press shows the day\'s takings on the status screen and reads them out', async () => {
+  it("a long press shows the day's takings on the status screen and reads them out", async () => {
     await until(() => daemon.device?.saleState.phase.name === 'idle', 15_000, 'the till to be idle');
     const before = played.length;
     daemon.sim!.gpio.pressFor(26, 1800);

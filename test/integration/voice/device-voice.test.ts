@@ -20,7 +20,10 @@ import { chargeBody, makeKey, paymentBody, rawDeviceConfig, RecordingIndicator, 
 const tokyo = (d: number, h: number, mi: number): number => Date.UTC(2026, 2, d, h - 9, mi);
 
 async function rig(dir: string, clock: FakeClock, key: ReturnType<typeof makeKey>) {
-  const config = validateConfig({ ...rawDeviceConfig({ deviceId: 'till-voice', url: 'mqtt://127.0.0.1:1', keys: [key], stateDir: dir }), shop: { timeZone: 'Asia/Tokyo' } });
+  const config = validateConfig({
+    ...rawDeviceConfig({ deviceId: 'till-voice', url: 'mqtt://127.0.0.1:1', keys: [key], stateDir: dir }),
+    shop: { timeZone: 'Asia/Tokyo' },
+  });
   const link = new MemoryLink();
   const indicator = new RecordingIndicator();
   const order: string[] = [];

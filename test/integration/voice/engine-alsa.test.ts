@@ -130,7 +130,7 @@ describe('aplay through a real ALSA PCM', () => {
     expect(rms(half.subarray(0, ours.length)) / rms(ours)).toBeCloseTo(0.5, 2);
   });
 
-  it('a PCM that cannot be opened is AUDIO_DEVICE with ALSA\'s reason', async () => {
+  it("a PCM that cannot be opened is AUDIO_DEVICE with ALSA's reason", async () => {
     const wav = await new EspeakNgEngine().synthesize('hello', 'en');
     const err = await new AplaySpeaker({ env: alsa.env }).play(wav, { device: 'nocard' }).catch((e: unknown) => e);
     expect(isTillqrError(err, 'AUDIO_DEVICE')).toBe(true);
@@ -146,7 +146,13 @@ describe('aplay through a real ALSA PCM', () => {
     const clock = new FakeClock();
     const faults = new Faults(() => clock.now());
     const settings = { enabled: true, quiet: false, device: 'nocard', volume: 80 };
-    const announcer = new Announcer({ sounds: new WavCache({ stateDir, engine: new EspeakNgEngine(), logger: silentLogger }), speaker: new AplaySpeaker({ env: alsa.env }), logger: silentLogger, faults, settings: () => settings });
+    const announcer = new Announcer({
+      sounds: new WavCache({ stateDir, engine: new EspeakNgEngine(), logger: silentLogger }),
+      speaker: new AplaySpeaker({ env: alsa.env }),
+      logger: silentLogger,
+      faults,
+      settings: () => settings,
+    });
     announcer.say(paidPhrase('en', 1280, 'JPY'));
     await announcer.idle();
     expect(faults.codes()).toEqual(['AUDIO_DEVICE']);

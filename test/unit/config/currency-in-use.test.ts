@@ -15,7 +15,10 @@ const merchant = (currency: string) => ({ name: 'SHOP', city: 'TOKYO', country: 
 describe('merchant.currency', () => {
   it('takes codes in use and refuses the rest', () => {
     expect(validateConfig({ merchant: merchant('JPY') }).merchant?.currency).toBe('JPY');
-    for (const bad of ['YEN', 'XXY', 'RMB']) expect(() => validateConfig({ merchant: merchant(bad) }), bad).toThrow(new RegExp(`merchant\\.currency: "${bad}" is not an ISO 4217 currency code in use`));
+    for (const bad of ['YEN', 'XXY', 'RMB'])
+      expect(() => validateConfig({ merchant: merchant(bad) }), bad).toThrow(
+        new RegExp(`merchant\\.currency: "${bad}" is not an ISO 4217 currency code in use`),
+      );
   });
 
   it('config check exits non-zero on YEN with the key and the fix', async () => {

@@ -58,7 +58,9 @@ describe('config', () => {
 
   it('reads the file named by TILLQR_CONFIG and applies TILLQR_* overrides by the fixed rule', async () => {
     const path = await fileWith(JSON.stringify({ deviceId: 'till-1', mqtt: { url: 'mqtt://a:1883' } }));
-    const loaded = await loadConfig({ env: { TILLQR_CONFIG: path, TILLQR_MQTT__URL: 'mqtts://broker.example:8883', TILLQR_DISPLAY__ROTATION: '90', TILLQR_DISPLAY__PARTIAL_REFRESH_LIMIT: '4' } });
+    const loaded = await loadConfig({
+      env: { TILLQR_CONFIG: path, TILLQR_MQTT__URL: 'mqtts://broker.example:8883', TILLQR_DISPLAY__ROTATION: '90', TILLQR_DISPLAY__PARTIAL_REFRESH_LIMIT: '4' },
+    });
     expect(loaded.path).toBe(path);
     expect(loaded.config.mqtt.url).toBe('mqtts://broker.example:8883');
     expect(loaded.config.display.rotation).toBe(90);
@@ -69,7 +71,9 @@ describe('config', () => {
   it('refuses an override that names no key, and a value of the wrong type', async () => {
     const path = await fileWith('{}');
     await expect(loadConfig({ path, env: { TILLQR_MQTT__URLL: 'x' } })).rejects.toThrow(/TILLQR_MQTT__URLL: names no configuration key/);
-    await expect(loadConfig({ path, env: { TILLQR_DISPLAY__ROTATION: 'sideways' } })).rejects.toThrow(/display.rotation: "sideways" is not one of 0, 90, 180, 270/);
+    await expect(loadConfig({ path, env: { TILLQR_DISPLAY__ROTATION: 'sideways' } })).rejects.toThrow(
+      /display.rotation: "sideways" is not one of 0, 90, 180, 270/,
+    );
   });
 
   it('says clearly when the file is missing or is not JSON', async () => {

@@ -90,7 +90,9 @@ describe('config format version and migrations', () => {
     expect(s.compat.migrated.map((m) => m.to)).toEqual([2, 3]);
     expect(JSON.parse(await readFile(`${path}.v1.bak`, 'utf8'))).toEqual(original);
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ deviceId: 'till-m', logLevel: 'warn', configVersion: 3 });
-    const steps = sink.lines.map((l) => JSON.parse(l.replace(/^<\d>/, '')) as { msg: string; step?: string }).filter((l) => l.msg === 'migrating the configuration');
+    const steps = sink.lines
+      .map((l) => JSON.parse(l.replace(/^<\d>/, '')) as { msg: string; step?: string })
+      .filter((l) => l.msg === 'migrating the configuration');
     expect(steps.map((l) => l.step)).toEqual(['logging.level becomes logLevel', 'no change of keys']);
     // No temp file is left beside it; a second open migrates nothing.
     expect((await readdir(join(path, '..'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);

@@ -49,7 +49,9 @@ describe('weak trusted keys in the configuration', () => {
         } catch (e) {
           msg = (e as Error).message;
         }
-        expect(msg, `${label} in ${list}`).toMatch(new RegExp(`trust\\.${list}\\[0\\]: the public key of kid "weak-k" is a (small-order point|non-canonical encoding)`));
+        expect(msg, `${label} in ${list}`).toMatch(
+          new RegExp(`trust\\.${list}\\[0\\]: the public key of kid "weak-k" is a (small-order point|non-canonical encoding)`),
+        );
       }
     }
     expect(validateConfig({ trust: { backendKeys: [goodKey] } }).trust.backendKeys).toHaveLength(1);

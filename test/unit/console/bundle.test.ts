@@ -48,14 +48,20 @@ describe('provisioning bundle', () => {
 
   it('refuses keys that are not Ed25519 and TLS material without an mqtts URL', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    expect(problems(makeBundle({ backendKeys: [{ kid: 'rsa-1', publicKeyPem: rsa }] }))).toMatch(/backendKeys\[0\]: the public key of kid "rsa-1" is rsa, not Ed25519/);
+    expect(problems(makeBundle({ backendKeys: [{ kid: 'rsa-1', publicKeyPem: rsa }] }))).toMatch(
+      /backendKeys\[0\]: the public key of kid "rsa-1" is rsa, not Ed25519/,
+    );
     const garbage = '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n';
-    expect(problems(makeBundle({ backendKeys: [{ kid: 'k', publicKeyPem: garbage }] }))).toMatch(/backendKeys\[0\]: the public key of kid "k" is not a readable public key PEM/);
+    expect(problems(makeBundle({ backendKeys: [{ kid: 'k', publicKeyPem: garbage }] }))).toMatch(
+      /backendKeys\[0\]: the public key of kid "k" is not a readable public key PEM/,
+    );
     const fakeCa = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
     const msg = problems(makeBundle({ mqtt: { url: 'mqtt://h:1883', caPem: fakeCa } }));
     expect(msg).toMatch(/mqtt.caPem: certificate 1 does not parse/);
     expect(msg).toMatch(/must be mqtts/);
-    expect(problems(makeBundle({ mqtt: { url: 'mqtts://h:8883', keyPem: '-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----' } }))).toMatch(/certPem and keyPem come together/);
+    expect(problems(makeBundle({ mqtt: { url: 'mqtts://h:8883', keyPem: '-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----' } }))).toMatch(
+      /certPem and keyPem come together/,
+    );
     expect(problems(makeBundle({ backendKeys: [] }))).toMatch(/backendKeys/);
   });
 
@@ -65,7 +71,9 @@ describe('provisioning bundle', () => {
     for (const { label, raw } of weakKeys()) {
       const good = { kid: 'fleet-ok', publicKeyPem: ed25519PublicPem() };
       const weak = { kid: 'weak-k', publicKeyPem: pemOfRaw(raw) };
-      expect(problems(makeBundle({ fleetKeys: [good, weak] })), label).toMatch(/fleetKeys\[1\]: the public key of kid "weak-k" is a (small-order point|non-canonical encoding)/);
+      expect(problems(makeBundle({ fleetKeys: [good, weak] })), label).toMatch(
+        /fleetKeys\[1\]: the public key of kid "weak-k" is a (small-order point|non-canonical encoding)/,
+      );
       expect(problems(makeBundle({ releaseKeys: [weak] })), label).toMatch(/releaseKeys\[0\]: the public key of kid "weak-k" is a/);
     }
   });

@@ -24,7 +24,12 @@ describe('the console port follows the board: the header UART', () => {
   });
 
   it('stays /dev/serial0 on a Zero 2 W, 3 and 4, and when the model cannot be read', async () => {
-    for (const model of ['Raspberry Pi Zero 2 W Rev 1.0', 'Raspberry Pi 3 Model B Plus Rev 1.3', 'Raspberry Pi 4 Model B Rev 1.5', 'Raspberry Pi Compute Module 4 Rev 1.1']) {
+    for (const model of [
+      'Raspberry Pi Zero 2 W Rev 1.0',
+      'Raspberry Pi 3 Model B Plus Rev 1.3',
+      'Raspberry Pi 4 Model B Rev 1.5',
+      'Raspberry Pi Compute Module 4 Rev 1.1',
+    ]) {
       expect(await consolePortFor('/dev/serial0', { modelPath: await modelFile(model) }), model).toBe('/dev/serial0');
     }
     expect(await consolePortFor('/dev/serial0', { modelPath: '/nonexistent/model' })).toBe('/dev/serial0');

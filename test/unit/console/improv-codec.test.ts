@@ -38,7 +38,11 @@ describe('Improv serial codec', () => {
     const payload = encodeWifiSettings('MyWirelessAP', 'mysecurepassword');
     const packet = encodeRpc(RpcCommand.SendWifi, payload);
     const data = `011e0c${Buffer.from('MyWirelessAP').toString('hex')}10${Buffer.from('mysecurepassword').toString('hex')}`;
-    expect(hex(packet)).toBe(`${HEADER}0103${(data.length / 2).toString(16).padStart(2, '0')}${data}${checksum(packet, packet.length - 1).toString(16).padStart(2, '0')}`);
+    expect(hex(packet)).toBe(
+      `${HEADER}0103${(data.length / 2).toString(16).padStart(2, '0')}${data}${checksum(packet, packet.length - 1)
+        .toString(16)
+        .padStart(2, '0')}`,
+    );
     const decoded = decodePacket(packet);
     expect(decoded.ok).toBe(true);
     if (!decoded.ok) return;

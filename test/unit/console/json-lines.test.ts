@@ -24,7 +24,11 @@ describe('console JSON lines', () => {
 
   it('round-trips responses through the client parser', () => {
     expect(parseResponse(okResponse('9', { name: 'カフェ森' }))).toEqual({ id: '9', ok: true, data: { name: 'カフェ森' } });
-    expect(parseResponse(errorResponse(null, 'CONSOLE_BAD_COMMAND', 'x'))).toEqual({ id: null, ok: false, error: { code: 'CONSOLE_BAD_COMMAND', message: 'x' } });
+    expect(parseResponse(errorResponse(null, 'CONSOLE_BAD_COMMAND', 'x'))).toEqual({
+      id: null,
+      ok: false,
+      error: { code: 'CONSOLE_BAD_COMMAND', message: 'x' },
+    });
     expect(parseResponse('tillqr> ')).toBeUndefined();
     expect(parseResponse('{"id":"1"}')).toBeUndefined();
     expect(parseResponse('[1]')).toBeUndefined();

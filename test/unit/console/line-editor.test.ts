@@ -36,7 +36,11 @@ describe('console line editor', () => {
     expect(lines(ev)[0]?.text).toBe('ad');
     const utf = editor().push(Buffer.concat([Buffer.from('caf\u00e9'), bytes('\x7fe\r')]));
     expect(lines(utf)[0]?.text).toBe('cafe');
-    expect(editor().push(bytes('\x7f\x7fa\r')).filter((e) => e.kind === 'line')).toEqual([{ kind: 'line', text: 'a', json: false }]);
+    expect(
+      editor()
+        .push(bytes('\x7f\x7fa\r'))
+        .filter((e) => e.kind === 'line'),
+    ).toEqual([{ kind: 'line', text: 'a', json: false }]);
   });
 
   it('Ctrl-U erases the line, Ctrl-C abandons it', () => {

@@ -28,10 +28,9 @@ describe('nmcli terse output', () => {
   });
 
   it('reads addresses, skipping link-local IPv6', () => {
-    expect(parseAddresses('IP4.ADDRESS[1]:192.168.1.23/24\nIP6.ADDRESS[1]:fe80\\:\\:1/64\nIP6.ADDRESS[2]:2001\\:db8\\:\\:5/64\nIP4.GATEWAY:192.168.1.1\n')).toEqual([
-      '192.168.1.23/24',
-      '2001:db8::5/64',
-    ]);
+    expect(
+      parseAddresses('IP4.ADDRESS[1]:192.168.1.23/24\nIP6.ADDRESS[1]:fe80\\:\\:1/64\nIP6.ADDRESS[2]:2001\\:db8\\:\\:5/64\nIP4.GATEWAY:192.168.1.1\n'),
+    ).toEqual(['192.168.1.23/24', '2001:db8::5/64']);
     expect(parseConnectivity('full\n')).toBe('full');
     expect(parseConnectivity('weird')).toBe('unknown');
   });

@@ -115,7 +115,14 @@ describe('login lockout across a restart (real files, FakeClock)', () => {
     const missing = await boot(await stateDir(), clock);
     expect(missing.lockout.state).toEqual({ failures: 0, untilMs: 0 });
     expect(missing.log()).toEqual([expect.objectContaining({ level: 'info', msg: 'no console lockout state; starting from zero failures' })]);
-    for (const bad of ['{ "version": 1, "fail', '[]', '{"version":2,"failures":1}', '{"version":1,"failures":-1}', '{"version":1,"failures":1.5}', '{"version":1,"failures":3,"lockedUntil":"soon"}']) {
+    for (const bad of [
+      '{ "version": 1, "fail',
+      '[]',
+      '{"version":2,"failures":1}',
+      '{"version":1,"failures":-1}',
+      '{"version":1,"failures":1.5}',
+      '{"version":1,"failures":3,"lockedUntil":"soon"}',
+    ]) {
       const dir = await stateDir();
       await mkdir(dirname(lockoutStatePath(dir)), { recursive: true });
       await writeFile(lockoutStatePath(dir), bad);

@@ -22,7 +22,11 @@ describe('provision --example', () => {
     const { bundle } = parseBundle(stripLineComments(text));
     expect(bundle.deviceId).toBe('shop-042-till-1');
     // Every top-level field of the format appears in the example.
-    expect(Object.keys(JSON.parse(stripLineComments(text)) as object).sort()).toEqual(Object.keys(bundleSchema.shape ?? {}).filter((k) => k !== 'signal').sort());
+    expect(Object.keys(JSON.parse(stripLineComments(text)) as object).sort()).toEqual(
+      Object.keys(bundleSchema.shape ?? {})
+        .filter((k) => k !== 'signal')
+        .sort(),
+    );
   });
 
   it('validates against docs/json-schema/provisioning-bundle.schema.json, which refuses what the device refuses', async () => {

@@ -72,7 +72,8 @@ describe('logger: the record is its own', () => {
     expect(parseLogLine(line)).toEqual(want);
     expect(parseLogLine(withoutPriority(line))).toEqual(want);
     expect(parseLogLine(`${line}\n`)).toEqual(want);
-    for (const bad of ['', 'ready', '<6>', '<6>[1]', '<6>{"level":"loud","t":"","ns":"","msg":""}', '{"msg":"no level"}', '<6>{"level":"info"']) expect(parseLogLine(bad)).toBeUndefined();
+    for (const bad of ['', 'ready', '<6>', '<6>[1]', '<6>{"level":"loud","t":"","ns":"","msg":""}', '{"msg":"no level"}', '<6>{"level":"info"'])
+      expect(parseLogLine(bad)).toBeUndefined();
   });
 });
 
@@ -91,8 +92,51 @@ describe('logger: redaction', () => {
   });
 
   it('matches whole words of a key name only', () => {
-    const secret = ['passphrase', 'password', 'privateKey', 'secret', 'token', 'apiKey', 'api_key', 'X-Api-Key', 'key', 'KEY', 'keyFile', 'keyPem', 'privateKeyPem', 'passphraseHash', 'clientSecret', 'accessToken', 'psk', 'wifiPSK', 'jws', 'authorization', 'signature', 'qrPayload', 'apikey', 'payload', 'chargeJws'];
-    const open = ['monkey', 'publicKey', 'public_key', 'publicKeyPem', 'keys', 'backendKeys', 'kid', 'donkeyCount', 'turkey', 'tokenizer', 'secretary', 'passenger', 'keyboard', 'payloadLength', 'maxPayloadBytes', 'signatureValid'];
+    const secret = [
+      'passphrase',
+      'password',
+      'privateKey',
+      'secret',
+      'token',
+      'apiKey',
+      'api_key',
+      'X-Api-Key',
+      'key',
+      'KEY',
+      'keyFile',
+      'keyPem',
+      'privateKeyPem',
+      'passphraseHash',
+      'clientSecret',
+      'accessToken',
+      'psk',
+      'wifiPSK',
+      'jws',
+      'authorization',
+      'signature',
+      'qrPayload',
+      'apikey',
+      'payload',
+      'chargeJws',
+    ];
+    const open = [
+      'monkey',
+      'publicKey',
+      'public_key',
+      'publicKeyPem',
+      'keys',
+      'backendKeys',
+      'kid',
+      'donkeyCount',
+      'turkey',
+      'tokenizer',
+      'secretary',
+      'passenger',
+      'keyboard',
+      'payloadLength',
+      'maxPayloadBytes',
+      'signatureValid',
+    ];
     for (const k of secret) expect(isSecretKeyName(k), k).toBe(true);
     for (const k of open) expect(isSecretKeyName(k), k).toBe(false);
     const rec = parseLogLine(logged(Object.fromEntries([...secret, ...open].map((k) => [k, `value-of-${k}`]))))!;
@@ -115,8 +159,13 @@ describe('logger: redaction', () => {
     }
   });
 
-  it('is the rule a printed config uses for keys its schema does not know (a newer release\'s)', () => {
-    const shown = JSON.stringify(redactConfig(configSchema, { deviceId: 'till-1', mqtt: { url: 'mqtt://x', futureToken: 'future-Token-5', future: { apiKey: 'future-Key-6', publicKey: 'pk' } } }));
+  it("is the rule a printed config uses for keys its schema does not know (a newer release's)", () => {
+    const shown = JSON.stringify(
+      redactConfig(configSchema, {
+        deviceId: 'till-1',
+        mqtt: { url: 'mqtt://x', futureToken: 'future-Token-5', future: { apiKey: 'future-Key-6', publicKey: 'pk' } },
+      }),
+    );
     expect(shown).not.toContain('future-Token-5');
     expect(shown).not.toContain('future-Key-6');
     expect(shown).toContain('"publicKey":"pk"');
@@ -138,7 +187,11 @@ describe('logger: errors', () => {
     const sink = memorySink();
     createLogger('x', { sink }).error('failed', { error: top });
     const rec = parseLogLine(sink.lines[0] ?? '')!;
-    const e = rec.error as { message: string; stack: string; cause: { name: string; code: string; message: string; stack: string; cause: { message: string; stack: string } } };
+    const e = rec.error as {
+      message: string;
+      stack: string;
+      cause: { name: string; code: string; message: string; stack: string; cause: { message: string; stack: string } };
+    };
     expect(e.message).toBe('sale not saved');
     expect(e.stack).toContain('sale not saved');
     expect(e.stack).toMatch(/\n\s+at /);

@@ -17,6 +17,8 @@ describe('runOnClock', () => {
     const clock = new FakeClock(0);
     const onTimer = new Promise<number>((r) => clock.setTimeout(() => r(clock.now()), 3_000));
     await expect(runOnClock(clock, onTimer, { stepMs: 100 })).resolves.toBe(3_000);
-    await expect(runOnClock(clock, new Promise<never>(() => undefined), { stepMs: 100, maxMs: 1_000, minRealMs: 50 })).rejects.toThrow(/still pending after 1000 ms of fake time/);
+    await expect(runOnClock(clock, new Promise<never>(() => undefined), { stepMs: 100, maxMs: 1_000, minRealMs: 50 })).rejects.toThrow(
+      /still pending after 1000 ms of fake time/,
+    );
   });
 });

@@ -37,7 +37,10 @@ const pay = (orderId: string, at: number, amount = 1200, status: 'succeeded' | '
   payment: { orderId, amount, currency, status, wallet: 'PayPay', providerTxnId: `tx-${orderId}`, paidAt: Math.floor(at / 1000) },
 });
 
-const kinds = (fx: readonly SaleEffect[]) => fx.map((e) => (e.kind === 'signal' ? `signal:${e.event}` : e.kind === 'publish' ? `publish:${e.event.type}` : e.kind === 'show' ? `show:${e.screen.name}` : e.kind));
+const kinds = (fx: readonly SaleEffect[]) =>
+  fx.map((e) =>
+    e.kind === 'signal' ? `signal:${e.event}` : e.kind === 'publish' ? `publish:${e.event.type}` : e.kind === 'show' ? `show:${e.screen.name}` : e.kind,
+  );
 const published = (fx: readonly SaleEffect[]) => fx.flatMap((e) => (e.kind === 'publish' ? [e.event] : []));
 
 function online(): Run {
@@ -59,7 +62,15 @@ describe('sale state machine', () => {
     const c = r.send(charge('A1', T0 + 1000));
     expect(c).toContainEqual({
       kind: 'show',
-      screen: { name: 'charge', orderId: 'A1', money: { amount: 1200, currency: 'JPY' }, qr: 'QR-A1', expiresAt: T0 + 1000 + 120_000, now: T0 + 1000, storeName: 'Cafe Mori' },
+      screen: {
+        name: 'charge',
+        orderId: 'A1',
+        money: { amount: 1200, currency: 'JPY' },
+        qr: 'QR-A1',
+        expiresAt: T0 + 1000 + 120_000,
+        now: T0 + 1000,
+        storeName: 'Cafe Mori',
+      },
     });
     expect(kinds(c)).toEqual(expect.arrayContaining(['publish:displayed', 'persist', 'signal:waiting', 'timer']));
     expect(c).toContainEqual({ kind: 'timer', at: T0 + 121_000 });
@@ -89,7 +100,10 @@ describe('sale state machine', () => {
     // The replaced sale may still be paid late (the customer had scanned it): never lose a real payment.
     const late = r.send(pay('A1', T0 + 3000));
     expect(published(late)).toEqual([{ type: 'paid', orderId: 'A1', reason: 'late', at: Math.floor((T0 + 3000) / 1000) }]);
-    expect(late).toContainEqual({ kind: 'show', screen: { name: 'paid', money: { amount: 1200, currency: 'JPY' }, orderId: 'A1', wallet: 'PayPay', late: true } });
+    expect(late).toContainEqual({
+      kind: 'show',
+      screen: { name: 'paid', money: { amount: 1200, currency: 'JPY' }, orderId: 'A1', wallet: 'PayPay', late: true },
+    });
     // After the hold the pending B2 is back on screen.
     const back = r.send({ type: 'tick', at: T0 + 11_000 });
     expect(kinds(back)).toContain('show:charge');
@@ -194,10 +208,23 @@ describe('sale state machine', () => {
     const orders = ['A', 'B', 'C'];
     type Make = (at: number) => SaleEvent;
     const ev: fc.Arbitrary<Make> = fc.oneof(
-      fc.record({ o: fc.constantFrom(...orders), amt: fc.constantFrom(100, 200), exp: fc.integer({ min: -5, max: 900 }) }).map(({ o, amt, exp }): Make => (at) => charge(o, at, amt, exp)),
+      fc.record({ o: fc.constantFrom(...orders), amt: fc.constantFrom(100, 200), exp: fc.integer({ min: -5, max: 900 }) }).map(
+        ({ o, amt, exp }): Make =>
+          (at) =>
+            charge(o, at, amt, exp),
+      ),
       fc
-        .record({ o: fc.constantFrom(...orders), amt: fc.constantFrom(100, 200), st: fc.constantFrom('succeeded' as const, 'failed' as const), cur: fc.constantFrom('JPY', 'USD') })
-        .map(({ o, amt, st, cur }): Make => (at) => pay(o, at, amt, st, cur)),
+        .record({
+          o: fc.constantFrom(...orders),
+          amt: fc.constantFrom(100, 200),
+          st: fc.constantFrom('succeeded' as const, 'failed' as const),
+          cur: fc.constantFrom('JPY', 'USD'),
+        })
+        .map(
+          ({ o, amt, st, cur }): Make =>
+            (at) =>
+              pay(o, at, amt, st, cur),
+        ),
       fc.constantFrom(...orders).map((o): Make => (at) => ({ type: 'cancel', at, orderId: o })),
       fc.constant<Make>((at) => ({ type: 'tick', at })),
       fc.boolean().map((b): Make => (at) => ({ type: 'link', at, online: b })),
@@ -226,7 +253,8 @@ describe('sale state machine', () => {
               expect(charged.get(e.payment.orderId)).toEqual({ amount: e.payment.amount, currency: e.payment.currency });
             }
           }
-          if (e.type === 'charge' && published(fx).some((x) => x.type === 'displayed')) charged.set(e.charge.orderId, { amount: e.charge.amount, currency: e.charge.currency });
+          if (e.type === 'charge' && published(fx).some((x) => x.type === 'displayed'))
+            charged.set(e.charge.orderId, { amount: e.charge.amount, currency: e.charge.currency });
           // A payable QR is never shown unless the link is up.
           for (const x of fx) if (x.kind === 'show' && x.screen.name === 'charge') expect(r.state.link.kind).toBe('online');
           for (const p of published(fx)) expect(p.at).toBe(Math.floor(at / 1000));
@@ -238,7 +266,8 @@ describe('sale state machine', () => {
           const a = durablePart(prev);
           const b = durablePart(r.state);
           const gained = b.closed.some((c) => !a.closed.some((x) => JSON.stringify(x) === JSON.stringify(c)));
-          if (gained || JSON.stringify(a.pending) !== JSON.stringify(b.pending) || JSON.stringify(a.history) !== JSON.stringify(b.history)) expect(kinds(fx)).toContain('persist');
+          if (gained || JSON.stringify(a.pending) !== JSON.stringify(b.pending) || JSON.stringify(a.history) !== JSON.stringify(b.history))
+            expect(kinds(fx)).toContain('persist');
           prev = r.state;
         }
       }),

@@ -25,7 +25,16 @@ async function rig() {
     },
   };
   const link = new MemoryLink();
-  const device = new Device({ config, clock, logger: silentLogger, link, screen: display, indicator: new RecordingIndicator(), storeDir: config.stateDir, version: 't' });
+  const device = new Device({
+    config,
+    clock,
+    logger: silentLogger,
+    link,
+    screen: display,
+    indicator: new RecordingIndicator(),
+    storeDir: config.stateDir,
+    version: 't',
+  });
   await device.start();
   link.online();
   const gpio = new SimGpio({ clock });

@@ -55,7 +55,8 @@ describe.each(PANEL_IDS.map((id) => [id]))('%s', (id) => {
               const where = `${lang} ${kind} @${rotation}`;
               const lines = trace.lines.filter((l) => l.kind === 'amount');
               const text = formatMoney(eights(n), currency, LOCALES[lang]);
-              if (lines.length !== 1 || lines[0]?.text !== text) problems.push(`${where}: the amount lines are ${JSON.stringify(lines.map((l) => l.text))}, not ${text}`);
+              if (lines.length !== 1 || lines[0]?.text !== text)
+                problems.push(`${where}: the amount lines are ${JSON.stringify(lines.map((l) => l.text))}, not ${text}`);
               for (const l of lines) problems.push(...wholeLineProblems(framePixels(upright), l).map((p) => `${where}: ${p}`));
             }
           }
@@ -70,8 +71,10 @@ describe.each(PANEL_IDS.map((id) => [id]))('%s', (id) => {
               if (!isTillqrError(error, 'AMOUNT_UNSHOWABLE') || kind !== 'charge') problems.push(`${lang} ${currency} ${kind} @${base}: ${error.code}`);
               continue;
             }
-            for (const l of trace.lines.filter((x) => x.kind === 'amount')) problems.push(...wholeLineProblems(framePixels(viewOf(frame, base)), l).map((p) => `${lang} ${kind} @${base} refused: ${p}`));
-            if (kind === 'charge' && !trace.lines.some((l) => l.kind === 'amount')) problems.push(`${lang} ${currency} @${base}: a charge drawn without its amount`);
+            for (const l of trace.lines.filter((x) => x.kind === 'amount'))
+              problems.push(...wholeLineProblems(framePixels(viewOf(frame, base)), l).map((p) => `${lang} ${kind} @${base} refused: ${p}`));
+            if (kind === 'charge' && !trace.lines.some((l) => l.kind === 'amount'))
+              problems.push(`${lang} ${currency} @${base}: a charge drawn without its amount`);
           }
         }
       }
@@ -80,7 +83,10 @@ describe.each(PANEL_IDS.map((id) => [id]))('%s', (id) => {
   });
 
   it('shows at 180 and 270 the picture of 0 and 90 turned over, long amounts included', () => {
-    for (const [a, b] of [[0, 180], [90, 270]] as const) {
+    for (const [a, b] of [
+      [0, 180],
+      [90, 270],
+    ] as const) {
       const screen = sampleScreen('charge', { amount: eights(longestShown(id, a, 'en', 'JPY')), currency: 'JPY', lang: 'en' });
       const up = viewOf(renderer.render(screen, panel, a, 'en'), a);
       const over = viewOf(renderer.render(screen, panel, b, 'en'), b);

@@ -20,7 +20,10 @@ import { chargeBody, deviceConfig, makeKey, RecordingIndicator, RecordingScreen,
 const renderer = new Renderer();
 
 class PanelScreen extends RecordingScreen {
-  constructor(private readonly panel: keyof typeof PANELS, private readonly rotation: 0 | 90) {
+  constructor(
+    private readonly panel: keyof typeof PANELS,
+    private readonly rotation: 0 | 90,
+  ) {
     super();
   }
   fits(screen: Screen): boolean {
@@ -39,7 +42,10 @@ async function rig(screen: RecordingScreen) {
   link.online();
   const now = (): number => Math.floor(clock.now() / 1000);
   const charge = async (orderId: string, amount: number): Promise<void> => {
-    await link.deliver('charge', signMessage(chargeBody(orderId, amount, { expiresAt: now() + 300 }), { deviceId: 'till-fit', key: key.key, kid: key.kid, now: now() }));
+    await link.deliver(
+      'charge',
+      signMessage(chargeBody(orderId, amount, { expiresAt: now() + 300 }), { deviceId: 'till-fit', key: key.key, kid: key.kid, now: now() }),
+    );
     await device.idle();
   };
   return { device, link, charge };
@@ -72,7 +78,9 @@ describe('amount_unshowable', () => {
     expect(REJECT_REASONS.amount_unshowable).toMatch(/whole/);
     const base = { typ: 'charge', orderId: 'C-1', expiresAt: 2_000_000_000, aud: 'till-fit', iat: 1_900_000_000, exp: 1_900_000_300, jti: 'j-1' };
     const ok = (amount: number, currency: string): boolean => chargeSchema.safeParse({ ...base, amount, currency }).ok;
-    expect([maxAmount('JPY'), maxAmount('USD'), maxAmount('KWD'), maxAmount('CLF')]).toEqual([9_999_999_999_999, 999_999_999_999, 999_999_999_999, 999_999_999_999]);
+    expect([maxAmount('JPY'), maxAmount('USD'), maxAmount('KWD'), maxAmount('CLF')]).toEqual([
+      9_999_999_999_999, 999_999_999_999, 999_999_999_999, 999_999_999_999,
+    ]);
     expect(ok(9_999_999_999_999, 'JPY')).toBe(true);
     expect(ok(10_000_000_000_000, 'JPY')).toBe(false);
     expect(ok(999_999_999_999, 'USD')).toBe(true);

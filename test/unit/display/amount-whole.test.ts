@@ -196,7 +196,9 @@ function runAll(): Result {
     const outline = book.amount(AMOUNT_SIZES[0] as number, lang).fonts[0];
     for (const c of cases) {
       if (!hasAllDigits(c, c.text)) result.problems.push(`${c.currency} ${c.amount} formats as ${c.text}, without all its digits`);
-      for (const ch of c.text) if (!/\s/u.test(ch) && outline?.glyph(ch.codePointAt(0) ?? 0) === undefined) result.problems.push(`${c.text} (${lang}): "${ch}" is not in the amount's outline font`);
+      for (const ch of c.text)
+        if (!/\s/u.test(ch) && outline?.glyph(ch.codePointAt(0) ?? 0) === undefined)
+          result.problems.push(`${c.text} (${lang}): "${ch}" is not in the amount's outline font`);
     }
     for (const id of PANEL_IDS) {
       for (const rotation of ROTATIONS) {
@@ -235,9 +237,11 @@ function runAll(): Result {
             const line = entry.outcomes.get(kind)?.get(c)?.line;
             if (line === undefined) continue;
             const { box } = line;
-            if (box.x < 0 || box.y < 0 || box.x + box.w > w || box.y + box.h > h) result.problems.push(`${upright} ${kind}: the amount's box ${JSON.stringify(box)} leaves the panel`);
+            if (box.x < 0 || box.y < 0 || box.x + box.w > w || box.y + box.h > h)
+              result.problems.push(`${upright} ${kind}: the amount's box ${JSON.stringify(box)} leaves the panel`);
             const m = measure(line.style, c.text);
-            if (line.baseline - m.ascent < box.y || line.baseline + m.descent > box.y + box.h) result.problems.push(`${upright} ${kind}: ${c.text} reaches out of its box vertically`);
+            if (line.baseline - m.ascent < box.y || line.baseline + m.descent > box.y + box.h)
+              result.problems.push(`${upright} ${kind}: ${c.text} reaches out of its box vertically`);
             const ink = footprintWidth(line.style, c.text);
             if (ink > box.w) result.problems.push(`${upright} ${kind}: ${c.text} needs ${ink}px in a ${box.w}px column`);
             // Amount styles differ between languages only in fallback fonts for glyphs the outline font lacks.
@@ -275,7 +279,14 @@ describe('every allowed amount is shown whole or the charge is refused', () => {
     });
     expect(refusedShort.slice(0, 20)).toEqual([]);
     // The issue's reproductions are shown (whole), not refused.
-    for (const k of ['lcd-240x240@0/en/JPY/6', 'lcd-240x240@0/en/USD/6', 'lcd-240x240@0/ko/KRW/6', 'waveshare-2in13-v4@90/ja/JPY/9', 'waveshare-4in2-v2@0/ja/JPY/11']) expect(result.refused.has(k), k).toBe(false);
+    for (const k of [
+      'lcd-240x240@0/en/JPY/6',
+      'lcd-240x240@0/en/USD/6',
+      'lcd-240x240@0/ko/KRW/6',
+      'waveshare-2in13-v4@90/ja/JPY/9',
+      'waveshare-4in2-v2@0/ja/JPY/11',
+    ])
+      expect(result.refused.has(k), k).toBe(false);
     // The largest e-paper panel shows every amount the contract allows.
     expect([...result.refused].filter((k) => k.startsWith('waveshare-7in5-v2@'))).toEqual([]);
   });
@@ -290,7 +301,8 @@ describe('every allowed amount is shown whole or the charge is refused', () => {
             if (c.length % 3 !== 0 && c.length < 11) continue;
             const expected = !result.refused.has(`${id}@${rotation}/${lang}/${c.currency}/${c.length}`);
             const charge = screenOf('charge', c, lang) as Extract<Screen, { name: 'charge' }>;
-            if (amountShowable(renderer, charge, PANELS[id], rotation, lang) !== expected) checks.push(`${id}@${rotation} ${lang} ${c.text}: expected ${expected ? 'showable' : 'refused'}`);
+            if (amountShowable(renderer, charge, PANELS[id], rotation, lang) !== expected)
+              checks.push(`${id}@${rotation} ${lang} ${c.text}: expected ${expected ? 'showable' : 'refused'}`);
           }
         }
       }

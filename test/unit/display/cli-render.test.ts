@@ -33,7 +33,27 @@ describe('tillqr render', () => {
   it('writes a 1-bit picture of the charge screen, upright for the mounting, whose QR scans', async () => {
     const out = join(dir, 'charge.png');
     const io = captureIo({}, dir);
-    const code = await run(['--panel', 'waveshare-2in9-v2', '--screen', 'charge', '--amount', '12.50', '--currency', 'USD', '--qr', 'https://pay.example/c/42', '--lang', 'en', '--rotation', '90', '--out', 'charge.png'], io);
+    const code = await run(
+      [
+        '--panel',
+        'waveshare-2in9-v2',
+        '--screen',
+        'charge',
+        '--amount',
+        '12.50',
+        '--currency',
+        'USD',
+        '--qr',
+        'https://pay.example/c/42',
+        '--lang',
+        'en',
+        '--rotation',
+        '90',
+        '--out',
+        'charge.png',
+      ],
+      io,
+    );
     expect(code).toBe(0);
     const png = readPng(out);
     expect([png.width, png.height]).toEqual([296, 128]);

@@ -36,7 +36,16 @@ describe('DisplayService', () => {
   it('draws a charge with a full refresh and redraws its countdown with partial refreshes on whole steps', async () => {
     const { clock, panel, display } = setup();
     const now = clock.now();
-    const charge: Screen = { name: 'charge', orderId: 'o-1', money: { amount: 1200, currency: 'JPY' }, qr: 'https://pay.example/o-1', expiresAt: now + 60_000, now, storeName: 'Cafe', reference: 'o-1' };
+    const charge: Screen = {
+      name: 'charge',
+      orderId: 'o-1',
+      money: { amount: 1200, currency: 'JPY' },
+      qr: 'https://pay.example/o-1',
+      expiresAt: now + 60_000,
+      now,
+      storeName: 'Cafe',
+      reference: 'o-1',
+    };
     display.show(charge);
     await settle(clock, display);
     expect(panel.counts.full).toBe(1);
@@ -54,7 +63,15 @@ describe('DisplayService', () => {
   it('stops the countdown when another screen comes and shows that with a full refresh', async () => {
     const { clock, panel, display } = setup();
     const now = clock.now();
-    display.show({ name: 'charge', orderId: 'o-2', money: { amount: 500, currency: 'JPY' }, qr: 'https://pay.example/o-2', expiresAt: now + 60_000, now, storeName: 'Cafe' });
+    display.show({
+      name: 'charge',
+      orderId: 'o-2',
+      money: { amount: 500, currency: 'JPY' },
+      qr: 'https://pay.example/o-2',
+      expiresAt: now + 60_000,
+      now,
+      storeName: 'Cafe',
+    });
     await settle(clock, display);
     display.show({ name: 'paid', orderId: 'o-2', money: { amount: 500, currency: 'JPY' }, wallet: 'PayPay' });
     await settle(clock, display);
@@ -68,7 +85,15 @@ describe('DisplayService', () => {
   it('shows the error screen, never a blurred code, when the payload cannot be drawn scannably', async () => {
     const { clock, panel, display } = setup('waveshare-2in13-v4');
     const now = clock.now();
-    display.show({ name: 'charge', orderId: 'o-3', money: { amount: 100, currency: 'JPY' }, qr: 'x'.repeat(2000), expiresAt: now + 60_000, now, storeName: 'Cafe' });
+    display.show({
+      name: 'charge',
+      orderId: 'o-3',
+      money: { amount: 100, currency: 'JPY' },
+      qr: 'x'.repeat(2000),
+      expiresAt: now + 60_000,
+      now,
+      storeName: 'Cafe',
+    });
     await settle(clock, display);
     expect(panel.counts.full).toBe(1);
     expect(decode(panel.last!.frame)).toBeUndefined();

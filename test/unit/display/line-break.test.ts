@@ -20,14 +20,28 @@ const ROLES = ['small', 'body', 'bold', 'title'] as const;
 /** Every text width a screen gives a column: the panel's sides minus margins, and the side column beside a QR or icon. */
 const WIDTHS = [
   ...new Set(
-    Object.values(PANELS).flatMap((p) => [p.width, p.height].flatMap((side) => [side - 6, side - 12, side - 16, side - 28, Math.round(side * 0.38) - 8, Math.round(side * 0.6) - 12])),
+    Object.values(PANELS).flatMap((p) =>
+      [p.width, p.height].flatMap((side) => [side - 6, side - 12, side - 16, side - 28, Math.round(side * 0.38) - 8, Math.round(side * 0.6) - 12]),
+    ),
   ),
 ]
   .filter((w) => w >= 40)
   .sort((a, b) => a - b);
 
 /** Phrases a line must not break inside (when the phrase alone fits the width). */
-const PHRASES = ['読み取って', 'ください', 'お支払い', 'ありがとうございました', '有効期限', '店員に', 'シリアルケーブル', '読み取らないで', '確認しました', '接続中', '技術者の'];
+const PHRASES = [
+  '読み取って',
+  'ください',
+  'お支払い',
+  'ありがとうございました',
+  '有効期限',
+  '店員に',
+  'シリアルケーブル',
+  '読み取らないで',
+  '確認しました',
+  '接続中',
+  '技術者の',
+];
 
 describe('kinsoku on the real strings', () => {
   for (const lang of ['ja', 'zh'] as Lang[]) {
@@ -71,7 +85,8 @@ describe('kinsoku on the real strings', () => {
             const joint = `${lines[i] ?? ''}|${lines[i + 1] ?? ''}`;
             for (const p of PHRASES) {
               if (measure(style, p).width > w) continue;
-              for (let k = 1; k < p.length; k++) if (joint.includes(`${p.slice(0, k)}|${p.slice(k)}`)) bad.push(`${key}/${role}@${w}: ${p.slice(0, k)}|${p.slice(k)}`);
+              for (let k = 1; k < p.length; k++)
+                if (joint.includes(`${p.slice(0, k)}|${p.slice(k)}`)) bad.push(`${key}/${role}@${w}: ${p.slice(0, k)}|${p.slice(k)}`);
             }
           }
         }

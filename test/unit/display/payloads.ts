@@ -39,7 +39,6 @@ export function emvPayload(n: number): string {
   return body + emvCrc(body);
 }
 
-
 /** A URL of exactly `n` characters. */
 export function urlPayload(n: number): string {
   const base = 'https://pay.tillqr.example/c/';

@@ -72,16 +72,21 @@ describe('planQr', () => {
 describe('rotation', () => {
   it('puts each logical pixel where the mounted panel shows it upright (viewOf inverts surfaceToFrame)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...PANEL_IDS), fc.constantFrom<Rotation>(0, 90, 180, 270), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }), (id, rotation, points) => {
-        const panel = PANELS[id];
-        const { width, height } = logicalSize(panel, rotation);
-        const s = createSurface(width, height);
-        for (const [x, y] of points) s.px[(y % height) * width + (x % width)] = 1;
-        const view = viewOf(surfaceToFrame(s, panel.width, panel.height, rotation), rotation);
-        expect([view.width, view.height]).toEqual([width, height]);
-        for (let y = 0; y < height; y += 7) for (let x = 0; x < width; x += 3) expect(getPixel(view, x, y)).toBe(s.px[y * width + x]);
-        for (const [x, y] of points) expect(getPixel(view, x % width, y % height)).toBe(1);
-      }),
+      fc.property(
+        fc.constantFrom(...PANEL_IDS),
+        fc.constantFrom<Rotation>(0, 90, 180, 270),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }),
+        (id, rotation, points) => {
+          const panel = PANELS[id];
+          const { width, height } = logicalSize(panel, rotation);
+          const s = createSurface(width, height);
+          for (const [x, y] of points) s.px[(y % height) * width + (x % width)] = 1;
+          const view = viewOf(surfaceToFrame(s, panel.width, panel.height, rotation), rotation);
+          expect([view.width, view.height]).toEqual([width, height]);
+          for (let y = 0; y < height; y += 7) for (let x = 0; x < width; x += 3) expect(getPixel(view, x, y)).toBe(s.px[y * width + x]);
+          for (const [x, y] of points) expect(getPixel(view, x % width, y % height)).toBe(1);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -13,7 +13,10 @@ const shown = (f: Frame, partials = 0, failed = false): RefreshHistory => ({ las
 
 describe('decideRefresh', () => {
   it('draws the first frame in full', () => {
-    expect(decideRefresh(epaper, { lastFrame: undefined, partialsSinceFull: 0, lastFailed: false }, base, false, opts)).toEqual({ mode: 'full', reason: 'first-frame' });
+    expect(decideRefresh(epaper, { lastFrame: undefined, partialsSinceFull: 0, lastFailed: false }, base, false, opts)).toEqual({
+      mode: 'full',
+      reason: 'first-frame',
+    });
   });
 
   it('draws a small change (countdown, status line) partially', () => {

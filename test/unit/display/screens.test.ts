@@ -57,15 +57,20 @@ describe.each(PANEL_IDS.map((id) => [id]))('%s', (id) => {
 
   it('never cuts the amount: amounts that differ only in the last digit draw differently', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 99_999_999_999 }), fc.constantFrom('JPY', 'USD', 'KRW', 'CNY', 'EUR'), fc.constantFrom(...ROTATIONS), (amount, currency, rotation) => {
-        const base = amount - (amount % 10);
-        // An amount this panel cannot show whole is refused before it is drawn (amount-whole.test.ts).
-        const longer = sampleScreen('charge', { amount: base + 7, currency, lang: 'en' }) as Extract<Screen, { name: 'charge' }>;
-        if (!amountShowable(renderer, longer, panel, rotation, 'en')) return true;
-        const a = renderer.render(sampleScreen('charge', { amount: base, currency, lang: 'en' }), panel, rotation, 'en');
-        const b = renderer.render(sampleScreen('charge', { amount: base + 7, currency, lang: 'en' }), panel, rotation, 'en');
-        return !sameBits(a, b);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 99_999_999_999 }),
+        fc.constantFrom('JPY', 'USD', 'KRW', 'CNY', 'EUR'),
+        fc.constantFrom(...ROTATIONS),
+        (amount, currency, rotation) => {
+          const base = amount - (amount % 10);
+          // An amount this panel cannot show whole is refused before it is drawn (amount-whole.test.ts).
+          const longer = sampleScreen('charge', { amount: base + 7, currency, lang: 'en' }) as Extract<Screen, { name: 'charge' }>;
+          if (!amountShowable(renderer, longer, panel, rotation, 'en')) return true;
+          const a = renderer.render(sampleScreen('charge', { amount: base, currency, lang: 'en' }), panel, rotation, 'en');
+          const b = renderer.render(sampleScreen('charge', { amount: base + 7, currency, lang: 'en' }), panel, rotation, 'en');
+          return !sameBits(a, b);
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -118,7 +123,17 @@ describe('renderOrError', () => {
     const { frame, error } = renderOrError(renderer, sampleScreen('charge', { qr: 'x'.repeat(2000) }), panel, 90, 'en');
     expect(error?.code).toBe('QR_TOO_LARGE');
     expect(decodeFrame(frame)).toBeUndefined();
-    expect(sameBits(frame, renderer.render({ name: 'error', code: 'QR_TOO_LARGE', action: 'The payment QR is too long for this panel: use a shorter payload or a larger panel.' }, panel, 90, 'en'))).toBe(true);
+    expect(
+      sameBits(
+        frame,
+        renderer.render(
+          { name: 'error', code: 'QR_TOO_LARGE', action: 'The payment QR is too long for this panel: use a shorter payload or a larger panel.' },
+          panel,
+          90,
+          'en',
+        ),
+      ),
+    ).toBe(true);
     const ok = renderOrError(renderer, sampleScreen('charge', { qr: 'https://pay.example/1' }), panel, 90, 'en');
     expect(ok.error).toBeUndefined();
     expect(decodeFrame(ok.frame)).toBe('https://pay.example/1');

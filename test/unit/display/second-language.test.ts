@@ -56,7 +56,12 @@ function appearsIn(f: Frame, b: Bitmap): boolean {
   for (let oy = 0; oy + b.h <= f.height; oy++)
     for (let ox = 0; ox + b.w <= f.width; ox++) {
       let ok = true;
-      for (let y = 0; y < b.h && ok; y++) for (let x = 0; x < b.w; x++) if (getPixel(f, ox + x, oy + y) !== b.px[y * b.w + x]) { ok = false; break; }
+      for (let y = 0; y < b.h && ok; y++)
+        for (let x = 0; x < b.w; x++)
+          if (getPixel(f, ox + x, oy + y) !== b.px[y * b.w + x]) {
+            ok = false;
+            break;
+          }
       if (ok) return true;
     }
   return false;
@@ -64,7 +69,8 @@ function appearsIn(f: Frame, b: Bitmap): boolean {
 
 /** Whether `text` (one line) is drawn in the frame in any style a screen uses. */
 function shows(f: Frame, text: string, lang: Lang): boolean {
-  for (const role of ['small', 'body', 'bold', 'title'] as const) for (const scale of [1, 2, 3]) if (appearsIn(f, textBitmap(text, lang, role, scale))) return true;
+  for (const role of ['small', 'body', 'bold', 'title'] as const)
+    for (const scale of [1, 2, 3]) if (appearsIn(f, textBitmap(text, lang, role, scale))) return true;
   return false;
 }
 

@@ -45,5 +45,4 @@ describe('the QR on the 240x240 LCD', () => {
         const withQuiet = ((found?.side ?? 0) * (size + 2 * QR_QUIET_MODULES)) / size;
         expect(withQuiet ** 2 / (panel.width * panel.height)).toBeGreaterThanOrEqual(0.45);
       });
-
 });

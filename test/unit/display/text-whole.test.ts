@@ -36,7 +36,10 @@ function screens(lang: Lang): { screen: Screen; order?: string; store?: string }
     { screen: { ...charge, reference: LONG_REF }, order: t(lang, 'order', { id: LONG_REF }), store: LONG_STORE[lang] },
     { screen: short, order: t(lang, 'order', { id: short.reference ?? '' }), store: short.storeName },
     { screen: { name: 'paid', money: { amount: 128_000, currency: 'JPY' }, wallet: LONG_WALLET, orderId: 'ORD-20260101-0042-XYZ' } },
-    { screen: { name: 'failed', money: { amount: 128_000, currency: 'JPY' }, orderId: 'ORD-20260101-0042-XYZ', reason: 'declined by wallet' }, order: t(lang, 'order', { id: 'ORD-20260101-0042-XYZ' }) },
+    {
+      screen: { name: 'failed', money: { amount: 128_000, currency: 'JPY' }, orderId: 'ORD-20260101-0042-XYZ', reason: 'declined by wallet' },
+      order: t(lang, 'order', { id: 'ORD-20260101-0042-XYZ' }),
+    },
     { screen: sampleScreen('idle', { lang, store: LONG_STORE[lang] }) },
     { screen: sampleScreen('status', { lang }) },
     { screen: { name: 'status', lines: ['till-shibuya-01 · 1.4.2', TAKINGS, 'charge · broker connected'] } },
@@ -54,13 +57,16 @@ describe.each(PANEL_IDS.map((id) => [id]))('%s', (id) => {
           const where = `${lang} ${screen.name} @${rotation}`;
           for (const line of trace.lines) {
             problems.push(...wholeLineProblems(framePixels(upright), line).map((p) => `${where}: ${p}`));
-            if (order !== undefined && line.text.startsWith(order.slice(0, 3)) && line.text.endsWith(ELLIPSIS)) problems.push(`${where}: order reference shortened to ${line.text}`);
+            if (order !== undefined && line.text.startsWith(order.slice(0, 3)) && line.text.endsWith(ELLIPSIS))
+              problems.push(`${where}: order reference shortened to ${line.text}`);
           }
           const orderLine = order === undefined ? undefined : trace.lines.find((l) => l.text === order);
-          if (order !== undefined && orderLine === undefined && trace.lines.some((l) => l.text.includes(order.slice(-6)))) problems.push(`${where}: the order reference is drawn but not whole`);
+          if (order !== undefined && orderLine === undefined && trace.lines.some((l) => l.text.includes(order.slice(-6))))
+            problems.push(`${where}: the order reference is drawn but not whole`);
           if (store !== undefined) {
             const shown = trace.lines.find((l) => store.startsWith(l.text.replace(ELLIPSIS, '').trimEnd()) && l.text.length > 1);
-            if (shown !== undefined && shown.text !== store && !shown.text.endsWith(ELLIPSIS)) problems.push(`${where}: store name cut without an ellipsis: ${shown.text}`);
+            if (shown !== undefined && shown.text !== store && !shown.text.endsWith(ELLIPSIS))
+              problems.push(`${where}: store name cut without an ellipsis: ${shown.text}`);
           }
           // The takings (amounts) on the status screen: each row whole over its lines, or absent.
           if (screen.name === 'status' && screen.lines.includes(TAKINGS)) {
@@ -69,7 +75,11 @@ describe.each(PANEL_IDS.map((id) => [id]))('%s', (id) => {
           }
           const shortened = trace.lines.filter((l) => l.text.endsWith(ELLIPSIS) && l.kind === 'text');
           for (const l of shortened) {
-            const allowed = (store !== undefined && store.startsWith(l.text.slice(0, -1).trimEnd())) || screen.name === 'idle' || screen.name === 'paid' || screen.name === 'failed';
+            const allowed =
+              (store !== undefined && store.startsWith(l.text.slice(0, -1).trimEnd())) ||
+              screen.name === 'idle' ||
+              screen.name === 'paid' ||
+              screen.name === 'failed';
             if (!allowed) problems.push(`${where}: ${l.text} is shortened where the design does not allow it`);
           }
         }

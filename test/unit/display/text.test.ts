@@ -20,20 +20,27 @@ describe('fonts', () => {
   it('cover every UI string in its language in every role', () => {
     for (const lang of LANGS) {
       for (const key of STRING_KEYS) {
-        for (const role of ROLES) expect(covers(book.text(role, lang), t(lang, key, { t: '4:32', id: 'A-1', port: 'USB-C', w: 'PayPay' })), `${lang} ${key} ${role}`).toBe(true);
+        for (const role of ROLES)
+          expect(covers(book.text(role, lang), t(lang, key, { t: '4:32', id: 'A-1', port: 'USB-C', w: 'PayPay' })), `${lang} ${key} ${role}`).toBe(true);
       }
     }
   });
 
   it('cover store names in Japanese, Simplified and Traditional Chinese, Korean and Latin', () => {
-    const names = { ja: 'ラーメン一蘭 渋谷店・本館', zh: '樱花咖啡 深圳湾店 臺灣珍珠奶茶專賣', ko: '스타벅스 강남역점', en: 'Café Zoë — Crème brûlée & Co.' } as const;
+    const names = {
+      ja: 'ラーメン一蘭 渋谷店・本館',
+      zh: '樱花咖啡 深圳湾店 臺灣珍珠奶茶專賣',
+      ko: '스타벅스 강남역점',
+      en: 'Café Zoë — Crème brûlée & Co.',
+    } as const;
     for (const [lang, name] of Object.entries(names)) {
       for (const role of ROLES) expect(covers(book.text(role, lang as keyof typeof names), name), `${lang} ${role}`).toBe(true);
     }
   });
 
   it('draw large amounts in every supported style of currency symbol', () => {
-    for (const text of ['¥1,280', '￥1,280', '$12.50', '€9,99', '₩12,000', 'CN¥88.00', '£3.20', 'HK$10.00']) expect(covers(book.amount(48, 'en'), text), text).toBe(true);
+    for (const text of ['¥1,280', '￥1,280', '$12.50', '€9,99', '₩12,000', 'CN¥88.00', '£3.20', 'HK$10.00'])
+      expect(covers(book.amount(48, 'en'), text), text).toBe(true);
   });
 
   it('keeps Chinese Han characters in Chinese forms (from Unifont, not the Japanese Galmuri forms)', () => {

@@ -103,7 +103,8 @@ describe('planBoot', () => {
         expect(plan.steps.filter((s) => s.kind === 'switch-current')).toEqual([]);
         // Its config comes back only when a rollback *to* it was cut short (the pending release is another one).
         // (or when the file does not load and its snapshot does: the repair).
-        if ((f.state.pending === undefined || f.state.pending.version === f.committed) && f.liveConfigProblem === undefined) expect(plan.steps.filter((s) => s.kind === 'restore-config')).toEqual([]);
+        if ((f.state.pending === undefined || f.state.pending.version === f.committed) && f.liveConfigProblem === undefined)
+          expect(plan.steps.filter((s) => s.kind === 'restore-config')).toEqual([]);
         const last = apply(f, plan).state.last;
         if (f.state.pending?.version === f.committed) expect(last).toMatchObject({ version: f.committed, state: 'succeeded' });
       }),
@@ -138,7 +139,8 @@ describe('planBoot', () => {
         const iSwitch = plan.steps.findIndex((s) => s.kind === 'switch-current');
         if (iRestore >= 0 && iSwitch >= 0) expect(iRestore).toBeLessThan(iSwitch);
         // Going back to a release with a snapshot always brings its config back.
-        if ((plan.action === 'rolled_back' || plan.action === 'repaired') && after.current !== undefined && f.snapshots.has(after.current)) expect(after.restored).toEqual([after.current]);
+        if ((plan.action === 'rolled_back' || plan.action === 'repaired') && after.current !== undefined && f.snapshots.has(after.current))
+          expect(after.restored).toEqual([after.current]);
       }),
       { numRuns: 3000 },
     );
@@ -157,7 +159,14 @@ describe('planBoot', () => {
           expect(after.restored).toEqual([after.current]);
         }
         if (f.liveConfigProblem === undefined) expect(repaired).toBe(false);
-        if (plan.action !== 'no_release' && f.liveConfigProblem !== undefined && after.current === f.committed && after.current !== undefined && f.loadableSnapshots?.has(after.current) === true) expect(after.restored).toContain(after.current);
+        if (
+          plan.action !== 'no_release' &&
+          f.liveConfigProblem !== undefined &&
+          after.current === f.committed &&
+          after.current !== undefined &&
+          f.loadableSnapshots?.has(after.current) === true
+        )
+          expect(after.restored).toContain(after.current);
       }),
       { numRuns: 3000 },
     );

@@ -15,7 +15,9 @@ describe('versions', () => {
   });
 
   it('is antisymmetric and transitive on generated versions', () => {
-    const v = fc.tuple(fc.nat(20), fc.nat(20), fc.nat(20), fc.option(fc.constantFrom('alpha', 'beta.1', 'rc.2', '1'))).map(([a, b, c, p]) => `${a}.${b}.${c}${p === null ? '' : `-${p}`}`);
+    const v = fc
+      .tuple(fc.nat(20), fc.nat(20), fc.nat(20), fc.option(fc.constantFrom('alpha', 'beta.1', 'rc.2', '1')))
+      .map(([a, b, c, p]) => `${a}.${b}.${c}${p === null ? '' : `-${p}`}`);
     fc.assert(
       fc.property(v, v, v, (a, b, c) => {
         expect(compareVersions(a, b)).toBe(-compareVersions(b, a));
@@ -26,15 +28,28 @@ describe('versions', () => {
 
   it('is strict SemVer without build metadata, so two versions that compare equal are the same string (one directory)', () => {
     // Build metadata is ignored by precedence: 1.2.3+a and 1.2.3+b would be "equal" yet name two directories.
-    for (const v of ['1.2.3+build.5', '1.0.0+x', '1.0.0-rc.1+sha.5114f85', '1.0.0-01', '1.0.0-rc.01', '1.0.0-alpha.007', '1.0.0-', '1.0.0-a..b', `1.0.0-${'a'.repeat(60)}`]) {
+    for (const v of [
+      '1.2.3+build.5',
+      '1.0.0+x',
+      '1.0.0-rc.1+sha.5114f85',
+      '1.0.0-01',
+      '1.0.0-rc.01',
+      '1.0.0-alpha.007',
+      '1.0.0-',
+      '1.0.0-a..b',
+      `1.0.0-${'a'.repeat(60)}`,
+    ]) {
       expect(isVersion(v), v).toBe(false);
     }
-    for (const v of ['0.0.0', '1.0.0-0', '1.0.0-0a', '1.0.0-01a', '1.0.0-alpha.0', '1.0.0-x-y.--', '1.0.0-rc.10', '999999999.0.0']) expect(isVersion(v), v).toBe(true);
+    for (const v of ['0.0.0', '1.0.0-0', '1.0.0-0a', '1.0.0-01a', '1.0.0-alpha.0', '1.0.0-x-y.--', '1.0.0-rc.10', '999999999.0.0'])
+      expect(isVersion(v), v).toBe(true);
     // Numeric identifiers beyond 2^53 still compare exactly.
     expect(compareVersions('1.0.0-9007199254740993', '1.0.0-9007199254740992')).toBe(1);
     expect(compareVersions('1.0.0-10', '1.0.0-9')).toBe(1);
     const part = fc.constantFrom('0', '1', '01', '9007199254740993', '9007199254740992', 'a', '0a', 'x-y', '+b', '+0');
-    const v = fc.tuple(fc.constantFrom('1.0.0', '1.0.00', '2.0.0'), fc.array(part, { maxLength: 3 }), fc.option(fc.constantFrom('+b', '+1.2'))).map(([c, pre, build]) => `${c}${pre.length > 0 ? `-${pre.join('.')}` : ''}${build ?? ''}`);
+    const v = fc
+      .tuple(fc.constantFrom('1.0.0', '1.0.00', '2.0.0'), fc.array(part, { maxLength: 3 }), fc.option(fc.constantFrom('+b', '+1.2')))
+      .map(([c, pre, build]) => `${c}${pre.length > 0 ? `-${pre.join('.')}` : ''}${build ?? ''}`);
     fc.assert(
       fc.property(v, v, (a, b) => {
         if (!isVersion(a) || !isVersion(b)) return;
@@ -48,7 +63,8 @@ describe('versions', () => {
     const body = { typ: 'update', jobId: 'j1', version: '1.2.0', from: ['*'], size: 10, sha256: 'a'.repeat(64), url: 'https://x/y', iat: 0, exp: 10 };
     expect(updateJobSchema.safeParse(body).ok).toBe(true);
     for (const version of ['1.2.0+build', '1.2.0-01', '1.2.0-rc.01']) expect(updateJobSchema.safeParse({ ...body, version }).ok, version).toBe(false);
-    for (const from of ['1.1.0+build', '1.1.0-01', 'garbage..', '1.x']) expect(updateJobSchema.safeParse({ ...body, from: [from] }).ok, from).toBe(from === '1.x');
+    for (const from of ['1.1.0+build', '1.1.0-01', 'garbage..', '1.x'])
+      expect(updateJobSchema.safeParse({ ...body, from: [from] }).ok, from).toBe(from === '1.x');
   });
 
   it('matches from-versions', () => {
@@ -61,7 +77,19 @@ describe('versions', () => {
   });
 });
 
-const job = (o: Partial<UpdateJob> = {}): UpdateJob => ({ typ: 'update', jobId: 'j', version: '1.2.0', from: ['*'], size: 10, sha256: 'a'.repeat(64), url: 'https://x/y', rollback: false, iat: 0, exp: 10, ...o });
+const job = (o: Partial<UpdateJob> = {}): UpdateJob => ({
+  typ: 'update',
+  jobId: 'j',
+  version: '1.2.0',
+  from: ['*'],
+  size: 10,
+  sha256: 'a'.repeat(64),
+  url: 'https://x/y',
+  rollback: false,
+  iat: 0,
+  exp: 10,
+  ...o,
+});
 
 describe('job checks after the signature', () => {
   const ctx = { deviceId: 'd1', current: '1.1.0', floor: '1.1.0', updates: true, maxBytes: 100, host: { arch: 'arm64', systemNodeAbi: 115 } } as const;
@@ -114,7 +142,13 @@ describe('rollout', () => {
     const devices = Array.from({ length: 10 }, (_, i) => `d${i}`);
     const f = fakeIo((id) => (id === 'd0' || id === 'd1' || id === 'd2' ? 'rolled_back' : 'succeeded'));
     const lines: string[] = [];
-    const r = await runRollout(job(), devices, { batchPercent: 20, abortPercent: 20, batchTimeoutMs: 10_000, io: f.io, progress: (p) => lines.push(progressLine(p)) });
+    const r = await runRollout(job(), devices, {
+      batchPercent: 20,
+      abortPercent: 20,
+      batchTimeoutMs: 10_000,
+      io: f.io,
+      progress: (p) => lines.push(progressLine(p)),
+    });
     expect(r.aborted).toBe(true);
     expect(f.published).toEqual(['d0', 'd1']);
     expect(r.skipped).toHaveLength(8);
@@ -142,9 +176,15 @@ describe('job checks: architecture and runtime, before anything is downloaded', 
   });
   it('refuses a system-runtime job whose ABI /usr/bin/node does not have; a bundled runtime needs none', () => {
     expect(jobProblem(job({ arch: 'arm64', runtime: { kind: 'system', nodeMajor: 20, nodeAbi: 115 } }), ctx)).toBeUndefined();
-    expect(jobProblem(job({ runtime: { kind: 'system', nodeMajor: 22, nodeAbi: 127 } }), ctx)?.detail).toMatch(/built for the system Node\.js 22 \(ABI 127\); \/usr\/bin\/node here has ABI 115/);
-    expect(jobProblem(job({ runtime: { kind: 'system', nodeMajor: 20, nodeAbi: 115 } }), { ...ctx, host: { arch: 'arm64', systemNodeAbi: undefined } })?.detail).toMatch(/this device has none/);
-    expect(jobProblem(job({ runtime: { kind: 'bundled', node: '22.23.5', nodeAbi: 127 } }), { ...ctx, host: { arch: 'arm64', systemNodeAbi: undefined } })).toBeUndefined();
+    expect(jobProblem(job({ runtime: { kind: 'system', nodeMajor: 22, nodeAbi: 127 } }), ctx)?.detail).toMatch(
+      /built for the system Node\.js 22 \(ABI 127\); \/usr\/bin\/node here has ABI 115/,
+    );
+    expect(
+      jobProblem(job({ runtime: { kind: 'system', nodeMajor: 20, nodeAbi: 115 } }), { ...ctx, host: { arch: 'arm64', systemNodeAbi: undefined } })?.detail,
+    ).toMatch(/this device has none/);
+    expect(
+      jobProblem(job({ runtime: { kind: 'bundled', node: '22.23.5', nodeAbi: 127 } }), { ...ctx, host: { arch: 'arm64', systemNodeAbi: undefined } }),
+    ).toBeUndefined();
   });
   it('takes a job that names neither (a development tree)', () => {
     expect(jobProblem(job(), ctx)).toBeUndefined();

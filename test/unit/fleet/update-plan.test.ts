@@ -14,7 +14,16 @@ const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 
 const healthFacts: fc.Arbitrary<HealthFacts> = fc
   .record({
-    pending: maybe(fc.record({ jobId: fc.constant('j1'), version, previous: version, rollback: fc.boolean(), attempts: fc.integer({ min: 0, max: 5 }), installedAt: fc.constant(0) })),
+    pending: maybe(
+      fc.record({
+        jobId: fc.constant('j1'),
+        version,
+        previous: version,
+        rollback: fc.boolean(),
+        attempts: fc.integer({ min: 0, max: 5 }),
+        installedAt: fc.constant(0),
+      }),
+    ),
     running: version,
     broker: fc.boolean(),
     drawn: fc.boolean(),
@@ -120,7 +129,12 @@ describe('planHealth', () => {
         const ends: string[] = [];
         for (const t of [...ticks, { advance: 100_000, broker: false, drawn: false, sale: false }]) {
           now += t.advance;
-          const d = planHealth({ ...base, nowMs: now, saleActive: t.sale, health: { brokerConnected: everHealthy && t.broker, displayDrawn: everHealthy && t.drawn } });
+          const d = planHealth({
+            ...base,
+            nowMs: now,
+            saleActive: t.sale,
+            health: { brokerConnected: everHealthy && t.broker, displayDrawn: everHealthy && t.drawn },
+          });
           if (d.kind === 'commit' || d.kind === 'rollback') {
             if (d.kind === 'rollback') expect(t.sale).toBe(false);
             ends.push(d.kind);

@@ -30,14 +30,33 @@ describe('generated contract schemas', () => {
       await mkdir(new URL('json-schema/', DOCS), { recursive: true });
       for (const [path, content] of files) await writeFile(new URL(path, DOCS), content);
     }
-    for (const [path, content] of files) expect(await readFile(new URL(path, DOCS), 'utf8'), `docs/${path} is out of date: run TILLQR_UPDATE_DOCS=1 npx vitest run test/unit/link/contract-schemas.test.ts`).toBe(content);
+    for (const [path, content] of files)
+      expect(
+        await readFile(new URL(path, DOCS), 'utf8'),
+        `docs/${path} is out of date: run TILLQR_UPDATE_DOCS=1 npx vitest run test/unit/link/contract-schemas.test.ts`,
+      ).toBe(content);
     const onDisk = (await readdir(new URL('json-schema/', DOCS))).map((f) => `json-schema/${f}`).sort();
     expect(onDisk, 'a schema file that the contract no longer generates').toEqual([...files.keys()].filter((k) => k.startsWith('json-schema/')).sort());
   });
 
   it('are valid JSON Schema 2020-12 that agree with the device on the examples and the signed test vectors', () => {
     const v = validator();
-    expect([...v.keys()]).toEqual(expect.arrayContaining(['charge', 'cancel', 'payment', 'events', 'status', 'jws-header', 'config-desired', 'config-reported', 'update', 'update-status', 'stream-get', 'stream-data-header']));
+    expect([...v.keys()]).toEqual(
+      expect.arrayContaining([
+        'charge',
+        'cancel',
+        'payment',
+        'events',
+        'status',
+        'jws-header',
+        'config-desired',
+        'config-reported',
+        'update',
+        'update-status',
+        'stream-get',
+        'stream-data-header',
+      ]),
+    );
     for (const t of TOPICS) expect(v.get(t.name)?.(EXAMPLES[t.name]), t.name).toBe(true);
     for (const vec of buildVectors().vectors) {
       const payload: unknown = JSON.parse(vec.payload);
@@ -71,6 +90,18 @@ describe('generated contract schemas', () => {
     const status = ops.find((o) => o.id() === 'sendStatus');
     expect(status?.action()).toBe('send');
     expect(status?.bindings().get('mqtt')?.value()).toMatchObject({ qos: 1, retain: true });
-    expect(ops.map((o) => o.id()).sort()).toEqual(expect.arrayContaining(['receiveCancel', 'receivePayment', 'sendEvents', 'receiveConfigDesired', 'receiveGroupConfigDesired', 'receiveUpdate', 'sendUpdateStatus', 'sendStreamGet', 'receiveStreamData']));
+    expect(ops.map((o) => o.id()).sort()).toEqual(
+      expect.arrayContaining([
+        'receiveCancel',
+        'receivePayment',
+        'sendEvents',
+        'receiveConfigDesired',
+        'receiveGroupConfigDesired',
+        'receiveUpdate',
+        'sendUpdateStatus',
+        'sendStreamGet',
+        'receiveStreamData',
+      ]),
+    );
   });
 });

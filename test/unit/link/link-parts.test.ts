@@ -9,13 +9,18 @@ import { statusSchema } from '../../../src/link/contract.js';
 describe('reconnect backoff', () => {
   it('doubles from the minimum up to the maximum, each delay jittered between half and all of it', () => {
     fc.assert(
-      fc.property(fc.nat({ max: 60 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 100, max: 10_000 }), (attempt, r, min) => {
-        const max = min * 64;
-        const d = backoffDelay(attempt, min, max, () => r);
-        const full = Math.min(max, min * 2 ** attempt);
-        expect(d).toBeGreaterThanOrEqual(Math.floor(full / 2));
-        expect(d).toBeLessThanOrEqual(full);
-      }),
+      fc.property(
+        fc.nat({ max: 60 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.integer({ min: 100, max: 10_000 }),
+        (attempt, r, min) => {
+          const max = min * 64;
+          const d = backoffDelay(attempt, min, max, () => r);
+          const full = Math.min(max, min * 2 ** attempt);
+          expect(d).toBeGreaterThanOrEqual(Math.floor(full / 2));
+          expect(d).toBeLessThanOrEqual(full);
+        },
+      ),
     );
     expect([0, 1, 2, 3, 10].map((a) => backoffDelay(a, 1000, 60_000, () => 1 - Number.EPSILON))).toEqual([1000, 2000, 4000, 8000, 60_000]);
     expect(backoffDelay(0, 1000, 60_000, () => 0)).toBe(500);
@@ -23,7 +28,7 @@ describe('reconnect backoff', () => {
 });
 
 describe('topics', () => {
-  it('names topics under the prefix and recognises only this device\'s inbound ones', () => {
+  it("names topics under the prefix and recognises only this device's inbound ones", () => {
     const t = new DeviceTopics('shop/tillqr/v1', 'till-7');
     expect(t.topic('charge')).toBe('shop/tillqr/v1/till-7/charge');
     expect(t.inbound('shop/tillqr/v1/till-7/payment')).toBe('payment');

@@ -14,7 +14,10 @@ describe('docs/protocol.md', () => {
     const a = current.indexOf(GENERATED_BEGIN);
     const b = current.indexOf(GENERATED_END);
     expect(a, 'docs/protocol.md lost its generated-part markers').toBeGreaterThanOrEqual(0);
-    expect(current.slice(a, b + GENERATED_END.length + 1), 'docs/protocol.md is out of date: run TILLQR_UPDATE_DOCS=1 npx vitest run test/unit/link/protocol-doc.test.ts').toBe(generated);
+    expect(
+      current.slice(a, b + GENERATED_END.length + 1),
+      'docs/protocol.md is out of date: run TILLQR_UPDATE_DOCS=1 npx vitest run test/unit/link/protocol-doc.test.ts',
+    ).toBe(generated);
   });
 
   it('names every rejection reason in the prose too', async () => {

@@ -26,7 +26,10 @@ describe('docs/protocol.md has no gaps', () => {
   });
 
   it('gives the bounds of every number in the field tables', () => {
-    const rows = doc.slice(doc.indexOf(GENERATED_BEGIN)).split('\n').filter((l) => /^\| `[^`]+` \| (yes|no) \|/.test(l));
+    const rows = doc
+      .slice(doc.indexOf(GENERATED_BEGIN))
+      .split('\n')
+      .filter((l) => /^\| `[^`]+` \| (yes|no) \|/.test(l));
     const numeric = rows.filter((l) => /whole number|Unix time|minor units/.test(l.split('|')[3] ?? ''));
     expect(numeric.length).toBeGreaterThan(10);
     // An upper bound, not only "at least 0".

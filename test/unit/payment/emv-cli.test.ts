@@ -48,7 +48,11 @@ describe('tillqr emv decode', () => {
     const notEmv = await cli('decode', 'https://pay.example/qr/1');
     expect(notEmv).toEqual({ code: 1, out: '', err: 'not an EMV payload: it must start with "000201" (got "https:")\n' });
     const body = '0002010102115X04ABCD6304';
-    expect(await cli('decode', body + emvCrcHex(body))).toEqual({ code: 1, out: '', err: 'malformed EMV payload at character 12: "5X" is not a two-digit id\n' });
+    expect(await cli('decode', body + emvCrcHex(body))).toEqual({
+      code: 1,
+      out: '',
+      err: 'malformed EMV payload at character 12: "5X" is not a two-digit id\n',
+    });
   });
 
   it('explains usage', async () => {
@@ -66,7 +70,16 @@ describe('tillqr emv encode', () => {
     const r = await cli('encode', '--profile', 'profile-pix.json', '--reference', '***', '--static');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const body = '000201010211' + '26580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-426655440000' + '52040000' + '5303986' + '5802BR' + '5913Fulano de Tal' + '6008BRASILIA' + '62070503***' + '6304';
+    const body =
+      '000201010211' +
+      '26580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-426655440000' +
+      '52040000' +
+      '5303986' +
+      '5802BR' +
+      '5913Fulano de Tal' +
+      '6008BRASILIA' +
+      '62070503***' +
+      '6304';
     expect(r.out).toBe(`${body}${emvCrcHex(body)}\n`);
   });
 
@@ -82,7 +95,10 @@ describe('tillqr emv encode', () => {
     const r = await cli('encode', '--profile', 'profile-jpqr.json', '--amount', '1200');
     expect(r.code).toBe(0);
     const d = decodeEmv(r.out.trim());
-    expect(d.content).toMatchObject({ amount: 1200, merchant: { currency: 'JPY', alternateLanguage: { language: 'JA', name: 'メルペイ カフェ', city: '港区' } } });
+    expect(d.content).toMatchObject({
+      amount: 1200,
+      merchant: { currency: 'JPY', alternateLanguage: { language: 'JA', name: 'メルペイ カフェ', city: '港区' } },
+    });
     expect(r.out).toContain('54041200');
   });
 

@@ -64,13 +64,20 @@ describe('decodeEmv errors', () => {
   it('throws only TillqrErrors, whatever the input', () => {
     const valid = build(BASE);
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string().map((s) => `000201${s}`), fc.tuple(fc.nat(valid.length - 1), fc.string({ minLength: 1, maxLength: 1 })).map(([i, c]) => valid.slice(0, i) + c + valid.slice(i + 1))), (s) => {
-        try {
-          decodeEmv(s);
-        } catch (e) {
-          expect(isTillqrError(e, 'EMV_MALFORMED') || isTillqrError(e, 'EMV_CRC_MISMATCH')).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `000201${s}`),
+          fc.tuple(fc.nat(valid.length - 1), fc.string({ minLength: 1, maxLength: 1 })).map(([i, c]) => valid.slice(0, i) + c + valid.slice(i + 1)),
+        ),
+        (s) => {
+          try {
+            decodeEmv(s);
+          } catch (e) {
+            expect(isTillqrError(e, 'EMV_MALFORMED') || isTillqrError(e, 'EMV_CRC_MISMATCH')).toBe(true);
+          }
+        },
+      ),
     );
   });
 });
@@ -82,7 +89,15 @@ describe('decodeEmv leniency: rule breaks are warnings', () => {
 
   it('accepts "00" = "02", a missing MCC, long names and cities, and unknown currencies', () => {
     const d = decodeEmv(
-      build([['00', '02'], ['01', '13'], ACCOUNT, ['53', '999'], ['58', 'br'], ['59', 'A VERY LONG MERCHANT NAME THAT GOES ON'], ['60', 'SAO JOSE DOS CAMPOS DO SUL']]),
+      build([
+        ['00', '02'],
+        ['01', '13'],
+        ACCOUNT,
+        ['53', '999'],
+        ['58', 'br'],
+        ['59', 'A VERY LONG MERCHANT NAME THAT GOES ON'],
+        ['60', 'SAO JOSE DOS CAMPOS DO SUL'],
+      ]),
     );
     expect(d.warnings).toEqual([
       'id 00 (Payload Format Indicator) is "02"; the specification says "01"',
@@ -178,7 +193,18 @@ describe('decodeEmv leniency: rule breaks are warnings', () => {
   });
 
   it('warns when a JPQR template has malformed store id levels', () => {
-    const d = decodeEmv(build([['00', '01'], ['01', '11'], ['27', '0019jp.or.paymentsjapan01031230204000103060000010406000001'], ['52', '5812'], ['53', '392'], ['58', 'JP'], ['59', 'CAFE'], ['60', 'TOKYO']]));
+    const d = decodeEmv(
+      build([
+        ['00', '01'],
+        ['01', '11'],
+        ['27', '0019jp.or.paymentsjapan01031230204000103060000010406000001'],
+        ['52', '5812'],
+        ['53', '392'],
+        ['58', 'JP'],
+        ['59', 'CAFE'],
+        ['60', 'TOKYO'],
+      ]),
+    );
     expect(d.warnings).toEqual(['JPQR store id level1 (sub-id 01) is "123", not 13 digits', 'the JPQR template is id 27, not 26']);
   });
 });

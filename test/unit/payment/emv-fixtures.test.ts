@@ -35,7 +35,9 @@ describe('published EMV payloads', () => {
     expect(d.fields.at(-1)).toEqual({ id: '63', name: 'CRC', value: payload.slice(-4) });
     // The tree keeps every value exactly: written back out, it is the payload again.
     const threeDigit = d.warnings.some((w) => w.includes('three-digit'));
-    const rewritten = d.fields.map((f) => `${f.id}${String([...f.value].length).padStart(threeDigit && [...f.value].length > 99 ? 3 : 2, '0')}${f.value}`).join('');
+    const rewritten = d.fields
+      .map((f) => `${f.id}${String([...f.value].length).padStart(threeDigit && [...f.value].length > 99 ? 3 : 2, '0')}${f.value}`)
+      .join('');
     expect(rewritten).toBe(payload);
   });
 
@@ -59,13 +61,27 @@ describe('published EMV payloads', () => {
       { id: '07', name: 'Terminal Label', value: 'A6008667' },
       { id: '09', name: 'Additional Consumer Data Request', value: 'ME' },
     ]);
-    expect(d.fields[13]).toMatchObject({ id: '91', name: 'Unreserved Template', children: [{ id: '00', name: 'Globally Unique Identifier', value: 'A011223344998877' }, { id: '07', value: '12345678' }] });
+    expect(d.fields[13]).toMatchObject({
+      id: '91',
+      name: 'Unreserved Template',
+      children: [
+        { id: '00', name: 'Globally Unique Identifier', value: 'A011223344998877' },
+        { id: '07', value: '12345678' },
+      ],
+    });
     expect(d.content).toMatchObject({
       initiation: 'dynamic',
       amount: 2372,
       currencyNumeric: '156',
       terminalLabel: 'A6008667',
-      merchant: { name: 'BEST TRANSPORT', city: 'BEIJING', country: 'CN', mcc: '4111', currency: 'CNY', alternateLanguage: { language: 'ZH', name: '最佳运输', city: '北京' } },
+      merchant: {
+        name: 'BEST TRANSPORT',
+        city: 'BEIJING',
+        country: 'CN',
+        mcc: '4111',
+        currency: 'CNY',
+        alternateLanguage: { language: 'ZH', name: '最佳运输', city: '北京' },
+      },
     });
   });
 
@@ -119,14 +135,23 @@ describe('published EMV payloads', () => {
         { id: '01', value: '0000055502' },
       ],
     });
-    expect(d.content).toMatchObject({ billNumber: '1234567R', customerLabel: '8765430', merchant: { name: 'FOOD XYZ PTE LTD', postalCode: '081006', mcc: '5814' } });
+    expect(d.content).toMatchObject({
+      billNumber: '1234567R',
+      customerLabel: '8765430',
+      merchant: { name: 'FOOD XYZ PTE LTD', postalCode: '081006', mcc: '5814' },
+    });
   });
 
   it('reads JPQR: store id levels and the JA language template', () => {
     const d = decodeEmv(byName('jpqr-mercari-static'));
     expect(d.warnings).toEqual([]);
     expect(readJpqrStoreId(d.content.merchant.accounts)).toEqual({ level1: '0000000000001', level2: '0001', level3: '000001', level4: '000001' });
-    expect(d.content.merchant).toMatchObject({ currency: 'JPY', country: 'JP', postalCode: '1066143', alternateLanguage: { language: 'JA', name: 'メルペイ カフェ' } });
+    expect(d.content.merchant).toMatchObject({
+      currency: 'JPY',
+      country: 'JP',
+      postalCode: '1066143',
+      alternateLanguage: { language: 'JA', name: 'メルペイ カフェ' },
+    });
     expect(d.fields.find((f) => f.id === '26')?.children?.map((c) => c.name)).toEqual([
       'Globally Unique Identifier',
       'JPQR Store ID Level 1',
@@ -137,7 +162,11 @@ describe('published EMV payloads', () => {
   });
 
   it('reads QRIS and the Mastercard example', () => {
-    expect(decodeEmv(byName('qris-dana-dynamic')).content).toMatchObject({ amount: 1000000, billNumber: 'SzW8BPHhw35i1vT', merchant: { currency: 'IDR', city: 'Kota Jakarta Se' } });
+    expect(decodeEmv(byName('qris-dana-dynamic')).content).toMatchObject({
+      amount: 1000000,
+      billNumber: 'SzW8BPHhw35i1vT',
+      merchant: { currency: 'IDR', city: 'Kota Jakarta Se' },
+    });
     const mc = decodeEmv(byName('mastercard-sqr-example'));
     expect(mc.warnings).toEqual([]);
     expect(mc.content).toMatchObject({ amount: 10000, merchant: { currency: 'USD', accounts: [] } });

@@ -40,7 +40,13 @@ describe('JPQR profile', () => {
     const body =
       '000201010212' +
       '26680019jp.or.paymentsjapan011300000000000010204000103060000010406000001' +
-      '52045812' + '5303392' + '54041200' + '5802JP' + '5911MERPAY CAFE' + '6009MINATO-KU' + '61071066143' +
+      '52045812' +
+      '5303392' +
+      '54041200' +
+      '5802JP' +
+      '5911MERPAY CAFE' +
+      '6009MINATO-KU' +
+      '61071066143' +
       '62080704REG1' +
       '64240002JA0108メルペイ カフェ0202港区' +
       '6304';
@@ -48,21 +54,39 @@ describe('JPQR profile', () => {
     const d = decodeEmv(p);
     expect(d.warnings).toEqual([]);
     expect(readJpqrStoreId(d.content.merchant.accounts)).toEqual(store.storeId);
-    expect(d.content).toMatchObject({ initiation: 'dynamic', amount: 1200, terminalLabel: 'REG1', merchant: { alternateLanguage: { language: 'JA', name: 'メルペイ カフェ', city: '港区' } } });
+    expect(d.content).toMatchObject({
+      initiation: 'dynamic',
+      amount: 1200,
+      terminalLabel: 'REG1',
+      merchant: { alternateLanguage: { language: 'JA', name: 'メルペイ カフェ', city: '港区' } },
+    });
   });
 
   it('round-trips any store id and Japanese name', () => {
     const digits = (n: number): fc.Arbitrary<string> => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
-    const kana = fc.array(fc.integer({ min: 0x30a1, max: 0x30fa }).map((c) => String.fromCodePoint(c)), { minLength: 1, maxLength: 25 }).map((a) => a.join(''));
+    const kana = fc
+      .array(
+        fc.integer({ min: 0x30a1, max: 0x30fa }).map((c) => String.fromCodePoint(c)),
+        { minLength: 1, maxLength: 25 },
+      )
+      .map((a) => a.join(''));
     fc.assert(
-      fc.property(digits(13), digits(4), digits(6), digits(6), kana, fc.integer({ min: 1, max: 9_999_999 }), (level1, level2, level3, level4, nameJa, amount) => {
-        const m = jpqrMerchant({ ...store, storeId: { level1, level2, level3, level4 }, nameJa });
-        const d = decodeEmv(encodeEmv({ merchant: m, amount }));
-        expect(d.warnings).toEqual([]);
-        expect(d.content.merchant).toEqual(m);
-        expect(d.content.amount).toBe(amount);
-        expect(readJpqrStoreId(d.content.merchant.accounts)).toEqual({ level1, level2, level3, level4 });
-      }),
+      fc.property(
+        digits(13),
+        digits(4),
+        digits(6),
+        digits(6),
+        kana,
+        fc.integer({ min: 1, max: 9_999_999 }),
+        (level1, level2, level3, level4, nameJa, amount) => {
+          const m = jpqrMerchant({ ...store, storeId: { level1, level2, level3, level4 }, nameJa });
+          const d = decodeEmv(encodeEmv({ merchant: m, amount }));
+          expect(d.warnings).toEqual([]);
+          expect(d.content.merchant).toEqual(m);
+          expect(d.content.amount).toBe(amount);
+          expect(readJpqrStoreId(d.content.merchant.accounts)).toEqual({ level1, level2, level3, level4 });
+        },
+      ),
     );
   });
 
@@ -74,17 +98,25 @@ describe('JPQR profile', () => {
 
   it('holds a JPQR profile to the JPQR rules when encoding', () => {
     const m = jpqrMerchant(store);
-    expect(invalid(() => encodeEmv({ merchant: { ...m, currency: 'USD', country: 'US' } }))).toBe('not a valid JPQR profile: country is "US"; JPQR is "JP"; currency is "USD"; JPQR is "JPY"');
+    expect(invalid(() => encodeEmv({ merchant: { ...m, currency: 'USD', country: 'US' } }))).toBe(
+      'not a valid JPQR profile: country is "US"; JPQR is "JP"; currency is "USD"; JPQR is "JPY"',
+    );
     const { alternateLanguage: _a, ...noJa } = m;
-    expect(invalid(() => encodeEmv({ merchant: noJa }))).toBe('not a valid JPQR profile: JPQR needs alternateLanguage (tag 64) with language "JA" and the store name in Japanese');
-    expect(invalid(() => encodeEmv({ merchant: { ...m, alternateLanguage: { language: 'ZH', name: '咖啡' } } }))).toBe('not a valid JPQR profile: alternateLanguage.language is "ZH"; JPQR uses "JA"');
-    expect(invalid(() => encodeEmv({ merchant: { ...m, postalCode: '106-6143' } }))).toBe('not a valid JPQR profile: postal code "106-6143" is not 7 digits without a hyphen');
+    expect(invalid(() => encodeEmv({ merchant: noJa }))).toBe(
+      'not a valid JPQR profile: JPQR needs alternateLanguage (tag 64) with language "JA" and the store name in Japanese',
+    );
+    expect(invalid(() => encodeEmv({ merchant: { ...m, alternateLanguage: { language: 'ZH', name: '咖啡' } } }))).toBe(
+      'not a valid JPQR profile: alternateLanguage.language is "ZH"; JPQR uses "JA"',
+    );
+    expect(invalid(() => encodeEmv({ merchant: { ...m, postalCode: '106-6143' } }))).toBe(
+      'not a valid JPQR profile: postal code "106-6143" is not 7 digits without a hyphen',
+    );
     const moved = { ...m, accounts: [{ id: '27', fields: m.accounts?.[0]?.fields ?? {} }] };
     expect(invalid(() => checkJpqrMerchant(moved))).toBe('not a valid JPQR profile: the JPQR template is id 27; JPQR puts it in id 26');
     expect(() => checkJpqrMerchant({ ...m, accounts: [{ id: '26', fields: { '00': 'br.gov.bcb.pix', '01': 'k' } }], currency: 'BRL' })).not.toThrow();
   });
 
-  it('keeps other providers\' templates beside the JPQR one', () => {
+  it("keeps other providers' templates beside the JPQR one", () => {
     const m = jpqrMerchant({ ...store, otherAccounts: [{ id: '29', fields: { '00': 'D15600000000', '05': 'A93FO3230Q' } }] });
     const d = decodeEmv(encodeEmv({ merchant: m }));
     expect(d.content.initiation).toBe('static');

@@ -24,7 +24,9 @@ describe('CRC-16/CCITT-FALSE', () => {
     const spec =
       '00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304';
     expect(emvCrcHex(spec)).toBe('A13A');
-    expect(emvCrcHex('00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***6304')).toBe('1D3D');
+    expect(
+      emvCrcHex('00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***6304'),
+    ).toBe('1D3D');
   });
 
   it('pads to four hex digits and agrees with the bitwise reference on any input', () => {
@@ -77,7 +79,10 @@ describe('TLV', () => {
   });
 
   it('reads what it writes', () => {
-    const item = fc.record({ id: fc.stringMatching(/^[0-9]{2}$/), value: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 99 }).filter((v) => charLength(v) <= 99) });
+    const item = fc.record({
+      id: fc.stringMatching(/^[0-9]{2}$/),
+      value: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 99 }).filter((v) => charLength(v) <= 99),
+    });
     fc.assert(
       fc.property(fc.array(item, { maxLength: 8 }), (items) => {
         expect(readTlv(items.map((i) => writeTlv(i.id, i.value)).join(''))).toEqual(items);

@@ -28,7 +28,9 @@ describe('JWS EdDSA (RFC 7515 + RFC 8037)', () => {
   });
 
   it('verifies the RFC example once it names a trusted kid, and refuses it without one', () => {
-    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: RFC_JWK.x }, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
+    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: RFC_JWK.x }, format: 'jwk' })
+      .export({ format: 'pem', type: 'spki' })
+      .toString();
     const keys = new TrustedKeys([{ kid: 'rfc', publicKeyPem: pem }]);
     expect(verifyCompact(RFC_COMPACT, keys)).toMatchObject({ ok: false, reason: 'unknown_kid' });
     const token = signCompact('Example of Ed25519 signing', createPrivateKey({ key: RFC_JWK, format: 'jwk' }), { kid: 'rfc' });

@@ -17,9 +17,24 @@ function moneyError(f: () => unknown): string {
 describe('ISO 4217 table', () => {
   it('maps alpha to numeric and minor units for the currencies tills use', () => {
     const expected: [string, string, number][] = [
-      ['JPY', '392', 0], ['CNY', '156', 2], ['KRW', '410', 0], ['USD', '840', 2], ['EUR', '978', 2], ['SGD', '702', 2],
-      ['THB', '764', 2], ['BRL', '986', 2], ['IDR', '360', 2], ['MYR', '458', 2], ['HKD', '344', 2], ['TWD', '901', 2],
-      ['KWD', '414', 3], ['BHD', '048', 3], ['VND', '704', 0], ['CLF', '990', 4], ['GBP', '826', 2], ['INR', '356', 2],
+      ['JPY', '392', 0],
+      ['CNY', '156', 2],
+      ['KRW', '410', 0],
+      ['USD', '840', 2],
+      ['EUR', '978', 2],
+      ['SGD', '702', 2],
+      ['THB', '764', 2],
+      ['BRL', '986', 2],
+      ['IDR', '360', 2],
+      ['MYR', '458', 2],
+      ['HKD', '344', 2],
+      ['TWD', '901', 2],
+      ['KWD', '414', 3],
+      ['BHD', '048', 3],
+      ['VND', '704', 0],
+      ['CLF', '990', 4],
+      ['GBP', '826', 2],
+      ['INR', '356', 2],
     ];
     for (const [alpha, numeric, minor] of expected) {
       expect(currencyByAlpha(alpha)).toEqual({ alpha, numeric, minorUnits: minor });

@@ -59,9 +59,25 @@ describe('tillqr commands and weak public keys', () => {
     const d = await dir();
     const fleetKey = generateEd25519KeyPair();
     await writeFile(join(d, 'fleet.key.pem'), fleetKey.privateKeyPem);
-    await writeFile(join(d, 'desired.json'), JSON.stringify({ trust: { backendKeys: [{ kid: 'ok', publicKeyPem: generateEd25519KeyPair().publicKeyPem }, evil] } }));
+    await writeFile(
+      join(d, 'desired.json'),
+      JSON.stringify({ trust: { backendKeys: [{ kid: 'ok', publicKeyPem: generateEd25519KeyPair().publicKeyPem }, evil] } }),
+    );
     // No broker listens on this port: the command must stop before it tries one.
-    const r = await cli(d, 'fleet', 'config', 'push', '--device', 'till-1', '--file', join(d, 'desired.json'), '--key', join(d, 'fleet.key.pem'), '--url', 'mqtt://127.0.0.1:9');
+    const r = await cli(
+      d,
+      'fleet',
+      'config',
+      'push',
+      '--device',
+      'till-1',
+      '--file',
+      join(d, 'desired.json'),
+      '--key',
+      join(d, 'fleet.key.pem'),
+      '--url',
+      'mqtt://127.0.0.1:9',
+    );
     expect(r.code).toBe(EXIT.DATAERR);
     expect(r.err).toContain('not pushed; devices would refuse these keys:');
     expect(r.err).toContain('trust.backendKeys[1]: the public key of kid "evil-1" is a small-order point');

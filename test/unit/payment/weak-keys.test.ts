@@ -3,7 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTillqrError } from '../../../src/core/errors.js';
 import { checkInbound } from '../../../src/daemon/inbound.js';
-import { b64urlEncode, ed25519PublicKeyProblem, parseEd25519PublicKey, readEd25519PublicKey, TrustedKeys, verifyCompact, type KeyLookup } from '../../../src/payment/jws.js';
+import {
+  b64urlEncode,
+  ed25519PublicKeyProblem,
+  parseEd25519PublicKey,
+  readEd25519PublicKey,
+  TrustedKeys,
+  verifyCompact,
+  type KeyLookup,
+} from '../../../src/payment/jws.js';
 import { generateEd25519KeyPair } from '../../../src/payment/keys.js';
 import { kidOfPublicKeyPem } from '../../../src/payment/keys.js';
 import { ReplayCache } from '../../../src/payment/replay-cache.js';
@@ -17,7 +25,16 @@ const rawLookup = (kid: string, key: KeyObject): KeyLookup => ({ get: (k) => (k 
 /** A payment confirmation that passes every check of the inbound gate but the signature. */
 function confirmation(orderId: string): string {
   const claims = { aud: 'shop-042', iat: NOW, exp: NOW + 300, jti: `j-${orderId}` };
-  return JSON.stringify({ typ: 'payment', orderId, amount: 1200, currency: 'JPY', status: 'succeeded', providerTxnId: `txn-${orderId}`, paidAt: NOW, ...claims });
+  return JSON.stringify({
+    typ: 'payment',
+    orderId,
+    amount: 1200,
+    currency: 'JPY',
+    status: 'succeeded',
+    providerTxnId: `txn-${orderId}`,
+    paidAt: NOW,
+    ...claims,
+  });
 }
 
 describe('weak Ed25519 keys: the forgery', () => {
@@ -55,7 +72,11 @@ describe('weak Ed25519 keys: the forgery', () => {
     const p = b64urlEncode(confirmation('A-3'));
     const token = `${h}.${p}.${Buffer.concat([base, s1]).toString('base64url')}`;
     expect(cryptoVerify(null, Buffer.from(`${h}.${p}`), createPublicKey(pemOfRaw(IDENTITY_RAW)), Buffer.concat([base, s1]))).toBe(true);
-    expect(verifyCompact(token, keys)).toMatchObject({ ok: false, reason: 'bad_signature', detail: expect.stringMatching(/trusted key .*small-order point/) as unknown });
+    expect(verifyCompact(token, keys)).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+      detail: expect.stringMatching(/trusted key .*small-order point/) as unknown,
+    });
   });
 
   it('never reaches a decision: a forged confirmation is refused bad_signature by the inbound gate', () => {
@@ -71,14 +92,16 @@ describe('weak Ed25519 keys: every parse path refuses them', () => {
     it(`refuses ${label} (${raw.toString('hex').slice(0, 8)}…) in TrustedKeys, parseEd25519PublicKey and kidOfPublicKeyPem`, () => {
       const pem = pemOfRaw(raw);
       expect(() => createPublicKey(pem)).not.toThrow(); // Node itself takes it
-      expect(() => new TrustedKeys([{ kid: 'weak-k', publicKeyPem: pem }])).toThrow(/^the public key of kid "weak-k" is a (small-order point|non-canonical encoding)/);
+      expect(() => new TrustedKeys([{ kid: 'weak-k', publicKeyPem: pem }])).toThrow(
+        /^the public key of kid "weak-k" is a (small-order point|non-canonical encoding)/,
+      );
       expect(() => parseEd25519PublicKey(pem, 'weak-k')).toThrow(/kid "weak-k"/);
       expect(() => kidOfPublicKeyPem(pem)).toThrow(/small-order|non-canonical/);
     });
   }
 });
 
-describe('the schema\'s quick key check', () => {
+describe("the schema's quick key check", () => {
   const full = (pem: string): string | undefined => {
     const r = readEd25519PublicKey(pem);
     return r.ok ? undefined : r.problem;
@@ -93,7 +116,13 @@ describe('the schema\'s quick key check', () => {
       { numRuns: 300 },
     );
     const good = generateEd25519KeyPair().publicKeyPem;
-    const forms = [good, good.replace(/\n/g, '\r\n'), good.replace('-----\n', '-----\n\n'), ...weakKeys().map((k) => pemOfRaw(k.raw)), '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'];
+    const forms = [
+      good,
+      good.replace(/\n/g, '\r\n'),
+      good.replace('-----\n', '-----\n\n'),
+      ...weakKeys().map((k) => pemOfRaw(k.raw)),
+      '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n',
+    ];
     for (const pem of forms) expect(ed25519PublicKeyProblem(pem)).toBe(full(pem));
     expect(ed25519PublicKeyProblem(good)).toBeUndefined();
   });

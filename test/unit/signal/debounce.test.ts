@@ -10,7 +10,13 @@ describe('EdgeDebouncer', () => {
     const d = new EdgeDebouncer({ clock, debounceMs: 30, initial: 0 });
     const seen: [number, Level][] = [];
     d.add('both', (v) => seen.push([clock.now(), v]));
-    for (const [t, v] of [[0, 1], [2, 0], [3, 1], [7, 0], [9, 1]] as const) {
+    for (const [t, v] of [
+      [0, 1],
+      [2, 0],
+      [3, 1],
+      [7, 0],
+      [9, 1],
+    ] as const) {
       clock.advance(t - clock.now());
       d.raw(v);
     }
@@ -65,23 +71,27 @@ describe('EdgeDebouncer', () => {
 
   it('property: settled edges alternate, never outnumber raw changes, and end at the last raw level', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.constantFrom<Level>(0, 1)), { maxLength: 60 }), fc.integer({ min: 0, max: 50 }), (events, debounceMs) => {
-        const clock = new FakeClock(0);
-        const d = new EdgeDebouncer({ clock, debounceMs, initial: 0 });
-        const seen: Level[] = [];
-        d.add('both', (v) => seen.push(v));
-        let changes = 0;
-        let last: Level = 0;
-        for (const [gap, v] of events) {
-          clock.advance(gap);
-          if (v !== last) changes++;
-          last = v;
-          d.raw(v);
-        }
-        clock.advance(debounceMs + 1);
-        for (let i = 0; i < seen.length; i++) if (seen[i] === (i === 0 ? 0 : seen[i - 1])) return false;
-        return seen.length <= changes && d.stable === last;
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.constantFrom<Level>(0, 1)), { maxLength: 60 }),
+        fc.integer({ min: 0, max: 50 }),
+        (events, debounceMs) => {
+          const clock = new FakeClock(0);
+          const d = new EdgeDebouncer({ clock, debounceMs, initial: 0 });
+          const seen: Level[] = [];
+          d.add('both', (v) => seen.push(v));
+          let changes = 0;
+          let last: Level = 0;
+          for (const [gap, v] of events) {
+            clock.advance(gap);
+            if (v !== last) changes++;
+            last = v;
+            d.raw(v);
+          }
+          clock.advance(debounceMs + 1);
+          for (let i = 0; i < seen.length; i++) if (seen[i] === (i === 0 ? 0 : seen[i - 1])) return false;
+          return seen.length <= changes && d.stable === last;
+        },
+      ),
     );
   });
 

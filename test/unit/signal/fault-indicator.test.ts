@@ -17,7 +17,14 @@ async function rig() {
   const clock = new FakeClock(Date.UTC(2026, 0, 1, 12));
   const gpio = new SimGpio({ clock });
   const led = new LineLed({ green: await gpio.output(GREEN), red: await gpio.output(RED) });
-  const inner = new PatternIndicator({ led, buzzer: new ActiveBuzzer(await gpio.output(BUZZ)), clock, logger: silentLogger, config: { volume: 'on', ledOnly: false }, localMinutes: localMinutes('UTC') });
+  const inner = new PatternIndicator({
+    led,
+    buzzer: new ActiveBuzzer(await gpio.output(BUZZ)),
+    clock,
+    logger: silentLogger,
+    config: { volume: 'on', ledOnly: false },
+    localMinutes: localMinutes('UTC'),
+  });
   const indicator = new FaultIndicator({ inner, clock });
   const level = (pin: number): number => gpio.writes.filter((w) => w.pin === pin).at(-1)?.value ?? 0;
   return { clock, gpio, inner, indicator, level };

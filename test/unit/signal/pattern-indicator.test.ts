@@ -114,7 +114,11 @@ describe('PatternIndicator on an active buzzer and a dual LED', () => {
       { t: 0, pin: BUZZ, v: 1 },
       { t: 60, pin: BUZZ, v: 0 },
     ]);
-    expect(writes().filter((w) => w.pin === GREEN).map((w) => [w.t, w.v])).toEqual([
+    expect(
+      writes()
+        .filter((w) => w.pin === GREEN)
+        .map((w) => [w.t, w.v]),
+    ).toEqual([
       [0, 1],
       [60, 0],
       [500, 1],
@@ -160,7 +164,11 @@ describe('PatternIndicator on an active buzzer and a dual LED', () => {
     indicator.play('paid'); // a second payment: the melody again from the start
     clock.advance(1000);
     // The buzzer is already on at 1000, so the restart shows in the timing of what follows.
-    expect(writes().filter((w) => w.pin === BUZZ && w.t >= 800).map((w) => [w.t, w.v])).toEqual([
+    expect(
+      writes()
+        .filter((w) => w.pin === BUZZ && w.t >= 800)
+        .map((w) => [w.t, w.v]),
+    ).toEqual([
       [800, 1],
       [910, 0],
       [950, 1],
@@ -237,7 +245,11 @@ describe('live settings', () => {
     const before = writes().length;
     indicator.play('cancelled');
     clock.advance(1000);
-    expect(writes().slice(before).filter((w) => w.pin === BUZZ)).toHaveLength(0);
+    expect(
+      writes()
+        .slice(before)
+        .filter((w) => w.pin === BUZZ),
+    ).toHaveLength(0);
     expect(indicator.status().soundAllowed).toBe(false);
     // 07:00 UTC next day: the window has ended (end exclusive).
     clock.advance(7.5 * 3600_000 - 1000);

@@ -63,7 +63,10 @@ describe('built-in patterns', () => {
     for (const e of EVENTS) {
       const p = PATTERNS[e];
       if (p.loopFrom === undefined) continue;
-      expect(p.steps.slice(p.loopFrom).every((s) => s.hz === 0), e).toBe(true);
+      expect(
+        p.steps.slice(p.loopFrom).every((s) => s.hz === 0),
+        e,
+      ).toBe(true);
     }
   });
 

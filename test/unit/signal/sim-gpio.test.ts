@@ -42,7 +42,10 @@ describe('SimGpio as a scriptable device', () => {
     off();
     await line.write(0);
     expect(writes).toEqual([1, 1, 0]);
-    expect(levels).toEqual([[17, 0], [17, 1]]);
+    expect(levels).toEqual([
+      [17, 0],
+      [17, 1],
+    ]);
   });
 
   it('inputs are driven by tests and watched with edges', async () => {
@@ -78,7 +81,10 @@ describe('SimGpio as a scriptable device', () => {
     expect(await busy.read()).toBe(1);
     await rst.write(1);
     clock.advance(100);
-    expect(seen).toEqual([[199 + 1, 1], [300, 0]]);
+    expect(seen).toEqual([
+      [199 + 1, 1],
+      [300, 0],
+    ]);
   });
 
   it('fails like the real driver: no line, busy, kernel-held pin, permission, no sysfs, closed line', async () => {

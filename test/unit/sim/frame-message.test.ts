@@ -21,16 +21,20 @@ describe('frame messages for the page', () => {
   it('carry every pixel of the panel as mounted, for every rotation', () => {
     const info = PANELS['waveshare-2in13-v4']; // 122 wide: rows end mid-byte
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat({ max: info.width - 1 }), fc.nat({ max: info.height - 1 })), { maxLength: 300 }), fc.constantFrom(0, 90, 180, 270 as const), (inks, rotation) => {
-        const f = createFrame(info.width, info.height);
-        for (const [x, y] of inks) setPixel(f, x, y, 1);
-        const m = frameMessage({ seq: 3, mode: 'full', frame: f }, info, rotation);
-        const view = viewOf(f, rotation);
-        expect([m.width, m.height]).toEqual([view.width, view.height]);
-        expect(m.native).toEqual({ width: 122, height: 250 });
-        const want = Array.from({ length: view.height }, (_, y) => Array.from({ length: view.width }, (_, x) => getPixel(view, x, y)));
-        expect(pagePixels(m)).toEqual(want);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: info.width - 1 }), fc.nat({ max: info.height - 1 })), { maxLength: 300 }),
+        fc.constantFrom(0, 90, 180, 270 as const),
+        (inks, rotation) => {
+          const f = createFrame(info.width, info.height);
+          for (const [x, y] of inks) setPixel(f, x, y, 1);
+          const m = frameMessage({ seq: 3, mode: 'full', frame: f }, info, rotation);
+          const view = viewOf(f, rotation);
+          expect([m.width, m.height]).toEqual([view.width, view.height]);
+          expect(m.native).toEqual({ width: 122, height: 250 });
+          const want = Array.from({ length: view.height }, (_, y) => Array.from({ length: view.width }, (_, x) => getPixel(view, x, y)));
+          expect(pagePixels(m)).toEqual(want);
+        },
+      ),
       { numRuns: 25 },
     );
   });

@@ -20,7 +20,10 @@ describe('readInbound', () => {
     expect(c).toMatchObject({ topic: 'charge', orderId: 'A-1', summary: 'charge 1200 JPY (QR by device)' });
     expect(c.charge?.amount).toBe(1200);
     expect(readInbound('cancel', sign({ typ: 'cancel', orderId: 'A-1' }))).toMatchObject({ orderId: 'A-1', summary: 'cancel' });
-    const p = readInbound('payment', sign({ typ: 'payment', orderId: 'A-1', amount: 1200, currency: 'JPY', status: 'succeeded', wallet: 'au PAY', providerTxnId: 't', paidAt: 1 }));
+    const p = readInbound(
+      'payment',
+      sign({ typ: 'payment', orderId: 'A-1', amount: 1200, currency: 'JPY', status: 'succeeded', wallet: 'au PAY', providerTxnId: 't', paidAt: 1 }),
+    );
     expect(p.summary).toBe('payment succeeded via au PAY');
   });
 
@@ -39,7 +42,15 @@ describe('readInbound', () => {
 });
 
 describe('SaleFollower', () => {
-  const sale = (orderId: string, startedBy: SimSale['startedBy'] = 'other'): SimSale => ({ orderId, amount: 100, currency: 'JPY', qr: 'q', qrBy: 'device', expiresAt: 1, startedBy });
+  const sale = (orderId: string, startedBy: SimSale['startedBy'] = 'other'): SimSale => ({
+    orderId,
+    amount: 100,
+    currency: 'JPY',
+    qr: 'q',
+    qrBy: 'device',
+    expiresAt: 1,
+    startedBy,
+  });
 
   it('follows a charge once the device displays it, then its outcome, once', () => {
     const f = new SaleFollower();

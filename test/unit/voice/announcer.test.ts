@@ -97,7 +97,15 @@ describe('Announcer', () => {
     for (let i = 0; i < 6; i++) r.announcer.say(shortPhrase('en', 'expired'));
     await r.drain();
     const played = r.announcer.log.filter((l) => l.outcome === 'played').map((l) => l.text);
-    expect(played.slice(0, 7)).toEqual(['one yen received', 'two yen received', 'three yen received', 'four yen received', 'five yen received', 'six yen received', 'seven yen received']);
+    expect(played.slice(0, 7)).toEqual([
+      'one yen received',
+      'two yen received',
+      'three yen received',
+      'four yen received',
+      'five yen received',
+      'six yen received',
+      'seven yen received',
+    ]);
     expect(r.announcer.log.filter((l) => l.kind === 'expired' && l.outcome === 'dropped').length).toBeGreaterThan(0);
   });
 

@@ -40,7 +40,17 @@ describe('button with a voice', () => {
     });
     const voice = new Voice({ announcer, language: () => 'en' });
     const link = new MemoryLink();
-    const device = new Device({ config, clock, logger: silentLogger, link, screen: display, indicator: new RecordingIndicator(), storeDir: config.stateDir, version: 't', announce: (a) => voice.announce(a) });
+    const device = new Device({
+      config,
+      clock,
+      logger: silentLogger,
+      link,
+      screen: display,
+      indicator: new RecordingIndicator(),
+      storeDir: config.stateDir,
+      version: 't',
+      announce: (a) => voice.announce(a),
+    });
     await device.start();
     link.online();
     const gpio = new SimGpio({ clock });

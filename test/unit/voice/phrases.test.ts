@@ -31,7 +31,11 @@ describe('sayMoney', () => {
 
 describe('phrases', () => {
   it('the payment, in each language, with the wallet in a script its voice reads', () => {
-    expect(paidPhrase('ja', 1280, 'JPY', 'LINE Pay')).toMatchObject({ shown: '千二百八十円、LINE Payで受け取りました', spoken: 'せんにひゃくはちじゅうえん、ラインペイでうけとりました', priority: 'sale' });
+    expect(paidPhrase('ja', 1280, 'JPY', 'LINE Pay')).toMatchObject({
+      shown: '千二百八十円、LINE Payで受け取りました',
+      spoken: 'せんにひゃくはちじゅうえん、ラインペイでうけとりました',
+      priority: 'sale',
+    });
     expect(paidPhrase('en', 1280, 'JPY', 'LINE Pay').shown).toBe('one thousand two hundred eighty yen received with LINE Pay');
     expect(paidPhrase('zh', 1250, 'CNY', 'Alipay').spoken).toBe('支付宝收款十二元五角');
     expect(paidPhrase('ko', 1280, 'KRW').spoken).toBe('천이백팔십 원 결제 완료');

@@ -9,8 +9,13 @@ const offline: SaleState = { ...base, link: { kind: 'offline', since: 1 } };
 
 describe('announcementsOf', () => {
   it('a paid event with the amount and wallet of its history entry', () => {
-    const after: SaleState = { ...online, history: [{ orderId: 'A', amount: 1280, currency: 'JPY', wallet: 'PayPay', providerTxnId: 't', paidAt: 1, acceptedAt: 1 }] };
-    expect(announcementsOf(online, after, [{ type: 'paid', orderId: 'A', at: 1 }])).toEqual([{ type: 'paid', amount: 1280, currency: 'JPY', wallet: 'PayPay' }]);
+    const after: SaleState = {
+      ...online,
+      history: [{ orderId: 'A', amount: 1280, currency: 'JPY', wallet: 'PayPay', providerTxnId: 't', paidAt: 1, acceptedAt: 1 }],
+    };
+    expect(announcementsOf(online, after, [{ type: 'paid', orderId: 'A', at: 1 }])).toEqual([
+      { type: 'paid', amount: 1280, currency: 'JPY', wallet: 'PayPay' },
+    ]);
   });
   it('the other results, nothing for displayed or rejected', () => {
     const events = (['displayed', 'failed', 'expired', 'cancelled', 'rejected'] as const).map((type) => ({ type, orderId: 'A', at: 1 }));

@@ -39,7 +39,16 @@ describe('console: sales today', () => {
     const ctx = { target } as unknown as CommandContext;
     expect((await cmd.run([], ctx)).text).toBe('no takings: the device is not provisioned');
 
-    const device = new Device({ config, clock, logger: silentLogger, link, screen: { show: () => undefined }, indicator: new RecordingIndicator(), storeDir: config.stateDir, version: 't' });
+    const device = new Device({
+      config,
+      clock,
+      logger: silentLogger,
+      link,
+      screen: { show: () => undefined },
+      indicator: new RecordingIndicator(),
+      storeDir: config.stateDir,
+      version: 't',
+    });
     ref.device = device;
     await device.start();
     link.online();
@@ -55,7 +64,12 @@ describe('console: sales today', () => {
     await send('payment', paymentBody('S-2', 1250, { currency: 'USD' }));
     const r = await cmd.run([], ctx);
     expect(r.text).toMatch(/: 1 sale, 1280 JPY; 1 sale, 12\.50 USD$/);
-    expect(r.data).toMatchObject({ sales: [{ currency: 'JPY', count: 1, amount: 1280 }, { currency: 'USD', count: 1, amount: 1250 }] });
+    expect(r.data).toMatchObject({
+      sales: [
+        { currency: 'JPY', count: 1, amount: 1280 },
+        { currency: 'USD', count: 1, amount: 1250 },
+      ],
+    });
     await device.stop();
   });
 });

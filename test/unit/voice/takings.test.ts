@@ -30,7 +30,13 @@ describe('takings', () => {
     let t = addSale(undefined, '2026-03-10', 1280, 'JPY');
     t = addSale(t, '2026-03-10', 720, 'JPY');
     t = addSale(t, '2026-03-10', 1250, 'USD');
-    expect(t).toEqual({ day: '2026-03-10', sales: [{ currency: 'JPY', count: 2, amount: 2000 }, { currency: 'USD', count: 1, amount: 1250 }] });
+    expect(t).toEqual({
+      day: '2026-03-10',
+      sales: [
+        { currency: 'JPY', count: 2, amount: 2000 },
+        { currency: 'USD', count: 1, amount: 1250 },
+      ],
+    });
     expect(takingsFor(t, '2026-03-11')).toEqual({ day: '2026-03-11', sales: [] });
     expect(addSale(t, '2026-03-11', 100, 'JPY')).toEqual({ day: '2026-03-11', sales: [{ currency: 'JPY', count: 1, amount: 100 }] });
   });

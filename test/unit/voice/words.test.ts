@@ -30,7 +30,11 @@ describe('jaNumber', () => {
     [380_000_000, '三億八千万', 'さんおくはっせんまん'],
     [1_000_000_000_000, '一兆', 'いっちょう'],
     [8_000_000_000_000, '八兆', 'はっちょう'],
-    [9_999_999_999_999, '九兆九千九百九十九億九千九百九十九万九千九百九十九', 'きゅうちょうきゅうせんきゅうひゃくきゅうじゅうきゅうおくきゅうせんきゅうひゃくきゅうじゅうきゅうまんきゅうせんきゅうひゃくきゅうじゅうきゅう'],
+    [
+      9_999_999_999_999,
+      '九兆九千九百九十九億九千九百九十九万九千九百九十九',
+      'きゅうちょうきゅうせんきゅうひゃくきゅうじゅうきゅうおくきゅうせんきゅうひゃくきゅうじゅうきゅうまんきゅうせんきゅうひゃくきゅうじゅうきゅう',
+    ],
     [10_000_000_000_000, '十兆', 'じゅっちょう'],
   ];
   it.each(table)('%d -> %s (%s)', (n, kanji, kana) => {
@@ -125,7 +129,10 @@ describe('enNumber', () => {
     [1280, 'one thousand two hundred eighty'],
     [100_000, 'one hundred thousand'],
     [1_000_001, 'one million one'],
-    [9_999_999_999_999, 'nine trillion nine hundred ninety-nine billion nine hundred ninety-nine million nine hundred ninety-nine thousand nine hundred ninety-nine'],
+    [
+      9_999_999_999_999,
+      'nine trillion nine hundred ninety-nine billion nine hundred ninety-nine million nine hundred ninety-nine thousand nine hundred ninety-nine',
+    ],
   ];
   it.each(table)('%d -> %s', (n, text) => {
     expect(enNumber(n)).toBe(text);

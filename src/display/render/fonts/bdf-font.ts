@@ -96,7 +96,11 @@ function buildIndex(path: string): BdfIndex {
         starts.push(offset);
         lengths.push(0);
       }
-    } else if (lengths.length > 0 && lengths[lengths.length - 1] === 0 && chunk.compare(ENDCHAR, 0, ENDCHAR.length, start, Math.min(end, start + ENDCHAR.length)) === 0) {
+    } else if (
+      lengths.length > 0 &&
+      lengths[lengths.length - 1] === 0 &&
+      chunk.compare(ENDCHAR, 0, ENDCHAR.length, start, Math.min(end, start + ENDCHAR.length)) === 0
+    ) {
       lengths[lengths.length - 1] = Math.min(0xffff, offset - (starts[starts.length - 1] ?? offset));
     }
   });

@@ -54,7 +54,8 @@ export function defaultFontFiles(root = '/'): FontFiles {
 /** Which of the expected fonts are missing, as sentences a technician can act on. */
 export function missingFonts(files: FontFiles): string[] {
   const out: string[] = [];
-  if (files.galmuriDir === undefined || !existsSync(join(files.galmuriDir, 'Galmuri11.bdf'))) out.push('Galmuri bitmap fonts: run npm install (package "galmuri")');
+  if (files.galmuriDir === undefined || !existsSync(join(files.galmuriDir, 'Galmuri11.bdf')))
+    out.push('Galmuri bitmap fonts: run npm install (package "galmuri")');
   if (files.unifontHex === undefined) out.push(`GNU Unifont: apt-get install unifont (expects ${DEBIAN_FONT_PATHS.unifontHex})`);
   if (files.amountTtf === undefined) out.push(`DejaVu Sans Bold: apt-get install fonts-dejavu-core (expects ${DEBIAN_FONT_PATHS.amountTtf})`);
   return out;

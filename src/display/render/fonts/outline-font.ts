@@ -60,7 +60,13 @@ export class OutlineFont implements GlyphSource {
     const width = Math.ceil(maxX * s) - left;
     const height = top - Math.floor(minY * s);
     // Pixel coordinates inside the glyph box, y down.
-    const polys = contours.map((c) => flatten(c, (x) => x * s - left, (y) => top - y * s));
+    const polys = contours.map((c) =>
+      flatten(
+        c,
+        (x) => x * s - left,
+        (y) => top - y * s,
+      ),
+    );
     const mask = rasterize(polys, width, height, 4);
     return { ...mask, left, top, advance };
   }

@@ -40,10 +40,24 @@ export function iconScreen(ctx: Ctx, icon: IconName, items: readonly Item[]): vo
  * The same message in the second language (none when there is none): `kind` styles, `drop` to
  * leave it out before the main-language lines it repeats.
  */
-export function inSecond(ctx: Ctx, key: StringKey, o: { kind: Parameters<typeof styles>[1]; drop: number; lines?: number; vars?: Readonly<Record<string, string>>; align?: 'left' | 'center' }): Item[] {
+export function inSecond(
+  ctx: Ctx,
+  key: StringKey,
+  o: { kind: Parameters<typeof styles>[1]; drop: number; lines?: number; vars?: Readonly<Record<string, string>>; align?: 'left' | 'center' },
+): Item[] {
   const lang = ctx.second;
   if (lang === undefined) return [];
-  return [{ kind: 'text', text: t(lang, key, o.vars), styles: styles(ctx, o.kind), lang, drop: o.drop, align: o.align ?? 'center', ...(o.lines !== undefined ? { lines: o.lines } : {}) }];
+  return [
+    {
+      kind: 'text',
+      text: t(lang, key, o.vars),
+      styles: styles(ctx, o.kind),
+      lang,
+      drop: o.drop,
+      align: o.align ?? 'center',
+      ...(o.lines !== undefined ? { lines: o.lines } : {}),
+    },
+  ];
 }
 
 type Outcome = Extract<Screen, { name: 'paid' | 'failed' | 'expired' | 'cancelled' }>;
@@ -60,21 +74,42 @@ export function outcomeScreen(ctx: Ctx, sc: Outcome): void {
   ];
   switch (sc.name) {
     case 'paid': {
-      const via: Item[] = sc.wallet === undefined ? [] : [{ kind: 'text', text: t(ctx.lang, 'via', { w: sc.wallet }), styles: styles(ctx, 'body'), align: c, drop: 4 }];
+      const via: Item[] =
+        sc.wallet === undefined ? [] : [{ kind: 'text', text: t(ctx.lang, 'via', { w: sc.wallet }), styles: styles(ctx, 'body'), align: c, drop: 4 }];
       const late: Item[] = sc.late === true ? [{ kind: 'text', text: t(ctx.lang, 'paidLate'), styles: styles(ctx, 'small'), lines: 2, align: c, drop: 3 }] : [];
       const thanks: Item = { kind: 'text', text: t(ctx.lang, 'thanks'), styles: styles(ctx, 'body'), align: c, drop: 5 };
-      iconScreen(ctx, 'check', [...heading('paid', 'paid'), ...amountItem(sc.money), ...via, ...late, thanks, ...inSecond(ctx, 'thanks', { kind: 'small', drop: 7 })]);
+      iconScreen(ctx, 'check', [
+        ...heading('paid', 'paid'),
+        ...amountItem(sc.money),
+        ...via,
+        ...late,
+        thanks,
+        ...inSecond(ctx, 'thanks', { kind: 'small', drop: 7 }),
+      ]);
       return;
     }
     case 'failed': {
       const reason: Item[] = sc.reason === undefined ? [] : [{ kind: 'text', text: sc.reason, styles: styles(ctx, 'small'), lines: 2, align: c, drop: 5 }];
       const again: Item = { kind: 'text', text: t(ctx.lang, 'tryAgain'), styles: styles(ctx, 'body'), lines: 2, align: c, drop: 3 };
-      iconScreen(ctx, 'cross', [...heading('failed', 'failedShort'), ...amountItem(sc.money), again, ...inSecond(ctx, 'tryAgain', { kind: 'small', drop: 7, lines: 2 }), ...reason, order]);
+      iconScreen(ctx, 'cross', [
+        ...heading('failed', 'failedShort'),
+        ...amountItem(sc.money),
+        again,
+        ...inSecond(ctx, 'tryAgain', { kind: 'small', drop: 7, lines: 2 }),
+        ...reason,
+        order,
+      ]);
       return;
     }
     case 'expired': {
       const ask: Item = { kind: 'text', text: t(ctx.lang, 'askCashier'), styles: styles(ctx, 'body'), lines: 2, align: c, drop: 3 };
-      iconScreen(ctx, 'clock', [...heading('expired', 'expiredShort'), ...amountItem(sc.money), ask, ...inSecond(ctx, 'askCashier', { kind: 'small', drop: 7, lines: 2 }), order]);
+      iconScreen(ctx, 'clock', [
+        ...heading('expired', 'expiredShort'),
+        ...amountItem(sc.money),
+        ask,
+        ...inSecond(ctx, 'askCashier', { kind: 'small', drop: 7, lines: 2 }),
+        order,
+      ]);
       return;
     }
     case 'cancelled':

@@ -48,7 +48,12 @@ function withQr(ctx: Ctx, payload: string, beside: readonly Item[], above: reado
       ctx.col.draw(ctx.s, box, beside);
       return;
     }
-    amountOnItsOwnLine(ctx, payload, amount, beside.filter((i) => i !== amount));
+    amountOnItsOwnLine(
+      ctx,
+      payload,
+      amount,
+      beside.filter((i) => i !== amount),
+    );
     return;
   }
   const tw = w - 2 * pad;
@@ -56,7 +61,10 @@ function withQr(ctx: Ctx, payload: string, beside: readonly Item[], above: reado
   const minTop = ctx.col.minHeight(above, tw);
   // The QR leaves room for every line below it when it can; only a payload that would not fit
   // otherwise takes that room (the lines below are then dropped, least important first).
-  const allBelow = ctx.col.minHeight(below.map((i) => ({ ...i, drop: 0 })), tw);
+  const allBelow = ctx.col.minHeight(
+    below.map((i) => ({ ...i, drop: 0 })),
+    tw,
+  );
   const minBottom = ctx.col.minHeight(below, tw);
   let plan;
   let reserve = allBelow;
@@ -102,7 +110,14 @@ function unshowable(amount: Item): TillqrError {
 export function chargeScreen(ctx: Ctx, sc: Charge): void {
   const align = ctx.shape === 'portrait' ? 'center' : 'left';
   const store: Item = { kind: 'text', text: sc.storeName, styles: styles(ctx, 'small'), drop: 8, align };
-  const order: Item = { kind: 'text', text: t(ctx.lang, 'order', { id: sc.reference ?? sc.orderId }), styles: styles(ctx, 'small'), drop: 9, align, overflow: 'hide' };
+  const order: Item = {
+    kind: 'text',
+    text: t(ctx.lang, 'order', { id: sc.reference ?? sc.orderId }),
+    styles: styles(ctx, 'small'),
+    drop: 9,
+    align,
+    overflow: 'hide',
+  };
   const amount: Item = { kind: 'amount', text: money(ctx, sc.money), max: amountMax(ctx), min: amountMin(ctx), align };
   const left: Item = { kind: 'text', text: t(ctx.lang, 'timeLeft', { t: timeLeft(sc.expiresAt, sc.now) }), styles: styles(ctx, 'emphasis'), align };
   const hints = scanLines(ctx, 1).map((i): Item => (i.kind === 'text' ? { ...i, align } : i));
@@ -115,7 +130,9 @@ export function idleScreen(ctx: Ctx, sc: Idle): void {
   const store: Item = { kind: 'text', text: sc.storeName, styles: styles(ctx, 'heading'), align: c };
   const accept: Item = { kind: 'text', text: t(ctx.lang, 'weAccept'), styles: styles(ctx, 'small'), drop: 3, align: c };
   const wallets: Item[] =
-    sc.wallets.length === 0 ? [] : [{ kind: 'text', text: sc.wallets.join(' · '), parts: sc.wallets, styles: styles(ctx, 'body'), lines: 3, drop: 2, align: c }];
+    sc.wallets.length === 0
+      ? []
+      : [{ kind: 'text', text: sc.wallets.join(' · '), parts: sc.wallets, styles: styles(ctx, 'body'), lines: 3, drop: 2, align: c }];
   const gap: Item = { kind: 'gap', px: ctx.pad * 2, drop: 6 };
   if (sc.qr === undefined) {
     const welcome: Item = { kind: 'text', text: t(ctx.lang, 'welcome'), styles: styles(ctx, 'body'), drop: 4, align: c };
@@ -123,7 +140,17 @@ export function idleScreen(ctx: Ctx, sc: Idle): void {
     const { w, h, pad } = ctx;
     const welcome2 = inSecond(ctx, 'welcome', { kind: 'small', drop: 7 });
     const hint2 = inSecond(ctx, 'qrAtCheckout', { kind: 'small', drop: 8, lines: 2 });
-    ctx.col.draw(ctx.s, { x: pad, y: pad, w: w - 2 * pad, h: h - 2 * pad }, [welcome, ...welcome2, store, gap, ...(wallets.length > 0 ? [accept] : []), ...wallets, gap, hint, ...hint2]);
+    ctx.col.draw(ctx.s, { x: pad, y: pad, w: w - 2 * pad, h: h - 2 * pad }, [
+      welcome,
+      ...welcome2,
+      store,
+      gap,
+      ...(wallets.length > 0 ? [accept] : []),
+      ...wallets,
+      gap,
+      hint,
+      ...hint2,
+    ]);
     return;
   }
   const scan: Item = { kind: 'text', text: t(ctx.lang, ctx.size === 'xs' ? 'scanShort' : 'scan'), styles: styles(ctx, 'small'), lines: 2, drop: 1, align: c };

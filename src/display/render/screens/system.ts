@@ -35,7 +35,11 @@ export function systemScreen(ctx: Ctx, sc: System): void {
       return;
     }
     case 'connecting':
-      iconScreen(ctx, 'dots', [text(t(ctx.lang, 'connecting'), 'heading'), ...inSecond(ctx, 'connecting', { kind: 'body', drop: 3 }), text(sc.broker, 'small', { drop: 2 })]);
+      iconScreen(ctx, 'dots', [
+        text(t(ctx.lang, 'connecting'), 'heading'),
+        ...inSecond(ctx, 'connecting', { kind: 'body', drop: 3 }),
+        text(sc.broker, 'small', { drop: 2 }),
+      ]);
       return;
     case 'offline':
       iconScreen(ctx, 'offline', [
@@ -48,7 +52,13 @@ export function systemScreen(ctx: Ctx, sc: System): void {
       ]);
       return;
     case 'updating': {
-      const bar: Item[] = sc.percent === undefined ? [] : [{ kind: 'gap', px: ctx.pad, drop: 4 }, { kind: 'bar', percent: sc.percent, height: Math.max(10, Math.round(ctx.h * 0.06)), drop: 1 }];
+      const bar: Item[] =
+        sc.percent === undefined
+          ? []
+          : [
+              { kind: 'gap', px: ctx.pad, drop: 4 },
+              { kind: 'bar', percent: sc.percent, height: Math.max(10, Math.round(ctx.h * 0.06)), drop: 1 },
+            ];
       const pct = sc.percent === undefined ? '' : ` ${Math.round(sc.percent)}%`;
       iconScreen(ctx, 'download', [
         text(t(ctx.lang, ctx.size === 'xs' ? 'updatingShort' : 'updating'), 'heading', { lines: 2 }),
@@ -73,7 +83,12 @@ export function systemScreen(ctx: Ctx, sc: System): void {
       const { w, h, pad } = ctx;
       // Rows carry amounts (the day's takings): wrapped onto a second line, or left out, never shortened.
       const rows: Item[] = sc.lines.map((l, i) => text(l, 'small', { align: 'left', drop: 10 + i, lines: 2, overflow: 'hide' }));
-      ctx.col.draw(ctx.s, { x: pad, y: pad, w: w - 2 * pad, h: h - 2 * pad }, [text(t(ctx.lang, 'status'), 'body', { inverse: true, align: 'left' }), { kind: 'gap', px: 2 }, ...rows], 'top');
+      ctx.col.draw(
+        ctx.s,
+        { x: pad, y: pad, w: w - 2 * pad, h: h - 2 * pad },
+        [text(t(ctx.lang, 'status'), 'body', { inverse: true, align: 'left' }), { kind: 'gap', px: 2 }, ...rows],
+        'top',
+      );
       return;
     }
   }

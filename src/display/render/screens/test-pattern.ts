@@ -36,7 +36,12 @@ export function testPatternScreen(ctx: Ctx, sc: Extract<Screen, { name: 'test-pa
     y += gh + 3;
   }
   const small = ctx.book.text('small', ctx.lang);
-  const lines = [t(ctx.lang, 'testPattern'), ctx.panel.id, `${ctx.panel.width}x${ctx.panel.height} @${ctx.rotation}°`, `QR v${plan.version}-${plan.ecl} ${plan.module}px`];
+  const lines = [
+    t(ctx.lang, 'testPattern'),
+    ctx.panel.id,
+    `${ctx.panel.width}x${ctx.panel.height} @${ctx.rotation}°`,
+    `QR v${plan.version}-${plan.ecl} ${plan.module}px`,
+  ];
   for (const line of lines) {
     const m = measure(small, line);
     if (y + m.ascent + m.descent > (wide ? h - c - 4 : qy)) break;

@@ -21,7 +21,12 @@ describe('framebuffer pixels', () => {
     expect(Array.from(pixelBytes(orange, 16))).toEqual([0x02, 0xfc]);
     expect(Array.from(pixelBytes(orange, 24))).toEqual([0x10, 0x80, 0xff]);
     expect(Array.from(pixelBytes(orange, 32))).toEqual([0x10, 0x80, 0xff, 0xff]);
-    expect(isTillqrError(thrown(() => pixelBytes(orange, 8)), 'PANEL_IO')).toBe(true);
+    expect(
+      isTillqrError(
+        thrown(() => pixelBytes(orange, 8)),
+        'PANEL_IO',
+      ),
+    ).toBe(true);
   });
 
   it('places the frame top-left and paints the rest paper', () => {
@@ -36,7 +41,16 @@ describe('framebuffer pixels', () => {
 });
 
 describe('pickFbDevice', () => {
-  const fb = (index: number, name: string, xres: number, yres: number): FbDevice => ({ index, name, xres, yres, bitsPerPixel: 16, stride: xres * 2, devPath: `/dev/fb${index}`, sysPath: `/sys/class/graphics/fb${index}` });
+  const fb = (index: number, name: string, xres: number, yres: number): FbDevice => ({
+    index,
+    name,
+    xres,
+    yres,
+    bitsPerPixel: 16,
+    stride: xres * 2,
+    devPath: `/dev/fb${index}`,
+    sysPath: `/sys/class/graphics/fb${index}`,
+  });
   const info = PANELS['lcd-320x240'];
 
   it('prefers an LCD driver name of the panel size over HDMI and other LCDs', () => {

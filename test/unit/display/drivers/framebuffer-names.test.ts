@@ -9,7 +9,16 @@ import { describe, expect, it } from 'vitest';
 import { drmFbName, pickFbDevice, type FbDevice } from '../../../../src/display/drivers/framebuffer-sysfs.js';
 import { PANELS } from '../../../../src/display/panels.js';
 
-const fb = (index: number, name: string, xres: number, yres: number): FbDevice => ({ index, name, xres, yres, bitsPerPixel: 16, stride: xres * 2, devPath: `/dev/fb${index}`, sysPath: `/sys/class/graphics/fb${index}` });
+const fb = (index: number, name: string, xres: number, yres: number): FbDevice => ({
+  index,
+  name,
+  xres,
+  yres,
+  bitsPerPixel: 16,
+  stride: xres * 2,
+  devPath: `/dev/fb${index}`,
+  sysPath: `/sys/class/graphics/fb${index}`,
+});
 
 describe('framebuffer names from the kernel', () => {
   it('DRM names are cut to 15 characters', () => {

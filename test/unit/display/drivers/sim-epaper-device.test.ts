@@ -82,7 +82,9 @@ describe('SimEpaperDevice', () => {
     await s.cmd(dc, 0x24, [0x00, 0x00, 0x00, 0x00]);
     await s.cmd(dc, 0x22, [0xff]);
     await s.cmd(dc, 0x20);
-    expect(s.device.violations).toEqual(['partial refresh with the previous-image RAM (0x26) differing from the displayed image in 4 bytes, first at (byte 0, row 0): those pixels are driven again']);
+    expect(s.device.violations).toEqual([
+      'partial refresh with the previous-image RAM (0x26) differing from the displayed image in 4 bytes, first at (byte 0, row 0): those pixels are driven again',
+    ]);
   });
 
   it('SSD168x: flags a refresh from a RAM LUT on power-on default voltages', async () => {

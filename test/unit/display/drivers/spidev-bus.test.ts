@@ -10,7 +10,9 @@ describe('spidev bus', () => {
   });
 
   it('reports a missing spi-device package as PANEL_IO naming the device', async () => {
-    const err = (await openSpidev({ bus: 0, device: 1, speedHz: 8_000_000 }, () => Promise.reject(new Error('Cannot find module'))).catch((e: unknown) => e)) as TillqrError;
+    const err = (await openSpidev({ bus: 0, device: 1, speedHz: 8_000_000 }, () => Promise.reject(new Error('Cannot find module'))).catch(
+      (e: unknown) => e,
+    )) as TillqrError;
     expect(isTillqrError(err, 'PANEL_IO')).toBe(true);
     expect(err.message).toContain('/dev/spidev0.1');
   });

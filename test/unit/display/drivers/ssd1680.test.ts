@@ -7,7 +7,8 @@ import { makeRig, noiseFrame, withBox } from '../../../helpers/epaper-rig.js';
 /** Bytes of a byte-aligned window of `data`, optionally inverted (SSD RAM: 1 = white). */
 function window(data: Uint8Array, stride: number, xb: number, bytes: number, y: number, rows: number, invert: boolean): number[] {
   const out: number[] = [];
-  for (let r = 0; r < rows; r++) for (let i = 0; i < bytes; i++) out.push(invert ? ~(data[(y + r) * stride + xb + i] ?? 0) & 0xff : (data[(y + r) * stride + xb + i] ?? 0));
+  for (let r = 0; r < rows; r++)
+    for (let i = 0; i < bytes; i++) out.push(invert ? ~(data[(y + r) * stride + xb + i] ?? 0) & 0xff : (data[(y + r) * stride + xb + i] ?? 0));
   return out;
 }
 
@@ -154,7 +155,17 @@ describe('SSD1680 2.9" V2 (128x296): no partial waveform in OTP', () => {
     const i32 = lines.findIndex((l) => l.startsWith('cmd 32 '));
     expect(i32).toBeGreaterThan(lines.indexOf('cmd 18 80'));
     expect(cmdData(rig, 0x32)).toEqual([[...LUT_2IN9_V2_PARTIAL]]);
-    expect(lines.slice(-9)).toEqual(['cmd 22 cf', 'cmd 20', 'busy', 'cmd 44 01 02', 'cmd 45 18 01 27 01', 'cmd 4e 01', 'cmd 4f 18 01', expect.stringMatching(/^cmd 26( [0-9a-f]{2}){32}$/), 'cmd 10 01']);
+    expect(lines.slice(-9)).toEqual([
+      'cmd 22 cf',
+      'cmd 20',
+      'busy',
+      'cmd 44 01 02',
+      'cmd 45 18 01 27 01',
+      'cmd 4e 01',
+      'cmd 4f 18 01',
+      expect.stringMatching(/^cmd 26( [0-9a-f]{2}){32}$/),
+      'cmd 10 01',
+    ]);
     expect(lines).toContain('cmd 44 01 02');
     expect(lines).toContain('cmd 45 18 01 27 01');
     expect(rig.device.violations).toEqual([]);

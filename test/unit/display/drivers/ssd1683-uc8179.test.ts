@@ -60,7 +60,17 @@ describe('SSD1683 4.2" V2 (400x300): two RAM planes', () => {
     expect(lines.filter((l) => l === 'cmd 44 25 31')).toHaveLength(2);
     expect(lines.filter((l) => l === 'cmd 45 18 01 2b 01')).toHaveLength(2);
     expect(lines.filter((l) => /^cmd 2[46] \[260 bytes\]$/.test(l))).toHaveLength(2);
-    expect(lines.slice(-9)).toEqual(['cmd 22 ff', 'cmd 20', 'busy', 'cmd 44 25 31', 'cmd 45 18 01 2b 01', 'cmd 4e 25', 'cmd 4f 18 01', 'cmd 26 [260 bytes]', 'cmd 10 01']);
+    expect(lines.slice(-9)).toEqual([
+      'cmd 22 ff',
+      'cmd 20',
+      'busy',
+      'cmd 44 25 31',
+      'cmd 45 18 01 2b 01',
+      'cmd 4e 25',
+      'cmd 4f 18 01',
+      'cmd 26 [260 bytes]',
+      'cmd 10 01',
+    ]);
     expect(rig.device.screen).toEqual(b.data);
     expect(rig.device.violations).toEqual([]);
   });

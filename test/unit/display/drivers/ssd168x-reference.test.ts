@@ -58,34 +58,37 @@ describe('SSD1680 2.9" V2 partial waveform against Waveshare epd2in9_V2.py', () 
   });
 });
 
-describe.each(['waveshare-2in13-v4', 'waveshare-2in9-v2', 'waveshare-4in2-v2'] as const)('%s: both RAM planes hold the displayed image after every update', (id) => {
-  const info = PANELS[id];
+describe.each(['waveshare-2in13-v4', 'waveshare-2in9-v2', 'waveshare-4in2-v2'] as const)(
+  '%s: both RAM planes hold the displayed image after every update',
+  (id) => {
+    const info = PANELS[id];
 
-  it('full, then partial in window A, then partial in window B: no stale 0x26 in A (no pixel driven twice)', async () => {
-    const rig = makeRig(id);
-    const a = noiseFrame(info.width, info.height, 41);
-    const b = withBox(a, 16, 20, 24, 16); // window A
-    const c = withBox(b, 64, 200, 32, 24); // window B, disjoint from A
-    await rig.show(a, 'full');
-    await rig.show(b, 'partial');
-    await rig.show(c, 'partial');
-    await rig.show(withBox(c, 16, 228, 16, 8), 'partial');
-    expect(rig.device.violations).toEqual([]);
-    expect(rig.device.refreshes).toEqual({ full: 1, partial: 3 });
-  });
+    it('full, then partial in window A, then partial in window B: no stale 0x26 in A (no pixel driven twice)', async () => {
+      const rig = makeRig(id);
+      const a = noiseFrame(info.width, info.height, 41);
+      const b = withBox(a, 16, 20, 24, 16); // window A
+      const c = withBox(b, 64, 200, 32, 24); // window B, disjoint from A
+      await rig.show(a, 'full');
+      await rig.show(b, 'partial');
+      await rig.show(c, 'partial');
+      await rig.show(withBox(c, 16, 228, 16, 8), 'partial');
+      expect(rig.device.violations).toEqual([]);
+      expect(rig.device.refreshes).toEqual({ full: 1, partial: 3 });
+    });
 
-  it('a partial sends the new window to 0x24, refreshes, then writes the same window to 0x26 (GxEPD2 writeImageAgain)', async () => {
-    const rig = makeRig(id);
-    const a = noiseFrame(info.width, info.height, 42);
-    await rig.show(a, 'full');
-    rig.device.clearRecords();
-    await rig.show(withBox(a, 40, 100, 24, 24), 'partial');
-    const c = cmds(rig).map((x) => x.cmd);
-    const activate = c.lastIndexOf(0x20);
-    expect(c.slice(0, activate).filter((x) => x === 0x24 || x === 0x26)).toEqual([0x24]);
-    expect(c.slice(activate)).toEqual([0x20, 0x44, 0x45, 0x4e, 0x4f, 0x26, 0x10]);
-    const data = (cmd: number): number[] => cmds(rig).find((x) => x.cmd === cmd)?.data ?? [];
-    expect(data(0x26)).toEqual(data(0x24));
-    expect(rig.device.violations).toEqual([]);
-  });
-});
+    it('a partial sends the new window to 0x24, refreshes, then writes the same window to 0x26 (GxEPD2 writeImageAgain)', async () => {
+      const rig = makeRig(id);
+      const a = noiseFrame(info.width, info.height, 42);
+      await rig.show(a, 'full');
+      rig.device.clearRecords();
+      await rig.show(withBox(a, 40, 100, 24, 24), 'partial');
+      const c = cmds(rig).map((x) => x.cmd);
+      const activate = c.lastIndexOf(0x20);
+      expect(c.slice(0, activate).filter((x) => x === 0x24 || x === 0x26)).toEqual([0x24]);
+      expect(c.slice(activate)).toEqual([0x20, 0x44, 0x45, 0x4e, 0x4f, 0x26, 0x10]);
+      const data = (cmd: number): number[] => cmds(rig).find((x) => x.cmd === cmd)?.data ?? [];
+      expect(data(0x26)).toEqual(data(0x24));
+      expect(rig.device.violations).toEqual([]);
+    });
+  },
+);

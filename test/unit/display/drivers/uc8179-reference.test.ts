@@ -36,8 +36,24 @@ const hex = (b: number[]): string => b.map((n) => n.toString(16).padStart(2, '0'
 function batchRig(opts: { fastPartialInOtp: boolean; fastPartial?: boolean }) {
   const clock = new FakeClock();
   const gpio = new SimGpio({ clock });
-  const device = new SimEpaperDevice({ gpio, clock, pins: PINS, controller: 'uc8179', fastPartialInOtp: opts.fastPartialInOtp, width: info.width, height: info.height });
-  const panel = new Waveshare7in5V2({ spi: device, gpio, clock, logger: silentLogger, pins: PINS, busyTimeoutMs: 30_000, ...(opts.fastPartial === undefined ? {} : { fastPartial: opts.fastPartial }) });
+  const device = new SimEpaperDevice({
+    gpio,
+    clock,
+    pins: PINS,
+    controller: 'uc8179',
+    fastPartialInOtp: opts.fastPartialInOtp,
+    width: info.width,
+    height: info.height,
+  });
+  const panel = new Waveshare7in5V2({
+    spi: device,
+    gpio,
+    clock,
+    logger: silentLogger,
+    pins: PINS,
+    busyTimeoutMs: 30_000,
+    ...(opts.fastPartial === undefined ? {} : { fastPartial: opts.fastPartial }),
+  });
   return { device, panel, show: (f: Frame, m: 'full' | 'partial') => runOnClock(clock, panel.show(f, m)) };
 }
 
