@@ -51,12 +51,29 @@ export interface SendOptions {
   readonly ttlSec?: number;
   /** Default: a new UUID. */
   readonly jti?: string;
+  /** The signing time (`iat`), Unix seconds; default now. The same body, jti, time and ttl sign to the same bytes. */
+  readonly issuedAt?: number;
+  /**
+   * Publish the same bytes again every `resendMs` until the device answers (decision 0012: a copy
+   * lost with a cluster node is followed by the next; the device acts once). Default 2000; 0
+   * publishes once.
+   */
+  readonly resendMs?: number;
 }
 
 /** The device's answer to one message. */
 export interface Decision {
-  /** True when the device did what was asked (displayed, cancelled, paid or failed as sent). */
+  /**
+   * True when the device did what was asked (displayed, cancelled, paid or failed as sent), or had
+   * done so already for these very bytes (`already`).
+   */
   readonly ok: boolean;
+  /**
+   * True when the answer is `rejected` `replayed` with `same: true`: the device had accepted this
+   * identical message before (a re-send, or the same message sent again) and answered it then;
+   * nothing changed and nothing was signalled again.
+   */
+  readonly already: boolean;
   /** The event: `rejected` carries `reason` (a code from docs/protocol.md) and `detail` (words). */
   readonly event: DeviceEvent;
   /** The signed message's id. */
@@ -164,22 +181,30 @@ export class Backend {
     return this.send(deviceId, 'payment', body, status === 'succeeded' ? 'paid' : 'failed', o);
   }
 
-  /** Sign, publish (QoS 1) and await the decision on this message; LINK_TIMEOUT when none comes. */
+  /**
+   * Sign, publish (QoS 1, again every `resendMs` until answered) and await the decision on this
+   * message; LINK_TIMEOUT when none comes.
+   */
   async send(deviceId: string, topic: InboundTopic, body: MessageBody, expect: EventType, o: SendOptions = {}): Promise<Decision> {
     await this.#watch(deviceId);
     const jti = o.jti ?? randomUUID();
-    const token = signMessage(body, { deviceId, key: this.#key, kid: this.#kid, jti, ...(o.ttlSec !== undefined ? { ttlSec: o.ttlSec } : {}) });
+    const token = signMessage(body, {
+      deviceId,
+      key: this.#key,
+      kid: this.#kid,
+      jti,
+      ...(o.issuedAt !== undefined ? { now: o.issuedAt } : {}),
+      ...(o.ttlSec !== undefined ? { ttlSec: o.ttlSec } : {}),
+    });
     // Ours: an event that echoes our jti; or a rejection without one (the device echoes a jti
     // only when the signature verified, so an unknown kid comes back unnamed).
-    const answer = this.#client.waitForEvent(
-      deviceId,
-      (e) => e.jti === jti || (e.type === 'rejected' && e.jti === undefined && e.orderId === undefined),
-      o.timeoutMs ?? 10_000,
-    );
-    answer.catch(() => undefined);
-    await this.#client.publish(deviceId, topic, token);
-    const event = await answer;
-    return { ok: event.type === expect, event, jti };
+    const event = await this.#client.sendUntilAnswered(deviceId, topic, token, {
+      timeoutMs: o.timeoutMs ?? 10_000,
+      resendMs: o.resendMs ?? 2000,
+      alsoMatch: (e) => e.type === 'rejected' && e.jti === undefined && e.orderId === undefined,
+    });
+    const already = event.type === 'rejected' && event.reason === 'replayed' && event.same === true;
+    return { ok: event.type === expect || already, already, event, jti };
   }
 
   /** Every event of a device (decisions on others' messages too); returns the unsubscribe function. */

@@ -1,9 +1,11 @@
 /**
  * `tillqr backend charge|cancel|confirm`: act as the backend for one message, on the Backend
  * library (src/backend/backend.ts). Signs it with the
- * given Ed25519 key, publishes it to the device over the broker (QoS 1), waits for the device's
- * answer on its events topic and prints it as JSON. Exit 0 on the expected event (displayed,
- * cancelled, paid or failed), 1 when the device rejected the message, 69 when no answer came.
+ * given Ed25519 key, publishes it to the device over the broker (QoS 1, the same bytes again every
+ * 2 s until the device answers: decision 0012), waits for the device's answer on its events topic
+ * and prints it as JSON. Exit 0 on the expected event (displayed, cancelled, paid or failed) or on
+ * `replayed` with `same: true` (the device had accepted these very bytes before: a re-send with the
+ * same --jti and --at), 1 when the device rejected the message, 69 when no answer came.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -12,7 +14,7 @@ import { EXIT, TillqrError } from '../core/errors.js';
 import { Backend } from '../backend/backend.js';
 import type { MessageBody } from '../link/backend-client.js';
 import { cliHints, protocolFlag } from '../link/negotiate.js';
-import { ORDER_ID, type EventType } from '../link/contract.js';
+import { JTI, ORDER_ID, type EventType } from '../link/contract.js';
 import type { InboundTopic } from '../link/topics.js';
 import { parseEd25519PrivateKey } from '../payment/keys.js';
 import { decimalString, maxAmount, minorUnits, parseMoney } from '../payment/money.js';
@@ -22,7 +24,7 @@ import type { CliIo } from './io.js';
 
 const USAGE = `tillqr backend charge|cancel|confirm --broker URL --device ID --key KEY.pem --kid KID
          [--order O] [--amount N] [--currency C] [--qr P] [--reference R] [--expires SEC]
-         [--status succeeded|failed] [--wallet W] [--txn T] [--ttl SEC] [--timeout MS]
+         [--status succeeded|failed] [--wallet W] [--txn T] [--ttl SEC] [--timeout MS] [--jti J] [--at SEC]
          [--prefix P] [--username U] [--ca FILE] [--cert FILE] [--client-key FILE] [--mqtt3|--mqtt5] [--verbose]`;
 
 const HELP = `usage: ${USAGE}
@@ -33,14 +35,20 @@ charge   show a sale: --amount as a customer reads it, in the currency's units (
          --expires (seconds from now, default 300). Expects "displayed".
 cancel   cancel the pending sale --order. Expects "cancelled".
 confirm  the payment verdict for --order: --amount, --currency, --status (default succeeded),
-         --wallet, --txn (provider transaction id, default a new one). Expects "paid" or "failed".
+         --wallet, --txn (provider transaction id, default txn-<jti>). Expects "paid" or "failed".
 
 --ttl is the signed message's lifetime in seconds (default 300). --timeout is how long to wait for
-the device's answer (default 10000 ms). The broker password, if any, is read from the environment
+the device's answer (default 10000 ms); the message is published again every 2 s until it comes
+(a copy lost with a broker node is followed by the next; the device acts on one). --jti (default a
+new UUID) and --at (the signing time in Unix seconds, default now; also paidAt and the base of
+--expires) make the message again byte for byte: stderr prints them, and a confirmation sent again
+with the same flags that the device had accepted is answered "replayed" with "same": true, which
+exits 0 and says so. The same --jti with anything else changed is a replay (exit 1). The broker password, if any, is read from the environment
 variable TILLQR_BACKEND_PASSWORD (never from the command line). The client speaks MQTT 5 and falls
 back to MQTT 3.1.1 when the broker refuses 5 (the simulator's embedded broker); --mqtt3 or --mqtt5
 pins one, --verbose says which was used. The device's event is printed on
-stdout as JSON. Exit 0: expected event; 1: rejected (reason printed); 69: no answer.
+stdout as JSON, a sentence on stderr. Exit 0: expected event, or the same message accepted before;
+1: rejected (reason printed); 69: no answer.
 `;
 
 const OPTIONS = {
@@ -59,6 +67,8 @@ const OPTIONS = {
   txn: { type: 'string' },
   ttl: { type: 'string' },
   timeout: { type: 'string' },
+  jti: { type: 'string' },
+  at: { type: 'string' },
   prefix: { type: 'string' },
   username: { type: 'string' },
   ca: { type: 'string' },
@@ -105,7 +115,7 @@ export function amountNote(text: string, amount: number, currency: string): stri
     : `amount: ${shown}`;
 }
 
-function plan(cmd: string, v: Values, now: number): Plan {
+function plan(cmd: string, v: Values, now: number, jti: string): Plan {
   const currency = v.currency ?? 'JPY';
   if (!/^[A-Z]{3}$/.test(currency)) throw new TillqrError('USAGE', `--currency ${JSON.stringify(currency)}: use an ISO 4217 code such as JPY`);
   const order = (fallback?: string): string => {
@@ -147,7 +157,7 @@ function plan(cmd: string, v: Values, now: number): Plan {
           currency,
           status,
           ...(v.wallet !== undefined ? { wallet: v.wallet } : {}),
-          providerTxnId: v.txn ?? `txn-${randomUUID()}`,
+          providerTxnId: v.txn ?? `txn-${jti}`,
           paidAt: now,
         },
       };
@@ -176,8 +186,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw new TillqrError('USAGE', `cannot read --key ${keyPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const key = parseEd25519PrivateKey(pem);
-  const now = Math.floor(Date.now() / 1000);
-  const p = plan(cmd, v, now);
+  const jti = v.jti ?? randomUUID();
+  if (!JTI.test(jti)) throw new TillqrError('USAGE', `--jti ${JSON.stringify(jti)} is not a message id (docs/protocol.md: jti)`);
+  const now = intFlag(v.at, '--at', { min: 1, max: 99_999_999_999 }) ?? Math.floor(Date.now() / 1000);
+  const p = plan(cmd, v, now, jti);
   const ttlSec = intFlag(v.ttl, '--ttl', { min: 1, max: 86_400 }) ?? 300;
   const timeoutMs = intFlag(v.timeout, '--timeout', { min: 1, max: 600_000 }) ?? 10_000;
 
@@ -198,17 +210,25 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   });
   try {
     if ('amount' in p.body && v.amount !== undefined) io.stderr(`${amountNote(v.amount, p.body.amount, p.body.currency)}\n`);
-    io.stderr(`publishing ${p.topic} for order ${p.body.orderId} to ${deviceId}; waiting for "${p.expect}"\n`);
-    const decision = backend.send(deviceId, p.topic, p.body, p.expect, { timeoutMs, ttlSec });
+    io.stderr(
+      `publishing ${p.topic} for order ${p.body.orderId} to ${deviceId} (to send it again byte for byte: --jti ${jti} --at ${now}); waiting for "${p.expect}"\n`,
+    );
+    const decision = backend.send(deviceId, p.topic, p.body, p.expect, { timeoutMs, ttlSec, jti, issuedAt: now });
     decision.catch(() => undefined); // observed below; this only keeps an abandoned wait from being unhandled
     const interrupted = io.interrupted?.then((): 'interrupted' => 'interrupted');
     const d = await (interrupted ? Promise.race([decision, interrupted]) : decision);
     if (d === 'interrupted') return EXIT.FAILURE;
     io.stdout(`${JSON.stringify(d.event)}\n`);
+    const what = p.topic === 'payment' ? 'confirmation' : p.topic;
+    if (d.already) {
+      io.stderr(`the device had already accepted this very ${what} (jti ${jti}) and answered it then: nothing changed, nothing signalled again\n`);
+      return EXIT.OK;
+    }
     if (d.event.type === 'rejected') {
       io.stderr(`the device rejected the message: ${d.event.reason ?? 'no reason given'}${d.event.detail !== undefined ? `: ${d.event.detail}` : ''}\n`);
       return EXIT.FAILURE;
     }
+    io.stderr(`the device accepted the ${what}: ${d.event.type}\n`);
     return EXIT.OK;
   } finally {
     await backend.close();

@@ -130,17 +130,27 @@ export class BackendClient {
   /**
    * Publish a signed message and publish the same bytes again every `resendMs` until the device
    * answers it: the first event echoing its jti (its decision, or `rejected` `replayed` with
-   * `same: true` when it had decided already). Survives a broker failover: a copy lost with a
-   * cluster node is followed by the next one, and the device acts once (decision 0012).
-   * Call watch(deviceId) first. Rejects with LINK_TIMEOUT after `timeoutMs`.
+   * `same: true` when it had decided already), or one `alsoMatch` accepts (a rejection the device
+   * could not name the jti of: its signature did not verify). Survives a broker failover: a copy
+   * lost with a cluster node is followed by the next one, and the device acts once (decision
+   * 0012). `resendMs: 0` publishes once. Call watch(deviceId) first. Rejects with LINK_TIMEOUT
+   * after `timeoutMs`.
    */
-  async sendUntilAnswered(deviceId: string, topic: InboundTopic, token: string, o: { resendMs?: number; timeoutMs?: number } = {}): Promise<DeviceEvent> {
+  async sendUntilAnswered(
+    deviceId: string,
+    topic: InboundTopic,
+    token: string,
+    o: { resendMs?: number; timeoutMs?: number; alsoMatch?: (e: DeviceEvent) => boolean } = {},
+  ): Promise<DeviceEvent> {
     const jti = tokenJti(token);
     if (jti === undefined) throw new TillqrError('USAGE', 'the message has no jti to match an answer with');
-    const answered = this.waitForEvent(deviceId, (e) => e.jti === jti, o.timeoutMs ?? 60_000);
+    const also = o.alsoMatch;
+    const answered = this.waitForEvent(deviceId, (e) => e.jti === jti || (also !== undefined && also(e)), o.timeoutMs ?? 60_000);
+    answered.catch(() => undefined); // awaited below; a failing first publish must not leave it unhandled
     const send = (): void => void this.publish(deviceId, topic, token).catch(() => undefined);
     send();
-    const timer = setInterval(send, o.resendMs ?? 2000);
+    const resendMs = o.resendMs ?? 2000;
+    const timer = resendMs > 0 ? setInterval(send, resendMs) : undefined;
     try {
       return await answered;
     } finally {

@@ -66,6 +66,35 @@ describe('tillqr keys and tillqr backend against a device on a real broker', () 
     expect(JSON.parse(cancel.out.join(''))).toMatchObject({ type: 'rejected', reason: 'unknown_order' });
   });
 
+  it('a confirmation sent again byte for byte (same --jti and --at) exits 0 saying it was already accepted; the same jti with other content is a replay', async () => {
+    const c = captureIo({}, dir);
+    expect(await backend(args('charge', '--order', 'CLI-2', '--amount', '800', '--qr', 'QR-CLI-2'), c)).toBe(0);
+    const at = String(Math.floor(Date.now() / 1000));
+    const confirm = (...more: string[]) => args('confirm', '--order', 'CLI-2', '--amount', '800', '--jti', 'cli-pay-2', '--at', at, ...more);
+    const paidBefore = d.indicator.count('paid');
+
+    const first = captureIo({}, dir);
+    expect(await backend(confirm(), first)).toBe(0);
+    expect(JSON.parse(first.out.join(''))).toMatchObject({ type: 'paid', orderId: 'CLI-2', jti: 'cli-pay-2' });
+    expect(first.err.join('')).toContain('--jti cli-pay-2 --at ' + at);
+    expect(first.err.join('')).toContain('the device accepted the confirmation: paid');
+    expect(d.indicator.count('paid')).toBe(paidBefore + 1);
+
+    const again = captureIo({}, dir);
+    expect(await backend(confirm(), again)).toBe(0);
+    expect(JSON.parse(again.out.join(''))).toMatchObject({ type: 'rejected', reason: 'replayed', same: true, jti: 'cli-pay-2' });
+    expect(again.err.join('')).toContain('the device had already accepted this very confirmation (jti cli-pay-2)');
+    expect(d.indicator.count('paid')).toBe(paidBefore + 1);
+
+    const other = captureIo({}, dir);
+    expect(await backend(confirm('--wallet', 'PayPay'), other)).toBe(1);
+    const replay = JSON.parse(other.out.join('')) as Record<string, unknown>;
+    expect(replay).toMatchObject({ type: 'rejected', reason: 'replayed', jti: 'cli-pay-2' });
+    expect(replay.same).toBeUndefined();
+    expect(other.err.join('')).toContain('the device rejected the message: replayed');
+    expect(d.indicator.count('paid')).toBe(paidBefore + 1);
+  });
+
   it('times out with LINK_TIMEOUT when no device answers, and refuses bad flags', async () => {
     const io = captureIo({}, dir);
     await expect(

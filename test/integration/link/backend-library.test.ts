@@ -94,4 +94,23 @@ describe('the backend library', () => {
       await stranger.close();
     }
   });
+
+  it('the same confirmation again (same jti, time and body) is ok and `already`; other bytes under its jti are a replay', async () => {
+    const backend = await Backend.connect({ url: broker.url, privateKey: pair.privateKeyPem });
+    try {
+      expect((await backend.charge('sim-till-01', { orderId: 'L-2', amount: 700, currency: 'JPY', qr: 'QR-L-2' })).ok).toBe(true);
+      const paidBefore = d.indicator.count('paid');
+      const at = Math.floor(Date.now() / 1000);
+      const pay = { orderId: 'L-2', amount: 700, currency: 'JPY', providerTxnId: 'txn-L-2', paidAt: at };
+      const first = await backend.confirm('sim-till-01', pay, { jti: 'lib-pay-2', issuedAt: at });
+      expect(first).toMatchObject({ ok: true, already: false, event: { type: 'paid', jti: 'lib-pay-2' } });
+      const again = await backend.confirm('sim-till-01', pay, { jti: 'lib-pay-2', issuedAt: at });
+      expect(again).toMatchObject({ ok: true, already: true, event: { type: 'rejected', reason: 'replayed', same: true, jti: 'lib-pay-2' } });
+      const other = await backend.confirm('sim-till-01', { ...pay, wallet: 'PayPay' }, { jti: 'lib-pay-2', issuedAt: at });
+      expect(other).toMatchObject({ ok: false, already: false, event: { type: 'rejected', reason: 'replayed', jti: 'lib-pay-2' } });
+      expect(d.indicator.count('paid')).toBe(paidBefore + 1);
+    } finally {
+      await backend.close();
+    }
+  });
 });
