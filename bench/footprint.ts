@@ -36,13 +36,16 @@ async function importCpuMs(entry: string): Promise<number> {
   return Number(stdout.trim());
 }
 
-function rssOf(pid: number): Promise<number> {
-  return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+) kB/.exec(s)?.[1] ?? NaN) / 1024);
+/** VmRSS and VmHWM (the high-water mark since start) of a process, in MiB. */
+function memOf(pid: number): Promise<{ rss: number; peak: number }> {
+  const kb = (s: string, k: string): number => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(s)?.[1] ?? NaN) / 1024;
+  return readFile(`/proc/${pid}/status`, 'utf8').then((s) => ({ rss: kb(s, 'VmRSS'), peak: kb(s, 'VmHWM') }));
 }
 
 interface Started {
   readonly firstFrameMs: number;
   readonly idleRssMib: number;
+  readonly peakRssMib: number;
 }
 
 /** Start `argv`, time the first "first frame on the panel" line, then sample RSS once it idles. */
@@ -67,8 +70,8 @@ function startDaemon(cmd: string, argv: string[], env: NodeJS.ProcessEnv, settle
       if (Number.isNaN(firstFrameMs) && out.includes('first frame on the panel')) firstFrameMs = performance.now() - t0;
       if (!Number.isNaN(firstFrameMs) && wait(out)) {
         setTimeout(() => {
-          rssOf(child.pid ?? 0).then(
-            (rss) => finish(undefined, { firstFrameMs, idleRssMib: rss }),
+          memOf(child.pid ?? 0).then(
+            (m) => finish(undefined, { firstFrameMs, idleRssMib: m.rss, peakRssMib: m.peak }),
             (err: unknown) => finish(err as Error),
           );
         }, settleMs);
@@ -86,7 +89,7 @@ async function bareNode(cmd: string, pre: string[], settleMs: number, env: NodeJ
   const startMs = performance.now() - t0;
   const child = spawn(cmd, [...pre, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env: { ...process.env, ...env } });
   await new Promise((r) => setTimeout(r, settleMs));
-  const idleRssMib = await rssOf(child.pid ?? 0);
+  const idleRssMib = (await memOf(child.pid ?? 0)).rss;
   child.kill('SIGTERM');
   return { startMs, idleRssMib };
 }
@@ -128,7 +131,9 @@ export const footprintBench: Bench = async ({ quick }) => {
       stateDir: join(work, 'state'),
     });
     await writeFile(config, JSON.stringify({ ...raw, console: { enabled: false }, logLevel: 'info' }));
-    const settle = quick ? 1500 : 5000;
+    // Idle means after start-up's garbage is gone: V8's memory reducer returns the start-up heap
+    // about 8 s after the process goes quiet, so both processes are sampled well after that.
+    const settle = quick ? 12_000 : 20_000;
     const online = (out: string): boolean => out.includes('connected to the broker');
     const env = await unitEnv();
     const daemon = await startDaemon(process.execPath, [bundled, 'run', '--config', config], env, settle, online);
@@ -150,6 +155,12 @@ export const footprintBench: Bench = async ({ quick }) => {
         baseline: { name: 'bare node, waiting', value: bare.idleRssMib },
         target: '<= 1.5x bare node',
         met: daemon.idleRssMib <= 1.5 * bare.idleRssMib,
+      },
+      {
+        metric: 'peak RSS during start-up (VmHWM at the idle sample)',
+        value: daemon.peakRssMib,
+        unit: 'MiB',
+        baseline: { name: 'bare node, idle', value: bare.idleRssMib },
       },
       { metric: 'process start to the first frame on the panel', value: daemon.firstFrameMs, unit: 'ms', baseline: { name: 'node -e 0', value: bare.startMs } },
     ];
@@ -189,7 +200,7 @@ export const footprintBench: Bench = async ({ quick }) => {
         .map(([k, v]) => `${k}=${v}`)
         .join(
           ', ',
-        )}) for the daemon and its baseline alike. Import CPU: process.cpuUsage() around importing the CLI entry and the run command's modules in a fresh process, median of ${n}, alternating with the tsc build. RSS: /proc/<pid>/status VmRSS ${settle / 1000} s after the daemon logged its broker connection, against a bare node process sampled the same way. Start-up: from spawn to the daemon's "first frame on the panel" log line, which includes the simulated 2.9" panel's full refresh at its datasheet time (about 2 s), as on the glass.`,
+        )}) for the daemon and its baseline alike. Import CPU: process.cpuUsage() around importing the CLI entry and the run command's modules in a fresh process, median of ${n}, alternating with the tsc build. RSS: /proc/<pid>/status VmRSS ${settle / 1000} s after the daemon logged its broker connection (after V8's memory reducer has returned the start-up heap, about 8 s after start), against a bare node process sampled the same way; VmHWM gives the start-up peak. Start-up: from spawn to the daemon's "first frame on the panel" log line, which includes the simulated 2.9" panel's full refresh at its datasheet time (about 2 s), as on the glass.`,
       rows,
       notes,
     };

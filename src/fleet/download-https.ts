@@ -6,7 +6,6 @@
  */
 import { createWriteStream } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
-import { request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { TillqrError } from '../core/errors.js';
 
@@ -34,7 +33,9 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
-function get(url: URL, o: HttpsDownloadOptions, from: number): Promise<IncomingMessage> {
+async function get(url: URL, o: HttpsDownloadOptions, from: number): Promise<IncomingMessage> {
+  // Loaded on the first download: node:https (with http and tls) is about 4 MB of an idle daemon.
+  const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
       url,

@@ -25,7 +25,7 @@ export interface MosquittoOptions {
   extraConfig?: string[];
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -9,7 +9,7 @@
  * end up in the bundle fails the build: a release carries production code only.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 /**
@@ -24,6 +24,34 @@ const noSocks: Plugin = {
     b.onLoad({ filter: /.*/, namespace: 'tillqr-stub' }, () => ({
       loader: 'js',
       contents: "module.exports = { SocksClient: { createConnection() { throw new Error('SOCKS proxies are not supported by tillqr releases'); } } };",
+    }));
+  },
+};
+
+/**
+ * MQTT.js requires its WebSocket and TLS stream builders (and with them Node's http, https and
+ * tls: about 4 MB of a running daemon's memory) at the first connection, whatever the URL, and
+ * its SOCKS wrapper (dns, assert) with the TCP one. In a release each loads on its first use
+ * instead: an mqtt:// till never pays for WebSocket or TLS, and no till for SOCKS.
+ */
+const lazyMqttTransports: Plugin = {
+  name: 'tillqr-lazy-mqtt-transports',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(ws|tls|socks)$/ }, (a) => {
+      if (!/mqtt[\\/]build[\\/]lib[\\/]connect[\\/](index|tcp|tls)\.js$/.test(a.importer)) return undefined;
+      return { path: join(a.resolveDir, `${a.path.slice(2)}.js`), namespace: 'tillqr-lazy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'tillqr-lazy' }, (a) => ({
+      loader: 'js',
+      resolveDir: dirname(a.path),
+      contents: [
+        `const real = () => require(${JSON.stringify(a.path)});`,
+        'module.exports = {',
+        '  default: (client, opts) => real().default(client, opts),',
+        '  streamBuilder: (client, opts) => real().streamBuilder(client, opts),',
+        '  browserStreamBuilder: (client, opts) => real().browserStreamBuilder(client, opts),',
+        '};',
+      ].join('\n'),
     }));
   },
 };
@@ -64,7 +92,7 @@ export async function bundle(o: { projectRoot: string; outDir: string }): Promis
     metafile: true,
     logLevel: 'silent',
     external: [...EXTERNAL_PACKAGES, ...SIM_ONLY_PACKAGES],
-    plugins: [noSocks],
+    plugins: [noSocks, lazyMqttTransports],
     // CommonJS dependencies (qrcode, debug) call require() for Node built-ins.
     banner: { js: "import { createRequire as __tillqrRequire } from 'node:module'; const require = __tillqrRequire(import.meta.url);" },
   });

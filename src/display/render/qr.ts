@@ -3,7 +3,7 @@
  * least 2 px, a quiet zone of 4 modules, error correction M (L only when M does not fit at 2 px).
  * A payload that cannot be drawn that way is QR_TOO_LARGE; nothing is ever scaled or blurred.
  */
-import QRCode from 'qrcode';
+import QRCode from 'qrcode/lib/core/qrcode.js';
 import { TillqrError } from '../../core/errors.js';
 import { fillRect, type Surface } from './surface.js';
 
