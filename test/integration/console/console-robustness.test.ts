@@ -75,13 +75,14 @@ describe('console robustness', () => {
     expect(await h.client.request('get', ['console.maxLineBytes'])).toEqual({ key: 'console.maxLineBytes', value: 256 });
   });
 
-  it('answers every JSON request exactly once under a flood, dropping what it cannot take', async () => {
+  // A loaded machine (a CI run beside other work) has taken over 30 s to answer the 400.
+  it('answers every JSON request exactly once under a flood, dropping what it cannot take', { timeout: 120_000 }, async () => {
     const { host: h } = await start();
     const from = h.mark();
     const n = 400;
     h.write(Array.from({ length: n }, (_, i) => `{"id":"f${i}","cmd":"version"}\n`).join(''));
     // Busy replies may be written after the last accepted one: wait for n whole reply lines.
-    await until(() => replies(h.received.subarray(from).toString('utf8')).length >= n, `${n} complete replies`, 30_000);
+    await until(() => replies(h.received.subarray(from).toString('utf8')).length >= n, `${n} complete replies`, 100_000);
     const got = replies(h.received.subarray(from).toString('utf8'));
     expect(got.map((x) => x.id)).toHaveLength(n);
     expect(new Set(got.map((x) => x.id)).size).toBe(n);
