@@ -175,11 +175,30 @@ function plainEd25519Spki(pem: string): Buffer | undefined {
 }
 
 /**
+ * Answers of `ed25519PublicKeyProblem` by PEM. The configuration schema asks for every key at
+ * every validation (a fleet config push validates the whole file at least twice, each with every
+ * trusted key), and the point check is a modular exponentiation in BigInt: about a quarter of a
+ * push's CPU before this (bench/cluster.ts profile). A PEM's answer never changes, so this table
+ * changes only the time; it is bounded (a device trusts at most 48 keys; the oldest entry goes).
+ */
+const keyProblems = new Map<string, { readonly problem: string | undefined }>();
+const KEY_PROBLEMS_MAX = 256;
+
+/**
  * What `readEd25519PublicKey` would say about a PEM, without building a KeyObject when the PEM is
  * a plain Ed25519 SPKI block (the configuration schema runs this for every key at every
  * validation). Undefined when the key is usable.
  */
 export function ed25519PublicKeyProblem(pem: string): string | undefined {
+  const known = keyProblems.get(pem);
+  if (known !== undefined) return known.problem;
+  const problem = checkEd25519PublicKey(pem);
+  if (keyProblems.size >= KEY_PROBLEMS_MAX) keyProblems.delete(keyProblems.keys().next().value ?? '');
+  keyProblems.set(pem, { problem });
+  return problem;
+}
+
+function checkEd25519PublicKey(pem: string): string | undefined {
   const raw = plainEd25519Spki(pem);
   if (raw === undefined) {
     const r = readEd25519PublicKey(pem);
