@@ -144,7 +144,12 @@ export class FleetAgent {
     }
   }
 
-  /** A sweep: publish what the operator's view is made of again, once, after the ping's spread. */
+  /**
+   * A sweep: publish what the operator's view is made of again, once, after the ping's spread. Not
+   * retained: the retained copies already hold these very bytes (each is published retained when
+   * it changes and on every connect), and a retained publish costs a clustered broker a write to
+   * its retained store per device (RabbitMQ: a dets write on the node) for nothing.
+   */
   #answerPing(payload: Buffer): void {
     const ping = parseJsonPayload(fleetPingSchema, payload);
     if (ping === undefined) {
@@ -155,18 +160,18 @@ export class FleetAgent {
     const delay = Math.floor((this.#o.random ?? Math.random)() * (ping.spreadMs ?? 0));
     this.#pingAnswer = this.#o.clock.setTimeout(() => {
       this.#pingAnswer = undefined;
-      this.#report(this.desired.reported());
-      if (this.#lastUpdate !== undefined) this.#status(this.#lastUpdate);
+      this.#report(this.desired.reported(), false);
+      if (this.#lastUpdate !== undefined) this.#status(this.#lastUpdate, false);
     }, delay);
   }
 
-  #report(r: ReportedConfig): void {
-    this.#o.channel.publish(this.topics.device('config/reported'), JSON.stringify(r), { retain: true });
+  #report(r: ReportedConfig, retain = true): void {
+    this.#o.channel.publish(this.topics.device('config/reported'), JSON.stringify(r), { retain });
   }
 
-  #status(s: UpdateStatus): void {
+  #status(s: UpdateStatus, retain = true): void {
     this.#lastUpdate = s;
-    this.#o.channel.publish(this.topics.device('update/status'), JSON.stringify(s), { retain: true });
+    this.#o.channel.publish(this.topics.device('update/status'), JSON.stringify(s), { retain });
   }
 
   /** Restart for restart-only keys once no sale is on screen and no update is running (an update restarts anyway). */
