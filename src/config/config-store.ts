@@ -57,7 +57,7 @@ export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys].flatMap((k) => changedPaths(a[k], b[k], prefix === '' ? k : `${prefix}.${k}`));
   }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+  return a === b || JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
 }
 
 /** Does changing this key path need a restart? (any schema on the way down marked restart) */

@@ -28,8 +28,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const fh = await open(tmp, 'wx', opts.mode ?? 0o600);
+    // The folder is made only when it is missing (one call less per write, on a till's busiest path).
+    const fh = await open(tmp, 'wx', opts.mode ?? 0o600).catch(async (e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      return open(tmp, 'wx', opts.mode ?? 0o600);
+    });
     try {
       await fh.writeFile(data);
       await fh.sync();
