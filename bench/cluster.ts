@@ -6,10 +6,13 @@
  * push until every till reported the new version, `fleet status` by sweep (OperatorClient.sweep,
  * how many tills it lists and how long it takes) and a chunked update to 100 tills at once until
  * each has the whole artifact ("verifying"). Without RabbitMQ, the cluster rows are left out with
- * the reason in the notes.
+ * the reason in the notes. The tills' state dirs are on a tmpfs where there is one (/dev/shm): a
+ * real till has its own disk, and thousands of them fsyncing on this machine's one disk measure
+ * the disk's queue, not the fleet (every write and fsync still runs).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ConfigStore } from '../src/config/config-store.js';
@@ -27,6 +30,8 @@ import { host, key, releaseArtifact } from './fleet.js';
 import type { Bench, BenchRow, BenchSection } from './types.js';
 
 const PREFIX = 'tillqr/v1';
+/** Where the tills' state goes: a tmpfs when the machine has one (see the header). */
+const STATE_BASE = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 interface RunResult {
   readonly tills: number;
@@ -39,11 +44,14 @@ interface RunResult {
   readonly updated: number;
   readonly updateOf: number;
   readonly updateSec: number;
+  /** 1-minute load average when the run started and when the push started (others' work on the machine). */
+  readonly load: readonly [number, number];
 }
 
 /** One run: `tills` agents over `urls` (round robin), the operator and observer on the last URL. */
 async function fleetRun(urls: readonly string[], tills: number, updateOf: number, artifactBytes: number): Promise<RunResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'tillqr-bench-cluster-'));
+  const dir = await mkdtemp(join(STATE_BASE, 'tillqr-bench-cluster-'));
+  const loadAtStart = loadavg()[0] ?? 0;
   const clock = systemClock();
   const fleetKey = key();
   const releaseKey = key();
@@ -106,6 +114,7 @@ async function fleetRun(urls: readonly string[], tills: number, updateOf: number
     const connected = reported.size;
 
     const doc = signDesiredConfig('group:bench', 7, { display: { rotation: 180 } }, fleetKey);
+    const loadAtPush = loadavg()[0] ?? 0;
     const tPush = performance.now();
     await observer.publishAsync(`${PREFIX}/groups/bench/config/desired`, doc, { qos: 1, retain: true });
     await until(() => [...reported.values()].filter((v) => v === 7).length >= connected, 60_000);
@@ -132,7 +141,19 @@ async function fleetRun(urls: readonly string[], tills: number, updateOf: number
     const updateSec = (performance.now() - tUpd) / 1000;
     offServer();
     await op.close();
-    return { tills, connected, connectSec, pushed, pushSec, listed, statusSec, updated: targets.filter(done).length, updateOf, updateSec };
+    return {
+      tills,
+      connected,
+      connectSec,
+      pushed,
+      pushSec,
+      listed,
+      statusSec,
+      updated: targets.filter(done).length,
+      updateOf,
+      updateSec,
+      load: [loadAtStart, loadAtPush],
+    };
   } finally {
     for (const a of agents) await a.stop().catch(() => undefined);
     await observer.endAsync().catch(() => undefined);
@@ -192,12 +213,14 @@ export const clusterBench: Bench = async ({ quick }) => {
     await mosq.close();
   }
   const out: BenchRow[] = [];
+  let clustered: RunResult | undefined;
   const why = await rabbitmqUnavailable();
   if (why !== undefined) notes.push(`No cluster rows: ${why}.`);
   else {
     const cluster = await RabbitCluster.start();
     try {
       const r = await fleetRun(cluster.urls, tills, updateOf, artifactBytes);
+      clustered = r;
       out.push(...rows('RabbitMQ 3-node', r, single));
       if (r.connected < tills)
         notes.push(
@@ -208,9 +231,13 @@ export const clusterBench: Bench = async ({ quick }) => {
     }
   }
   out.push(...rows('one Mosquitto', single));
+  const load = (l: readonly [number, number]) => `${l[0].toFixed(1)} at its start, ${l[1].toFixed(1)} at the push`;
+  notes.push(
+    `Load average (1 min) on this ${cpus().length}-core machine, one Mosquitto: ${load(single.load)}${clustered !== undefined ? `; RabbitMQ: ${load(clustered.load)}` : ''} (the tills, the broker and the operator share the cores; above ${cpus().length} others' work was running too).`,
+  );
   const section: BenchSection = {
     title: 'Fleet on a clustered broker',
-    method: `${tills} simulated tills in one Node process (a fleet agent and one MQTT 3.1.1 connection each, own config file and state dir), round robin over the three nodes of a real RabbitMQ 3.10 cluster on loopback (test/helpers/rabbitmq-cluster.ts), the operator and observer on the third node; then the same on one loopback Mosquitto. Config push: one signed group document until every till reported its version. Fleet status: OperatorClient.sweep (fleet/ping, answers read live through "+"), tills listed and time to the end of the quiet window (1 s). Update: a ${(artifactBytes / 1e6).toFixed(1)} MB artifact over the chunked transfer to ${updateOf} tills at once.`,
+    method: `${tills} simulated tills in one Node process (a fleet agent and one MQTT 3.1.1 connection each, own config file and state dir${STATE_BASE === '/dev/shm' ? ' on a tmpfs, /dev/shm: a real till has its own disk, and 5,000 of them fsyncing on this one measure its queue; every write and fsync still runs' : ''}), round robin over the three nodes of a real RabbitMQ 3.10 cluster on loopback (test/helpers/rabbitmq-cluster.ts), the operator and observer on the third node; then the same on one loopback Mosquitto. Config push: one signed group document until every till reported its version. Fleet status: OperatorClient.sweep (fleet/ping, answers read live through "+"), tills listed and time to the end of the quiet window (1 s). Update: a ${(artifactBytes / 1e6).toFixed(1)} MB artifact over the chunked transfer to ${updateOf} tills at once.`,
     rows: out,
     notes,
   };
