@@ -15,8 +15,19 @@ import { promisify } from 'node:util';
 export const RELEASE_ARCHES = ['arm64', 'armhf', 'x64'] as const;
 export type ReleaseArch = (typeof RELEASE_ARCHES)[number];
 
+/** A bundled runtime's id (a folder name under <root>/runtimes/): `node-22.23.5-linux-arm64`. */
+export const RUNTIME_ID = /^[a-z0-9][a-z0-9._+-]{0,63}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Where a bundled runtime is the artifact's own gzip member: its id, and that member's SHA-256 and length (the artifact's last `bytes` bytes). */
+export interface RuntimePart {
+  readonly id: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
 export type ReleaseRuntime =
-  | { readonly kind: 'bundled'; readonly node: string; readonly nodeAbi: number }
+  | { readonly kind: 'bundled'; readonly node: string; readonly nodeAbi: number; readonly part?: RuntimePart }
   | { readonly kind: 'system'; readonly nodeMajor: number; readonly nodeAbi: number };
 
 export interface HostRuntime {
@@ -68,12 +79,27 @@ export function runtimeProblem(want: { arch?: string | undefined; runtime?: Rele
 export function releaseRuntimeOf(pkg: unknown): { arch?: string; runtime?: ReleaseRuntime } {
   const t = typeof pkg === 'object' && pkg !== null ? (pkg as { tillqr?: unknown }).tillqr : undefined;
   if (typeof t !== 'object' || t === null) return {};
-  const f = t as { arch?: unknown; runtime?: { kind?: unknown; node?: unknown; nodeMajor?: unknown }; nodeAbi?: unknown };
+  const f = t as {
+    arch?: unknown;
+    runtime?: { kind?: unknown; node?: unknown; nodeMajor?: unknown; id?: unknown; sha256?: unknown; bytes?: unknown };
+    nodeAbi?: unknown;
+  };
   const arch = typeof f.arch === 'string' ? f.arch : undefined;
   const abi = typeof f.nodeAbi === 'number' ? f.nodeAbi : -1;
   let runtime: ReleaseRuntime | undefined;
-  if (f.runtime?.kind === 'bundled') runtime = { kind: 'bundled', node: typeof f.runtime.node === 'string' ? f.runtime.node : 'unknown', nodeAbi: abi };
-  else if (f.runtime?.kind === 'system')
+  if (f.runtime?.kind === 'bundled') {
+    const { id, sha256, bytes } = f.runtime;
+    const part =
+      typeof id === 'string' &&
+      RUNTIME_ID.test(id) &&
+      typeof sha256 === 'string' &&
+      SHA256_HEX.test(sha256) &&
+      Number.isSafeInteger(bytes) &&
+      (bytes as number) > 0
+        ? { id, sha256, bytes: bytes as number }
+        : undefined;
+    runtime = { kind: 'bundled', node: typeof f.runtime.node === 'string' ? f.runtime.node : 'unknown', nodeAbi: abi, ...(part !== undefined ? { part } : {}) };
+  } else if (f.runtime?.kind === 'system')
     runtime = { kind: 'system', nodeMajor: typeof f.runtime.nodeMajor === 'number' ? f.runtime.nodeMajor : 0, nodeAbi: abi };
   return { ...(arch !== undefined ? { arch } : {}), ...(runtime !== undefined ? { runtime } : {}) };
 }

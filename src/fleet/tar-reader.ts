@@ -137,8 +137,16 @@ export class TarParser {
     }
   }
 
-  /** Call at the end of input: the archive must have ended properly. */
-  finish(): TarEvent[] {
+  /**
+   * Call at the end of input: the archive must have ended properly. `openEnded`: the input is a
+   * run of whole entries without the end marker (an artifact's application member, whose end
+   * marker comes with the runtime member); it must stop at an entry boundary.
+   */
+  finish(o: { openEnded?: boolean } = {}): TarEvent[] {
+    if (o.openEnded === true && this.#state === 'header' && this.#zeroBlocks === 0 && this.#buf.length === 0 && this.#pending() === undefined) {
+      this.#state = 'end';
+      return [{ kind: 'end' }];
+    }
     if (this.#state === 'end' || (this.#state === 'header' && this.#zeroBlocks === 1 && this.#buf.length === 0)) {
       if (this.#state !== 'end') {
         this.#state = 'end';
@@ -147,6 +155,11 @@ export class TarParser {
       return [];
     }
     throw bad('the archive is truncated');
+  }
+
+  /** A pax or GNU long-name header read and waiting for the entry it belongs to. */
+  #pending(): string | undefined {
+    return this.#pax.size > 0 || this.#longName !== undefined || this.#longLink !== undefined ? 'meta' : undefined;
   }
 
   #header(h: Buffer): TarEvent | undefined {

@@ -22,6 +22,25 @@ export interface UnpackLimits {
   readonly maxEntries: number;
 }
 
+/**
+ * One part of a split artifact (decision 0009): the application member is bytes [0, app.size)
+ * and ends without the tar end marker (`openEnded`), none of its entries in `runtime/`
+ * (`refuse`); the runtime member is the rest, every entry in `runtime/`, unpacked with that
+ * folder taken off (`strip`) into the runtime's own place. The default is the whole file.
+ */
+export interface UnpackPart {
+  readonly start?: number;
+  /** Exclusive. */
+  readonly end?: number;
+  readonly openEnded?: boolean;
+  /** Every entry lies in this top-level folder, which is taken off. */
+  readonly strip?: string;
+  /** No entry may lie in this top-level folder. */
+  readonly refuse?: string;
+}
+
+const under = (rel: string, top: string): boolean => rel === top || rel.startsWith(`${top}/`);
+
 function bad(message: string): TillqrError {
   return new TillqrError('UPDATE_FAILED', `bad artifact: ${message}`, { reason: 'bad_artifact' });
 }
@@ -106,6 +125,7 @@ export async function resolvesInside(root: string, abs: string): Promise<boolean
 class Extractor {
   readonly #root: string;
   readonly #limits: UnpackLimits;
+  readonly #part: UnpackPart;
   readonly #realDirs = new Set<string>(['']);
   readonly #files = new Set<string>();
   readonly #links: string[] = [];
@@ -113,9 +133,24 @@ class Extractor {
   #entries = 0;
   #file: FileHandle | undefined;
 
-  constructor(root: string, limits: UnpackLimits) {
+  constructor(root: string, limits: UnpackLimits, part: UnpackPart) {
     this.#root = root;
     this.#limits = limits;
+    this.#part = part;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The entry's path in this part's destination, or undefined for the destination itself. */
+  #place(path: string): string | undefined {
+    const rel = safeEntryPath(path);
+    const { strip, refuse } = this.#part;
+    if (rel !== undefined && refuse !== undefined && under(rel, refuse)) throw bad(`${JSON.stringify(path)} is in ${refuse}/, which this part may not hold`);
+    if (strip === undefined) return rel;
+    if (rel === undefined || !under(rel, strip)) throw bad(`${JSON.stringify(path)} is not in ${strip}/, where every entry of this part lies`);
+    return rel === strip ? undefined : rel.slice(strip.length + 1);
   }
 
   /** Make sure every directory on the way exists and is a real directory (never a link we would write through). */
@@ -136,7 +171,7 @@ class Extractor {
 
   async entry(e: TarEntry): Promise<void> {
     if (++this.#entries > this.#limits.maxEntries) throw bad(`more than ${this.#limits.maxEntries} entries`);
-    const rel = safeEntryPath(e.path);
+    const rel = this.#place(e.path);
     if (rel === undefined) return;
     const parent = posix.dirname(rel);
     await this.#dir(parent === '.' ? '' : parent);
@@ -155,7 +190,7 @@ class Extractor {
         const target = e.linkTarget ?? '';
         let to: string | undefined;
         try {
-          to = safeEntryPath(target);
+          to = this.#place(target);
         } catch {
           to = undefined;
         }
@@ -200,10 +235,10 @@ class Extractor {
   }
 }
 
-/** Unpack `artifact` (tar.gz) into the existing empty directory `dest`. */
-export async function unpackRelease(artifact: string, dest: string, limits: UnpackLimits): Promise<{ entries: number }> {
+/** Unpack `artifact` (tar.gz), or one part of it, into the existing empty directory `dest`. */
+export async function unpackRelease(artifact: string, dest: string, limits: UnpackLimits, part: UnpackPart = {}): Promise<{ entries: number; bytes: number }> {
   const parser = new TarParser();
-  const x = new Extractor(dest, limits);
+  const x = new Extractor(dest, limits, part);
   let entries = 0;
   const handle = async (events: ReturnType<TarParser['push']>): Promise<void> => {
     for (const ev of events) {
@@ -224,12 +259,13 @@ export async function unpackRelease(artifact: string, dest: string, limits: Unpa
     }
   };
   try {
-    const gunzip = createReadStream(artifact).pipe(createGunzip());
+    const range = { ...(part.start !== undefined ? { start: part.start } : {}), ...(part.end !== undefined ? { end: part.end - 1 } : {}) };
+    const gunzip = createReadStream(artifact, range).pipe(createGunzip());
     for await (const chunk of gunzip) {
       await handle(parser.push(chunk as Buffer));
       if (parser.ended) break;
     }
-    await handle(parser.finish());
+    await handle(parser.finish({ openEnded: part.openEnded === true }));
     await x.checkLinks();
   } catch (e) {
     await x.abort();
@@ -239,7 +275,7 @@ export async function unpackRelease(artifact: string, dest: string, limits: Unpa
       throw bad(code === 'EEXIST' ? 'an entry appears twice' : 'not a gzip file, or corrupt');
     throw new TillqrError('UPDATE_FAILED', `unpacking failed: ${(e as Error).message}`, { reason: 'install_failed' }, { cause: e });
   }
-  return { entries };
+  return { entries, bytes: x.bytes };
 }
 
 /** Flush the file system holding `dir` to disk (syncfs through coreutils `sync -f`); one call instead of an fsync per file. */

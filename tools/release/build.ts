@@ -8,7 +8,9 @@
  *   bin/tillqr           starts the CLI with the right runtime
  *   dist/src/cli/...     the daemon and CLI bundled (bundle.ts)
  *   node_modules/...     the externals, with addons compiled for the target (deps.ts, addons.ts)
- *   runtime/             bin/node and its LICENSE, where the target needs a bundled runtime
+ *   runtime/             bin/node and its LICENSE, where the target needs a bundled runtime: the
+ *                        second gzip member of the artifact (pack.ts), named in package.json by
+ *                        its runtime id, SHA-256 and length, so a device that has it skips it
  *   device/, systemd/    the install script, config.txt lines, udev rules, the unit
  *   licenses.json        every third-party package inside, with its licence
  *   MANIFEST.sha256      every file's SHA-256
@@ -26,9 +28,9 @@ import { isVersion } from '../../src/fleet/semver.js';
 import { ADDONS, buildAddon } from './addons.js';
 import { bundle, EXTERNAL_PACKAGES } from './bundle.js';
 import { copyRuntimePackages } from './deps.js';
-import { packReproducible, sourceDateEpoch, writeManifest } from './pack.js';
+import { packReproducible, packRuntimePart, sourceDateEpoch, writeManifest, type Part } from './pack.js';
 import { bundledRuntime, cacheRoot } from './runtime.js';
-import { ARCHES, isArch, TARGETS, type Arch, type Target } from './targets.js';
+import { ARCHES, isArch, runtimeId, TARGETS, type Arch, type Target } from './targets.js';
 
 const run = promisify(execFile);
 
@@ -42,6 +44,10 @@ export interface ReleaseInfo {
   readonly bytes: number;
   readonly runtimeBytes: number;
   readonly files: number;
+  /** Where the artifact carries a runtime: its id, and the two gzip members (application, runtime). */
+  readonly runtimeId?: string;
+  readonly app?: Part;
+  readonly runtime?: Part;
 }
 
 export function artifactName(version: string, arch: Arch): string {
@@ -90,6 +96,7 @@ export async function buildRelease(o: {
   let nodedir = '/usr';
   let runtimeBytes = 0;
   let runtimeVersion: string | undefined;
+  let runtimePart: Awaited<ReturnType<typeof packRuntimePart>> | undefined;
   if (target.runtime.kind === 'bundled') {
     const rt = await bundledRuntime(target.runtime, log);
     nodedir = rt.dir;
@@ -98,6 +105,7 @@ export async function buildRelease(o: {
     await copyFile(join(rt.dir, 'bin', 'node'), join(stage, 'runtime', 'bin', 'node'));
     await copyFile(join(rt.dir, 'LICENSE'), join(stage, 'runtime', 'LICENSE'));
     runtimeBytes = (await stat(join(stage, 'runtime', 'bin', 'node'))).size;
+    runtimePart = await packRuntimePart(stage, 'runtime');
   } else {
     const abi = Number((await readFile('/usr/include/node/node_version.h', 'utf8')).match(/#define NODE_MODULE_VERSION (\d+)/)?.[1]);
     if (abi !== target.runtime.abi) throw new Error(`${target.arch} needs Node headers for ABI ${target.runtime.abi} in /usr/include/node; found ${abi}`);
@@ -134,7 +142,11 @@ export async function buildRelease(o: {
       arch: target.arch,
       debianArch: target.debianArch,
       nodeArch: target.nodeArch,
-      runtime: target.runtime.kind === 'bundled' ? { kind: 'bundled', node: runtimeVersion } : { kind: 'system', nodeMajor: target.runtime.major },
+      // A bundled runtime is the artifact's last `bytes` bytes (its own gzip member) with this SHA-256.
+      runtime:
+        target.runtime.kind === 'bundled'
+          ? { kind: 'bundled', node: runtimeVersion, id: runtimeId(target), sha256: runtimePart?.sha256, bytes: runtimePart?.bytes }
+          : { kind: 'system', nodeMajor: target.runtime.major },
       nodeAbi: target.runtime.abi,
       ...(commit !== undefined ? { commit } : {}),
     },
@@ -144,10 +156,17 @@ export async function buildRelease(o: {
 
   await mkdir(o.outDir, { recursive: true });
   const out = join(o.outDir, artifactName(pkg.version, target.arch));
-  const sha256 = await packReproducible(stage, out, await sourceDateEpoch(root));
-  const bytes = (await stat(out)).size;
+  const packed = await packReproducible(stage, out, await sourceDateEpoch(root), runtimePart !== undefined ? { dir: 'runtime', part: runtimePart } : undefined);
   await rm(work, { recursive: true, force: true });
-  return { arch: target.arch, path: out, sha256, bytes, runtimeBytes, files };
+  return {
+    arch: target.arch,
+    path: out,
+    sha256: packed.sha256,
+    bytes: packed.bytes,
+    runtimeBytes,
+    files,
+    ...(packed.app !== undefined && packed.runtime !== undefined ? { runtimeId: runtimeId(target), app: packed.app, runtime: packed.runtime } : {}),
+  };
 }
 
 const BUNDLE_NOTE = 'dist/src/cli (bundled)';
@@ -173,10 +192,14 @@ async function main(): Promise<void> {
       ...(values.version !== undefined ? { version: values.version } : {}),
       log: (s) => process.stderr.write(`release: ${s}\n`),
     });
-    const app = r.bytes;
+    const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
     process.stdout.write(
-      `${r.path}\n  ${(app / 2 ** 20).toFixed(1)} MiB, ${r.files} files, sha256 ${r.sha256}${r.runtimeBytes > 0 ? ` (includes Node.js runtime, ${(r.runtimeBytes / 2 ** 20).toFixed(0)} MiB uncompressed)` : ''}\n`,
+      `${r.path}\n  ${mib(r.bytes)}, ${r.files} files, sha256 ${r.sha256}${r.runtimeBytes > 0 ? ` (includes Node.js runtime, ${(r.runtimeBytes / 2 ** 20).toFixed(0)} MiB uncompressed)` : ''}\n`,
     );
+    if (r.app !== undefined && r.runtime !== undefined)
+      process.stdout.write(
+        `  application part ${mib(r.app.bytes)} (${r.app.bytes} bytes), runtime part ${r.runtimeId} ${mib(r.runtime.bytes)} (${r.runtime.bytes} bytes)\n`,
+      );
   }
 }
 

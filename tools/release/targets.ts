@@ -78,6 +78,11 @@ export const TARGETS: Readonly<Record<Arch, Target>> = {
   },
 };
 
+/** The id a bundled runtime goes by on a device (`<root>/runtimes/<id>/`) and in a signed job: `node-22.23.5-linux-arm64`. */
+export function runtimeId(t: Target): string {
+  return t.runtime.kind === 'bundled' ? `node-${t.runtime.version}-linux-${t.arch}` : `system-node-${t.runtime.major}`;
+}
+
 export function isArch(s: string): s is Arch {
   return (ARCHES as readonly string[]).includes(s);
 }
