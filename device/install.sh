@@ -11,7 +11,10 @@
 #   user and groups, directories, fonts (device/fonts.txt), config.txt lines (device/config.txt,
 #   between "# BEGIN tillqr" / "# END tillqr"), the g_serial module, udev rules, the systemd unit,
 #   /usr/local/bin/tillqr, and the first release with its `current` and `committed` links (an
-#   existing release is never replaced: later releases come as signed updates).
+#   existing release is never replaced: later releases come as signed updates). A runtime the
+#   release carries goes to /opt/tillqr/runtimes/<id>/, shared by the releases that use it, with
+#   the SHA-256 of the artifact member it came from (decision 0009): the first signed update that
+#   keeps the runtime then fetches the application member only.
 #
 # VOICE=max98357a|hifiberry-dac|jack|usb also sets up sound for the voice (docs/hardware.md, "Sound"):
 # espeak-ng and alsa-utils, the service user in group audio, and that output's config.txt line.
@@ -98,6 +101,20 @@ version="$("$node" -p 'require(process.argv[1]).version' "$src/package.json")"
 if [[ -f "$src/MANIFEST.sha256" ]]; then
   (cd "$src" && sha256sum --quiet --strict -c MANIFEST.sha256) || die "the release's files do not match its MANIFEST.sha256"
 fi
+# A bundled runtime carried as the artifact's last gzip member: its id, that member's SHA-256 and length.
+runtime_id=""
+runtime_sha=""
+if [[ "$runtime_kind" == bundled && -d "$src/runtime" ]]; then
+  runtime_id="$(field id)"
+  runtime_sha="$(field sha256)"
+  runtime_bytes="$(field bytes)"
+  if [[ ! "$runtime_id" =~ ^[a-z0-9][a-z0-9._+-]{0,63}$ || ! "$runtime_sha" =~ ^[0-9a-f]{64}$ || ! "$runtime_bytes" =~ ^[0-9]+$ ]]; then
+    runtime_id=""
+  elif [[ -n "$ARTIFACT" ]]; then
+    got="$(tail -c "$runtime_bytes" "$ARTIFACT" | sha256sum | cut -d ' ' -f 1)"
+    [[ "$got" == "$runtime_sha" ]] || die "the artifact's last $runtime_bytes bytes are not the runtime member its package.json names (SHA-256 $runtime_sha)"
+  fi
+fi
 
 # --- user and groups ----------------------------------------------------------------------
 for g in gpio spi dialout video "$USER_NAME"; do
@@ -178,6 +195,27 @@ if [[ -n "$ROOT" || -d /run/systemd/system ]]; then sys systemctl daemon-reload;
 sys systemctl enable tillqr.service
 
 # --- the first release --------------------------------------------------------------------
+# The shared runtime: put in place whole (a temporary name, then mv), never replaced. Fails (the
+# release keeps its own copy) when runtimes/<id> holds that runtime from another member.
+share_runtime() {
+  local rdir="$PREFIX/runtimes/$runtime_id" rtmp="$PREFIX/runtimes/.$runtime_id.install.tmp" rec
+  if [[ -d "$rdir" ]]; then
+    rec="$(sed -n 's/^ *"sha256": *"\([0-9a-f]*\)".*$/\1/p' "$rdir/installed-from.json" 2>/dev/null | head -n 1)"
+    if [[ "$rec" == "$runtime_sha" && -x "$rdir/bin/node" ]]; then return 0; fi
+    say "runtimes/$runtime_id holds that runtime from another artifact; release $version keeps its own copy"
+    return 1
+  fi
+  install -d -m 0755 "$PREFIX/runtimes"
+  rm -rf "$rtmp"
+  cp -a "$src/runtime" "$rtmp"
+  printf '{\n  "id": "%s",\n  "sha256": "%s"\n}\n' "$runtime_id" "$runtime_sha" >"$rtmp/installed-from.json"
+  chmod 0644 "$rtmp/installed-from.json"
+  sync -f "$rtmp" 2>/dev/null || sync
+  mv -T "$rtmp" "$rdir"
+  sys chown -R "$USER_NAME:$USER_NAME" "$PREFIX/runtimes"
+  say "runtime $runtime_id in runtimes/, shared by the releases that use it"
+}
+
 dest="$PREFIX/releases/$version"
 if [[ -d "$dest" ]]; then
   say "release $version is already installed"
@@ -185,9 +223,12 @@ else
   tmp="$PREFIX/releases/.$version.install.tmp"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  for part in package.json dist node_modules bin runtime assets device systemd README.md licenses.json MANIFEST.sha256; do
+  for part in package.json dist node_modules bin assets device systemd README.md licenses.json MANIFEST.sha256; do
     if [[ -e "$src/$part" ]]; then cp -a "$src/$part" "$tmp/"; fi
   done
+  if [[ -e "$src/runtime" ]]; then
+    if [[ -n "$runtime_id" ]] && share_runtime; then ln -s "../../runtimes/$runtime_id" "$tmp/runtime"; else cp -a "$src/runtime" "$tmp/"; fi
+  fi
   mv "$tmp" "$dest"
   sys chown -R "$USER_NAME:$USER_NAME" "$dest"
   say "installed release $version"

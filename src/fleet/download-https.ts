@@ -1,8 +1,11 @@
 /**
  * Download an artifact over HTTPS into a file, with progress, a stall timeout, a size cap, a few
  * redirects (HTTPS only) and resume: a partial file left by an earlier attempt is continued with
- * a Range request when the server supports it. Integrity is checked afterwards against the job's
- * signed SHA-256, not here.
+ * a Range request when the server supports it. With `prefix`, only the resource's first `size`
+ * bytes are fetched (a split artifact's application member, decision 0009): asked for with a
+ * Range request `bytes=<from>-<size-1>`, and from a server that ignores ranges the first `size`
+ * bytes of its answer are kept and the connection closed. Integrity is checked afterwards against
+ * the job's signed SHA-256, not here.
  */
 import { createWriteStream } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
@@ -12,7 +15,9 @@ import { TillqrError } from '../core/errors.js';
 export interface HttpsDownloadOptions {
   readonly url: string;
   readonly dest: string;
+  /** Bytes to fetch: the whole resource, or with `prefix` its first `size` bytes. */
   readonly size: number;
+  readonly prefix?: boolean;
   /** Extra trusted CA certificates (PEM). */
   readonly ca?: string | Buffer;
   readonly stallMs: number;
@@ -42,7 +47,7 @@ async function get(url: URL, o: HttpsDownloadOptions, from: number): Promise<Inc
       {
         method: 'GET',
         ...(o.ca !== undefined ? { ca: o.ca } : {}),
-        headers: from > 0 ? { range: `bytes=${from}-` } : {},
+        headers: o.prefix === true ? { range: `bytes=${from}-${o.size - 1}` } : from > 0 ? { range: `bytes=${from}-` } : {},
         ...(o.signal !== undefined ? { signal: o.signal } : {}),
       },
       resolve,
@@ -98,31 +103,41 @@ export async function downloadHttps(o: HttpsDownloadOptions): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {
       let timer = setTimeout(() => body.destroy(failed(`the download stalled for ${o.stallMs} ms`)), o.stallMs);
+      let enough = false;
       body.on('data', (chunk: Buffer) => {
+        if (enough) return;
         clearTimeout(timer);
         timer = setTimeout(() => body.destroy(failed(`the download stalled for ${o.stallMs} ms`)), o.stallMs);
-        bytes += chunk.length;
-        if (bytes > o.size) {
+        if (bytes + chunk.length > o.size && o.prefix !== true) {
           body.destroy(failed(`the artifact is larger than the ${o.size} bytes the job announced`));
           return;
         }
-        if (!out.write(chunk)) {
+        const take = chunk.subarray(0, o.size - bytes);
+        bytes += take.length;
+        if (!out.write(take)) {
           body.pause();
           out.once('drain', () => body.resume());
         }
         o.onProgress(bytes);
+        if (o.prefix === true && bytes === o.size) {
+          // The prefix is here: the rest of the answer (a server that ignored the range) is not wanted.
+          enough = true;
+          clearTimeout(timer);
+          body.destroy();
+          out.end(() => resolve());
+        }
       });
       body.on('end', () => {
         clearTimeout(timer);
-        out.end(() => resolve());
+        if (!enough) out.end(() => resolve());
       });
       body.on('error', (e) => {
         clearTimeout(timer);
-        out.end(() => reject(e instanceof TillqrError ? e : failed(`the download broke off: ${e.message}`, e)));
+        if (!enough) out.end(() => reject(e instanceof TillqrError ? e : failed(`the download broke off: ${e.message}`, e)));
       });
       body.on('aborted', () => {
         clearTimeout(timer);
-        out.end(() => reject(failed('the server closed the connection early')));
+        if (!enough) out.end(() => reject(failed('the server closed the connection early')));
       });
       out.on('error', (e) => {
         clearTimeout(timer);

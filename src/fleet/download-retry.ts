@@ -44,7 +44,7 @@ export function retryable(e: unknown): boolean {
 }
 
 export interface StreamDownloadOptions extends Omit<StreamClientOptions, 'maxStalls'> {
-  /** The job's signed SHA-256 of the artifact. */
+  /** The job's signed SHA-256 of what is fetched (the artifact, or its first `length` bytes). */
   readonly sha256: string;
   /** Defaults to streamRetryPolicy(timeoutMs). */
   readonly policy?: RetryPolicy;
@@ -76,7 +76,7 @@ export class StreamDownload {
       this.#client = client;
       try {
         await client.run();
-        await verifyArtifact(this.#o.dest, this.#o.size, this.#o.sha256).catch(async (e: unknown) => {
+        await verifyArtifact(this.#o.dest, Math.min(this.#o.length ?? this.#o.size, this.#o.size), this.#o.sha256).catch(async (e: unknown) => {
           await rm(this.#o.dest, { force: true });
           throw e;
         });

@@ -134,7 +134,8 @@ export class HealthWindow {
       o.setState(await commitRelease(o.fx, o.state(), floor, o.nowSec()));
       o.finalStatus();
       const gone = await o.fx.releases.prune([p.version, p.previous], o.keepReleases, compareVersions);
-      if (gone.length > 0) o.fx.logger.info('removed old releases', { versions: gone });
+      if (gone.releases.length > 0) o.fx.logger.info('removed old releases', { versions: gone.releases });
+      if (gone.runtimes.length > 0) o.fx.logger.info('removed runtimes no kept release uses', { runtimes: gone.runtimes });
     } catch (e) {
       o.fx.logger.error('could not commit the release; the boot check will decide at the next start', { error: e });
     }

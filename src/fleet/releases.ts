@@ -7,6 +7,10 @@
  *                                            the boot check runs from here, so a new release
  *                                            cannot break its own rollback
  *
+ *   <root>/runtimes/<id>/        a bundled Node.js shared by the releases that link to it
+ *                                (releases/<version>/runtime -> ../../runtimes/<id>; runtimes.ts),
+ *                                removed with the last release on disk that uses it
+ *
  *   <root>/config-snapshots/<version>.json   the config file as that release last ran with it
  *                                            (taken before switching away from it and when it
  *                                            is committed), restored when `current` switches
@@ -20,6 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { TillqrError } from '../core/errors.js';
 import { fsyncDir, writeFileAtomic } from '../store/atomic-file.js';
+import { RuntimeStore } from './runtimes.js';
 import { isVersion } from './semver.js';
 
 export const ENTRY_POINT = 'dist/src/cli/tillqr.js';
@@ -28,10 +33,12 @@ export type LinkName = 'current' | 'committed';
 export class ReleaseDir {
   readonly root: string;
   readonly releases: string;
+  readonly runtimes: RuntimeStore;
 
   constructor(root: string) {
     this.root = root;
     this.releases = join(root, 'releases');
+    this.runtimes = new RuntimeStore(root);
   }
 
   dirOf(version: string): string {
@@ -133,14 +140,18 @@ export class ReleaseDir {
     ] as const) {
       await Promise.all(names.filter((n) => n.startsWith('.') && n.endsWith('.tmp')).map((n) => rm(join(dir, n), { recursive: true, force: true })));
     }
+    await this.runtimes.cleanTemps();
   }
 
   async remove(version: string): Promise<void> {
     await rm(this.dirOf(version), { recursive: true, force: true });
   }
 
-  /** Keep `keep` (always) plus the newest others up to `max` in total; remove the rest. */
-  async prune(keep: readonly string[], max: number, order: (a: string, b: string) => number): Promise<string[]> {
+  /**
+   * Keep `keep` (always) plus the newest others up to `max` in total; remove the rest, then every
+   * shared runtime no release left on disk links to.
+   */
+  async prune(keep: readonly string[], max: number, order: (a: string, b: string) => number): Promise<{ releases: string[]; runtimes: string[] }> {
     const all = await this.versions();
     const others = all
       .filter((v) => !keep.includes(v))
@@ -152,7 +163,7 @@ export class ReleaseDir {
       await this.remove(v);
       await rm(this.snapshotOf(v), { force: true });
     }
-    return gone;
+    return { releases: gone, runtimes: await this.runtimes.collect() };
   }
 }
 

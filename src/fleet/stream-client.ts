@@ -7,7 +7,9 @@
  * asked again; `maxStalls` timeouts in a row while connected, with no new block, end the attempt
  * (retryable; download-retry.ts decides). Only frames carrying this attempt's random token count:
  * any other frame on stream/data (stale, or published by someone else) is ignored and counted,
- * so it can neither end nor corrupt the download.
+ * so it can neither end nor corrupt the download. With `length`, only the stream's first `length`
+ * bytes are fetched (a split artifact's application member, decision 0009): the blocks covering
+ * them, the last one cut at `length`.
  */
 import { randomBytes } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
@@ -21,7 +23,10 @@ import { blockCount, blockLength } from './stream-codec.js';
 
 export interface StreamClientOptions {
   readonly stream: string;
+  /** The whole stream's size (what the server's blocks are cut from). */
   readonly size: number;
+  /** Fetch only bytes 0..length-1 (default: all of them). */
+  readonly length?: number;
   readonly blockSize: number;
   readonly window: number;
   readonly dest: string;
@@ -30,7 +35,8 @@ export interface StreamClientOptions {
   readonly logger: Logger;
   readonly request: (r: StreamRequest) => void;
   readonly connected: () => boolean;
-  readonly onProgress: (bytes: number) => void;
+  /** Bytes on disk, and blocks. */
+  readonly onProgress: (bytes: number, blocks: number) => void;
   /** Request timeouts in a row (connected, no new block) that end the attempt; unbounded when absent. */
   readonly maxStalls?: number;
 }
@@ -40,12 +46,14 @@ export function stalled(message: string): TillqrError {
   return new TillqrError('UPDATE_FAILED', message, { reason: 'download_failed', retryable: true });
 }
 
-const progressSchema = object({ stream: string(), size: int(), blockSize: int(), have: string() });
+const progressSchema = object({ stream: string(), size: int(), length: int().optional(), blockSize: int(), have: string() });
 const PERSIST_EVERY = 64;
 
 export class StreamClient {
   readonly #o: StreamClientOptions;
   readonly #n: number;
+  /** Bytes fetched: the stream, or its first `length` bytes. */
+  readonly #length: number;
   readonly #have: Uint8Array;
   readonly #token = randomBytes(9).toString('base64url');
   readonly #outstanding = new Set<number>();
@@ -63,7 +71,8 @@ export class StreamClient {
 
   constructor(o: StreamClientOptions) {
     this.#o = o;
-    this.#n = blockCount(o.size, o.blockSize);
+    this.#length = Math.min(o.length ?? o.size, o.size);
+    this.#n = blockCount(this.#length, o.blockSize);
     this.#have = new Uint8Array(Math.ceil(this.#n / 8));
   }
 
@@ -92,8 +101,8 @@ export class StreamClient {
   async run(): Promise<void> {
     await this.#restore();
     this.#fh = await open(this.#o.dest, this.#count > 0 ? 'r+' : 'w+', 0o600);
-    await this.#fh.truncate(this.#o.size);
-    this.#o.onProgress(this.#bytes);
+    await this.#fh.truncate(this.#length);
+    this.#o.onProgress(this.#bytes, this.#count);
     if (this.#count === this.#n) return this.#complete();
     const done = new Promise<void>((resolve, reject) => (this.#done = { resolve, reject }));
     this.#fill();
@@ -129,11 +138,12 @@ export class StreamClient {
     this.#stalls = 0;
     this.#outstanding.delete(i);
     this.#count++;
-    this.#bytes += data.length;
+    const keep = blockLength(i, this.#length, this.#o.blockSize);
+    this.#bytes += keep;
     const fh = this.#fh;
     if (fh === undefined) return;
-    this.#writes = this.#writes.then(() => fh.write(data, 0, data.length, i * this.#o.blockSize)).catch((e: unknown) => this.#fail(e as Error));
-    this.#o.onProgress(this.#bytes);
+    this.#writes = this.#writes.then(() => fh.write(data, 0, keep, i * this.#o.blockSize)).catch((e: unknown) => this.#fail(e as Error));
+    this.#o.onProgress(this.#bytes, this.#count);
     if (++this.#sinceSave >= PERSIST_EVERY) {
       this.#sinceSave = 0;
       this.#writes = this.#writes.then(() => this.#save()).catch((e: unknown) => this.#o.logger.warn('could not save the transfer progress', { error: e }));
@@ -254,6 +264,7 @@ export class StreamClient {
     await writeJsonAtomic(this.progressPath, {
       stream: this.#o.stream,
       size: this.#o.size,
+      length: this.#length,
       blockSize: this.#o.blockSize,
       have: Buffer.from(this.#have).toString('base64'),
     });
@@ -267,14 +278,21 @@ export class StreamClient {
       raw = undefined;
     }
     const r = progressSchema.safeParse(raw);
-    if (!r.ok || r.value.stream !== this.#o.stream || r.value.size !== this.#o.size || r.value.blockSize !== this.#o.blockSize) return;
+    if (
+      !r.ok ||
+      r.value.stream !== this.#o.stream ||
+      r.value.size !== this.#o.size ||
+      (r.value.length ?? r.value.size) !== this.#length ||
+      r.value.blockSize !== this.#o.blockSize
+    )
+      return;
     const bits = Buffer.from(r.value.have, 'base64');
     if (bits.length !== this.#have.length) return;
     this.#have.set(bits);
     for (let i = 0; i < this.#n; i++) {
       if (this.#has(i)) {
         this.#count++;
-        this.#bytes += blockLength(i, this.#o.size, this.#o.blockSize);
+        this.#bytes += blockLength(i, this.#length, this.#o.blockSize);
       }
     }
     this.#o.logger.info('resuming a chunked transfer', { stream: this.#o.stream, have: this.#count, of: this.#n });

@@ -1,7 +1,8 @@
 /**
  * Software updates on the device: receive a signed job, check it (release key, audience, expiry,
  * from-version, anti-rollback), wait until no sale is on screen, download (HTTPS or chunked
- * MQTT), verify, install, switch and restart; after the restart, commit the release when it is
+ * MQTT; only the application member of a split artifact when this device has its runtime
+ * already, decision 0009), verify, install, switch and restart; after the restart, commit the release when it is
  * healthy within the health window or switch back. Every step is published on update/status.
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
@@ -24,11 +25,11 @@ import type { fleetConfigSchema } from './config.js';
 import { downloadHttps } from './download-https.js';
 import { hostRuntime, releaseArchOf, type HostRuntime } from './host-runtime.js';
 import { jobProblem } from './job-check.js';
-import { switchToPending, unpackInto, verifyArtifact } from './installer.js';
+import { switchToPending, unpackInto, verifyArtifact, verifySplitArtifact } from './installer.js';
 import type { FleetHost } from './ports.js';
 import { checkNewRelease, type ConfigFileAccess } from './release-check.js';
 import type { ReleaseDir } from './releases.js';
-import { planInstall, planJob } from './update-plan.js';
+import { planFetch, planInstall, planJob, type FetchPlan } from './update-plan.js';
 import { HealthWindow } from './health-window.js';
 import { verifyDoc } from './signed-doc.js';
 import { StreamDownload } from './download-retry.js';
@@ -75,6 +76,8 @@ export class UpdateAgent {
   #next: Buffer | undefined;
   #stream: StreamDownload | undefined;
   #lastPercent = -1;
+  /** What the job in progress downloads, for update/status. */
+  #fetch: NonNullable<UpdateStatus['fetch']> | undefined;
   #stopped = false;
   #window: HealthWindow | undefined;
   #snapshots: Promise<void> = Promise.resolve();
@@ -235,14 +238,20 @@ export class UpdateAgent {
   }
 
   async #run(job: UpdateJob): Promise<void> {
+    this.#fetch = undefined;
     this.#publish({ state: 'queued' }, job);
     try {
       await this.#waitIdle();
       if (job.exp < this.#nowSec() - this.#o.skewSec) throw new JobFailure('expired', 'the job expired while a sale was on screen');
-      const file = join(this.downloadsDir, `${job.jobId}.artifact`);
+      const id = job.runtime?.id;
+      const plan: FetchPlan = planFetch(job, id !== undefined ? await this.#o.releases.runtimes.installed(id) : undefined);
+      if (plan.reuses !== undefined)
+        this.#log.info('this device has the runtime; fetching the application member only', { runtime: plan.reuses, bytes: plan.size, of: job.size });
+      const file = join(this.downloadsDir, `${job.jobId}.${plan.layout.kind === 'app' ? 'app' : 'artifact'}`);
       await mkdir(this.downloadsDir, { recursive: true, mode: 0o700 });
       this.#lastPercent = -1;
-      this.#progress(job, 0);
+      this.#fetch = { bytes: 0, of: plan.size, artifact: job.size, ...(plan.reuses !== undefined ? { runtime: plan.reuses } : {}) };
+      this.#progress(job, plan, 0);
       if (job.url !== undefined) {
         const ca = this.#o.fleet.artifactCaFile !== undefined ? await readFile(this.#o.fleet.artifactCaFile) : undefined;
         // A broken-off download is resumed (Range) a few times before the job fails.
@@ -251,10 +260,11 @@ export class UpdateAgent {
             await downloadHttps({
               url: job.url,
               dest: file,
-              size: job.size,
+              size: plan.size,
+              ...(plan.size < job.size ? { prefix: true } : {}),
               ...(ca !== undefined ? { ca } : {}),
               stallMs: this.#o.fleet.requestTimeoutSec * 1000,
-              onProgress: (b) => this.#progress(job, b),
+              onProgress: (b) => this.#progress(job, plan, b),
             });
             break;
           } catch (e) {
@@ -267,7 +277,8 @@ export class UpdateAgent {
         this.#stream = new StreamDownload({
           stream: job.stream,
           size: job.size,
-          sha256: job.sha256,
+          length: plan.size,
+          sha256: plan.sha256,
           blockSize: this.#o.fleet.blockSize,
           window: this.#o.fleet.blockWindow,
           dest: file,
@@ -276,7 +287,7 @@ export class UpdateAgent {
           logger: this.#log,
           request: this.#o.requestBlocks,
           connected: this.#o.connected,
-          onProgress: (b) => this.#progress(job, b),
+          onProgress: (b, blocks) => this.#progress(job, plan, b, blocks),
         });
         try {
           await this.#stream.run();
@@ -284,8 +295,13 @@ export class UpdateAgent {
           this.#stream = undefined;
         }
       }
-      this.#publish({ state: 'verifying' }, job);
-      await verifyArtifact(file, job.size, job.sha256).catch(async (e: unknown) => {
+      this.#publish({ state: 'verifying', ...this.#fetchStatus() }, job);
+      const layout = plan.layout;
+      await (
+        layout.kind === 'split'
+          ? verifySplitArtifact(file, plan.size, plan.sha256, layout.appBytes, layout.runtime)
+          : verifyArtifact(file, plan.size, plan.sha256)
+      ).catch(async (e: unknown) => {
         await rm(file, { force: true });
         throw e;
       });
@@ -298,13 +314,21 @@ export class UpdateAgent {
         skewSec: 0,
         maxBytes: 262_144,
       });
-      if (!again.ok || again.doc.sha256 !== job.sha256)
+      if (!again.ok || again.doc.sha256 !== job.sha256 || again.doc.app?.sha256 !== job.app?.sha256 || again.doc.runtime?.sha256 !== job.runtime?.sha256)
         throw new JobFailure(
           again.ok ? 'sha256_mismatch' : again.reason === 'wrong_type' ? 'malformed' : again.reason,
           'the release signature no longer verifies',
         );
-      this.#publish({ state: 'installing' }, job);
-      await unpackInto(this.#o.releases, file, job.version, { maxBytes: this.#o.fleet.maxUnpackedBytes, maxEntries: 200_000 }, this.#log, this.#runtime);
+      this.#publish({ state: 'installing', ...this.#fetchStatus() }, job);
+      await unpackInto(
+        this.#o.releases,
+        file,
+        job.version,
+        { maxBytes: this.#o.fleet.maxUnpackedBytes, maxEntries: 200_000 },
+        this.#log,
+        this.#runtime,
+        layout,
+      );
       await rm(file, { force: true });
       for (const step of planInstall({ job, running: this.#o.host.version, nowSec: this.#nowSec(), hasConfigFile: this.#o.configFile !== undefined })) {
         if (step.kind === 'check-config') await checkNewRelease(this.#o.releases, step.version, this.#o.configFile, this.#log);
@@ -313,7 +337,7 @@ export class UpdateAgent {
         else if (step.kind === 'record-and-switch')
           this.#state = await switchToPending(this.#o.releases, this.#o.stateDir, this.#state, step.pending, this.#log);
         else {
-          this.#publish({ state: 'restarting' }, job);
+          this.#publish({ state: 'restarting', ...this.#fetchStatus() }, job);
           this.#o.host.restart(step.reason);
         }
       }
@@ -350,6 +374,7 @@ export class UpdateAgent {
     }
     this.#setFinalStatus();
     this.#job = undefined;
+    this.#fetch = undefined;
     const next = this.#next;
     this.#next = undefined;
     if (next !== undefined) this.receive(next);
@@ -376,14 +401,22 @@ export class UpdateAgent {
     });
   }
 
-  #progress(job: UpdateJob, bytes: number): void {
-    const percent = Math.min(100, Math.floor((bytes * 100) / job.size));
+  #progress(job: UpdateJob, plan: FetchPlan, bytes: number, blocks?: number): void {
+    if (this.#fetch !== undefined) this.#fetch = { ...this.#fetch, bytes, ...(blocks !== undefined ? { blocks } : {}) };
+    const percent = Math.min(100, Math.floor((bytes * 100) / plan.size));
     if (percent === this.#lastPercent || (percent < 100 && percent - this.#lastPercent < 5 && this.#lastPercent >= 0)) return;
     this.#lastPercent = percent;
-    this.#publish({ state: 'downloading', percent }, job);
+    this.#publish({ state: 'downloading', percent, ...this.#fetchStatus() }, job);
   }
 
-  #publish(s: { state: UpdateState; percent?: number; reason?: UpdateReason; detail?: string }, job: { jobId?: string; version?: string }): void {
+  #fetchStatus(): { fetch?: NonNullable<UpdateStatus['fetch']> } {
+    return this.#fetch !== undefined ? { fetch: this.#fetch } : {};
+  }
+
+  #publish(
+    s: { state: UpdateState; percent?: number; fetch?: NonNullable<UpdateStatus['fetch']>; reason?: UpdateReason; detail?: string },
+    job: { jobId?: string; version?: string },
+  ): void {
     const status: UpdateStatus = {
       ...(job.jobId !== undefined ? { jobId: job.jobId } : {}),
       ...(job.version !== undefined ? { version: job.version } : {}),

@@ -5,6 +5,8 @@
  *
  *  - planJob: what to do with a verified job (ignore a redelivery, wait behind a job in progress,
  *    finish it at once, or run it).
+ *  - planFetch: what to download — only the application member of a split artifact when this
+ *    device has its runtime from a member with the signed SHA-256, else the whole artifact.
  *  - planInstall: the steps after the artifact is unpacked — the new release's own `config check`
  *    against the live file first (refused: nothing is switched), the config snapshot of the running
  *    release, then record-and-switch and restart.
@@ -13,7 +15,9 @@
  *    screen (wait for the till to become idle first).
  */
 import type { UpdateJob, UpdateReason } from '../link/contract-fleet.js';
+import type { ArtifactLayout } from './installer.js';
 import type { FleetHealth } from './ports.js';
+import type { RuntimeRef } from './runtimes.js';
 import { compareVersions } from './semver.js';
 import type { PendingRelease } from './update-state.js';
 
@@ -43,6 +47,29 @@ export function planJob(f: JobFacts): JobDecision {
   if (f.job.version === f.running) return { kind: 'finish', state: 'succeeded', detail: `already running ${f.job.version}` };
   if (f.problem !== undefined) return { kind: 'finish', state: 'rejected', reason: f.problem.reason, detail: f.problem.detail };
   return { kind: 'run' };
+}
+
+// ---- what to download ------------------------------------------------------------------------
+
+export interface FetchPlan {
+  /** Bytes to fetch: the artifact's first `size` bytes (all of them, or its application member). */
+  readonly size: number;
+  /** The signed SHA-256 of those bytes. */
+  readonly sha256: string;
+  /** How the downloaded file is unpacked (installer.ts). */
+  readonly layout: ArtifactLayout;
+  /** The runtime not fetched, because it is installed already. */
+  readonly reuses?: string;
+}
+
+/** `installed`: the device's record of the runtime the job names (runtimes.ts), if it has one. */
+export function planFetch(job: Pick<UpdateJob, 'size' | 'sha256' | 'app' | 'runtime'>, installed: RuntimeRef | undefined): FetchPlan {
+  const id = job.runtime?.id;
+  const sha256 = job.runtime?.sha256;
+  if (job.app === undefined || id === undefined || sha256 === undefined) return { size: job.size, sha256: job.sha256, layout: { kind: 'whole' } };
+  const runtime = { id, sha256 };
+  if (installed?.id === id && installed.sha256 === sha256) return { size: job.app.size, sha256: job.app.sha256, layout: { kind: 'app', runtime }, reuses: id };
+  return { size: job.size, sha256: job.sha256, layout: { kind: 'split', appBytes: job.app.size, runtime } };
 }
 
 // ---- after the unpack -----------------------------------------------------------------------

@@ -10,7 +10,7 @@
  */
 import { DEVICE_ID } from '../config/schema.js';
 import { array, boolean, int, issue, literal, object, oneOf, Schema, string, type Infer } from '../core/schema.js';
-import { RELEASE_ARCHES } from '../fleet/host-runtime.js';
+import { RELEASE_ARCHES, RUNTIME_ID } from '../fleet/host-runtime.js';
 import { FROM_PATTERN, VERSION_PATTERN } from '../fleet/semver.js';
 
 const UNIX_SEC = (doc: string) => int({ min: 0, max: 99_999_999_999, expected: 'Unix time in whole seconds' }).doc(doc);
@@ -90,17 +90,43 @@ export const updateJobSchema = object({
     node: string({ pattern: VERSION_PATTERN, expected: 'a Node.js version' }).optional().doc('The bundled Node.js version.'),
     nodeMajor: int({ min: 18, max: 99 }).optional().doc('The system Node.js major version it needs.'),
     nodeAbi: int({ min: 1, max: 999 }).doc('The addon ABI (process.versions.modules) its native addons are built for.'),
+    id: string({ pattern: RUNTIME_ID, expected: 'a runtime id such as node-22.23.5-linux-arm64' })
+      .optional()
+      .doc(
+        "A bundled runtime carried as the artifact's own last gzip member (decision 0009): its id, the folder a device keeps it in (`<releaseRoot>/runtimes/<id>/`), shared by the releases that use it.",
+      ),
+    sha256: sha256Hex()
+      .optional()
+      .doc(
+        "SHA-256 of the runtime member (the artifact's bytes from `app.size` to the end); a device that installed this runtime from a member with this SHA-256 fetches only `app`.",
+      ),
   })
     .optional()
     .doc(
       "The artifact's runtime (package.json `tillqr.runtime` and `tillqr.nodeAbi`). A device whose /usr/bin/node has another ABI refuses a `system` job (`incompatible`) before downloading.",
+    ),
+  app: object({
+    size: int({ min: 1, max: 8_589_934_591 }).doc("Length of the first gzip member (the application files): the artifact's bytes 0 to size-1."),
+    sha256: sha256Hex().doc('SHA-256 of those bytes.'),
+  })
+    .optional()
+    .doc(
+      'Where the artifact is split (an application member, then the runtime member `runtime.id`): a device that has that runtime fetches only these bytes and checks them against this SHA-256; any other fetches the whole artifact and checks `sha256`. Present exactly when `runtime.id` and `runtime.sha256` are.',
     ),
   aud: array(string({ pattern: DEVICE_ID, expected: 'a device id' }), { min: 1, max: 10_000 })
     .optional()
     .doc('Optional: the only devices that may run it.'),
   iat: UNIX_SEC('When it was signed.'),
   exp: UNIX_SEC('Refused (and abandoned if still waiting for idle) after this time.'),
-}).refine((j) => ((j.url === undefined) === (j.stream === undefined) ? 'exactly one of url and stream' : undefined));
+})
+  .refine((j) => ((j.url === undefined) === (j.stream === undefined) ? 'exactly one of url and stream' : undefined))
+  .refine((j) => {
+    const split = j.runtime?.id !== undefined || j.runtime?.sha256 !== undefined || j.app !== undefined;
+    if (!split) return undefined;
+    if (j.runtime?.kind !== 'bundled' || j.runtime.id === undefined || j.runtime.sha256 === undefined || j.app === undefined)
+      return 'app, runtime.id and runtime.sha256 come together, for a bundled runtime';
+    return j.app.size < j.size ? undefined : 'app.size must be less than size';
+  });
 
 export const UPDATE_STATES = ['queued', 'downloading', 'verifying', 'installing', 'restarting', 'succeeded', 'failed', 'rejected', 'rolled_back'] as const;
 export type UpdateState = (typeof UPDATE_STATES)[number];
@@ -137,7 +163,16 @@ export const updateStatusSchema = object({
   jobId: string({ pattern: JOB_ID, expected: 'a job id' }).optional().doc('The job (absent when a message was refused before its id could be trusted).'),
   version: version("The job's target version.").optional(),
   state: oneOf(UPDATE_STATES).doc('Where the job is.'),
-  percent: int({ min: 0, max: 100 }).optional().doc('Download progress (state downloading).'),
+  percent: int({ min: 0, max: 100 }).optional().doc('Download progress (state downloading), of `fetch.of`.'),
+  fetch: object({
+    bytes: int({ min: 0 }).doc('Bytes of the download on disk so far (a resumed transfer counts what it kept).'),
+    of: int({ min: 0 }).doc('Bytes this job downloads: the whole artifact, or only its application member when the device has the runtime already.'),
+    artifact: int({ min: 0 }).doc("The whole artifact's size (the job's `size`)."),
+    blocks: int({ min: 0 }).optional().doc('Chunked transfer: blocks on disk so far.'),
+    runtime: string({ pattern: RUNTIME_ID, expected: 'a runtime id' }).optional().doc('The runtime this device has already and does not download again.'),
+  })
+    .optional()
+    .doc('What the download fetches (states downloading, verifying, installing, restarting).'),
   reason: oneOf(Object.keys(UPDATE_REASONS) as (keyof typeof UPDATE_REASONS)[])
     .optional()
     .doc('Why (failed, rejected, rolled_back).'),

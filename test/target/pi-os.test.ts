@@ -3,7 +3,8 @@
  * as root in a chroot under qemu-user-static, install.sh installs the artifact (fonts from apt,
  * user, directories, unit), `tillqr --help` runs, a rendered charge frame's QR decodes, `tillqr
  * run` with simulated hardware takes a charge and a confirmation from a backend on the host's
- * Mosquitto, a signed update N -> N+1 over the chunked MQTT transfer commits, and an update whose
+ * Mosquitto, a signed update N -> N+1 over the chunked MQTT transfer commits (with the same
+ * bundled runtime, only the artifact's application member is fetched: decision 0009), and an update whose
  * health window fails (the broker is gone) rolls back. Bookworm 32-bit is expected to refuse the
  * install with a sentence saying why (its Node.js is 18; docs/decisions/0009).
  *
@@ -160,6 +161,14 @@ describe.skipIf(why !== undefined)(`emulated Raspberry Pi OS userlands${why !== 
           expect(r.code, r.stdout + r.stderr).toBe(0);
           expect(await linkOf(root, 'current')).toBe('releases/1.0.0');
           expect(await linkOf(root, 'committed')).toBe('releases/1.0.0');
+          // A bundled runtime is installed once, shared: the first update with the same runtime skips it.
+          if (a.runtimeId !== undefined) {
+            expect(await linkOf(root, 'releases/1.0.0/runtime')).toBe(`../../runtimes/${a.runtimeId}`);
+            expect(JSON.parse(await readFile(join(root, 'opt/tillqr/runtimes', a.runtimeId, 'installed-from.json'), 'utf8'))).toEqual({
+              id: a.runtimeId,
+              sha256: a.runtime?.sha256,
+            });
+          }
           expect(await readlink(join(root, 'etc/systemd/system/multi-user.target.wants/tillqr.service'))).toBe('/etc/systemd/system/tillqr.service');
           expect(await readlink(join(root, 'usr/local/bin/tillqr'))).toBe('/opt/tillqr/current/bin/tillqr');
           expect(existsSync(join(root, 'usr/share/unifont/unifont.hex'))).toBe(true);
@@ -294,6 +303,10 @@ describe.skipIf(why !== undefined)(`emulated Raspberry Pi OS userlands${why !== 
             expect((await serving).code).toBe(0);
           }
           expect(await linkOf(root, 'current')).toBe('releases/1.0.1');
+          if (a.runtimeId !== undefined) {
+            expect(a.runtime?.sha256).toBe(artifact('1.0.0').runtime?.sha256);
+            expect(await linkOf(root, 'releases/1.0.1/runtime')).toBe(`../../runtimes/${a.runtimeId}`);
+          }
           const status = await StatusWatcher.connect(broker.url, deviceId);
           try {
             await status.until((s) => s.online && s.version === '1.0.1', 'online on 1.0.1', 120_000);

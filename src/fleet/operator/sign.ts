@@ -8,7 +8,7 @@ import { TillqrError } from '../../core/errors.js';
 import { desiredConfigSchema, updateJobSchema, type DesiredConfigDoc, type UpdateJob } from '../../link/contract-fleet.js';
 import { b64urlDecode, signCompact } from '../../payment/jws.js';
 import { parseEd25519PrivateKey, thumbprintKid } from '../../payment/keys.js';
-import { sha256File } from '../installer.js';
+import { gzipMemberAt, sha256Split } from '../installer.js';
 import { readArtifactInfo } from './artifact-info.js';
 
 export interface SigningKey {
@@ -47,12 +47,30 @@ export async function signJob(artifact: string, spec: JobSpec, k: SigningKey): P
       throw new TillqrError('USAGE', `cannot read the artifact ${artifact}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     },
   );
-  const sha256 = await sha256File(artifact);
   // The artifact's own arch and runtime go into the signed job: a device that cannot run it refuses before downloading.
   const info = await readArtifactInfo(artifact);
   if (info.version !== undefined && info.arch !== undefined && info.version !== spec.version) {
     throw new TillqrError('USAGE', `--version ${spec.version}: the artifact is release ${info.version}`);
   }
+  // A split artifact (decision 0009): its package.json names the runtime member, the last `bytes`
+  // bytes; the job signs both members' SHA-256 and where they meet, so a device that has the
+  // runtime fetches the application member only.
+  const rt = info.runtime;
+  const part = rt?.kind === 'bundled' ? rt.part : undefined;
+  const appSize = part !== undefined ? size - part.bytes : size;
+  const sums = await sha256Split(artifact, appSize);
+  if (part !== undefined && (appSize <= 0 || sums.tail !== part.sha256 || !(await gzipMemberAt(artifact, appSize))))
+    throw new TillqrError(
+      'USAGE',
+      `${artifact}: its last ${part.bytes} bytes are not the runtime member its package.json names (${part.id}, SHA-256 ${part.sha256}); rebuild it with npm run release`,
+    );
+  const sha256 = sums.whole;
+  const runtime =
+    rt === undefined
+      ? undefined
+      : rt.kind === 'bundled'
+        ? { kind: rt.kind, node: rt.node, nodeAbi: rt.nodeAbi, ...(part !== undefined ? { id: part.id, sha256: part.sha256 } : {}) }
+        : rt;
   const iat = spec.nowSec ?? Math.floor(Date.now() / 1000);
   const body = {
     typ: 'update',
@@ -65,7 +83,8 @@ export async function signJob(artifact: string, spec: JobSpec, k: SigningKey): P
     ...(spec.stream !== undefined ? { stream: spec.stream } : {}),
     rollback: spec.rollback ?? false,
     ...(info.arch !== undefined ? { arch: info.arch } : {}),
-    ...(info.runtime !== undefined ? { runtime: info.runtime } : {}),
+    ...(runtime !== undefined ? { runtime } : {}),
+    ...(part !== undefined ? { app: { size: appSize, sha256: sums.head } } : {}),
     ...(spec.aud !== undefined ? { aud: [...spec.aud] } : {}),
     iat,
     exp: iat + spec.ttlSec,

@@ -1,7 +1,8 @@
 /**
  * A local HTTPS server for artifact downloads, with a self-signed certificate made by openssl
- * in a temp dir at test time (no key material in the repository). Supports Range requests and can
- * cut a response off after N bytes (to test resume).
+ * in a temp dir at test time (no key material in the repository). Supports Range requests
+ * (`bytes=N-` and `bytes=N-M`), can ignore them for a path (a server without range support), and
+ * can cut a response off after N bytes (to test resume).
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -18,6 +19,8 @@ export class ArtifactServer {
   readonly requests: { path: string; range: string | undefined }[] = [];
   /** Cut the next response for a path off after this many body bytes. */
   readonly cutAfter = new Map<string, number>();
+  /** Paths answered whole (200) whatever range is asked for. */
+  readonly noRanges = new Set<string>();
   readonly #server: Server;
 
   private constructor(server: Server, caFile: string) {
@@ -70,14 +73,18 @@ export class ArtifactServer {
       return;
     }
     let start = 0;
-    const m = range === undefined ? null : /^bytes=(\d+)-$/.exec(range);
-    if (m !== null) start = Number(m[1]);
-    const part = body.subarray(start);
+    let end = body.length - 1;
+    const m = range === undefined || this.noRanges.has(path) ? null : /^bytes=(\d+)-(\d*)$/.exec(range);
+    if (m !== null) {
+      start = Number(m[1]);
+      if (m[2] !== undefined && m[2] !== '') end = Math.min(end, Number(m[2]));
+    }
+    const part = body.subarray(start, end + 1);
     const cut = this.cutAfter.get(path);
     this.cutAfter.delete(path);
     res.writeHead(m !== null ? 206 : 200, {
       'content-length': part.length,
-      ...(m !== null ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+      ...(m !== null ? { 'content-range': `bytes ${start}-${end}/${body.length}` } : {}),
     });
     if (cut !== undefined) {
       res.write(part.subarray(0, cut), () => res.destroy());

@@ -67,6 +67,20 @@ describe('versions', () => {
       expect(updateJobSchema.safeParse({ ...body, from: [from] }).ok, from).toBe(from === '1.x');
   });
 
+  it('the update job schema takes app, runtime.id and runtime.sha256 together, for a bundled runtime, app shorter than the artifact', () => {
+    const body = { typ: 'update', jobId: 'j1', version: '1.2.0', from: ['*'], size: 100, sha256: 'a'.repeat(64), url: 'https://x/y', iat: 0, exp: 10 };
+    const runtime = { kind: 'bundled', node: '22.23.5', nodeAbi: 127, id: 'node-22.23.5-linux-arm64', sha256: 'b'.repeat(64) };
+    const app = { size: 40, sha256: 'c'.repeat(64) };
+    expect(updateJobSchema.safeParse({ ...body, runtime, app }).ok).toBe(true);
+    expect(updateJobSchema.safeParse({ ...body, runtime: { kind: 'bundled', node: '22.23.5', nodeAbi: 127 } }).ok).toBe(true);
+    expect(updateJobSchema.safeParse({ ...body, runtime }).ok).toBe(false);
+    expect(updateJobSchema.safeParse({ ...body, runtime: { ...runtime, sha256: undefined }, app }).ok).toBe(false);
+    expect(updateJobSchema.safeParse({ ...body, runtime: { ...runtime, kind: 'system', nodeMajor: 20 }, app }).ok).toBe(false);
+    expect(updateJobSchema.safeParse({ ...body, runtime, app: { ...app, size: 100 } }).ok).toBe(false);
+    for (const id of ['../x', 'a/b', '.hidden', '', 'Node-22'])
+      expect(updateJobSchema.safeParse({ ...body, runtime: { ...runtime, id }, app }).ok, id).toBe(false);
+  });
+
   it('matches from-versions', () => {
     expect(fromAllows(['*'], '3.1.4')).toBe(true);
     expect(fromAllows(['1.2.x'], '1.2.9')).toBe(true);

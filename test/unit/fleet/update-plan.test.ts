@@ -2,11 +2,12 @@
  * The update agent's decisions over generated facts (fast-check): the health window (commit,
  * wait, roll back — never under a sale), the install steps (the new release's config check comes
  * before anything is switched), and what happens to an arriving job (never run twice, never
- * beside another).
+ * beside another), and what is downloaded (only a split artifact's application member, and only
+ * when the device has the runtime from the very member the job signs).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planHealth, planInstall, planJob, type HealthFacts } from '../../../src/fleet/update-plan.js';
+import { planFetch, planHealth, planInstall, planJob, type HealthFacts } from '../../../src/fleet/update-plan.js';
 
 const VERSIONS = ['1.0.0', '1.1.0', '2.0.0'] as const;
 const version = fc.constantFrom(...VERSIONS);
@@ -195,6 +196,38 @@ describe('planJob', () => {
         }
         if (f.done.includes(f.job.jobId)) expect(d.kind).toBe('ignore');
       }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('fetches the application member only when the device has the signed runtime member, else the whole artifact', () => {
+    const sha = fc.constantFrom('a'.repeat(64), 'b'.repeat(64));
+    const rid = fc.constantFrom('node-22.23.5-linux-arm64', 'node-24.1.0-linux-arm64');
+    fc.assert(
+      fc.property(
+        fc.record({ size: fc.integer({ min: 2, max: 10 ** 8 }), app: fc.integer({ min: 1, max: 10 ** 8 }), split: fc.boolean(), id: rid, sha }),
+        maybe(fc.record({ id: rid, sha256: sha })),
+        (j, installed) => {
+          const appSize = Math.min(j.app, j.size - 1);
+          const job = {
+            size: j.size,
+            sha256: 'f'.repeat(64),
+            ...(j.split
+              ? { app: { size: appSize, sha256: 'e'.repeat(64) }, runtime: { kind: 'bundled' as const, nodeAbi: 127, id: j.id, sha256: j.sha } }
+              : { runtime: { kind: 'bundled' as const, nodeAbi: 127 } }),
+          };
+          const p = planFetch(job, installed);
+          const reuse = j.split && installed?.id === j.id && installed.sha256 === j.sha;
+          if (reuse) {
+            expect(p).toEqual({ size: appSize, sha256: 'e'.repeat(64), layout: { kind: 'app', runtime: { id: j.id, sha256: j.sha } }, reuses: j.id });
+            expect(p.size).toBeLessThan(j.size);
+          } else {
+            expect(p.size).toBe(j.size);
+            expect(p.sha256).toBe('f'.repeat(64));
+            expect(p.layout).toEqual(j.split ? { kind: 'split', appBytes: appSize, runtime: { id: j.id, sha256: j.sha } } : { kind: 'whole' });
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
