@@ -79,6 +79,10 @@ export class UpdateAgent {
   /** What the job in progress downloads, for update/status. */
   #fetch: NonNullable<UpdateStatus['fetch']> | undefined;
   #stopped = false;
+  /** The job being carried out; stop() waits for it. */
+  #running: Promise<void> | undefined;
+  /** Aborts an HTTPS download and an idle wait when the agent stops. */
+  readonly #stopping = new AbortController();
   #window: HealthWindow | undefined;
   #snapshots: Promise<void> = Promise.resolve();
   /** This device's architecture and system Node.js, asked once at start (host-runtime.ts). */
@@ -161,11 +165,17 @@ export class UpdateAgent {
     return this.#snapshots;
   }
 
-  /** Stop; a chunked transfer in progress saves its block map first, so the next start resumes it. */
+  /**
+   * Stop; a chunked transfer in progress saves its block map first, so the next start resumes it.
+   * Resolves once the job in flight has let go of its files (a download broken off, an unpack
+   * finished), so whoever stops the agent may move or remove them.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#window?.stop();
+    this.#stopping.abort(new Error('stopping'));
     await this.#stream?.abort(new Error('stopping'));
+    await this.#running;
   }
 
   online(): void {
@@ -234,7 +244,10 @@ export class UpdateAgent {
     }
     this.#job = job;
     this.#token = payload;
-    void this.#run(job);
+    const running = this.#run(job).finally(() => {
+      if (this.#running === running) this.#running = undefined;
+    });
+    this.#running = running;
   }
 
   async #run(job: UpdateJob): Promise<void> {
@@ -264,6 +277,7 @@ export class UpdateAgent {
               ...(plan.size < job.size ? { prefix: true } : {}),
               ...(ca !== undefined ? { ca } : {}),
               stallMs: this.#o.fleet.requestTimeoutSec * 1000,
+              signal: this.#stopping.signal,
               onProgress: (b) => this.#progress(job, plan, b),
             });
             break;
@@ -390,14 +404,21 @@ export class UpdateAgent {
   }
 
   #waitIdle(): Promise<void> {
+    if (this.#stopped) return Promise.reject(new Error('stopping'));
     if (!this.#o.host.saleActive()) return Promise.resolve();
     this.#log.info('an update waits for the sale to end');
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      const onStop = (): void => {
+        off();
+        reject(new Error('stopping'));
+      };
       const off = this.#o.host.onIdle(() => {
         if (this.#o.host.saleActive()) return;
         off();
+        this.#stopping.signal.removeEventListener('abort', onStop);
         resolve();
       });
+      this.#stopping.signal.addEventListener('abort', onStop, { once: true });
     });
   }
 

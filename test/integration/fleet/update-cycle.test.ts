@@ -110,6 +110,22 @@ describe('software update over a real Mosquitto and a local HTTPS server', () =>
     expect(st.done).toContain(j.jobId);
   });
 
+  it('stop() ends a job that waits for a sale: nothing is fetched or recorded after it resolves', async () => {
+    const id = 'till-stop-waiting';
+    const host = new TestHost('1.0.0');
+    host.sale = true;
+    const { s, a } = await device(id, '1.0.0', host);
+    const { token } = await job({ url: https.url('/tillqr-1.1.0.tar.gz?stop-waiting') });
+    await obs.publish(`tillqr/v1/${id}/update`, token);
+    await obs.until<Status>(statusTopic(id), (m) => m.some((x) => x.state === 'queued'));
+    await a.stop();
+    // The job has let go by the time stop() resolves: the sale ending afterwards starts nothing.
+    expect(a.log.lines.some((l) => l.includes('stopped during an update; it resumes at the next start'))).toBe(true);
+    host.endSale();
+    expect(https.requests.filter((r) => r.path.includes('stop-waiting'))).toHaveLength(0);
+    expect((await loadUpdateState(s.stateDir)).last).toBeUndefined();
+  });
+
   it('rolls back by itself when the new release is not healthy within the health window', async () => {
     const id = 'till-unhealthy';
     const { s, a } = await device(id);
