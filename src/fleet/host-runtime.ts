@@ -9,6 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -43,11 +44,20 @@ export function releaseArchOf(nodeArch: string): ReleaseArch | undefined {
   return nodeArch === 'arm64' ? 'arm64' : nodeArch === 'arm' ? 'armhf' : nodeArch === 'x64' ? 'x64' : undefined;
 }
 
-/** The ABI of the system's Node.js, asked once (a child process); undefined when it is missing or does not run. */
-export async function systemNodeAbi(path = SYSTEM_NODE): Promise<number | undefined> {
+type RunNode = (path: string, args: string[]) => Promise<{ stdout: string }>;
+const runNode: RunNode = (path, args) => promisify(execFile)(path, args, { timeout: 60_000 });
+
+/**
+ * The ABI of the system's Node.js; undefined when it is missing or does not run. When this process
+ * is that binary (a release on the system runtime) it is this process's own; otherwise the binary
+ * is asked once, in a child process (a second Node.js start: seconds of CPU on a Zero 2 W).
+ */
+export async function systemNodeAbi(path = SYSTEM_NODE, run: RunNode = runNode): Promise<number | undefined> {
   if (!existsSync(path)) return undefined;
+  const self = await Promise.all([realpath(path), realpath(process.execPath)]).catch(() => undefined);
+  if (self !== undefined && self[0] === self[1]) return Number(process.versions.modules);
   try {
-    const { stdout } = await promisify(execFile)(path, ['-p', 'process.versions.modules'], { timeout: 60_000 });
+    const { stdout } = await run(path, ['-p', 'process.versions.modules']);
     const abi = Number(stdout.trim());
     return Number.isSafeInteger(abi) ? abi : undefined;
   } catch {
