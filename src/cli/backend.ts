@@ -22,7 +22,7 @@ import { KID_PATTERN } from '../payment/trust-config.js';
 import { intFlag, parse, required } from './args.js';
 import type { CliIo } from './io.js';
 
-const USAGE = `tillqr backend charge|cancel|confirm --broker URL --device ID --key KEY.pem --kid KID
+const USAGE = `tillqr backend charge|cancel|confirm --broker URL --device ID --key KEY.pem --kid=KID
          [--order O] [--amount N] [--currency C] [--qr P] [--reference R] [--expires SEC]
          [--status succeeded|failed] [--wallet W] [--txn T] [--ttl SEC] [--timeout MS] [--jti J] [--at SEC]
          [--prefix P] [--username U] [--ca FILE] [--cert FILE] [--client-key FILE] [--mqtt3|--mqtt5] [--verbose]`;

@@ -65,7 +65,7 @@ async function generate(argv: string[], io: CliIo): Promise<number> {
   const list = trustListFor(name);
   const sim = list === 'trust.backendKeys' ? `for the simulator: npx tillqr sim --trust ${pubPath}\n` : '';
   io.stderr(
-    `wrote ${privPath} (private, mode 0600) and ${pubPath}\nadd to ${list} on each device:\n${JSON.stringify({ kid: pair.kid, publicKeyPem: pair.publicKeyPem })}\n${sim}`,
+    `wrote ${privPath} (private, mode 0600) and ${pubPath}\nsign with --key ${privPath} --kid=${pair.kid} (with "=": a kid may start with "-")\nadd to ${list} on each device:\n${JSON.stringify({ kid: pair.kid, publicKeyPem: pair.publicKeyPem })}\n${sim}`,
   );
   return EXIT.OK;
 }

@@ -33,7 +33,7 @@ describe('tillqr keys and tillqr backend against a device on a real broker', () 
     await broker?.close();
   });
 
-  const args = (cmd: string, ...more: string[]) => [cmd, '--broker', broker.url, '--device', ID, '--key', 'keys/backend.key.pem', '--kid', kid, ...more];
+  const args = (cmd: string, ...more: string[]) => [cmd, '--broker', broker.url, '--device', ID, '--key', 'keys/backend.key.pem', `--kid=${kid}`, ...more];
 
   it('generates a key pair: private key mode 0600, kid = thumbprint of the public key, no silent overwrite', async () => {
     expect((await stat(join(dir, 'keys', 'backend.key.pem'))).mode & 0o777).toBe(0o600);
@@ -98,7 +98,10 @@ describe('tillqr keys and tillqr backend against a device on a real broker', () 
   it('times out with LINK_TIMEOUT when no device answers, and refuses bad flags', async () => {
     const io = captureIo({}, dir);
     await expect(
-      backend(['charge', '--broker', broker.url, '--device', 'nobody', '--key', 'keys/backend.key.pem', '--kid', kid, '--amount', '5', '--timeout', '300'], io),
+      backend(
+        ['charge', '--broker', broker.url, '--device', 'nobody', '--key', 'keys/backend.key.pem', `--kid=${kid}`, '--amount', '5', '--timeout', '300'],
+        io,
+      ),
     ).rejects.toMatchObject({
       code: 'LINK_TIMEOUT',
     });
@@ -116,7 +119,7 @@ describe('tillqr keys and tillqr backend against a device on a real broker', () 
     expect(otherKid).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const child = spawnTs(
       TILLQR,
-      ['backend', 'charge', '--broker', broker.url, '--device', ID, '--key', 'other/backend.key.pem', '--kid', otherKid, '--amount', '100'],
+      ['backend', 'charge', '--broker', broker.url, '--device', ID, '--key', 'other/backend.key.pem', `--kid=${otherKid}`, '--amount', '100'],
       { cwd: dir },
     );
     let out = '';

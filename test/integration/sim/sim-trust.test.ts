@@ -55,7 +55,7 @@ describe('tillqr sim --trust', () => {
       expect(out).toMatch(new RegExp(`^\\s+trusts:\\s+${kid} \\(.*keys/backend\\.pub\\.pem\\)$`, 'm'));
       const config = JSON.parse(await readFile(join(dir, 'state', 'config.json'), 'utf8')) as { trust: { backendKeys: { kid: string }[] } };
       expect(config.trust.backendKeys.map((k) => k.kid)).toContain(kid);
-      const common = ['--broker', broker, '--device', 'sim-till-01', '--key', 'keys/backend.key.pem', '--kid', kid, '--amount', '1200', '--order', 'A-1'];
+      const common = ['--broker', broker, '--device', 'sim-till-01', '--key', 'keys/backend.key.pem', `--kid=${kid}`, '--amount', '1200', '--order', 'A-1'];
       const charge = await tillqr(['backend', 'charge', ...common]);
       expect(charge.err).not.toContain('unknown_kid');
       expect(charge.code).toBe(0);
