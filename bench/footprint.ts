@@ -13,11 +13,11 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bundle } from '../tools/release/bundle.js';
+import { bundleOverCheckout } from '../tools/release/bundle.js';
 import { TARGETS } from '../tools/release/targets.js';
 import { rawDeviceConfig } from '../test/helpers/payment-kit.js';
 import { Mosquitto } from '../test/helpers/mosquitto.js';
@@ -107,11 +107,8 @@ export const footprintBench: Bench = async ({ quick }) => {
   const work = await mkdtemp(join(tmpdir(), 'tillqr-footprint-'));
   const broker = await Mosquitto.start();
   try {
-    await bundle({ projectRoot: ROOT, outDir: work });
     const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    await writeFile(join(work, 'package.json'), JSON.stringify({ name: 'tillqr', version: pkg.version, type: 'module' }));
-    await symlink(join(ROOT, 'node_modules'), join(work, 'node_modules'));
-    const bundled = join(work, 'dist/src/cli/tillqr.js');
+    const bundled = await bundleOverCheckout({ projectRoot: ROOT, outDir: work, version: pkg.version });
     const unbundled = join(ROOT, 'dist/src/cli/tillqr.js');
 
     const n = quick ? 3 : 9;

@@ -8,7 +8,7 @@
  * the simulator's broker (aedes); `tillqr sim` says so on a device. Any devDependency that would
  * end up in the bundle fails the build: a release carries production code only.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
@@ -108,4 +108,16 @@ export async function bundle(o: { projectRoot: string; outDir: string }): Promis
   if (dev.length > 0) throw new Error(`devDependencies would be bundled into the release: ${dev.join(', ')} (imported from production code)`);
   const bytes = Object.values(meta.outputs).reduce((n, out) => n + out.bytes, 0);
   return { packages, bytes };
+}
+
+/**
+ * The bundle as a runnable tree over this checkout's node_modules, for the benchmarks and tests
+ * that start the release's JavaScript here: `dist/`, a package.json with `version`, and a link to
+ * node_modules for the external packages. Returns the CLI entry.
+ */
+export async function bundleOverCheckout(o: { projectRoot: string; outDir: string; version: string }): Promise<string> {
+  await bundle({ projectRoot: o.projectRoot, outDir: o.outDir });
+  await writeFile(join(o.outDir, 'package.json'), JSON.stringify({ name: 'tillqr', version: o.version, type: 'module' }));
+  await symlink(join(o.projectRoot, 'node_modules'), join(o.outDir, 'node_modules'));
+  return join(o.outDir, BUNDLE_ENTRY);
 }

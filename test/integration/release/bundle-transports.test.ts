@@ -5,13 +5,13 @@
  * provisioned on simulated hardware, against a real Mosquitto.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../../src/sim/public-dir.js';
-import { bundle } from '../../../tools/release/bundle.js';
+import { bundleOverCheckout } from '../../../tools/release/bundle.js';
 import { freePort, Mosquitto } from '../../helpers/mosquitto.js';
 import { makeKey, rawDeviceConfig } from '../../helpers/payment-kit.js';
 
@@ -27,6 +27,7 @@ const REPORTER = `process.on('SIGTERM', () => {
 });`;
 
 let work: string;
+let entry: string;
 let broker: Mosquitto;
 let wsPort: number;
 let tlsPort: number;
@@ -65,7 +66,7 @@ function connectOnce(url: string, name: string, mqtt: Record<string, unknown> = 
     await writeFile(config, JSON.stringify({ ...raw, console: { enabled: false } }));
     await writeFile(join(dir, 'reporter.cjs'), REPORTER);
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--require', join(dir, 'reporter.cjs'), join(work, 'dist/src/cli/tillqr.js'), 'run', '--config', config], {
+      const child = spawn(process.execPath, ['--require', join(dir, 'reporter.cjs'), entry, 'run', '--config', config], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
@@ -92,9 +93,7 @@ function connectOnce(url: string, name: string, mqtt: Record<string, unknown> = 
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tillqr-bundle-transports-'));
-  await bundle({ projectRoot: ROOT, outDir: work });
-  await writeFile(join(work, 'package.json'), JSON.stringify({ name: 'tillqr', version: '0.0.0-test', type: 'module' }));
-  await symlink(join(ROOT, 'node_modules'), join(work, 'node_modules'));
+  entry = await bundleOverCheckout({ projectRoot: ROOT, outDir: work, version: '0.0.0-test' });
   await tlsFiles(work);
   wsPort = await freePort();
   tlsPort = await freePort();
