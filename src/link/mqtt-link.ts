@@ -117,7 +117,8 @@ export class MqttLink implements DeviceLink {
   }
 
   setStatus(status: Omit<DeviceStatus, 'online'>): void {
-    this.#status.set(status, this.#connected);
+    // Once closing, `online: false` is the last word: a change is kept for the payload, not sent.
+    this.#status.set(status, this.#connected && !this.#closing);
   }
 
   async close(): Promise<void> {
@@ -186,7 +187,8 @@ export class MqttLink implements DeviceLink {
       this.#attempt = 0;
       // `online: true` only once the subscriptions hold: a clustered broker binds them after the
       // CONNACK, and a backend that charges on seeing the status must not publish into nothing.
-      if (this.#client === client && this.#connected) this.#status.connected();
+      // A close begun meanwhile has already said `online: false`, and that must stay the last word.
+      if (this.#client === client && this.#connected && !this.#closing) this.#status.connected();
     });
     this.#handlers?.online();
   }
