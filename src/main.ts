@@ -41,6 +41,7 @@ import { SysfsPwm } from './signal/drivers/sysfs-pwm.js';
 import { FaultIndicator } from './signal/fault-indicator.js';
 import type { Gpio } from './signal/gpio.js';
 import { liveConfig, openSignals, type Signals } from './signal/open-signals.js';
+import { readPwmAudioFinding } from './signal/pwm-audio.js';
 import type { Pwm } from './signal/pwm.js';
 import { settleOwner } from './store/owner-change.js';
 import { bundleTlsDir } from './store/owner-state.js';
@@ -197,6 +198,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     log.error('fonts are missing: text is drawn as boxes', { missing: fontsMissing });
     faults.raise('fonts', 'FONTS_MISSING', fontsMissing.join('; ').slice(0, 300));
   }
+  const clash = config.hardware === 'sim' ? undefined : await readPwmAudioFinding(config.signal.buzzer.kind);
+  if (clash?.severity === 'fault') faults.raise('buzzer', 'PWM_SHARED_WITH_AUDIO', clash.message);
+  if (clash !== undefined) log.warn('the passive buzzer and the audio jack', { error: clash.message });
   // A file this release reads only in part (a newer release wrote it, decision 0008): it runs on the keys it knows, and says so.
   const compat = store.compat;
   if (compat.newer || compat.ignored.length > 0)

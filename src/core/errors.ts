@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   GPIO_IO: 'a GPIO line could not be read or written',
   PWM_UNAVAILABLE: 'no PWM channel available',
   PWM_IO: 'a PWM channel could not be configured',
+  PWM_SHARED_WITH_AUDIO: "the passive buzzer's PWM block also drives the audio jack (Pi 3 with dtparam=audio=on)",
   // voice
   AUDIO_UNAVAILABLE: 'a program the voice needs (espeak-ng, aplay) is not installed',
   AUDIO_ENGINE: 'the speech engine could not say the phrase',

@@ -7,7 +7,7 @@
  */
 import type { ErrorCode } from './errors.js';
 
-export const FAULT_PARTS = ['storage', 'display', 'fonts', 'config', 'audio'] as const;
+export const FAULT_PARTS = ['storage', 'display', 'fonts', 'config', 'audio', 'buzzer'] as const;
 export type FaultPart = (typeof FAULT_PARTS)[number];
 
 export interface Fault {
