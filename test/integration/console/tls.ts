@@ -1,11 +1,8 @@
-/** A throwaway CA and client certificate made with openssl at test time (nothing is committed). */
-import { execFile } from 'node:child_process';
+/** A throwaway CA and client certificate for bundles (test/helpers/test-ca.ts; nothing is committed). */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { TestCa } from '../../helpers/test-ca.js';
 
 export interface TestTls {
   readonly caPem: string;
@@ -17,32 +14,15 @@ export interface TestTls {
 
 export async function makeTls(cn = 'shop-042'): Promise<TestTls> {
   const dir = await mkdtemp(join(tmpdir(), 'tillqr-tls-'));
-  const o = (f: string): string => join(dir, f);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   try {
-    await run('openssl', ['req', '-x509', ...ec, '-keyout', o('ca.key'), '-out', o('ca.pem'), '-days', '2', '-subj', '/CN=tillqr-test-ca']);
-    await run('openssl', ['req', ...ec, '-keyout', o('client.key'), '-out', o('client.csr'), '-subj', `/CN=${cn}`]);
-    await run('openssl', [
-      'x509',
-      '-req',
-      '-in',
-      o('client.csr'),
-      '-CA',
-      o('ca.pem'),
-      '-CAkey',
-      o('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      o('client.crt'),
-      '-days',
-      '2',
-    ]);
-    await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', o('other.key')]);
+    const ca = await TestCa.create(dir);
+    const client = await ca.issue('client', { use: 'client', cn });
+    const other = await ca.strayKey('other');
     return {
-      caPem: await readFile(o('ca.pem'), 'utf8'),
-      certPem: await readFile(o('client.crt'), 'utf8'),
-      keyPem: await readFile(o('client.key'), 'utf8'),
-      otherKeyPem: await readFile(o('other.key'), 'utf8'),
+      caPem: await readFile(ca.caFile, 'utf8'),
+      certPem: await readFile(client.certFile, 'utf8'),
+      keyPem: await readFile(client.keyFile, 'utf8'),
+      otherKeyPem: await readFile(other, 'utf8'),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,16 +1,14 @@
 /**
- * A local HTTPS server for artifact downloads, with a self-signed certificate made by openssl
- * in a temp dir at test time (no key material in the repository). Supports Range requests
+ * A local HTTPS server for artifact downloads, with a certificate from a throwaway test CA
+ * (test/helpers/test-ca.ts; no key material in the repository). Supports Range requests
  * (`bytes=N-` and `bytes=N-M`), can ignore them for a path (a server without range support), and
  * can cut a response off after N bytes (to test resume).
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { TestCa } from '../../helpers/test-ca.js';
 import { tempDir } from './fleet-kit.js';
 
 export class ArtifactServer {
@@ -29,33 +27,13 @@ export class ArtifactServer {
   }
 
   static async start(): Promise<ArtifactServer> {
-    const dir = await tempDir('tillqr-https-');
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
+    const ca = await TestCa.create(await tempDir('tillqr-https-'));
+    const { certFile, keyFile } = await ca.issue('server', { use: 'server' });
     const holder: { self?: ArtifactServer } = {};
-    const server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) =>
+    const server = createServer({ key: await readFile(keyFile), cert: await readFile(certFile) }, (req, res) =>
       holder.self?.handle(req.url ?? '/', req.headers.range, res),
     );
-    const self = new ArtifactServer(server, cert);
+    const self = new ArtifactServer(server, ca.caFile);
     holder.self = self;
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return self;

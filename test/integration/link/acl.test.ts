@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Mosquitto } from '../../helpers/mosquitto.js';
+import { TestCa } from '../../helpers/test-ca.js';
 import { chargeBody, deviceConfig, makeKey, paymentBody, startDevice, tempDir, TestBackend, until, type RunningDevice } from '../../helpers/payment-kit.js';
 
 const ACL_FILE = new URL('../../../device/mosquitto/acl', import.meta.url);
@@ -130,10 +129,6 @@ describe('the example ACL (device/mosquitto/acl) on a real broker', () => {
   });
 });
 
-async function openssl(dir: string, args: string[]): Promise<void> {
-  await promisify(execFile)('openssl', args, { cwd: dir });
-}
-
 describe('mutual TLS (mqtts://, CA, client certificate) with the same ACL, identity as user name', () => {
   let broker: Mosquitto;
   let backend: TestBackend;
@@ -143,66 +138,15 @@ describe('mutual TLS (mqtts://, CA, client certificate) with the same ACL, ident
 
   beforeAll(async () => {
     dir = await tempDir('tillqr-tls-');
-    await openssl(dir, [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-subj',
-      '/CN=tillqr test CA',
-      '-days',
-      '2',
-    ]);
-    for (const [name, cn, ext] of [
-      ['server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'],
-      ['device', 'till-tls', 'extendedKeyUsage=clientAuth\n'],
-      ['backend', 'tillqr-backend', 'extendedKeyUsage=clientAuth\n'],
-    ] as const) {
-      await writeFile(join(dir, `${name}.ext`), ext);
-      await openssl(dir, [
-        'req',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-        '-subj',
-        `/CN=${cn}`,
-      ]);
-      await openssl(dir, [
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.crt',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-out',
-        `${name}.crt`,
-        '-days',
-        '2',
-        '-extfile',
-        `${name}.ext`,
-      ]);
-    }
+    const ca = await TestCa.create(dir, 'tillqr test CA');
+    await ca.issue('server', { use: 'server' });
+    await ca.issue('device', { use: 'client', cn: 'till-tls' });
+    await ca.issue('backend', { use: 'client', cn: 'tillqr-backend' });
     broker = await Mosquitto.start({
       acl: await readFile(ACL_FILE, 'utf8'),
       extraConfig: [
-        `cafile ${join(dir, 'ca.crt')}`,
-        `certfile ${join(dir, 'server.crt')}`,
+        `cafile ${join(dir, 'ca.pem')}`,
+        `certfile ${join(dir, 'server.pem')}`,
         `keyfile ${join(dir, 'server.key')}`,
         'require_certificate true',
         'use_identity_as_username true',
@@ -217,7 +161,7 @@ describe('mutual TLS (mqtts://, CA, client certificate) with the same ACL, ident
 
   it('runs a sale over TLS with the device authenticated by its certificate', async () => {
     const url = `mqtts://127.0.0.1:${broker.port}`;
-    backend = await TestBackend.connect(url, { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'backend.crt'), keyFile: join(dir, 'backend.key') });
+    backend = await TestBackend.connect(url, { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'backend.pem'), keyFile: join(dir, 'backend.key') });
     await backend.watch('till-tls');
     d = await startDevice(
       deviceConfig({
@@ -225,7 +169,7 @@ describe('mutual TLS (mqtts://, CA, client certificate) with the same ACL, ident
         url,
         keys: [key],
         stateDir: await tempDir(),
-        mqtt: { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'device.crt'), keyFile: join(dir, 'device.key') },
+        mqtt: { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'device.pem'), keyFile: join(dir, 'device.key') },
       }),
     );
     await backend.send('till-tls', 'charge', backend.sign('till-tls', key, chargeBody('TLS-1', 100, { qr: 'Q' })));
@@ -235,31 +179,14 @@ describe('mutual TLS (mqtts://, CA, client certificate) with the same ACL, ident
   });
 
   it('does not connect to a broker whose certificate the configured CA did not sign', async () => {
-    const other = await tempDir('tillqr-tls-other-');
-    await openssl(other, [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-subj',
-      '/CN=other CA',
-      '-days',
-      '2',
-    ]);
+    const other = await TestCa.create(await tempDir('tillqr-tls-other-'), 'other CA');
     const rogue = await startDevice(
       deviceConfig({
         deviceId: 'till-tls',
         url: `mqtts://127.0.0.1:${broker.port}`,
         keys: [key],
         stateDir: await tempDir(),
-        mqtt: { caFile: join(other, 'ca.crt'), certFile: join(dir, 'device.crt'), keyFile: join(dir, 'device.key') },
+        mqtt: { caFile: other.caFile, certFile: join(dir, 'device.pem'), keyFile: join(dir, 'device.key') },
       }),
       { wait: false },
     );

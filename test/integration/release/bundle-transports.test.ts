@@ -4,18 +4,17 @@
  * never loads them, and a ws:// or mqtts:// till still connects. Each run is the bundled daemon,
  * provisioned on simulated hardware, against a real Mosquitto.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../../src/sim/public-dir.js';
 import { bundleOverCheckout } from '../../../tools/release/bundle.js';
 import { freePort, Mosquitto } from '../../helpers/mosquitto.js';
+import { TestCa } from '../../helpers/test-ca.js';
 import { makeKey, rawDeviceConfig } from '../../helpers/payment-kit.js';
 
-const run = promisify(execFile);
 const ROOT = packageRoot();
 const WATCHED = ['tls', 'https', 'http', 'dns'] as const;
 
@@ -31,31 +30,6 @@ let entry: string;
 let broker: Mosquitto;
 let wsPort: number;
 let tlsPort: number;
-
-async function tlsFiles(dir: string): Promise<void> {
-  const o = (f: string): string => join(dir, f);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  await run('openssl', ['req', '-x509', ...ec, '-keyout', o('ca.key'), '-out', o('ca.pem'), '-days', '2', '-subj', '/CN=tillqr-test-ca']);
-  await run('openssl', ['req', ...ec, '-keyout', o('server.key'), '-out', o('server.csr'), '-subj', '/CN=127.0.0.1']);
-  await writeFile(o('server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  await run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    o('server.csr'),
-    '-CA',
-    o('ca.pem'),
-    '-CAkey',
-    o('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    o('server.pem'),
-    '-days',
-    '2',
-    '-extfile',
-    o('server.ext'),
-  ]);
-}
 
 /** Start the bundled daemon on `url`, wait for its broker connection, stop it: what it loaded. */
 function connectOnce(url: string, name: string, mqtt: Record<string, unknown> = {}): Promise<{ connected: boolean; loaded: string[]; out: string }> {
@@ -94,7 +68,8 @@ function connectOnce(url: string, name: string, mqtt: Record<string, unknown> = 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tillqr-bundle-transports-'));
   entry = await bundleOverCheckout({ projectRoot: ROOT, outDir: work, version: '0.0.0-test' });
-  await tlsFiles(work);
+  const ca = await TestCa.create(work);
+  const server = await ca.issue('server', { use: 'server' });
   wsPort = await freePort();
   tlsPort = await freePort();
   broker = await Mosquitto.start({
@@ -102,9 +77,9 @@ beforeAll(async () => {
       `listener ${wsPort} 127.0.0.1`,
       'protocol websockets',
       `listener ${tlsPort} 127.0.0.1`,
-      `cafile ${join(work, 'ca.pem')}`,
-      `certfile ${join(work, 'server.pem')}`,
-      `keyfile ${join(work, 'server.key')}`,
+      `cafile ${ca.caFile}`,
+      `certfile ${server.certFile}`,
+      `keyfile ${server.keyFile}`,
     ],
   });
 }, 120_000);
