@@ -5,7 +5,7 @@
  * already, decision 0009), verify, install, switch and restart; after the restart, commit the release when it is
  * healthy within the health window or switch back. Every step is published on update/status.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { isTillqrError } from '../core/errors.js';
@@ -22,22 +22,20 @@ import {
 } from '../link/contract-fleet.js';
 import type { KeyLookup } from '../payment/jws.js';
 import type { fleetConfigSchema } from './config.js';
-import { downloadHttps } from './download-https.js';
+import { fetchJob, JobFailure, verifyFetched } from './job-fetch.js';
 import { hostRuntime, releaseArchOf, type HostRuntime } from './host-runtime.js';
 import { jobProblem } from './job-check.js';
-import { switchToPending, unpackInto, verifyArtifact, verifySplitArtifact } from './installer.js';
+import { switchToPending, unpackInto } from './installer.js';
 import type { FleetHost } from './ports.js';
 import { checkNewRelease, type ConfigFileAccess } from './release-check.js';
 import type { ReleaseDir } from './releases.js';
 import { planFetch, planInstall, planJob, type FetchPlan } from './update-plan.js';
 import { HealthWindow } from './health-window.js';
 import { verifyDoc } from './signed-doc.js';
-import { StreamDownload } from './download-retry.js';
+import type { StreamDownload } from './download-retry.js';
 import { loadUpdateState, saveUpdateState, withOutcome, type UpdateStateData } from './update-state.js';
 
 export type FleetConfig = Infer<typeof fleetConfigSchema>;
-
-const DOWNLOAD_ATTEMPTS = 5;
 
 export interface UpdateAgentOptions {
   readonly host: FleetHost;
@@ -57,14 +55,6 @@ export interface UpdateAgentOptions {
 }
 
 export type { ConfigFileAccess } from './release-check.js';
-
-class JobFailure extends Error {
-  readonly reason: UpdateReason;
-  constructor(reason: UpdateReason, message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
 
 export class UpdateAgent {
   readonly #o: UpdateAgentOptions;
@@ -265,74 +255,23 @@ export class UpdateAgent {
       this.#lastPercent = -1;
       this.#fetch = { bytes: 0, of: plan.size, artifact: job.size, ...(plan.reuses !== undefined ? { runtime: plan.reuses } : {}) };
       this.#progress(job, plan, 0);
-      if (job.url !== undefined) {
-        const ca = this.#o.fleet.artifactCaFile !== undefined ? await readFile(this.#o.fleet.artifactCaFile) : undefined;
-        // A broken-off download is resumed (Range) a few times before the job fails.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await downloadHttps({
-              url: job.url,
-              dest: file,
-              size: plan.size,
-              ...(plan.size < job.size ? { prefix: true } : {}),
-              ...(ca !== undefined ? { ca } : {}),
-              stallMs: this.#o.fleet.requestTimeoutSec * 1000,
-              signal: this.#stopping.signal,
-              onProgress: (b) => this.#progress(job, plan, b),
-            });
-            break;
-          } catch (e) {
-            if (attempt >= DOWNLOAD_ATTEMPTS || this.#stopped || !(isTillqrError(e) && e.context.reason === 'download_failed')) throw e;
-            this.#log.warn('the download broke off; resuming', { attempt, error: e.message });
-            await new Promise<void>((r) => this.#o.clock.setTimeout(r, 1000 * attempt));
-          }
-        }
-      } else if (job.stream !== undefined) {
-        this.#stream = new StreamDownload({
-          stream: job.stream,
-          size: job.size,
-          length: plan.size,
-          sha256: plan.sha256,
-          blockSize: this.#o.fleet.blockSize,
-          window: this.#o.fleet.blockWindow,
-          dest: file,
-          timeoutMs: this.#o.fleet.requestTimeoutSec * 1000,
-          clock: this.#o.clock,
-          logger: this.#log,
-          request: this.#o.requestBlocks,
-          connected: this.#o.connected,
-          onProgress: (b, blocks) => this.#progress(job, plan, b, blocks),
-        });
-        try {
-          await this.#stream.run();
-        } finally {
-          this.#stream = undefined;
-        }
-      }
+      await fetchJob({
+        job,
+        plan,
+        file,
+        fleet: this.#o.fleet,
+        clock: this.#o.clock,
+        logger: this.#log,
+        signal: this.#stopping.signal,
+        stopped: () => this.#stopped,
+        requestBlocks: this.#o.requestBlocks,
+        connected: this.#o.connected,
+        onProgress: (b, blocks) => this.#progress(job, plan, b, blocks),
+        onStream: (st) => (this.#stream = st),
+      });
       this.#publish({ state: 'verifying', ...this.#fetchStatus() }, job);
+      await verifyFetched({ job, plan, file, token: this.#token, releaseKeys: this.#o.releaseKeys });
       const layout = plan.layout;
-      await (
-        layout.kind === 'split'
-          ? verifySplitArtifact(file, plan.size, plan.sha256, layout.appBytes, layout.runtime)
-          : verifyArtifact(file, plan.size, plan.sha256)
-      ).catch(async (e: unknown) => {
-        await rm(file, { force: true });
-        throw e;
-      });
-      // The release signature again, against the keys trusted now (a key may have been withdrawn meanwhile).
-      const again = verifyDoc<UpdateJob>(this.#token ?? Buffer.alloc(0), {
-        keys: this.#o.releaseKeys,
-        schema: updateJobSchema,
-        typ: 'update',
-        nowSec: job.iat,
-        skewSec: 0,
-        maxBytes: 262_144,
-      });
-      if (!again.ok || again.doc.sha256 !== job.sha256 || again.doc.app?.sha256 !== job.app?.sha256 || again.doc.runtime?.sha256 !== job.runtime?.sha256)
-        throw new JobFailure(
-          again.ok ? 'sha256_mismatch' : again.reason === 'wrong_type' ? 'malformed' : again.reason,
-          'the release signature no longer verifies',
-        );
       this.#publish({ state: 'installing', ...this.#fetchStatus() }, job);
       await unpackInto(
         this.#o.releases,
