@@ -8,7 +8,7 @@
  * health window fails (the broker is gone) rolls back. Bookworm 32-bit is expected to refuse the
  * install with a sentence saying why (its Node.js is 18; docs/decisions/0009).
  *
- * `npm run test:target` runs every leg (about 15 min per leg here the first time, for debootstrap;
+ * `npm run test:target` runs every leg (about 6 min more per leg here the first time, for debootstrap;
  * the userlands are cached); TILLQR_TARGET_LEGS=trixie-arm64 runs one (CI). Needs root, debootstrap,
  * qemu-user-static and binfmt-support (scripts/test-deps.sh --target installs them).
  */

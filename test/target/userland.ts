@@ -50,7 +50,10 @@ async function sh(cmd: string, args: string[], log: (s: string) => void, timeout
   await run(cmd, args, { timeout: timeoutMs, maxBuffer: 256 * 2 ** 20 });
 }
 
-/** The cached, prepared userland of a leg: built when missing (debootstrap takes ~15 min per leg here). */
+/** dpkg's setting for the build only (see ensureUserland). */
+const UNSAFE_IO = 'etc/dpkg/dpkg.cfg.d/tillqr-build-unsafe-io';
+
+/** The cached, prepared userland of a leg: built when missing (debootstrap takes ~5 min per leg here). */
 export async function ensureUserland(leg: Leg, log: (s: string) => void): Promise<string> {
   await ensureBinfmt(leg.arch);
   const base = join(cacheDir(), `${leg.suite}-${leg.arch}`);
@@ -61,7 +64,13 @@ export async function ensureUserland(leg: Leg, log: (s: string) => void): Promis
     const tmp = `${base}.tmp`;
     await rm(tmp, { recursive: true, force: true });
     await mkdir(cacheDir(), { recursive: true });
-    await sh('debootstrap', [`--arch=${leg.arch}`, '--variant=minbase', '--include=ca-certificates', leg.suite, tmp, MIRROR], log, 60 * 60_000);
+    // First stage natively (download and extract), then the second stage under qemu with dpkg's
+    // unsafe-io: emulated dpkg syncing every file took ~15 min here, with unsafe-io ~4 min. The
+    // setting is removed once the userland is prepared, so the tests run a stock dpkg.
+    await sh('debootstrap', ['--foreign', `--arch=${leg.arch}`, '--variant=minbase', '--include=ca-certificates', leg.suite, tmp, MIRROR], log, 30 * 60_000);
+    await mkdir(join(tmp, 'etc/dpkg/dpkg.cfg.d'), { recursive: true });
+    await writeFile(join(tmp, UNSAFE_IO), 'force-unsafe-io\n');
+    await sh('chroot', [tmp, '/debootstrap/debootstrap', '--second-stage'], log, 60 * 60_000);
     await rename(tmp, base);
   }
   if (leg.packages.length > 0) {
@@ -77,6 +86,7 @@ export async function ensureUserland(leg: Leg, log: (s: string) => void): Promis
       await mounts.unmount();
     }
   }
+  await rm(join(base, UNSAFE_IO), { force: true });
   await writeFile(marker, `${want}\n`);
   return base;
 }
