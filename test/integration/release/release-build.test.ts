@@ -6,8 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { cp, mkdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger.js';
@@ -17,6 +17,7 @@ import { ADDONS } from '../../../tools/release/addons.js';
 import { MAX_ARTIFACT_BYTES, buildRelease, type ReleaseInfo } from '../../../tools/release/build.js';
 import { elfOf } from '../../../tools/release/elf.js';
 import { TARGETS } from '../../../tools/release/targets.js';
+import { filesUnder } from '../../helpers/file-tree.js';
 import { tempDir } from '../fleet/fleet-kit.js';
 import { fleetCli, keyFile } from '../fleet/operator-kit.js';
 import { peekJob } from '../../../src/fleet/operator/sign.js';
@@ -26,16 +27,6 @@ const run = promisify(execFile);
 const REPO = new URL('../../../', import.meta.url).pathname;
 const cross = ['/usr/bin/arm-linux-gnueabihf-g++'].filter((p) => !existsSync(p));
 const limits = { maxBytes: 1_073_741_824, maxEntries: 100_000 };
-
-async function files(root: string, dir = root): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await files(root, p)));
-    else out.push(relative(root, p));
-  }
-  return out;
-}
 
 describe.skipIf(cross.length > 0)(`the release builder${cross.length > 0 ? ` (skipped: needs ${cross.join(', ')}; bash scripts/test-deps.sh)` : ''}`, () => {
   let first: ReleaseInfo;
@@ -67,18 +58,18 @@ describe.skipIf(cross.length > 0)(`the release builder${cross.length > 0 ? ` (sk
   it('lists every file in MANIFEST.sha256, and the files match it', async () => {
     const manifest = (await readFile(join(tree, 'MANIFEST.sha256'), 'utf8')).trim().split('\n');
     const listed = manifest.map((l) => l.slice(66)).sort();
-    expect(listed).toEqual((await files(tree)).filter((f) => f !== 'MANIFEST.sha256').sort());
+    expect(listed).toEqual((await filesUnder(tree)).filter((f) => f !== 'MANIFEST.sha256').sort());
     await run('sha256sum', ['--quiet', '--strict', '-c', 'MANIFEST.sha256'], { cwd: tree });
   });
 
   it('carries every native addon as an ELF for 32-bit ARM, and no other .node file', async () => {
-    const nodes = (await files(tree)).filter((f) => f.endsWith('.node')).sort();
+    const nodes = (await filesUnder(tree)).filter((f) => f.endsWith('.node')).sort();
     expect(nodes).toHaveLength(ADDONS.length);
     for (const f of nodes) expect(await elfOf(join(tree, f)), f).toEqual({ bits: 32, machine: 40 });
   });
 
   it('holds production code only: the bundle, the runtime packages, four font files, no simulator broker or dev tools', async () => {
-    const all = await files(tree);
+    const all = await filesUnder(tree);
     expect(all).toContain('dist/src/cli/tillqr.js');
     expect(all).toContain('bin/tillqr');
     expect(all).toContain('device/install.sh');

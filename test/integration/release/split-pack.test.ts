@@ -7,29 +7,20 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readArtifactInfo } from '../../../src/fleet/operator/artifact-info.js';
 import { unpackRelease } from '../../../src/fleet/unpack.js';
 import { packReproducible, packRuntimePart } from '../../../tools/release/pack.js';
+import { filesUnder } from '../../helpers/file-tree.js';
 import { releaseTree, tempDir } from '../fleet/fleet-kit.js';
 import { fakeRuntime, makeSplitArtifact } from '../fleet/split-artifact.js';
 
 const run = promisify(execFile);
 const limits = { maxBytes: 100_000_000, maxEntries: 10_000 };
-
-async function files(root: string, dir = root): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await files(root, p)));
-    else out.push(relative(root, p));
-  }
-  return out.sort();
-}
 
 describe('the two-member release artifact', () => {
   it('is reproducible, and its runtime member is the same bytes in every release with that runtime', async () => {
@@ -69,7 +60,14 @@ describe('the two-member release artifact', () => {
     for (const f of ['./package.json', './dist/src/cli/tillqr.js', './runtime/bin/node', './runtime/lib/blob']) expect(listed).toContain(f);
     const out = await tempDir();
     await run('tar', ['-xzf', art.path, '-C', out]);
-    expect(await files(out)).toEqual(['dist/notes.txt', 'dist/src/cli/tillqr.js', 'package.json', 'runtime/LICENSE', 'runtime/bin/node', 'runtime/lib/blob']);
+    expect(await filesUnder(out)).toEqual([
+      'dist/notes.txt',
+      'dist/src/cli/tillqr.js',
+      'package.json',
+      'runtime/LICENSE',
+      'runtime/bin/node',
+      'runtime/lib/blob',
+    ]);
     // zlib reads both members as one stream: the application entries, then the runtime and the end marker.
     const whole = gunzipSync(art.bytes);
     const m1 = gunzipSync(art.bytes.subarray(0, art.app.bytes));
@@ -89,14 +87,14 @@ describe('the two-member release artifact', () => {
     const art = await makeSplitArtifact('1.0.0', { runtimeId: 'node-22.23.5-linux-x64' });
     const whole = await tempDir();
     await unpackRelease(art.path, whole, limits);
-    expect(await files(whole)).toContain('runtime/bin/node');
+    expect(await filesUnder(whole)).toContain('runtime/bin/node');
 
     const app = await tempDir();
     await unpackRelease(art.path, app, limits, { end: art.app.bytes, openEnded: true, refuse: 'runtime' });
-    expect(await files(app)).toEqual(['dist/notes.txt', 'dist/src/cli/tillqr.js', 'package.json']);
+    expect(await filesUnder(app)).toEqual(['dist/notes.txt', 'dist/src/cli/tillqr.js', 'package.json']);
     const rt = await tempDir();
     await unpackRelease(art.path, rt, limits, { start: art.app.bytes, strip: 'runtime' });
-    expect(await files(rt)).toEqual(['LICENSE', 'bin/node', 'lib/blob']);
+    expect(await filesUnder(rt)).toEqual(['LICENSE', 'bin/node', 'lib/blob']);
     expect((await readFile(join(rt, 'lib/blob'))).equals(await readFile(join(whole, 'runtime/lib/blob')))).toBe(true);
 
     // The first member alone, as a device that has the runtime downloads it.
@@ -104,7 +102,7 @@ describe('the two-member release artifact', () => {
     await writeFile(first, art.bytes.subarray(0, art.app.bytes));
     const alone = await tempDir();
     await unpackRelease(first, alone, limits, { openEnded: true, refuse: 'runtime' });
-    expect(await files(alone)).toEqual(['dist/notes.txt', 'dist/src/cli/tillqr.js', 'package.json']);
+    expect(await filesUnder(alone)).toEqual(['dist/notes.txt', 'dist/src/cli/tillqr.js', 'package.json']);
     // Without openEnded it is a truncated archive; a member cut short is one either way.
     await expect(unpackRelease(first, await tempDir(), limits)).rejects.toMatchObject({ context: { reason: 'bad_artifact' } });
     const cut = join(await tempDir(), 'cut.tar.gz');
