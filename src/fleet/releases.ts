@@ -23,7 +23,7 @@ import { access, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, sy
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { TillqrError } from '../core/errors.js';
-import { fsyncDir, writeFileAtomic } from '../store/atomic-file.js';
+import { fsyncDir, removeTempEntries, writeFileAtomic } from '../store/atomic-file.js';
 import { RuntimeStore } from './runtimes.js';
 import { isVersion } from './semver.js';
 
@@ -134,12 +134,7 @@ export class ReleaseDir {
 
   /** Remove leftovers of interrupted unpacks and link switches. */
   async cleanTemps(): Promise<void> {
-    for (const [dir, names] of [
-      [this.releases, await readdir(this.releases).catch(() => [] as string[])],
-      [this.root, await readdir(this.root).catch(() => [] as string[])],
-    ] as const) {
-      await Promise.all(names.filter((n) => n.startsWith('.') && n.endsWith('.tmp')).map((n) => rm(join(dir, n), { recursive: true, force: true })));
-    }
+    await Promise.all([removeTempEntries(this.releases), removeTempEntries(this.root)]);
     await this.runtimes.cleanTemps();
   }
 

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import { object, string } from '../core/schema.js';
-import { fsyncDir, readJsonFile, writeJsonAtomic } from '../store/atomic-file.js';
+import { fsyncDir, readJsonFile, removeTempEntries, writeJsonAtomic } from '../store/atomic-file.js';
 import { RUNTIME_ID } from './host-runtime.js';
 import { syncFileSystem } from './unpack.js';
 
@@ -115,13 +115,10 @@ export class RuntimeStore {
 
   /** Remove every runtime no release on disk links to (and leftovers of interrupted installs); returns the ids removed. */
   async collect(): Promise<string[]> {
+    await this.cleanTemps();
     const used = await this.referenced();
     const gone: string[] = [];
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {
-      if (name.startsWith('.') && name.endsWith('.tmp')) {
-        await rm(join(this.dir, name), { recursive: true, force: true });
-        continue;
-      }
       if (!RUNTIME_ID.test(name) || used.has(name)) continue;
       // Renamed out of the way first, so a runtime is never seen half removed.
       const doomed = join(this.dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
@@ -134,7 +131,6 @@ export class RuntimeStore {
 
   /** Remove leftovers of interrupted runtime installs. */
   async cleanTemps(): Promise<void> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    await Promise.all(names.filter((n) => n.startsWith('.') && n.endsWith('.tmp')).map((n) => rm(join(this.dir, n), { recursive: true, force: true })));
+    await removeTempEntries(this.dir);
   }
 }

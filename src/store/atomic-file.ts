@@ -71,15 +71,13 @@ export async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
+/** Remove the `.….tmp` entries (files or folders) an interrupted write or unpack left in `dir`: those starting with `prefix`. */
+export async function removeTempEntries(dir: string, prefix = '.'): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp')).map((n) => rm(join(dir, n), { recursive: true, force: true })));
+}
+
 /** Remove temp files a crash left behind beside `path`. */
 export async function cleanStaleTemps(path: string): Promise<void> {
-  const dir = dirname(path);
-  const prefix = `.${basename(path)}.`;
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp')).map((n) => rm(join(dir, n), { force: true })));
+  await removeTempEntries(dirname(path), `.${basename(path)}.`);
 }
