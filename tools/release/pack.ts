@@ -14,11 +14,10 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
+import { sha256File } from '../../src/fleet/installer.js';
 
 const run = promisify(execFile);
 
@@ -35,9 +34,10 @@ async function files(root: string, dir = root): Promise<string[]> {
   return out;
 }
 
-async function sha256(path: string): Promise<string> {
+/** SHA-256 of bytes held in memory, in hex. */
+function sha256Of(...chunks: readonly Buffer[]): string {
   const h = createHash('sha256');
-  await pipeline(createReadStream(path), h);
+  for (const c of chunks) h.update(c);
   return h.digest('hex');
 }
 
@@ -45,7 +45,7 @@ async function sha256(path: string): Promise<string> {
 export async function writeManifest(stage: string): Promise<number> {
   const list = (await files(stage)).filter((f) => f !== MANIFEST).sort();
   const lines: string[] = [];
-  for (const f of list) lines.push(`${await sha256(join(stage, f))}  ${f}`);
+  for (const f of list) lines.push(`${await sha256File(join(stage, f))}  ${f}`);
   await writeFile(join(stage, MANIFEST), `${lines.join('\n')}\n`);
   return list.length;
 }
@@ -125,7 +125,7 @@ export interface Part {
 /** The runtime part: `runtimeDir` (a folder of `stage`) and the tar end marker, one gzip member stamped RUNTIME_EPOCH. */
 export async function packRuntimePart(stage: string, runtimeDir: string): Promise<{ gz: Buffer } & Part> {
   const gz = await gzipOf(await tarOf(stage, [`./${runtimeDir}`], RUNTIME_EPOCH, []));
-  return { gz, bytes: gz.length, sha256: createHash('sha256').update(gz).digest('hex') };
+  return { gz, bytes: gz.length, sha256: sha256Of(gz) };
 }
 
 export interface PackedArtifact {
@@ -152,13 +152,13 @@ export async function packReproducible(
   const app = await gzipOf(runtime !== undefined ? withoutEnd(tar) : tar);
   const parts = runtime !== undefined ? [app, runtime.part.gz] : [app];
   await writeFile(out, Buffer.concat(parts));
-  const sha = await sha256(out);
+  const sha = sha256Of(...parts);
   const bytes = parts.reduce((n, b) => n + b.length, 0);
   if (runtime === undefined) return { sha256: sha, bytes };
   return {
     sha256: sha,
     bytes,
-    app: { bytes: app.length, sha256: createHash('sha256').update(app).digest('hex') },
+    app: { bytes: app.length, sha256: sha256Of(app) },
     runtime: { bytes: runtime.part.bytes, sha256: runtime.part.sha256 },
   };
 }
