@@ -1,4 +1,4 @@
-import { boolean, int, object, string } from '../core/schema.js';
+import { boolean, int, object, string, type Infer } from '../core/schema.js';
 
 const ABS_PATH = /^\/[^\0]*$/;
 
@@ -28,3 +28,5 @@ export const fleetConfigSchema = object({
     .doc('A chunked-transfer request or a stalled HTTPS download is retried after this long without data.'),
   keepReleases: int({ min: 2, max: 10 }).default(3).doc('Release directories kept on disk (the running and the committed one are always kept).'),
 });
+
+export type FleetConfig = Infer<typeof fleetConfigSchema>;

@@ -16,7 +16,7 @@ import { StreamDownload } from './download-retry.js';
 import { verifyArtifact, verifySplitArtifact } from './installer.js';
 import { verifyDoc } from './signed-doc.js';
 import type { FetchPlan } from './update-plan.js';
-import type { FleetConfig } from './update-agent.js';
+import type { FleetConfig } from './config.js';
 
 /** A broken-off HTTPS download is resumed this many times in all before the job fails. */
 const DOWNLOAD_ATTEMPTS = 5;

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { isTillqrError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { Infer } from '../core/schema.js';
 import {
   updateJobSchema,
   type StreamFrameHeader,
@@ -21,7 +20,7 @@ import {
   type UpdateStatus,
 } from '../link/contract-fleet.js';
 import type { KeyLookup } from '../payment/jws.js';
-import type { fleetConfigSchema } from './config.js';
+import type { FleetConfig } from './config.js';
 import { fetchJob, JobFailure, verifyFetched } from './job-fetch.js';
 import { hostRuntime, releaseArchOf, type HostRuntime } from './host-runtime.js';
 import { jobProblem } from './job-check.js';
@@ -34,8 +33,6 @@ import { HealthWindow } from './health-window.js';
 import { verifyDoc } from './signed-doc.js';
 import type { StreamDownload } from './download-retry.js';
 import { loadUpdateState, saveUpdateState, withOutcome, type UpdateStateData } from './update-state.js';
-
-export type FleetConfig = Infer<typeof fleetConfigSchema>;
 
 export interface UpdateAgentOptions {
   readonly host: FleetHost;
